@@ -1,0 +1,20 @@
+import type { PostCheckResult, PreCheckResult } from './summary.js';
+
+/** One line of `.deploy/<env>/history.jsonl`. Append-only; never holds a secret value. */
+export interface HistoryRecord {
+  ts: string;
+  type: 'deploy' | 'rollback' | 'recovery' | 'restart' | 'lock-takeover' | 'guard' | 'stop' | 'notify-failure';
+  environment: string;
+  status: 'success' | 'rolled_back' | 'failed' | 'blocked' | 'interrupted' | 'recovered' | 'info';
+  /** True only when post-deployment verification passed; the production gate reads this. */
+  verified: boolean;
+  release?: { id: string; version: string; commit: string | null; contentHash: string | null };
+  previous?: string | null;
+  user: string;
+  host: string;
+  checks?: { pre: PreCheckResult[]; post: PostCheckResult[] };
+  durationMs?: number;
+  reason?: string;
+  forced?: { reason: string };
+  detail?: string;
+}

@@ -1,0 +1,11 @@
+/** What the router reports for one upstream over a time window; post-deployment verification reads this. */
+export interface UpstreamMetrics {
+  upstream: string;
+  windowMs: number;
+  requests: number;
+  byClass: { '1xx': number; '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  /** Connection or proxy failures, answered to the client as 502 (also counted in 5xx). */
+  proxyErrors: number;
+  inFlight: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+}

@@ -1,0 +1,41 @@
+/** The one object printed by `deploy <env> --json`; documented in docs/json-output.md. */
+export type DeployStatus = 'success' | 'rolled_back' | 'failed' | 'blocked';
+
+export interface PreCheckResult {
+  name: string;
+  ok: boolean;
+  /** A short figure, e.g. "185/185 passing" or "3 pending, ready to apply". Never a secret value. */
+  detail: string;
+  /** Warnings do not block (e.g. dirty working tree on staging). */
+  warning?: boolean;
+  /** Exit code this failure maps to (3 for checks, 5 for the lock). */
+  exitCode?: number;
+}
+
+export interface PostCheckResult {
+  name: string;
+  ok: boolean;
+  value: string;
+  threshold: string;
+}
+
+export interface DeploySummary {
+  status: DeployStatus;
+  environment: string;
+  strategy: string;
+  platform: string;
+  url: string;
+  dryRun: boolean;
+  release: { id: string; version: string; commit: string | null };
+  checks: { pre: PreCheckResult[]; post: PostCheckResult[] };
+  rollback: { performed: boolean; reason: string | null; command: string; verified?: boolean };
+  durationMs: number;
+  exitCode: number;
+  /** One line for humans when something went wrong. */
+  message?: string;
+  /** Last lines of green's log when the deploy failed. */
+  logTail?: string[];
+  rollbackPlanPath?: string;
+  /** Planned steps, for --dry-run. */
+  plan?: string[];
+}

@@ -1,0 +1,25 @@
+/**
+ * A command built as data (Kamal style). Builders return these; only the
+ * executor runs them. `mutates` marks commands skipped under --dry-run.
+ */
+export interface Command {
+  file: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  mutates: boolean;
+  /** Run through a shell. Only for the user's own `build:`/`start:`/`tests:` lines. */
+  shell?: boolean;
+  timeoutMs?: number;
+  /** Stdin content, used to hand secrets to a child without putting them on argv. */
+  input?: string;
+}
+
+export function describeCommand(command: Command): string {
+  if (command.shell) return command.file;
+  return [command.file, ...command.args].map(quoteForDisplay).join(' ');
+}
+
+function quoteForDisplay(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
