@@ -6,7 +6,7 @@
 #    If it cannot start with bridge networking (no iptables/bridge support),
 #    retry with --iptables=false --bridge=none; the docker platform then runs
 #    containers with --network host (see docs/docker-platform.md).
-# Exits non-zero when no engine could be started.
+# Exits non-zero when no engine could be started. SHIPGATE_DOCKERD_NO_INSTALL=1 skips step 2.
 set -uo pipefail
 
 log="${DOCKERD_LOG:-/tmp/shipgate-dockerd.log}"
@@ -37,6 +37,10 @@ if [[ -n "${DOCKER_HOST:-}" && "${DOCKER_HOST}" != unix://* ]]; then
 fi
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+  if [[ "${SHIPGATE_DOCKERD_NO_INSTALL:-0}" == 1 ]]; then
+    say "dockerd is not installed (SHIPGATE_DOCKERD_NO_INSTALL=1: not installing)"
+    exit 1
+  fi
   if [[ "$(id -u)" != 0 ]]; then
     say "dockerd is not installed and we are not root; cannot install docker.io"
     exit 1

@@ -1,0 +1,212 @@
+import type { Command } from '../../exec/command.js';
+import { UserError } from '../../errors.js';
+import { LABELS } from './names.js';
+
+/**
+ * Builders for every docker CLI call the platform makes (Kamal style): each
+ * returns argv as data; containers.ts runs them through the one executor.
+ * Secret values never appear in args: they travel in the docker CLI's own
+ * environment (`--env NAME` without a value) or in a 0600 --env-file.
+ */
+
+export interface DockerCli {
+  /** The docker binary. Default "docker". */
+  file?: string;
+  /** Environment for the docker CLI itself (PATH, HOME, DOCKER_HOST, SSH_AUTH_SOCK...). Default: inherit. */
+  env?: Record<string, string>;
+}
+
+function docker(cli: DockerCli, args: string[], mutates: boolean, extra: Partial<Command> = {}): Command {
+  const command: Command = { file: cli.file ?? 'docker', args, mutates, ...extra };
+  if (cli.env && !command.env) command.env = cli.env;
+  return command;
+}
+
+function labelArgs(labels: Record<string, string | null | undefined>): string[] {
+  return Object.entries(labels).flatMap(([key, value]) => (value == null ? [] : ['--label', `${key}=${value}`]));
+}
+
+export function engineVersion(cli: DockerCli): Command {
+  return docker(cli, ['version', '--format', '{{.Server.Version}}'], false, { timeoutMs: 15_000 });
+}
+
+export interface BuildSpec {
+  contextDir: string;
+  /** Path of the Dockerfile, relative to contextDir or absolute. */
+  dockerfile: string;
+  tag: string;
+  app: string;
+  release: string;
+  version: string;
+  commit: string | null;
+  contentHash: string | null;
+  timeoutMs?: number;
+}
+
+export function buildImage(cli: DockerCli, spec: BuildSpec): Command {
+  return docker(
+    cli,
+    [
+      'build',
+      '--file', spec.dockerfile,
+      '--tag', spec.tag,
+      ...labelArgs({
+        [LABELS.app]: spec.app,
+        [LABELS.release]: spec.release,
+        [LABELS.version]: spec.version,
+        [LABELS.commit]: spec.commit,
+        [LABELS.contentHash]: spec.contentHash,
+      }),
+      spec.contextDir,
+    ],
+    true,
+    { cwd: spec.contextDir, timeoutMs: spec.timeoutMs ?? 30 * 60_000 },
+  );
+}
+
+/** Gives a prebuilt image our own release tag, so rollback and pruning work the same as for built images. */
+export function tagImage(cli: DockerCli, source: string, target: string): Command {
+  return docker(cli, ['image', 'tag', source, target], true);
+}
+
+export function pullImage(cli: DockerCli, ref: string): Command {
+  return docker(cli, ['image', 'pull', '--quiet', ref], true, { timeoutMs: 30 * 60_000 });
+}
+
+export function inspectImage(cli: DockerCli, ref: string): Command {
+  return docker(cli, ['image', 'inspect', '--format', '{{json .}}', ref], false, { timeoutMs: 30_000 });
+}
+
+export interface HealthCheckSpec {
+  /** HTTP path inside the container, e.g. /health. */
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs?: number;
+}
+
+export interface RunSpec {
+  name: string;
+  image: string;
+  app: string;
+  environment: string;
+  release: string;
+  /** Port the app listens on inside the container (PORT is set to it). */
+  containerPort: number;
+  /** "bridge": publish 127.0.0.1::<port> for a random loopback host port. "host": share the host network; containerPort must be free on the host. */
+  network?: 'bridge' | 'host' | { name: string };
+  /** Names of variables whose values are in the docker CLI's environment (Command.env). */
+  envNames: string[];
+  /** Values for envNames; placed in Command.env, never in args. */
+  envValues: Record<string, string>;
+  /** A 0600 file for variables that cannot travel in the CLI's environment. */
+  envFile?: string;
+  /** Non-secret variables shown on argv, e.g. RELEASE_ID. */
+  plainEnv?: Record<string, string>;
+  restart?: 'unless-stopped' | 'always' | `on-failure:${number}` | 'no';
+  health?: HealthCheckSpec;
+  /** Environment for the docker CLI itself (without app values). */
+  cliEnv?: Record<string, string>;
+}
+
+const SAFE_PATH = /^\/[A-Za-z0-9._~\/?=&%+-]*$/;
+
+/**
+ * Docker runs --health-cmd through /bin/sh inside the container, so it is a
+ * shell line by design. It is built only from our constants, the numeric port
+ * and a path checked against SAFE_PATH; it tries node, then curl, then wget.
+ */
+export function healthCommandLine(port: number, path: string): string {
+  if (!SAFE_PATH.test(path)) {
+    throw new UserError(`health.path: "${path}" has characters the docker health check cannot pass safely`);
+  }
+  const url = `http://127.0.0.1:${port}${path}`;
+  const viaNode = `node -e "fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`;
+  return `${viaNode} 2>/dev/null || curl -fsS -o /dev/null ${url} 2>/dev/null || wget -q -O /dev/null ${url}`;
+}
+
+function durationArg(ms: number): string {
+  return `${Math.max(1, Math.round(ms))}ms`;
+}
+
+export function runContainer(cli: DockerCli, spec: RunSpec): Command {
+  const network = spec.network ?? 'bridge';
+  const args = [
+    'run', '--detach',
+    '--name', spec.name,
+    '--restart', spec.restart ?? 'unless-stopped',
+    ...labelArgs({ [LABELS.app]: spec.app, [LABELS.environment]: spec.environment, [LABELS.release]: spec.release }),
+  ];
+  if (network === 'bridge') args.push('--publish', `127.0.0.1::${spec.containerPort}`);
+  else if (network === 'host') args.push('--network', 'host');
+  else args.push('--network', network.name);
+  args.push('--env', `PORT=${spec.containerPort}`);
+  for (const [name, value] of Object.entries(spec.plainEnv ?? {})) args.push('--env', `${name}=${value}`);
+  if (spec.envFile) args.push('--env-file', spec.envFile);
+  for (const name of spec.envNames) args.push('--env', name);
+  if (spec.health) {
+    args.push(
+      '--health-cmd', healthCommandLine(spec.containerPort, spec.health.path),
+      '--health-interval', durationArg(spec.health.intervalMs),
+      '--health-timeout', durationArg(spec.health.timeoutMs),
+      '--health-retries', String(spec.health.retries),
+    );
+    if (spec.health.startPeriodMs) args.push('--health-start-period', durationArg(spec.health.startPeriodMs));
+  }
+  args.push(spec.image);
+
+  const base = spec.cliEnv ?? cli.env ?? stringEnv(process.env);
+  const env: Record<string, string> = { ...base };
+  for (const name of spec.envNames) {
+    const value = spec.envValues[name];
+    if (value === undefined) throw new UserError(`env.${name}: no value to pass to the container`);
+    env[name] = value;
+  }
+  return docker(cli, args, true, { env, timeoutMs: 120_000 });
+}
+
+export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+export function inspectContainer(cli: DockerCli, ref: string): Command {
+  return docker(cli, ['container', 'inspect', ref], false, { timeoutMs: 30_000 });
+}
+
+export function containerLogs(cli: DockerCli, ref: string, tail: number): Command {
+  return docker(cli, ['container', 'logs', '--tail', String(tail), ref], false, { timeoutMs: 30_000 });
+}
+
+export function stopContainer(cli: DockerCli, ref: string, timeoutSeconds: number): Command {
+  return docker(cli, ['container', 'stop', '--time', String(Math.max(0, Math.round(timeoutSeconds))), ref], true, {
+    timeoutMs: (timeoutSeconds + 30) * 1000,
+  });
+}
+
+export function removeContainer(cli: DockerCli, ref: string): Command {
+  return docker(cli, ['container', 'rm', '--force', '--volumes', ref], true, { timeoutMs: 60_000 });
+}
+
+/** Our containers for one app (and environment), running or not, one JSON object per line. */
+export function listContainers(cli: DockerCli, app: string, environment?: string): Command {
+  const filters = ['--filter', `label=${LABELS.app}=${app}`];
+  if (environment) filters.push('--filter', `label=${LABELS.environment}=${environment}`);
+  return docker(cli, ['container', 'ls', '--all', '--no-trunc', ...filters, '--format', '{{json .}}'], false, {
+    timeoutMs: 30_000,
+  });
+}
+
+/** Every tag of our image repository (built or retagged prebuilt), one JSON object per line. */
+export function listImages(cli: DockerCli, repository: string): Command {
+  return docker(cli, ['image', 'ls', '--filter', `reference=${repository}`, '--format', '{{json .}}'], false, {
+    timeoutMs: 30_000,
+  });
+}
+
+/** Removes one tag; the image itself goes when no tag or container holds it. Fails (harmlessly) while a container uses it. */
+export function removeImage(cli: DockerCli, ref: string): Command {
+  return docker(cli, ['image', 'rm', ref], true, { timeoutMs: 60_000 });
+}

@@ -1,0 +1,225 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from '../../exec/command.js';
+import { describeCommand } from '../../exec/command.js';
+import type { ExecResult, Executor } from '../../exec/executor.js';
+import { ExitCode, UserError } from '../../errors.js';
+import * as cmd from './commands.js';
+import type { DockerCli, HealthCheckSpec } from './commands.js';
+import { travelsInEnvFile, writeEnvFile } from './env-file.js';
+import { ContainerStartError, DockerCommandError } from './errors.js';
+import { imageRepository } from './names.js';
+import type { ContainerInfo, ContainerRow } from './parse.js';
+import { parseContainerRows, parseImageRows, parseInspect, selectImagesToPrune } from './parse.js';
+
+/**
+ * Container operations of the docker platform, run through the one executor.
+ * DOCKER_HOST / DOCKER_CONTEXT (ssh:// included) reach the docker CLI through
+ * the environment, so the same code drives a local or a remote engine.
+ */
+export interface DockerDeps {
+  executor: Executor;
+  cli?: DockerCli;
+}
+
+async function run(deps: DockerDeps, command: Command): Promise<ExecResult> {
+  const result = await deps.executor.run(command);
+  if (result.exitCode !== 0) {
+    const lines = (result.stderr || result.all).trim().split('\n').filter(Boolean);
+    const detail = lines.at(-1) ?? (result.timedOut ? 'timed out' : 'no output');
+    throw new DockerCommandError(deps.executor.redactor.redact(describeCommand({ ...command, args: command.args.slice(0, 2) })), result.exitCode, detail);
+  }
+  return result;
+}
+
+const cliOf = (deps: DockerDeps): DockerCli => deps.cli ?? {};
+
+/** Server version of the engine; a UserError (exit 3) naming DOCKER_HOST when none answers. */
+export async function checkEngine(deps: DockerDeps): Promise<string> {
+  const result = await deps.executor.run(cmd.engineVersion(cliOf(deps)));
+  if (result.exitCode !== 0 || !result.stdout.trim()) {
+    const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the local socket';
+    const why = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no answer';
+    throw new UserError(`docker: no Docker Engine answers at ${where}: ${why}`, ExitCode.precheckFailed);
+  }
+  return result.stdout.trim();
+}
+
+export interface ImageSource {
+  app: string;
+  release: string;
+  version: string;
+  commit: string | null;
+  contentHash: string | null;
+  /** Build from this context... */
+  contextDir?: string;
+  dockerfile?: string;
+  /** ...or use this prebuilt image (pulled when not present, then tagged as ours). */
+  prebuilt?: string;
+  buildTimeoutMs?: number;
+}
+
+/** Builds (or tags a prebuilt image as) `<app>:<release>` and returns that reference. */
+export async function prepareImage(deps: DockerDeps, source: ImageSource, ref: string): Promise<string> {
+  const cli = cliOf(deps);
+  if (source.prebuilt) {
+    const present = await deps.executor.run(cmd.inspectImage(cli, source.prebuilt));
+    if (present.exitCode !== 0) await run(deps, cmd.pullImage(cli, source.prebuilt));
+    await run(deps, cmd.tagImage(cli, source.prebuilt, ref));
+    return ref;
+  }
+  if (!source.contextDir) throw new UserError('docker.image: set a prebuilt image or keep a Dockerfile in the project');
+  const result = await deps.executor.run(
+    cmd.buildImage(cli, {
+      contextDir: source.contextDir,
+      dockerfile: source.dockerfile ?? 'Dockerfile',
+      tag: ref,
+      app: source.app,
+      release: source.release,
+      version: source.version,
+      commit: source.commit,
+      contentHash: source.contentHash,
+      timeoutMs: source.buildTimeoutMs,
+    }),
+  );
+  if (result.exitCode !== 0) {
+    throw new ContainerStartError('build', `docker build of ${ref} failed (exit ${result.exitCode})`, tail(result.all, 20));
+  }
+  return ref;
+}
+
+export interface StartSpec {
+  name: string;
+  image: string;
+  app: string;
+  environment: string;
+  release: string;
+  containerPort: number;
+  network?: cmd.RunSpec['network'];
+  /** The app's environment (secret values). Never placed on argv. */
+  env: Record<string, string>;
+  /** Non-secret variables, e.g. RELEASE_ID. */
+  plainEnv?: Record<string, string>;
+  health?: HealthCheckSpec;
+  restart?: cmd.RunSpec['restart'];
+  /** Remove a leftover container of the same name first (never the one serving traffic). */
+  replace?: boolean;
+}
+
+/** Starts a container and returns its id. Secrets go in the CLI's environment or a 0600 env file deleted right after. */
+export async function startContainer(deps: DockerDeps, spec: StartSpec): Promise<string> {
+  const cli = cliOf(deps);
+  deps.executor.redactor.add(...Object.values(spec.env));
+  if (spec.replace) await deps.executor.run(cmd.removeContainer(cli, spec.name));
+  const viaFile = Object.fromEntries(Object.entries(spec.env).filter(([name]) => travelsInEnvFile(name)));
+  const viaCliEnv = Object.keys(spec.env).filter((name) => !travelsInEnvFile(name));
+  const envFile = Object.keys(viaFile).length > 0 ? await writeEnvFile(viaFile) : null;
+  try {
+    const result = await run(
+      deps,
+      cmd.runContainer(cli, {
+        ...spec,
+        envNames: viaCliEnv,
+        envValues: spec.env,
+        envFile: envFile?.path,
+        cliEnv: cli.env,
+      }),
+    );
+    if (result.skipped) return `dry-run-${spec.name}`;
+    return result.stdout.trim().split('\n').at(-1) ?? spec.name;
+  } finally {
+    await envFile?.remove();
+  }
+}
+
+export async function inspectContainer(deps: DockerDeps, ref: string, containerPort: number): Promise<ContainerInfo> {
+  const result = await run(deps, cmd.inspectContainer(cliOf(deps), ref));
+  return parseInspect(result.stdout, containerPort);
+}
+
+/** The last `lines` lines of the container's output (stdout and stderr). Empty when the container is gone. */
+export async function logsTail(deps: DockerDeps, ref: string, lines = 20): Promise<string[]> {
+  const result = await deps.executor.run(cmd.containerLogs(cliOf(deps), ref, lines));
+  if (result.exitCode !== 0) return [];
+  return tail(result.all, lines);
+}
+
+export interface WaitOptions {
+  deadlineMs: number;
+  intervalMs: number;
+  signal?: AbortSignal;
+  /** When the container has a docker health check, wait for "healthy" too. Default true. */
+  requireHealthy?: boolean;
+  logLines?: number;
+}
+
+/**
+ * Waits until the container runs (and is healthy when it has a health check),
+ * with its port published. Fails fast, with the logs tail, when it exits,
+ * restarts (a crash under a restart policy) or turns unhealthy.
+ */
+export async function waitUntilReady(deps: DockerDeps, ref: string, containerPort: number, options: WaitOptions): Promise<ContainerInfo> {
+  const started = Date.now();
+  const requireHealthy = options.requireHealthy ?? true;
+  for (;;) {
+    const info = await inspectContainer(deps, ref, containerPort);
+    const failure = failureOf(info);
+    if (failure) throw new ContainerStartError(failure.reason, failure.message, await logsTail(deps, ref, options.logLines), info.id);
+    const healthy = !requireHealthy || info.health === null || info.health === 'healthy';
+    if (info.running && healthy) return info;
+    if (Date.now() - started >= options.deadlineMs) {
+      const state = info.health ? `${info.status}, health ${info.health}` : info.status;
+      throw new ContainerStartError('timeout', `container ${info.name} not ready within ${options.deadlineMs}ms (${state})`, await logsTail(deps, ref, options.logLines), info.id);
+    }
+    await sleep(options.intervalMs, undefined, { signal: options.signal });
+  }
+}
+
+/** Why a container counts as failed, or null while it may still come up or is fine. */
+export function failureOf(info: ContainerInfo): { reason: 'exited' | 'restarting' | 'unhealthy'; message: string } | null {
+  if (info.status === 'exited' || info.status === 'dead') {
+    const oom = info.oomKilled ? ', out of memory' : '';
+    return { reason: 'exited', message: `container ${info.name} exited with code ${info.exitCode}${oom}` };
+  }
+  if (info.restarting || info.restartCount > 0) {
+    return { reason: 'restarting', message: `container ${info.name} crashed and was restarted ${Math.max(1, info.restartCount)} time(s) (last exit code ${info.exitCode})` };
+  }
+  if (info.health === 'unhealthy') return { reason: 'unhealthy', message: `container ${info.name} failed its docker health check` };
+  return null;
+}
+
+/** Stops (SIGTERM, then SIGKILL after stopTimeoutS) and removes a container; a missing container is fine. */
+export async function stopAndRemove(deps: DockerDeps, ref: string, stopTimeoutS: number): Promise<void> {
+  const cli = cliOf(deps);
+  const stopped = await deps.executor.run(cmd.stopContainer(cli, ref, stopTimeoutS));
+  if (stopped.exitCode !== 0 && !/no such container/i.test(stopped.all)) {
+    throw new DockerCommandError(`docker container stop ${ref}`, stopped.exitCode, stopped.all.trim().split('\n').at(-1) ?? '');
+  }
+  const removed = await deps.executor.run(cmd.removeContainer(cli, ref));
+  if (removed.exitCode !== 0 && !/no such container/i.test(removed.all)) {
+    throw new DockerCommandError(`docker container rm ${ref}`, removed.exitCode, removed.all.trim().split('\n').at(-1) ?? '');
+  }
+}
+
+/** This environment's containers (or all of the app's when environment is omitted). */
+export async function listContainers(deps: DockerDeps, app: string, environment?: string): Promise<ContainerRow[]> {
+  const result = await run(deps, cmd.listContainers(cliOf(deps), app, environment));
+  return parseContainerRows(result.stdout);
+}
+
+/** Removes image tags of the app beyond the newest `keep`, never those in `protect`. Returns the removed references. */
+export async function pruneImages(deps: DockerDeps, app: string, keep: number, protect: Iterable<string>): Promise<string[]> {
+  const repository = imageRepository(app);
+  const result = await run(deps, cmd.listImages(cliOf(deps), repository));
+  const doomed = selectImagesToPrune(parseImageRows(result.stdout), keep, protect);
+  const removed: string[] = [];
+  for (const image of doomed) {
+    const ref = `${image.repository}:${image.tag}`;
+    const outcome = await deps.executor.run(cmd.removeImage(cliOf(deps), ref));
+    if (outcome.exitCode === 0) removed.push(ref);
+  }
+  return removed;
+}
+
+function tail(text: string, lines: number): string[] {
+  return text.replace(/\s+$/, '').split('\n').filter((line) => line !== '').slice(-lines);
+}

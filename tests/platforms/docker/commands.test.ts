@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import * as cmd from '../../../src/platforms/docker/commands.js';
+import { containerName, imageRef, LABELS } from '../../../src/platforms/docker/names.js';
+import { selectImagesToPrune, parseInspect, parseContainerRows } from '../../../src/platforms/docker/parse.js';
+import { travelsInEnvFile } from '../../../src/platforms/docker/env-file.js';
+import { failureOf } from '../../../src/platforms/docker/containers.js';
+
+const cli = { env: { PATH: '/usr/bin', DOCKER_HOST: 'ssh://deploy@example' } };
+
+describe('docker command builders', () => {
+  it('names containers <app>-<env>-<release> and images <app>:<release>', () => {
+    expect(containerName('shop', 'staging', '20261127-061500-abc1234')).toBe('shop-staging-20261127-061500-abc1234');
+    expect(containerName('my shop', 'staging', 'r/1')).toBe('my-shop-staging-r-1');
+    expect(imageRef('Shop', '20261127-061500-abc1234')).toBe('shop:20261127-061500-abc1234');
+  });
+
+  it('builds with the release tag and commit/content-hash labels', () => {
+    const c = cmd.buildImage(cli, {
+      contextDir: '/rel/1', dockerfile: 'Dockerfile', tag: 'shop:r1', app: 'shop', release: 'r1', version: '1.2.0', commit: 'abc1234', contentHash: 'sha256:ff',
+    });
+    expect(c.file).toBe('docker');
+    expect(c.mutates).toBe(true);
+    expect(c.args).toEqual([
+      'build', '--file', 'Dockerfile', '--tag', 'shop:r1',
+      '--label', `${LABELS.app}=shop`, '--label', `${LABELS.release}=r1`, '--label', `${LABELS.version}=1.2.0`,
+      '--label', `${LABELS.commit}=abc1234`, '--label', `${LABELS.contentHash}=sha256:ff`,
+      '/rel/1',
+    ]);
+    expect(c.env).toEqual(cli.env);
+  });
+
+  it('omits labels it has no value for', () => {
+    const c = cmd.buildImage({}, { contextDir: '.', dockerfile: 'D', tag: 't', app: 'a', release: 'r', version: 'v', commit: null, contentHash: null });
+    expect(c.args.join(' ')).not.toContain('shipgate.commit');
+    expect(c.env).toBeUndefined();
+  });
+
+  it('runs green detached, named, labelled, restartable, on loopback only, with a health check and no secret on argv', () => {
+    const c = cmd.runContainer(cli, {
+      name: 'shop-staging-r2', image: 'shop:r2', app: 'shop', environment: 'staging', release: 'r2', containerPort: 3000,
+      envNames: ['DATABASE_URL', 'SESSION_SECRET'],
+      envValues: { DATABASE_URL: 'postgres://u:pw-very-secret@db/x', SESSION_SECRET: 's3cr3t-value-123' },
+      envFile: '/tmp/x/container.env',
+      plainEnv: { RELEASE_ID: 'r2' },
+      health: { path: '/health', intervalMs: 500, timeoutMs: 2000, retries: 3 },
+      cliEnv: cli.env,
+    });
+    expect(c.mutates).toBe(true);
+    expect(c.args.slice(0, 6)).toEqual(['run', '--detach', '--name', 'shop-staging-r2', '--restart', 'unless-stopped']);
+    expect(c.args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1::3000', '--env', 'PORT=3000', '--env', 'RELEASE_ID=r2', '--env-file', '/tmp/x/container.env']));
+    expect(c.args).toContain(`${LABELS.environment}=staging`);
+    const at = c.args.indexOf('--health-cmd');
+    expect(c.args[at + 1]).toContain("fetch('http://127.0.0.1:3000/health')");
+    expect(c.args.slice(at + 2, at + 8)).toEqual(['--health-interval', '500ms', '--health-timeout', '2000ms', '--health-retries', '3']);
+    expect(c.args.at(-1)).toBe('shop:r2');
+    // The names appear bare; the values only in the CLI's environment.
+    expect(c.args.filter((a, i) => c.args[i - 1] === '--env')).toEqual(['PORT=3000', 'RELEASE_ID=r2', 'DATABASE_URL', 'SESSION_SECRET']);
+    const argv = c.args.join(' ');
+    expect(argv).not.toContain('pw-very-secret');
+    expect(argv).not.toContain('s3cr3t-value-123');
+    expect(c.env).toMatchObject({ PATH: '/usr/bin', DOCKER_HOST: 'ssh://deploy@example', SESSION_SECRET: 's3cr3t-value-123' });
+  });
+
+  it('uses the host network instead of publishing when asked', () => {
+    const c = cmd.runContainer({}, {
+      name: 'n', image: 'i', app: 'a', environment: 'e', release: 'r', containerPort: 41234, envNames: [], envValues: {}, network: 'host', cliEnv: {},
+    });
+    expect(c.args).toEqual(expect.arrayContaining(['--network', 'host', '--env', 'PORT=41234']));
+    expect(c.args).not.toContain('--publish');
+    expect(c.args).not.toContain('--health-cmd');
+  });
+
+  it('refuses a health path that cannot be passed to the container shell safely', () => {
+    expect(() => cmd.healthCommandLine(3000, "/health'; rm -rf /")).toThrow(/health.path/);
+    expect(cmd.healthCommandLine(3000, '/healthz?deep=1')).toContain('http://127.0.0.1:3000/healthz?deep=1');
+  });
+
+  it('builds read-only inspect/logs/list commands and mutating stop/rm/tag', () => {
+    expect(cmd.inspectContainer({}, 'abc')).toMatchObject({ args: ['container', 'inspect', 'abc'], mutates: false });
+    expect(cmd.containerLogs({}, 'abc', 20)).toMatchObject({ args: ['container', 'logs', '--tail', '20', 'abc'], mutates: false });
+    expect(cmd.stopContainer({}, 'abc', 30)).toMatchObject({ args: ['container', 'stop', '--time', '30', 'abc'], mutates: true });
+    expect(cmd.removeContainer({}, 'abc')).toMatchObject({ args: ['container', 'rm', '--force', '--volumes', 'abc'], mutates: true });
+    expect(cmd.listContainers({}, 'shop', 'staging').args).toEqual([
+      'container', 'ls', '--all', '--no-trunc', '--filter', 'label=shipgate.app=shop', '--filter', 'label=shipgate.env=staging', '--format', '{{json .}}',
+    ]);
+    expect(cmd.listImages({}, 'shop')).toMatchObject({ args: ['image', 'ls', '--filter', 'reference=shop', '--format', '{{json .}}'], mutates: false });
+    expect(cmd.removeImage({}, 'shop:r1')).toMatchObject({ args: ['image', 'rm', 'shop:r1'], mutates: true });
+    expect(cmd.tagImage({}, 'registry/shop:1.2', 'shop:r3')).toMatchObject({ args: ['image', 'tag', 'registry/shop:1.2', 'shop:r3'], mutates: true });
+  });
+});
+
+describe('docker output parsing', () => {
+  it('reads state, health, restarts and the loopback host port from inspect', () => {
+    const info = parseInspect(
+      JSON.stringify([{
+        Id: 'c0ffee', Name: '/shop-staging-r1', Image: 'sha256:1', RestartCount: 2,
+        Config: { Image: 'shop:r1', Labels: { [LABELS.release]: 'r1' } },
+        State: { Status: 'restarting', Running: true, Restarting: true, ExitCode: 3, Health: { Status: 'starting' } },
+        NetworkSettings: { Ports: { '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '49153' }] } },
+      }]),
+      3000,
+    );
+    expect(info).toMatchObject({ id: 'c0ffee', name: 'shop-staging-r1', image: 'shop:r1', hostPort: 49153, restartCount: 2, health: 'starting', release: 'r1' });
+    expect(failureOf(info)?.reason).toBe('restarting');
+    expect(failureOf({ ...info, restarting: false, restartCount: 0, status: 'running', health: 'healthy' })).toBeNull();
+    expect(failureOf({ ...info, restarting: false, restartCount: 0, status: 'exited' })?.message).toContain('exited with code 3');
+  });
+
+  it('reads container rows with their release label', () => {
+    const rows = parseContainerRows(`{"ID":"abc","Names":"shop-staging-r1","Image":"shop:r1","State":"running","Status":"Up 2 minutes","Labels":"shipgate.app=shop,shipgate.release=r1","CreatedAt":"x"}\n`);
+    expect(rows).toEqual([{ id: 'abc', name: 'shop-staging-r1', image: 'shop:r1', state: 'running', status: 'Up 2 minutes', release: 'r1', createdAt: 'x' }]);
+  });
+
+  it('prunes beyond the newest N tags but never a protected one', () => {
+    const image = (tag: string) => ({ id: tag, repository: 'shop', tag, createdAt: '' });
+    const images = ['20261101-000000-a', '20261103-000000-c', '20261102-000000-b', '20261104-000000-d', '<none>'].map(image);
+    expect(selectImagesToPrune(images, 2, []).map((i) => i.tag)).toEqual(['20261102-000000-b', '20261101-000000-a']);
+    expect(selectImagesToPrune(images, 2, ['20261101-000000-a']).map((i) => i.tag)).toEqual(['20261102-000000-b']);
+  });
+
+  it('sends variables that steer the docker CLI through the env file', () => {
+    expect(travelsInEnvFile('DOCKER_HOST')).toBe(true);
+    expect(travelsInEnvFile('PATH')).toBe(true);
+    expect(travelsInEnvFile('DATABASE_URL')).toBe(false);
+  });
+});
