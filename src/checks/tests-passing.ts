@@ -1,0 +1,85 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PreCheckResult } from '../contracts/summary.js';
+import type { Executor } from '../exec/executor.js';
+import { ExitCode } from '../errors.js';
+import type { TestCounts } from './test-output-parsers.js';
+import { parseJestStyleJson, parseRunnerText } from './test-output-parsers.js';
+import { planTestRun, resolveTestCommand } from './test-command.js';
+
+export interface TestsCheckInput {
+  /** Project root; the tests run here. */
+  cwd: string;
+  /** The configured `tests:` line; undefined means "npm test if package.json has a test script"; false means skipped. */
+  command: string | false | undefined;
+  timeoutMs: number;
+  executor: Executor;
+  production?: boolean;
+  /** Extra variables for the test process (merged over the current environment). */
+  env?: Record<string, string>;
+}
+
+const NAME = 'Tests';
+const SHOWN_FAILURES = 3;
+
+/** Runs the project's tests; the result carries "passed/total" when the runner is known. */
+export async function checkTests(input: TestsCheckInput): Promise<PreCheckResult> {
+  if (input.command === false) {
+    if (input.production) return fail('tests: false is not allowed for production');
+    return { name: NAME, ok: true, warning: true, detail: 'skipped (tests: false)' };
+  }
+  const command = await resolveTestCommand(input.cwd, input.command);
+  if (!command) return { name: NAME, ok: true, warning: true, detail: 'no test script in package.json; nothing run' };
+
+  const reportDir = await mkdtemp(join(tmpdir(), 'shipgate-tests-'));
+  try {
+    const plan = await planTestRun(input.cwd, command, join(reportDir, 'report.json'));
+    const result = await input.executor.run({
+      file: plan.command,
+      args: [],
+      shell: true,
+      cwd: input.cwd,
+      // CI=true keeps vitest and jest out of watch mode; NO_COLOR keeps the text parseable.
+      env: { ...stringEnv(process.env), ...input.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeoutMs: input.timeoutMs,
+      mutates: false,
+    });
+    if (result.timedOut) return fail(`timed out after ${formatMs(input.timeoutMs)} (${command})`);
+    const fromJson = plan.jsonReportPath ? parseJestStyleJson(await readFile(plan.jsonReportPath, 'utf8').catch(() => '')) : null;
+    const counts = fromJson ?? parseRunnerText(plan.runner, result.all);
+    return judge(counts, result.exitCode);
+  } finally {
+    await rm(reportDir, { recursive: true, force: true });
+  }
+}
+
+function judge(counts: TestCounts | null, exitCode: number): PreCheckResult {
+  if (!counts) {
+    return exitCode === 0 ? { name: NAME, ok: true, detail: 'passing (exit 0)' } : fail(`failing (exit ${exitCode})`);
+  }
+  const total = counts.passed + counts.failed;
+  const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
+  if (counts.failed === 0 && exitCode === 0) return { name: NAME, ok: true, detail: `${counts.passed}/${total} passing${skipped}` };
+  if (counts.failed === 0) return fail(`${counts.passed}/${total} passing but the test command exited ${exitCode}`);
+  const names = counts.failedNames.slice(0, SHOWN_FAILURES);
+  const more = counts.failedNames.length > SHOWN_FAILURES ? ', …' : '';
+  const named = names.length ? `: ${names.join('; ')}${more}` : '';
+  return fail(`${counts.failed}/${total} failing${named}`);
+}
+
+function fail(detail: string): PreCheckResult {
+  return { name: NAME, ok: false, detail, exitCode: ExitCode.precheckFailed };
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
