@@ -1,0 +1,94 @@
+import type { UpstreamMetrics } from '../contracts/metrics.js';
+import type { PostCheckResult } from '../contracts/summary.js';
+import { CHECK, errorCount, errorRate, relativeP95Limit } from './analysis.js';
+import { formatMs, formatPercent, formatPoints } from './format.js';
+import { Z, clearlyAbove, wilson } from './stats.js';
+import { type CohortLabels, type ComparisonThresholds, type VerifyThresholds, canaryLabels, comparisonDefaults } from './thresholds.js';
+
+/**
+ * Early detection: fail before the window ends only when the breach is
+ * statistically clear, so a bad release is rolled back after a handful of
+ * failed requests while noise in a healthy one never triggers a rollback.
+ */
+export interface EarlyOptions {
+  /** One-sided critical value; default Z.p99 (2.33), stricter than the end-of-window test. */
+  z?: number;
+  /** Never decide early on fewer samples than this; default 10. */
+  minSamples?: number;
+}
+
+const defaults = { z: Z.p99, minSamples: 10 } as const;
+
+/** The share of requests known to be slower than `limitMs`, from the quantiles the router reports. */
+function slowShareLowerBound(m: UpstreamMetrics, limitMs: number): number {
+  return m.latencyMs.p50 > limitMs ? 0.5 : 0;
+}
+
+/**
+ * Clear breaches of the absolute gates. Error rate: the Wilson lower bound is
+ * over the limit. Latency: the median is over the p95 limit, so at least half
+ * the requests are slow, and that half is clearly more than the 5% a p95 allows.
+ */
+export function detectBreaches(m: UpstreamMetrics, t: VerifyThresholds, options: EarlyOptions = {}): PostCheckResult[] {
+  const z = options.z ?? defaults.z;
+  const minSamples = options.minSamples ?? defaults.minSamples;
+  const n = m.requests;
+  if (n < minSamples) return [];
+  const breaches: PostCheckResult[] = [];
+  const errors = errorCount(m);
+  if (clearlyAbove(errors, n, t.errorRate, z)) {
+    breaches.push({
+      name: CHECK.errorRate,
+      ok: false,
+      value: `${formatPercent(errorRate(m))} (${errors}/${n} requests failed, decided early)`,
+      threshold: `< ${formatPercent(t.errorRate)}`,
+    });
+  }
+  const slowShare = slowShareLowerBound(m, t.p95Ms);
+  if (slowShare > 0 && wilson(Math.floor(n * slowShare), n, z).low > 0.05) {
+    breaches.push({
+      name: CHECK.responseTimes,
+      ok: false,
+      value: `${formatMs(m.latencyMs.p95)} p95, ${formatMs(m.latencyMs.p50)} p50 (${n} requests, decided early)`,
+      threshold: `< ${formatMs(t.p95Ms)}`,
+    });
+  }
+  return breaches;
+}
+
+/** Clear breaches for a canary: the absolute ones, and a clearly worse error rate or median than the baseline. */
+export function detectComparisonBreaches(
+  subject: UpstreamMetrics,
+  baseline: UpstreamMetrics,
+  t: ComparisonThresholds,
+  labels: CohortLabels = canaryLabels,
+  options: EarlyOptions = {},
+): PostCheckResult[] {
+  const z = options.z ?? defaults.z;
+  const minSamples = options.minSamples ?? defaults.minSamples;
+  const breaches = detectBreaches(subject, t, options);
+  if (subject.requests < minSamples || baseline.requests < minSamples) return breaches;
+  const margin = t.errorRateMargin ?? comparisonDefaults.errorRateMargin;
+  const subjectLow = wilson(errorCount(subject), subject.requests, z).low;
+  const baselineHigh = wilson(errorCount(baseline), baseline.requests, z).high;
+  if (subjectLow > baselineHigh + margin && !breaches.some((b) => b.name === CHECK.errorRate)) {
+    breaches.push({
+      name: `${CHECK.errorRate} vs ${labels.baseline}`,
+      ok: false,
+      value: `${formatPercent(errorRate(subject))} vs ${formatPercent(errorRate(baseline))} ${labels.baseline} (decided early)`,
+      threshold: `<= ${labels.baseline} + ${formatPoints(margin)}`,
+    });
+  }
+  const limit = relativeP95Limit(baseline.latencyMs.p95, t);
+  if (subject.latencyMs.p50 > limit && wilson(Math.floor(subject.requests / 2), subject.requests, z).low > 0.05) {
+    const factor = t.p95Factor ?? comparisonDefaults.p95Factor;
+    const slack = t.p95SlackMs ?? comparisonDefaults.p95SlackMs;
+    breaches.push({
+      name: `${CHECK.responseTimes} vs ${labels.baseline}`,
+      ok: false,
+      value: `${formatMs(subject.latencyMs.p50)} p50 vs ${formatMs(baseline.latencyMs.p95)} p95 ${labels.baseline} (decided early)`,
+      threshold: `<= ${factor}x ${labels.baseline} + ${formatMs(slack)}`,
+    });
+  }
+  return breaches;
+}

@@ -1,0 +1,77 @@
+import { Agent, request } from 'undici';
+import { describeRequestError } from './request-error.js';
+
+export interface ProbeOptions {
+  /** Requests to send in total (an upper bound). */
+  count: number;
+  /** Requests in flight at once; kept small so probes never load the app much. */
+  concurrency: number;
+  /** Stop sending after this long; requests in flight are cut at the deadline too. */
+  deadlineMs: number;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export interface ProbeResult {
+  /** Requests that finished (answered or failed); ones cut by the deadline or signal are not counted. */
+  sent: number;
+  /** Answers below 500. */
+  ok: number;
+  /** 5xx answers and transport errors. */
+  failed: number;
+  byStatus: Record<string, number>;
+  /** Transport errors by reason, e.g. "connection refused (ECONNREFUSED)". */
+  errors: Record<string, number>;
+  durationMs: number;
+  /** Stopped by the deadline or the signal before `count` requests were sent. */
+  cutShort: boolean;
+}
+
+/**
+ * Synthetic GET traffic over `paths` in turn, so gates reach their sample
+ * count when real traffic is low. Bounded by count, concurrency and time.
+ */
+export async function generateProbeTraffic(baseUrl: string, paths: string[], options: ProbeOptions): Promise<ProbeResult> {
+  const started = performance.now();
+  const result: ProbeResult = { sent: 0, ok: 0, failed: 0, byStatus: {}, errors: {}, durationMs: 0, cutShort: false };
+  if (paths.length === 0 || options.count <= 0) return result;
+  const deadline = AbortSignal.timeout(Math.max(1, options.deadlineMs));
+  const stop = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  const origin = new URL(baseUrl);
+  const concurrency = Math.max(1, Math.min(options.concurrency, options.count));
+  const agent = new Agent({ connections: concurrency, keepAliveTimeout: 5_000 });
+  const headers = { 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1', ...options.headers };
+
+  const worker = async (): Promise<void> => {
+    while (!stop.aborted && result.sent < options.count) {
+      const path = paths[result.sent % paths.length]!;
+      result.sent += 1;
+      try {
+        const response = await request(new URL(path, origin), { method: 'GET', headers, dispatcher: agent, signal: stop });
+        await response.body.dump();
+        const status = String(response.statusCode);
+        result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
+        if (response.statusCode >= 500) result.failed += 1;
+        else result.ok += 1;
+      } catch (error) {
+        if (stop.aborted) {
+          // Cut by our own deadline or signal: not the app's failure, and not sent in full.
+          result.sent -= 1;
+          break;
+        }
+        const reason = describeRequestError(error, options.deadlineMs);
+        result.errors[reason] = (result.errors[reason] ?? 0) + 1;
+        result.failed += 1;
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await agent.destroy().catch(() => undefined);
+  }
+  result.cutShort = result.sent < options.count;
+  result.durationMs = Math.round(performance.now() - started);
+  return result;
+}
