@@ -1,0 +1,114 @@
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { UpstreamMetrics } from '../contracts/metrics.js';
+import { ControlError, SOCKET_FILE, type ControlResponse } from './control-protocol.js';
+import type { RouterStatus, SetActiveResult } from './router.js';
+import type { DrainResult } from './drain.js';
+import type { RoutingTable, Upstream } from './types.js';
+
+/** Talks to a running router over its control socket. One connection, calls matched by id. */
+export interface RouterClient {
+  status(): Promise<RouterStatus>;
+  /** Resolves once new requests go to `upstream`. Draining the previous one runs on in the router; see `drain`. */
+  setActive(upstream: Upstream, options?: { drainTimeoutMs?: number }): Promise<SetActiveResult>;
+  /** Sends `percent` of requests to `upstream` (the canary), per request or sticky by cookie. 0 removes the canary. */
+  setWeights(upstream: Upstream, percent: number, options?: { sticky?: boolean }): Promise<RoutingTable>;
+  drain(id: string, timeoutMs: number): Promise<DrainResult>;
+  metrics(id: string, windowMs: number): Promise<UpstreamMetrics>;
+  /** Stops the router gracefully; in-flight requests get `graceMs` to finish. */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Calls any registered method, including ones other modules added (e.g. `apps.start`). */
+  call<T = unknown>(method: string, params?: unknown): Promise<T>;
+  close(): void;
+}
+
+export function socketPath(stateDir: string): string {
+  return join(stateDir, SOCKET_FILE);
+}
+
+/** Connects to the router of a state dir. Fails with ControlError('unreachable') when none is running. */
+export function connectRouter(stateDir: string): Promise<RouterClient> {
+  const path = socketPath(stateDir);
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(new SocketRouterClient(socket, path));
+    });
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(new ControlError('unreachable', `no router is listening on ${path} (${error.code ?? error.message})`));
+    socket.once('error', onError);
+  });
+}
+
+class SocketRouterClient implements RouterClient {
+  private nextId = 1;
+  private buffer = '';
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly path: string,
+  ) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    const failAll = () => {
+      for (const { reject } of this.pending.values()) reject(new ControlError('unreachable', `router on ${this.path} closed the connection`));
+      this.pending.clear();
+    };
+    socket.on('close', failAll);
+    socket.on('error', failAll);
+  }
+
+  status(): Promise<RouterStatus> {
+    return this.call('router.status');
+  }
+
+  setActive(upstream: Upstream, options: { drainTimeoutMs?: number } = {}): Promise<SetActiveResult> {
+    return this.call('router.setActive', { upstream, ...options });
+  }
+
+  setWeights(upstream: Upstream, percent: number, options: { sticky?: boolean } = {}): Promise<RoutingTable> {
+    return this.call('router.setWeights', { upstream, percent, sticky: options.sticky ?? false });
+  }
+
+  drain(id: string, timeoutMs: number): Promise<DrainResult> {
+    return this.call('router.drain', { id, timeoutMs });
+  }
+
+  metrics(id: string, windowMs: number): Promise<UpstreamMetrics> {
+    return this.call('router.metrics', { id, windowMs });
+  }
+
+  async shutdown(graceMs?: number): Promise<void> {
+    await this.call('router.shutdown', graceMs === undefined ? {} : { graceMs });
+  }
+
+  call<T = unknown>(method: string, params: unknown = {}): Promise<T> {
+    if (this.socket.destroyed) return Promise.reject(new ControlError('unreachable', `router connection on ${this.path} is closed`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.socket.write(JSON.stringify({ id, method, params }) + '\n');
+    });
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) !== -1) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      const response = JSON.parse(line) as ControlResponse;
+      const waiter = this.pending.get(response.id);
+      if (!waiter) continue;
+      this.pending.delete(response.id);
+      if (response.error) waiter.reject(new ControlError(response.error.code, response.error.message));
+      else waiter.resolve(response.result);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher, Pool } from 'undici';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import type { UpstreamMeter } from './meter.js';
+
+/** What the HTTP proxy needs from the router for one request. */
+export interface ProxyTarget {
+  origin: string;
+  dispatcher: Pool;
+  meter: UpstreamMeter;
+  /** Extra response headers, e.g. a Set-Cookie for a new sticky key. */
+  extraHeaders?: string[];
+}
+
+const BAD_GATEWAY_BODY = 'Bad Gateway\n';
+
+/**
+ * One proxied request, written as an undici dispatch handler (the legacy raw-header interface, which undici calls
+ * directly without wrapping) so response headers go from raw buffers to `writeHead` without an intermediate object.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private abortUpstream: ((error?: Error) => void) | null = null;
+  private status = 0;
+  private finished = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly target: ProxyTarget,
+    private readonly startedAt: number,
+  ) {
+    target.meter.inFlight++;
+    res.on('close', () => this.onClientClose());
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true; // 1xx informational responses are not relayed.
+    this.status = statusCode;
+    this.res.writeHead(statusCode, statusText, clientResponseHeaders(rawHeaders, this.target.extraHeaders));
+    this.res.on('drain', resume);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.res.write(chunk);
+  }
+
+  onComplete(): void {
+    this.res.end();
+    this.done(false);
+  }
+
+  onError(error: Error): void {
+    const res = this.res;
+    if (!res.headersSent && !res.destroyed) {
+      this.status = 502;
+      res.writeHead(502, { 'content-type': 'text/plain', 'content-length': BAD_GATEWAY_BODY.length });
+      res.end(BAD_GATEWAY_BODY);
+      this.done(true);
+    } else {
+      // Headers are already out: the only honest signal left is to cut the connection.
+      res.destroy(error);
+      this.done(this.status === 0);
+    }
+  }
+
+  private onClientClose(): void {
+    if (this.finished) return;
+    // The client went away before the response ended; stop the upstream request too.
+    this.abortUpstream?.(new Error('client closed the connection'));
+    this.done(false);
+  }
+
+  private done(proxyError: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    const meter = this.target.meter;
+    meter.inFlight--;
+    const status = proxyError ? 502 : this.status || 499;
+    meter.record(status, (performance.now() - this.startedAt) * 1000, proxyError);
+  }
+}
+
+export function proxyHttp(req: IncomingMessage, res: ServerResponse, target: ProxyTarget): void {
+  const startedAt = performance.now();
+  const handler = new Exchange(req, res, target, startedAt);
+  const { headers, hasBody } = upstreamRequestHeaders(req);
+  target.dispatcher.dispatch(
+    {
+      origin: target.origin,
+      path: req.url ?? '/',
+      method: req.method as Dispatcher.HttpMethod,
+      headers,
+      body: hasBody ? req : null,
+    },
+    handler,
+  );
+}

@@ -1,0 +1,74 @@
+import { mkdir } from 'node:fs/promises';
+import { z } from 'zod';
+import { ControlRegistry } from './control-registry.js';
+import { registerRouterMethods } from './control-methods.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+import { createRouter, type Router } from './router.js';
+import { socketPath } from './client.js';
+
+export interface RuntimeOptions {
+  stateDir: string;
+  port: number;
+  host?: string;
+  log?: (line: string) => void;
+  /** Hooks that add control methods (e.g. the app supervisor's `apps.*`) before the socket opens. */
+  extensions?: ((runtime: Runtime) => void)[];
+}
+
+/**
+ * The environment runtime: the router on the public port plus the control socket, in one long-running process.
+ * Shutdown runs registered hooks first (e.g. stop supervised apps), then closes the router gracefully.
+ */
+export interface Runtime {
+  readonly router: Router;
+  readonly registry: ControlRegistry;
+  readonly stateDir: string;
+  onShutdown(hook: () => Promise<void> | void): void;
+  shutdown(graceMs?: number): Promise<void>;
+  /** Resolves after shutdown finished, whoever started it. */
+  readonly closed: Promise<void>;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const router = await createRouter({ port: options.port, host: options.host, stateDir: options.stateDir, log: options.log });
+  const registry = new ControlRegistry();
+  const hooks: (() => Promise<void> | void)[] = [];
+  let control: ControlServer | null = null;
+  let shuttingDown: Promise<void> | null = null;
+  let markClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+
+  const runtime: Runtime = {
+    router,
+    registry,
+    stateDir: options.stateDir,
+    closed,
+    onShutdown: (hook) => hooks.push(hook),
+    shutdown: (graceMs = 10_000) =>
+      (shuttingDown ??= (async () => {
+        options.log?.(`shutting down (grace ${graceMs} ms)`);
+        for (const hook of hooks.reverse()) await Promise.resolve(hook()).catch((error) => options.log?.(`shutdown hook failed: ${String(error)}`));
+        await router.close(graceMs);
+        await control?.close();
+        options.log?.('stopped');
+        markClosed();
+      })()),
+  };
+
+  registerRouterMethods(registry, router);
+  registry.register('router.shutdown', z.strictObject({ graceMs: z.number().int().min(0).max(600_000).optional() }), (params) => {
+    // Answer first, then stop: the caller gets its reply before the socket goes away.
+    setImmediate(() => void runtime.shutdown(params.graceMs));
+    return { stopping: true };
+  });
+  for (const extend of options.extensions ?? []) extend(runtime);
+  try {
+    control = await startControlServer(socketPath(options.stateDir), registry);
+  } catch (error) {
+    await router.close(0);
+    throw error;
+  }
+  options.log?.(`router listening on ${router.host}:${router.port}, control on ${control.path}, pid ${process.pid}`);
+  return runtime;
+}
