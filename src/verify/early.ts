@@ -11,13 +11,18 @@ import { type CohortLabels, type ComparisonThresholds, type VerifyThresholds, ca
  * failed requests while noise in a healthy one never triggers a rollback.
  */
 export interface EarlyOptions {
-  /** One-sided critical value; default Z.p99 (2.33), stricter than the end-of-window test. */
+  /**
+   * One-sided critical value; default Z.p999 (3.09). The window looks at the
+   * figures many times, so each look must be stricter than a single test.
+   */
   z?: number;
   /** Never decide early on fewer samples than this; default 10. */
   minSamples?: number;
+  /** Never fail the error rate early on fewer errors than this; default 3. */
+  minErrors?: number;
 }
 
-const defaults = { z: Z.p99, minSamples: 10 } as const;
+const defaults = { z: Z.p999, minSamples: 10, minErrors: 3 } as const;
 
 /** The share of requests known to be slower than `limitMs`, from the quantiles the router reports. */
 function slowShareLowerBound(m: UpstreamMetrics, limitMs: number): number {
@@ -36,7 +41,7 @@ export function detectBreaches(m: UpstreamMetrics, t: VerifyThresholds, options:
   if (n < minSamples) return [];
   const breaches: PostCheckResult[] = [];
   const errors = errorCount(m);
-  if (clearlyAbove(errors, n, t.errorRate, z)) {
+  if (errors >= (options.minErrors ?? defaults.minErrors) && clearlyAbove(errors, n, t.errorRate, z)) {
     breaches.push({
       name: CHECK.errorRate,
       ok: false,
@@ -71,7 +76,8 @@ export function detectComparisonBreaches(
   const margin = t.errorRateMargin ?? comparisonDefaults.errorRateMargin;
   const subjectLow = wilson(errorCount(subject), subject.requests, z).low;
   const baselineHigh = wilson(errorCount(baseline), baseline.requests, z).high;
-  if (subjectLow > baselineHigh + margin && !breaches.some((b) => b.name === CHECK.errorRate)) {
+  const enoughErrors = errorCount(subject) >= (options.minErrors ?? defaults.minErrors);
+  if (enoughErrors && subjectLow > baselineHigh + margin && !breaches.some((b) => b.name === CHECK.errorRate)) {
     breaches.push({
       name: `${CHECK.errorRate} vs ${labels.baseline}`,
       ok: false,
