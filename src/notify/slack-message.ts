@@ -40,8 +40,15 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Header text is plain_text: drop the control characters instead of escaping them, so no entity shows literally. */
+function plainSafe(text: string): string {
+  return text.replace(/[<>]/g, '').replace(/&/g, '+');
+}
+
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  // Never cut an escape like &amp; in half: a lone & would be read as a control character.
+  return `${text.slice(0, max - 1).replace(/&[a-z]*$/, '')}…`;
 }
 
 function mrkdwn(text: string, max: number = SLACK_LIMITS.sectionText): SlackText {
@@ -72,7 +79,7 @@ export function slackMessage(event: NotifyEvent): SlackMessage {
     ...(event.url ? [mrkdwn(`*URL*\n${link(event.url)}`, SLACK_LIMITS.fieldText)] : []),
   ].slice(0, SLACK_LIMITS.fields);
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${icon[event.status]} ${title}`, SLACK_LIMITS.header), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: clip(plainSafe(`${icon[event.status]} ${title}`), SLACK_LIMITS.header), emoji: true } },
     { type: 'section', text: mrkdwn(`${icon[event.status]} ${escapeSlack(event.summary)}${event.reason ? `\n*Reason:* ${escapeSlack(event.reason)}` : ''}`) },
     { type: 'section', fields },
   ];
