@@ -1,0 +1,33 @@
+import type { MigrationDriver, MigrationsInput } from './types.js';
+import { failure, runProjectBin } from './tool-cli.js';
+
+/** knex through the project's own CLI: `knex migrate:list` for status, `knex migrate:latest` to apply. */
+export const knexDriver: MigrationDriver = {
+  async status(input) {
+    return { tool: 'knex', pending: await listPending(input) };
+  },
+
+  async apply(input) {
+    const before = await listPending(input);
+    const result = await runProjectBin(input, 'knex', ['migrate:latest'], true);
+    if (result.skipped) return [];
+    if (result.exitCode !== 0) throw failure('knex migrate:latest', result);
+    const after = new Set(await listPending(input));
+    return before.filter((name) => !after.has(name));
+  },
+};
+
+async function listPending(input: MigrationsInput): Promise<string[]> {
+  const result = await runProjectBin(input, 'knex', ['migrate:list'], false);
+  if (result.exitCode !== 0) throw failure('knex migrate:list', result);
+  return parseKnexPending(result.text);
+}
+
+/** `Found 3 Pending Migration file/files.` followed by one name per line, or `No Pending Migration files Found.` */
+export function parseKnexPending(text: string): string[] {
+  const lines = text.split('\n').map((l) => l.trim());
+  const at = lines.findIndex((l) => /^Found \d+ Pending Migration/i.test(l));
+  if (at === -1) return [];
+  const count = Number(/^Found (\d+)/.exec(lines[at]!)![1]);
+  return lines.slice(at + 1, at + 1 + count).filter(Boolean);
+}

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { parseDatabaseTarget } from './database-url.js';
+import type { SqlMigration } from './sql-files.js';
+import { comparePlan, isSafeIdentifier, readSqlMigrations } from './sql-files.js';
+import { applyPostgres, connectPostgres, readAppliedPostgres } from './sql-postgres.js';
+import { applySqlite, readAppliedSqlite } from './sql-sqlite.js';
+import type { MigrationDriver, MigrationsInput, MigrationStatus } from './types.js';
+import { MigrationError } from './types.js';
+
+export const DEFAULT_SQL_DIR = 'migrations';
+export const DEFAULT_SQL_TABLE = 'schema_migrations';
+
+/** Plain `.sql` files applied in name order and recorded in a tracking table (PostgreSQL or SQLite). */
+export const sqlDriver: MigrationDriver = {
+  async status(input) {
+    const { files, table, target } = await prepare(input);
+    const applied = target.kind === 'postgres' ? await withClient(target.url, (c) => readAppliedPostgres(c, table)) : await readAppliedSqlite(input.executor, target.path, table);
+    const { pending, changed } = comparePlan(files, applied);
+    const status: MigrationStatus = { tool: 'sql', pending: pending.map((m) => m.name) };
+    if (changed.length) {
+      status.note = `changed after being applied: ${changed.join(', ')}`;
+      status.warning = true;
+    }
+    return status;
+  },
+
+  async apply(input) {
+    const { files, table, target } = await prepare(input);
+    if (target.kind === 'postgres') return withClient(target.url, (c) => applyPostgres(c, table, files));
+    return applySqlite(input.executor, target.path, table, files);
+  },
+};
+
+async function prepare(input: MigrationsInput): Promise<{ files: SqlMigration[]; table: string; target: NonNullable<ReturnType<typeof parseDatabaseTarget>> }> {
+  const table = input.table ?? DEFAULT_SQL_TABLE;
+  if (!isSafeIdentifier(table)) throw new MigrationError(`migrations.table: "${table}" is not a plain table name`);
+  const files = await readSqlMigrations(join(input.cwd, input.dir ?? DEFAULT_SQL_DIR));
+  if (!input.database) throw new MigrationError('no database URL for migrations (set migrations.database or verify.database)');
+  const target = parseDatabaseTarget(input.database, input.cwd);
+  if (!target) throw new MigrationError('migrations database is neither a postgres:// URL nor a SQLite file');
+  return { files, table, target };
+}
+
+async function withClient<T>(url: string, body: (client: import('pg').Client) => Promise<T>): Promise<T> {
+  const client = await connectPostgres(url);
+  try {
+    return await body(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

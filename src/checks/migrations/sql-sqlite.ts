@@ -1,0 +1,83 @@
+import { access } from 'node:fs/promises';
+import type { Executor } from '../../exec/executor.js';
+import type { AppliedRow, SqlMigration } from './sql-files.js';
+import { MigrationError } from './types.js';
+
+/**
+ * Plain .sql migrations against a SQLite file through the `sqlite3` command-line shell (Debian's
+ * sqlite3 package): argv only, SQL on stdin, `-bail` so the first error ends the script.
+ */
+export async function readAppliedSqlite(executor: Executor, path: string, table: string): Promise<AppliedRow[]> {
+  if (!(await exists(path))) return [];
+  const result = await executor.run({
+    file: 'sqlite3',
+    args: ['-batch', '-bail', '-noheader', '-separator', '\t', path],
+    input: `SELECT name FROM sqlite_master WHERE type='table' AND name='${table}';\n`,
+    mutates: false,
+    timeoutMs: 10_000,
+  });
+  if (result.exitCode !== 0) throw unreachable(path, result.stderr);
+  if (!result.stdout.trim()) return [];
+  const rows = await executor.run({
+    file: 'sqlite3',
+    args: ['-batch', '-bail', '-noheader', '-separator', '\t', path],
+    input: `SELECT name, checksum FROM "${table}" ORDER BY name;\n`,
+    mutates: false,
+    timeoutMs: 10_000,
+  });
+  if (rows.exitCode !== 0) throw unreachable(path, rows.stderr);
+  return rows.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [name, checksum] = line.split('\t');
+      return { name: name!, checksum: checksum || null };
+    });
+}
+
+/** Each file runs in its own transaction with its tracking row; with -bail a failure exits before COMMIT, so SQLite rolls it back. */
+export async function applySqlite(executor: Executor, path: string, table: string, migrations: SqlMigration[]): Promise<string[]> {
+  const create = `CREATE TABLE IF NOT EXISTS "${table}" (name TEXT PRIMARY KEY, checksum TEXT, applied_at TEXT NOT NULL DEFAULT (datetime('now')));\n`;
+  const setup = await executor.run({ file: 'sqlite3', args: ['-batch', '-bail', path], input: create, mutates: true, timeoutMs: 10_000 });
+  if (setup.exitCode !== 0) throw unreachable(path, setup.stderr);
+  const done = new Set((await readAppliedSqlite(executor, path, table)).map((r) => r.name));
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    if (done.has(migration.name)) continue;
+    const script = [
+      'BEGIN;',
+      migration.sql,
+      ';',
+      `INSERT INTO "${table}" (name, checksum) VALUES ('${quote(migration.name)}', '${migration.checksum}');`,
+      'COMMIT;',
+      '',
+    ].join('\n');
+    const result = await executor.run({ file: 'sqlite3', args: ['-batch', '-bail', path], input: script, mutates: true, timeoutMs: 60_000 });
+    if (result.exitCode !== 0) {
+      throw new MigrationError(`migration ${migration.name} failed and was rolled back: ${firstLine(result.stderr)}`, applied);
+    }
+    if (!result.skipped) applied.push(migration.name);
+  }
+  return applied;
+}
+
+function unreachable(path: string, stderr: string): MigrationError {
+  return new MigrationError(`database unreachable (sqlite ${path}: ${firstLine(stderr) || 'sqlite3 failed (is the sqlite3 package installed?)'})`);
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+function quote(value: string): string {
+  return value.replace(/'/g, "''");
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,32 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecResult } from '../../exec/executor.js';
+import { stripAnsi } from '../test-output-parsers.js';
+import type { MigrationsInput } from './types.js';
+import { MigrationError } from './types.js';
+
+/** Runs a migration tool's own CLI from the project's node_modules/.bin (never a download), argv only. */
+export async function runProjectBin(input: MigrationsInput, bin: string, args: string[], mutates: boolean): Promise<ExecResult & { text: string }> {
+  const file = join(input.cwd, 'node_modules', '.bin', bin);
+  try {
+    await access(file);
+  } catch {
+    throw new MigrationError(`${bin} CLI not found in node_modules/.bin (install the project's dependencies first)`);
+  }
+  const env: Record<string, string> = { ...stringEnv(process.env), ...input.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  if (input.database && !env.DATABASE_URL) env.DATABASE_URL = input.database;
+  const result = await input.executor.run({ file, args, cwd: input.cwd, env, mutates, timeoutMs: input.timeoutMs ?? 120_000 });
+  return { ...result, text: stripAnsi(result.all) };
+}
+
+export function failure(what: string, result: ExecResult & { text: string }): MigrationError {
+  const line = result.text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  const reason = result.timedOut ? 'timed out' : `exit ${result.exitCode}`;
+  return new MigrationError(`${what} failed (${reason})${line ? `: ${line.slice(0, 200)}` : ''}`);
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
