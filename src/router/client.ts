@@ -65,11 +65,11 @@ class SocketRouterClient implements RouterClient {
   }
 
   setActive(upstream: Upstream, options: { drainTimeoutMs?: number } = {}): Promise<SetActiveResult> {
-    return this.call('router.setActive', { upstream, ...options });
+    return this.call('router.setActive', { upstream: { id: upstream.id, url: upstream.url }, ...options });
   }
 
   setWeights(upstream: Upstream, percent: number, options: { sticky?: boolean } = {}): Promise<RoutingTable> {
-    return this.call('router.setWeights', { upstream, percent, sticky: options.sticky ?? false });
+    return this.call('router.setWeights', { upstream: { id: upstream.id, url: upstream.url }, percent, sticky: options.sticky ?? false });
   }
 
   drain(id: string, timeoutMs: number): Promise<DrainResult> {

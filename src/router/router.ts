@@ -151,7 +151,8 @@ class ProxyRouter implements Router {
     return { pid: process.pid, host: this.host, port: this.port, startedAt: this.startedAt, table: this.current, upstreams: [...upstreams.values()] };
   }
 
-  setActive(upstream: Upstream, options: { drainTimeoutMs?: number } = {}): Promise<SetActiveResult> {
+  setActive(given: Upstream, options: { drainTimeoutMs?: number } = {}): Promise<SetActiveResult> {
+    const upstream = { id: given.id, url: given.url };
     return this.mutate(async () => {
       const previous = this.current.active;
       await this.apply({ ...this.current, active: upstream, canary: null });
@@ -171,8 +172,9 @@ class ProxyRouter implements Router {
       if (this.current.active && input.upstream.id === this.current.active.id) {
         throw new UserError(`router: upstream "${input.upstream.id}" is already active; a canary must be a different release`);
       }
-      const canary = input.percent > 0 ? { upstream: input.upstream, percent: input.percent, sticky: input.sticky } : null;
-      if (canary) this.lastCanary = input.upstream;
+      const upstream = { id: input.upstream.id, url: input.upstream.url };
+      const canary = input.percent > 0 ? { upstream, percent: input.percent, sticky: input.sticky } : null;
+      if (canary) this.lastCanary = upstream;
       await this.apply({ ...this.current, canary });
       return this.current;
     });
