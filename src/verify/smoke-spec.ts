@@ -1,7 +1,7 @@
 /** A smoke test as written in the config: "GET /", "/health", "POST /api/items 201", or an object. */
 export type SmokeSpecInput =
   | string
-  | { path: string; method?: string; status?: number | number[]; contains?: string };
+  | { path: string; method?: string; status?: number | number[] | null; contains?: string | null };
 
 export interface SmokeSpec {
   method: string;
@@ -29,8 +29,10 @@ export function parseSmokeSpec(input: SmokeSpecInput): SmokeSpec {
   }
   const method = (input.method ?? 'GET').toUpperCase();
   if (!input.path?.startsWith('/')) throw new Error(`smoke test path "${input.path}": must start with "/"`);
-  const status = input.status === undefined ? [] : Array.isArray(input.status) ? input.status : [input.status];
-  return { method, path: input.path, status, contains: input.contains, label: `${method} ${input.path}` };
+  const status = input.status == null ? [] : Array.isArray(input.status) ? input.status : [input.status];
+  const spec: SmokeSpec = { method, path: input.path, status, label: `${method} ${input.path}` };
+  if (input.contains != null) spec.contains = input.contains;
+  return spec;
 }
 
 export function statusAccepted(spec: SmokeSpec, status: number): boolean {
