@@ -1,0 +1,229 @@
+import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Executor } from '../../exec/executor.js';
+import { UserError, ExitCode } from '../../errors.js';
+import { writeJsonAtomic, writeFileAtomic } from '../../state/atomic-write.js';
+import { gitArchive, gitResolveCommit, gitTopLevel, tarExtract, userBuild } from './commands.js';
+import { hashTree } from './content-hash.js';
+import { formatReleaseId, isReleaseId } from './release-id.js';
+
+/** Inside each release directory, next to the app's files: metadata and logs. Not part of the content hash. */
+export const META_DIR = '.shipgate';
+const META_FILE = 'release.json';
+const COPY_EXCLUDES = new Set(['.deploy', 'node_modules', '.git']);
+
+export interface ReleaseInfo {
+  id: string;
+  version: string;
+  commit: string | null;
+  /** sha256 of the release's files before the build ran. */
+  contentHash: string;
+  /** The release directory: the app's files; `build` and `start` run here. */
+  dir: string;
+  source: 'git' | 'copy';
+  createdAt: string;
+  buildMs: number | null;
+}
+
+export interface CreateReleaseOptions {
+  projectRoot: string;
+  /** <projectRoot>/.deploy/<env> */
+  stateDir: string;
+  executor: Executor;
+  /** A git ref; default HEAD. Refused when the project is not a git repository. */
+  ref?: string;
+  /** The user's build line, run in the release directory through a shell. */
+  build?: string | null;
+  buildTimeoutMs?: number;
+  /** Environment for the build (complete: the executor does not add process.env to it). */
+  buildEnv?: Record<string, string>;
+  now?: () => Date;
+}
+
+/** A build that exited non-zero. The release directory is left incomplete and pruned later. */
+export class BuildFailedError extends Error {
+  constructor(
+    readonly releaseId: string,
+    readonly exitCode: number,
+    readonly logTail: string[],
+    readonly logFile: string,
+  ) {
+    super(`build failed with exit code ${exitCode} (log: ${logFile})`);
+    this.name = 'BuildFailedError';
+  }
+}
+
+export function releasesDir(stateDir: string): string {
+  return join(stateDir, 'releases');
+}
+
+export function releaseLogDir(releaseDir: string): string {
+  return join(releaseDir, META_DIR);
+}
+
+/** Creates `.deploy/<env>/releases/<id>` from the commit (git archive) or a copy of the working tree, hashes it, then builds it. */
+export async function createRelease(options: CreateReleaseOptions): Promise<ReleaseInfo> {
+  const { projectRoot, stateDir, executor } = options;
+  const now = options.now ?? (() => new Date());
+  const git = await gitLocation(executor, projectRoot);
+  if (!git && options.ref) throw new UserError(`--ref ${options.ref}: ${projectRoot} is not a git repository`, ExitCode.usage);
+
+  let commit: string | null = null;
+  if (git) {
+    const ref = options.ref ?? 'HEAD';
+    const resolved = await executor.run(gitResolveCommit(projectRoot, ref));
+    if (resolved.exitCode !== 0) {
+      if (options.ref) throw new UserError(`--ref ${ref}: not a commit in this repository`, ExitCode.usage);
+      throw new UserError(`${projectRoot}: the git repository has no commit yet; commit first`, ExitCode.usage);
+    }
+    commit = resolved.stdout.trim();
+  }
+
+  const base = releasesDir(stateDir);
+  await mkdir(base, { recursive: true });
+  const staging = join(base, `.incoming-${process.pid}-${Date.now()}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    if (git && commit) await extractCommit(executor, git, commit, staging, base);
+    else await copyWorkingTree(projectRoot, staging);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+
+  const contentHash = await hashTree(staging, [META_DIR]);
+  const createdAt = now();
+  const id = await freeId(base, formatReleaseId(createdAt, commit ?? contentHash));
+  const dir = join(base, id);
+  await rename(staging, dir);
+  await mkdir(releaseLogDir(dir), { recursive: true });
+
+  let buildMs: number | null = null;
+  if (options.build) {
+    const env = options.buildEnv ?? (process.env as Record<string, string>);
+    const result = await executor.run(userBuild(options.build, dir, env, options.buildTimeoutMs));
+    const logFile = join(releaseLogDir(dir), 'build.log');
+    await writeFileAtomic(logFile, result.all);
+    if (result.exitCode !== 0) throw new BuildFailedError(id, result.exitCode, tail(result.all, 20), logFile);
+    buildMs = result.durationMs;
+  }
+
+  const info: ReleaseInfo = {
+    id,
+    version: (await packageVersion(dir)) ?? (commit ? commit.slice(0, 7) : contentHash.slice(0, 7)),
+    commit,
+    contentHash,
+    dir,
+    source: git ? 'git' : 'copy',
+    createdAt: createdAt.toISOString(),
+    buildMs,
+  };
+  // Written last: a release directory without it is incomplete and never deployed.
+  await writeJsonAtomic(join(releaseLogDir(dir), META_FILE), { ...info, dir: undefined });
+  return info;
+}
+
+/** Complete releases, oldest first. */
+export async function listReleases(stateDir: string): Promise<ReleaseInfo[]> {
+  const base = releasesDir(stateDir);
+  const names = await readdir(base).catch(() => [] as string[]);
+  const out: ReleaseInfo[] = [];
+  for (const name of names.filter(isReleaseId).sort()) {
+    const info = await readRelease(stateDir, name);
+    if (info) out.push(info);
+  }
+  return out;
+}
+
+export async function readRelease(stateDir: string, id: string): Promise<ReleaseInfo | null> {
+  if (!isReleaseId(id)) return null;
+  const dir = join(releasesDir(stateDir), id);
+  try {
+    const meta = JSON.parse(await readFile(join(releaseLogDir(dir), META_FILE), 'utf8')) as Omit<ReleaseInfo, 'dir'>;
+    return { ...meta, id, dir };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Keeps the newest `keep` complete releases and every protected one (active, previous); deletes the rest,
+ * including incomplete directories left by failed builds. Returns the deleted ids.
+ */
+export async function pruneReleases(stateDir: string, keep: number, protect: ReadonlyArray<string | null | undefined>): Promise<string[]> {
+  const base = releasesDir(stateDir);
+  const keepSet = new Set(protect.filter((id): id is string => Boolean(id)));
+  const complete = await listReleases(stateDir);
+  for (const release of complete.slice(Math.max(0, complete.length - keep))) keepSet.add(release.id);
+  const names = await readdir(base).catch(() => [] as string[]);
+  const deleted: string[] = [];
+  for (const name of names) {
+    if (keepSet.has(name)) continue;
+    if (!isReleaseId(name) && !name.startsWith('.incoming-')) continue;
+    if (name.startsWith('.incoming-') && name.includes(`-${process.pid}-`)) continue;
+    await rm(join(base, name), { recursive: true, force: true });
+    deleted.push(name);
+  }
+  return deleted;
+}
+
+interface GitLocation {
+  topLevel: string;
+  /** The project's folder inside the repository, '' at the top. */
+  prefix: string;
+}
+
+async function gitLocation(executor: Executor, projectRoot: string): Promise<GitLocation | null> {
+  const result = await executor.run(gitTopLevel(projectRoot));
+  if (result.exitCode !== 0) return null;
+  const [topLevel = projectRoot, prefix = ''] = result.stdout.split('\n');
+  return { topLevel: topLevel.trim(), prefix: prefix.trim() };
+}
+
+async function extractCommit(executor: Executor, git: GitLocation, commit: string, into: string, scratch: string): Promise<void> {
+  const archive = join(scratch, `.archive-${process.pid}-${Date.now()}.tar`);
+  try {
+    const packed = await executor.run(gitArchive(git.topLevel, commit, git.prefix, archive));
+    if (packed.exitCode !== 0) throw new Error(`git archive failed: ${packed.stderr.trim()}`);
+    const unpacked = await executor.run(tarExtract(archive, into));
+    if (unpacked.exitCode !== 0) throw new Error(`tar failed: ${unpacked.stderr.trim()}`);
+  } finally {
+    await rm(archive, { force: true });
+  }
+}
+
+/** Entry by entry: the release directory is inside the project, and cp refuses to copy a folder into itself. */
+async function copyWorkingTree(projectRoot: string, into: string): Promise<void> {
+  for (const name of await readdir(projectRoot)) {
+    if (COPY_EXCLUDES.has(name)) continue;
+    await cp(join(projectRoot, name), join(into, name), {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (source) => !relative(projectRoot, source).split(sep).some((part) => part === 'node_modules' || part === '.git'),
+    });
+  }
+}
+
+async function freeId(base: string, candidate: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const id = n === 1 ? candidate : `${candidate}-${n}`;
+    const taken = await stat(join(base, id)).then(
+      () => true,
+      () => false,
+    );
+    if (!taken) return id;
+  }
+}
+
+async function packageVersion(dir: string): Promise<string | null> {
+  try {
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' && pkg.version ? pkg.version : null;
+  } catch {
+    return null;
+  }
+}
+
+function tail(text: string, lines: number): string[] {
+  return text.split('\n').filter((line) => line.length > 0).slice(-lines);
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { AppSupervisor } from './supervisor.js';
+import { readLogTail } from './log-tail.js';
+import { UserError } from '../../errors.js';
+
+/** The part of the router's control registry this needs (src/router/control-registry.ts has this shape). */
+export interface ControlMethodRegistry {
+  register<S extends z.ZodType>(method: string, schema: S, handler: (params: z.output<S>) => unknown): void;
+}
+
+const appId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a release id');
+
+export const appsStartParams = z.object({
+  id: appId,
+  cwd: z.string().startsWith('/', 'expected an absolute path'),
+  command: z.string().min(1),
+  env: z.record(z.string(), z.string()),
+  port: z.number().int().min(1).max(65535).optional(),
+  logFile: z.string().startsWith('/', 'expected an absolute path'),
+  restartOnCrash: z.boolean().optional(),
+});
+export const appsStopParams = z.object({ id: appId, timeoutMs: z.number().int().min(0).max(600_000).optional(), forget: z.boolean().optional() });
+export const appsUpdateParams = z.object({ id: appId, restartOnCrash: z.boolean() });
+export const appsLogsParams = z.object({ id: appId, lines: z.number().int().min(1).max(500).optional() });
+
+/**
+ * Adds `apps.start`, `apps.stop`, `apps.update`, `apps.list` and `apps.logs` to the environment runtime's control socket.
+ * The app's environment (secrets) arrives in `apps.start` over the 0600 unix socket and stays in memory:
+ * it is never on a command line, never written to disk, and `apps.list` does not return it.
+ */
+export function registerSupervisorControl(registry: ControlMethodRegistry, supervisor: AppSupervisor): void {
+  registry.register('apps.start', appsStartParams, (params) => rejectOnError(() => supervisor.start(params)));
+  registry.register('apps.stop', appsStopParams, (params) =>
+    rejectOnError(async () => {
+      const result = await supervisor.stop(params.id, params.timeoutMs);
+      if (params.forget) supervisor.remove(params.id);
+      return result;
+    }),
+  );
+  registry.register('apps.update', appsUpdateParams, (params) => rejectOnError(() => supervisor.setRestartOnCrash(params.id, params.restartOnCrash)));
+  registry.register('apps.list', z.object({}), () => supervisor.list());
+  registry.register('apps.logs', appsLogsParams, async (params) => {
+    const app = supervisor.get(params.id);
+    if (!app) throw new UserError(`no app named ${params.id}`);
+    return { id: app.id, lines: await readLogTail(app.logFile, params.lines ?? 20) };
+  });
+}
+
+/** The supervisor's refusals (unknown app, already running) travel back as `rejected`, not as internal errors. */
+async function rejectOnError<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new UserError(error instanceof Error ? error.message : String(error));
+  }
+}

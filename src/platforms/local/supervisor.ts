@@ -1,0 +1,245 @@
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { appCommand, signalGroup, spawnApp } from './spawn-app.js';
+import { findFreePort } from './free-port.js';
+
+export interface AppSpec {
+  /** Unique name of the app process, normally the release id. */
+  id: string;
+  cwd: string;
+  /** The user's `start:` line (run through a shell). */
+  command: string;
+  /** The app's complete environment (secrets included). PORT is added. Kept in memory only. */
+  env: Record<string, string>;
+  /** Fixed port; when absent a free loopback port is chosen once and kept across restarts. */
+  port?: number;
+  host?: string;
+  logFile: string;
+  /** Restart when it exits without being asked to (the active release). Green stays false until it gets traffic. */
+  restartOnCrash?: boolean;
+}
+
+export type AppState = 'running' | 'backoff' | 'exited' | 'stopping' | 'stopped' | 'gave-up';
+
+export interface AppInfo {
+  id: string;
+  pid: number | null;
+  port: number;
+  url: string;
+  cwd: string;
+  logFile: string;
+  state: AppState;
+  restartOnCrash: boolean;
+  /** Restarts after crashes since the app was started. */
+  restarts: number;
+  startedAt: string;
+  lastExit: { code: number | null; signal: string | null; at: string } | null;
+}
+
+export type SupervisorEvent =
+  | { type: 'started'; id: string; pid: number; port: number; restart: number }
+  | { type: 'exited'; id: string; code: number | null; signal: string | null; expected: boolean; uptimeMs: number }
+  | { type: 'restarting'; id: string; attempt: number; delayMs: number }
+  | { type: 'gave-up'; id: string; attempts: number };
+
+export interface SupervisorOptions {
+  /** First restart delay; doubles per consecutive crash up to maxBackoffMs. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** An app that ran this long before crashing starts the backoff again from the beginning. */
+  stableAfterMs?: number;
+  /** Consecutive quick crashes before giving up. */
+  maxRestarts?: number;
+  now?: () => number;
+}
+
+export interface StopResult {
+  id: string;
+  /** SIGKILL was needed after the timeout. */
+  forced: boolean;
+  code: number | null;
+  signal: string | null;
+}
+
+interface Entry {
+  spec: AppSpec & { port: number; host: string };
+  info: AppInfo;
+  child: ChildProcess | null;
+  startedAtMs: number;
+  consecutiveCrashes: number;
+  timer: NodeJS.Timeout | null;
+  exited: Promise<void>;
+}
+
+/**
+ * Runs app processes: start on a loopback port, restart the active one with backoff when it crashes,
+ * stop with SIGTERM then SIGKILL (whole process group). Reports through 'event' (SupervisorEvent);
+ * the runtime that hosts it writes those to history. Knows nothing about the router.
+ */
+export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
+  private readonly apps = new Map<string, Entry>();
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly stableAfterMs: number;
+  private readonly maxRestarts: number;
+  private readonly now: () => number;
+
+  constructor(options: SupervisorOptions = {}) {
+    super();
+    this.initialBackoffMs = options.initialBackoffMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    this.stableAfterMs = options.stableAfterMs ?? 30_000;
+    this.maxRestarts = options.maxRestarts ?? 10;
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(spec: AppSpec): Promise<AppInfo> {
+    const existing = this.apps.get(spec.id);
+    if (existing && isLive(existing.info.state)) throw new Error(`app ${spec.id} is already running (pid ${existing.info.pid})`);
+    const host = spec.host ?? '127.0.0.1';
+    const port = spec.port ?? (await findFreePort(host));
+    const full = { ...spec, host, port };
+    const entry: Entry = {
+      spec: full,
+      info: {
+        id: spec.id,
+        pid: null,
+        port,
+        url: `http://${host}:${port}`,
+        cwd: spec.cwd,
+        logFile: spec.logFile,
+        state: 'running',
+        restartOnCrash: spec.restartOnCrash ?? false,
+        restarts: 0,
+        startedAt: new Date(this.now()).toISOString(),
+        lastExit: null,
+      },
+      child: null,
+      startedAtMs: this.now(),
+      consecutiveCrashes: 0,
+      timer: null,
+      exited: Promise.resolve(),
+    };
+    this.apps.set(spec.id, entry);
+    this.launch(entry);
+    return { ...entry.info };
+  }
+
+  /** Marks an app as the active one (restart on crash) or not. */
+  setRestartOnCrash(id: string, restart: boolean): AppInfo {
+    const entry = this.require(id);
+    entry.info.restartOnCrash = restart;
+    return { ...entry.info };
+  }
+
+  async stop(id: string, timeoutMs = 10_000): Promise<StopResult> {
+    const entry = this.require(id);
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    const child = entry.child;
+    if (!child || !isLive(entry.info.state)) {
+      entry.info.state = 'stopped';
+      return { id, forced: false, code: entry.info.lastExit?.code ?? null, signal: entry.info.lastExit?.signal ?? null };
+    }
+    entry.info.state = 'stopping';
+    signalGroup(child.pid!, 'SIGTERM');
+    let forced = false;
+    const timedOut = await Promise.race([entry.exited.then(() => false), sleep(timeoutMs).then(() => true)]);
+    if (timedOut) {
+      forced = true;
+      signalGroup(child.pid!, 'SIGKILL');
+      await entry.exited;
+    }
+    // Children the app left behind in its group go too.
+    signalGroup(child.pid!, 'SIGKILL');
+    entry.info.state = 'stopped';
+    return { id, forced, code: entry.info.lastExit?.code ?? null, signal: entry.info.lastExit?.signal ?? null };
+  }
+
+  /** Stops every app (in parallel), e.g. when the runtime shuts down. */
+  async stopAll(timeoutMs = 10_000): Promise<StopResult[]> {
+    return Promise.all([...this.apps.keys()].map((id) => this.stop(id, timeoutMs)));
+  }
+
+  /** Forgets a stopped app. */
+  remove(id: string): void {
+    const entry = this.apps.get(id);
+    if (entry && isLive(entry.info.state)) throw new Error(`app ${id} is still running; stop it first`);
+    this.apps.delete(id);
+  }
+
+  get(id: string): AppInfo | null {
+    const entry = this.apps.get(id);
+    return entry ? { ...entry.info } : null;
+  }
+
+  list(): AppInfo[] {
+    return [...this.apps.values()].map((entry) => ({ ...entry.info }));
+  }
+
+  private require(id: string): Entry {
+    const entry = this.apps.get(id);
+    if (!entry) throw new Error(`no app named ${id}`);
+    return entry;
+  }
+
+  private launch(entry: Entry): void {
+    const { spec } = entry;
+    const env = { ...spec.env, PORT: String(spec.port) };
+    const child = spawnApp(appCommand(spec.command, spec.cwd, env), spec.logFile, `start ${spec.id} on port ${spec.port}: ${spec.command}`);
+    entry.child = child;
+    entry.startedAtMs = this.now();
+    entry.info.state = 'running';
+    entry.info.pid = child.pid ?? null;
+    entry.exited = new Promise((resolve) => {
+      child.once('error', (error) => {
+        // Spawn failure (e.g. cwd missing): reported like an exit.
+        entry.info.lastExit = { code: null, signal: null, at: new Date(this.now()).toISOString() };
+        this.onExit(entry, child, null, `spawn error: ${error.message}`);
+        resolve();
+      });
+      child.once('exit', (code, signal) => {
+        this.onExit(entry, child, code, signal);
+        resolve();
+      });
+    });
+    if (child.pid) this.emit('event', { type: 'started', id: spec.id, pid: child.pid, port: spec.port, restart: entry.info.restarts });
+  }
+
+  private onExit(entry: Entry, child: ChildProcess, code: number | null, signal: string | null): void {
+    if (entry.child !== child) return;
+    const expected = entry.info.state === 'stopping' || entry.info.state === 'stopped';
+    const uptimeMs = this.now() - entry.startedAtMs;
+    entry.info.lastExit = { code, signal, at: new Date(this.now()).toISOString() };
+    entry.info.pid = null;
+    this.emit('event', { type: 'exited', id: entry.spec.id, code, signal, expected, uptimeMs });
+    if (expected) return;
+    if (!entry.info.restartOnCrash) {
+      entry.info.state = 'exited';
+      return;
+    }
+    entry.consecutiveCrashes = uptimeMs >= this.stableAfterMs ? 1 : entry.consecutiveCrashes + 1;
+    if (entry.consecutiveCrashes > this.maxRestarts) {
+      entry.info.state = 'gave-up';
+      this.emit('event', { type: 'gave-up', id: entry.spec.id, attempts: entry.consecutiveCrashes - 1 });
+      return;
+    }
+    const delayMs = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (entry.consecutiveCrashes - 1));
+    entry.info.state = 'backoff';
+    this.emit('event', { type: 'restarting', id: entry.spec.id, attempt: entry.consecutiveCrashes, delayMs });
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      if (entry.info.state !== 'backoff') return;
+      entry.info.restarts++;
+      this.launch(entry);
+    }, delayMs);
+  }
+}
+
+function isLive(state: AppState): boolean {
+  return state === 'running' || state === 'backoff' || state === 'stopping';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExecutor } from '../../../src/exec/executor.js';
+import { BuildFailedError, createRelease, listReleases, pruneReleases, readRelease } from '../../../src/platforms/local/releases.js';
+import { formatReleaseId } from '../../../src/platforms/local/release-id.js';
+import { UserError } from '../../../src/errors.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shipgate-releases-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' }).trim();
+}
+
+/** A repository whose deployable project is a subfolder, like examples/webapp in this repo. */
+function repoWithProject(): { repo: string; project: string } {
+  const repo = tempDir();
+  const project = join(repo, 'apps', 'web');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(repo, 'outside.txt'), 'not part of the project\n');
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'web', version: '2.3.4' }));
+  writeFileSync(join(project, 'server.js'), 'console.log("v1")\n');
+  git(repo, 'init', '-q');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-qm', 'v1');
+  return { repo, project };
+}
+
+describe('createRelease', () => {
+  it('archives the committed project folder, records commit, version and content hash, then builds inside it', async () => {
+    const { repo, project } = repoWithProject();
+    writeFileSync(join(project, 'server.js'), 'console.log("uncommitted")\n');
+    const stateDir = join(project, '.deploy', 'staging');
+    const commit = git(repo, 'rev-parse', 'HEAD');
+    const release = await createRelease({
+      projectRoot: project,
+      stateDir,
+      executor: createExecutor(),
+      build: 'echo "built $PWD" > built.txt',
+      now: () => new Date('2026-11-27T06:15:00Z'),
+    });
+    expect(release.id).toBe(`20261127-061500-${commit.slice(0, 7)}`);
+    expect(release.commit).toBe(commit);
+    expect(release.version).toBe('2.3.4');
+    expect(release.source).toBe('git');
+    expect(release.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(release.dir).toBe(join(stateDir, 'releases', release.id));
+    expect(readFileSync(join(release.dir, 'server.js'), 'utf8')).toBe('console.log("v1")\n');
+    expect(existsSync(join(release.dir, 'outside.txt'))).toBe(false);
+    expect(readFileSync(join(release.dir, 'built.txt'), 'utf8')).toContain(release.dir);
+    expect(await readRelease(stateDir, release.id)).toEqual(release);
+  });
+
+  it('gives the same content hash to the same commit and a different one after a change', async () => {
+    const { repo, project } = repoWithProject();
+    const stateDir = join(project, '.deploy', 'staging');
+    const executor = createExecutor();
+    const first = await createRelease({ projectRoot: project, stateDir, executor });
+    const again = await createRelease({ projectRoot: project, stateDir, executor });
+    expect(again.id).not.toBe(first.id);
+    expect(again.contentHash).toBe(first.contentHash);
+    writeFileSync(join(project, 'server.js'), 'console.log("v2")\n');
+    git(repo, 'commit', '-qam', 'v2');
+    const changed = await createRelease({ projectRoot: project, stateDir, executor });
+    expect(changed.contentHash).not.toBe(first.contentHash);
+    const old = await createRelease({ projectRoot: project, stateDir, executor, ref: 'HEAD~1' });
+    expect(old.contentHash).toBe(first.contentHash);
+    expect(old.commit).toBe(first.commit);
+  });
+
+  it('refuses an unknown --ref with a one-line user error and creates nothing', async () => {
+    const { project } = repoWithProject();
+    const stateDir = join(project, '.deploy', 'staging');
+    const attempt = createRelease({ projectRoot: project, stateDir, executor: createExecutor(), ref: 'no-such-branch' });
+    await expect(attempt).rejects.toThrow(UserError);
+    await expect(attempt).rejects.toThrow('--ref no-such-branch: not a commit in this repository');
+    expect(existsSync(join(stateDir, 'releases'))).toBe(false);
+  });
+
+  it('copies the working tree without .deploy, node_modules and .git when the project is not a repository', async () => {
+    const project = tempDir();
+    writeFileSync(join(project, 'server.js'), 'x\n');
+    for (const skipped of ['node_modules/dep', '.git', 'lib/node_modules/x']) mkdirSync(join(project, skipped), { recursive: true });
+    writeFileSync(join(project, 'node_modules', 'dep', 'index.js'), 'y\n');
+    writeFileSync(join(project, 'lib', 'a.js'), 'a\n');
+    const stateDir = join(project, '.deploy', 'staging');
+    const release = await createRelease({ projectRoot: project, stateDir, executor: createExecutor() });
+    expect(release.source).toBe('copy');
+    expect(release.commit).toBeNull();
+    expect(release.version).toBe(release.contentHash.slice(0, 7));
+    expect(readdirSync(release.dir).sort()).toEqual(['.shipgate', 'lib', 'server.js']);
+    expect(readdirSync(join(release.dir, 'lib'))).toEqual(['a.js']);
+  });
+
+  it('reports a failing build with its exit code and log tail, and never lists that release', async () => {
+    const { project } = repoWithProject();
+    const stateDir = join(project, '.deploy', 'staging');
+    const error = await createRelease({ projectRoot: project, stateDir, executor: createExecutor(), build: 'echo compiling; echo broken >&2; exit 3' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildFailedError);
+    expect((error as BuildFailedError).exitCode).toBe(3);
+    expect((error as BuildFailedError).logTail).toEqual(['compiling', 'broken']);
+    expect(await listReleases(stateDir)).toEqual([]);
+  });
+});
+
+describe('pruneReleases', () => {
+  it('keeps the newest N plus the active and previous releases, and removes incomplete ones', async () => {
+    const { project } = repoWithProject();
+    const stateDir = join(project, '.deploy', 'staging');
+    const executor = createExecutor();
+    const ids: string[] = [];
+    for (let minute = 0; minute < 6; minute++) {
+      const release = await createRelease({ projectRoot: project, stateDir, executor, now: () => new Date(Date.UTC(2026, 10, 27, 6, minute)) });
+      ids.push(release.id);
+    }
+    await createRelease({ projectRoot: project, stateDir, executor, build: 'exit 1', now: () => new Date(Date.UTC(2026, 10, 27, 7, 0)) }).catch(() => undefined);
+    const deleted = await pruneReleases(stateDir, 2, [ids[0], null]);
+    expect((await listReleases(stateDir)).map((r) => r.id)).toEqual([ids[0], ids[4], ids[5]]);
+    expect(deleted).toHaveLength(4);
+    expect(deleted).toEqual(expect.arrayContaining([ids[1], ids[2], ids[3]]));
+  });
+});
+
+describe('formatReleaseId', () => {
+  it('is UTC time plus the short commit', () => {
+    expect(formatReleaseId(new Date('2026-11-27T06:15:00.123Z'), 'abc1234def')).toBe('20261127-061500-abc1234');
+  });
+});
