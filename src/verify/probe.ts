@@ -6,14 +6,20 @@ export interface ProbeOptions {
   count: number;
   /** Requests in flight at once; kept small so probes never load the app much. */
   concurrency: number;
-  /** Stop sending after this long; requests in flight are cut at the deadline too. */
+  /** Stop sending after this long. */
   deadlineMs: number;
+  /**
+   * Stops sending. Requests in flight still finish (within requestTimeoutMs):
+   * cutting them would show up in the router's figures as client aborts.
+   */
   signal?: AbortSignal;
+  /** Per-request limit; a timeout counts as a failure. Default 5000. */
+  requestTimeoutMs?: number;
   headers?: Record<string, string>;
 }
 
 export interface ProbeResult {
-  /** Requests that finished (answered or failed); ones cut by the deadline or signal are not counted. */
+  /** Requests that finished, answered or failed. */
   sent: number;
   /** Answers below 500. */
   ok: number;
@@ -23,7 +29,7 @@ export interface ProbeResult {
   /** Transport errors by reason, e.g. "connection refused (ECONNREFUSED)". */
   errors: Record<string, number>;
   durationMs: number;
-  /** Stopped by the deadline or the signal before `count` requests were sent. */
+  /** Stopped by the deadline or the signal before `count` requests were sent. Total time stays under deadlineMs + requestTimeoutMs. */
   cutShort: boolean;
 }
 
@@ -37,29 +43,34 @@ export async function generateProbeTraffic(baseUrl: string, paths: string[], opt
   if (paths.length === 0 || options.count <= 0) return result;
   const deadline = AbortSignal.timeout(Math.max(1, options.deadlineMs));
   const stop = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
   const origin = new URL(baseUrl);
   const concurrency = Math.max(1, Math.min(options.concurrency, options.count));
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 5_000 });
   const headers = { 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1', ...options.headers };
 
+  let issued = 0;
   const worker = async (): Promise<void> => {
-    while (!stop.aborted && result.sent < options.count) {
-      const path = paths[result.sent % paths.length]!;
-      result.sent += 1;
+    while (!stop.aborted && issued < options.count) {
+      const path = paths[issued % paths.length]!;
+      issued += 1;
       try {
-        const response = await request(new URL(path, origin), { method: 'GET', headers, dispatcher: agent, signal: stop });
-        await response.body.dump();
+        const response = await request(new URL(path, origin), {
+          method: 'GET',
+          headers,
+          dispatcher: agent,
+          signal: AbortSignal.timeout(requestTimeoutMs),
+        });
+        // Read the whole body: dropping a large one early would close the connection mid-response.
+        for await (const _chunk of response.body) void _chunk;
+        result.sent += 1;
         const status = String(response.statusCode);
         result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
         if (response.statusCode >= 500) result.failed += 1;
         else result.ok += 1;
       } catch (error) {
-        if (stop.aborted) {
-          // Cut by our own deadline or signal: not the app's failure, and not sent in full.
-          result.sent -= 1;
-          break;
-        }
-        const reason = describeRequestError(error, options.deadlineMs);
+        result.sent += 1;
+        const reason = describeRequestError(error, requestTimeoutMs);
         result.errors[reason] = (result.errors[reason] ?? 0) + 1;
         result.failed += 1;
       }

@@ -102,7 +102,7 @@ export function startLoad(url: string, options: LoadOptions = {}): LoadHandle {
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
-        await response.body.dump();
+        for await (const _chunk of response.body) void _chunk;
         const header = response.headers['x-release'];
         const release = Array.isArray(header) ? header[0]! : (header ?? null);
         settle({ startedAt, endedAt: Date.now(), status: response.statusCode, release });

@@ -37,13 +37,19 @@ describe('generateProbeTraffic against a real server', () => {
     expect(app.requests).toBe(100);
   });
 
-  it('stops at the deadline on a slow server', async () => {
+  it('stops sending at the deadline on a slow server and lets requests in flight finish', async () => {
     app = await startTestServer({ latencyMs: 100 });
     const result = await generateProbeTraffic(app.url, ['/'], { count: 1_000, concurrency: 2, deadlineMs: 350 });
     expect(result.cutShort).toBe(true);
     expect(result.sent).toBeLessThan(1_000);
-    // Requests cut by the deadline are not counted as the app's failures.
+    expect(result.sent).toBe(app.requests);
     expect(result.failed).toBe(0);
+  });
+
+  it('counts a request over its timeout as failed', async () => {
+    app = await startTestServer({ latencyMs: 500 });
+    const result = await generateProbeTraffic(app.url, ['/'], { count: 1, concurrency: 1, deadlineMs: 5_000, requestTimeoutMs: 50 });
+    expect(result).toMatchObject({ sent: 1, failed: 1, errors: { 'timed out after 50ms': 1 } });
   });
 
   it('stops when the signal aborts', async () => {

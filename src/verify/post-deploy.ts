@@ -1,0 +1,145 @@
+import type { UpstreamMetrics } from '../contracts/metrics.js';
+import type { PostCheckResult } from '../contracts/summary.js';
+import { type Clock, realClock } from './clock.js';
+import { type DatabaseCheckOptions, checkDatabase } from './database.js';
+import type { EarlyOptions } from './early.js';
+import { generateProbeTraffic } from './probe.js';
+import { runSmoke, smokeCheckResult } from './smoke.js';
+import { type SmokeSpecInput, parseSmokeSpec } from './smoke-spec.js';
+import type { VerifyThresholds } from './thresholds.js';
+import { type WatchResult, type WatchTick, watchWindow } from './window.js';
+
+export interface PostDeployOptions {
+  /** The public URL, through the router: what users hit. */
+  publicUrl: string;
+  smoke: SmokeSpecInput[];
+  thresholds: VerifyThresholds;
+  windowMs: number;
+  /** How often metrics are read; default 1000 (or the window, when shorter). */
+  tickMs?: number;
+  /** Per-request timeout of smoke tests and database checks. */
+  requestTimeoutMs: number;
+  /** Metrics of the new release since the switch. */
+  readMetrics: () => Promise<UpstreamMetrics>;
+  /** Checked at the start, every `intervalMs` (default 5000) and at the end of the window. Null: no database check. */
+  database?: ({ target: string; intervalMs?: number } & Omit<DatabaseCheckOptions, 'timeoutMs'>) | null;
+  /** Probe traffic over the GET smoke paths through the public URL; false to disable. */
+  probe?: { concurrency?: number } | false;
+  headers?: Record<string, string>;
+  early?: EarlyOptions | false;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onTick?: (tick: WatchTick) => void;
+}
+
+export interface PostDeployResult {
+  ok: boolean;
+  /** In the summary's order: Smoke Tests, Error Rate, Response Times, Database. */
+  results: PostCheckResult[];
+  /** Milliseconds from the start of verification to the decision. */
+  decidedAtMs: number;
+  /** Decided before the window ended (a clear breach, or a failed smoke or database check). */
+  early: boolean;
+  window: WatchResult;
+}
+
+/**
+ * Post-deployment verification after the switch: smoke tests through the
+ * public URL, error rate and p95 of the new release's traffic over the watch
+ * window (topped up with probes), and database connectivity. The first failed
+ * check ends verification at once, so a rollback starts without waiting for
+ * the rest of the window.
+ */
+export async function verifyAfterSwitch(options: PostDeployOptions): Promise<PostDeployResult> {
+  const clock = options.clock ?? realClock;
+  const start = clock.now();
+  const failedEarly = new AbortController();
+  const windowDone = new AbortController();
+  const signals = [failedEarly.signal, ...(options.signal ? [options.signal] : [])];
+  const stop = AbortSignal.any(signals);
+  const failures: PostCheckResult[] = [];
+  let decidedAt: number | null = null;
+  const fail = (result: PostCheckResult): void => {
+    failures.push(result);
+    if (decidedAt === null) decidedAt = clock.now() - start;
+    failedEarly.abort();
+  };
+
+  const smoke = async (): Promise<PostCheckResult> => {
+    const result = smokeCheckResult(await runSmoke(options.publicUrl, options.smoke, { timeoutMs: options.requestTimeoutMs, headers: options.headers }));
+    if (!result.ok) fail(result);
+    return result;
+  };
+  const database = options.database;
+  const checkDb = async (): Promise<PostCheckResult | null> => {
+    if (!database) return null;
+    const result = await checkDatabase(database.target, { ...database, timeoutMs: options.requestTimeoutMs });
+    if (!result.ok) fail(result);
+    return result;
+  };
+  const dbLoop = async (): Promise<void> => {
+    if (!database) return;
+    const until = AbortSignal.any([stop, windowDone.signal]);
+    for (;;) {
+      await clock.sleep(database.intervalMs ?? 5_000, until);
+      if (until.aborted) return;
+      await checkDb();
+    }
+  };
+
+  const firstSmoke = smoke();
+  const firstDb = checkDb();
+  const loop = dbLoop();
+  const window = await watchWindow({
+    readMetrics: options.readMetrics,
+    probe: probeFor(options),
+    thresholds: options.thresholds,
+    windowMs: options.windowMs,
+    tickMs: Math.min(options.tickMs ?? 1_000, Math.max(1, options.windowMs)),
+    now: clock.now,
+    sleep: clock.sleep,
+    signal: stop,
+    early: options.early,
+    onTick: options.onTick,
+  });
+  windowDone.abort();
+  let smokeResult = await firstSmoke;
+  let dbResult = await firstDb;
+  await loop;
+
+  if (!window.ok && !window.aborted && decidedAt === null) decidedAt = window.decidedAtMs;
+  if (!stop.aborted && window.ok) {
+    // The figures passed: confirm the endpoints and the database still answer at the end of the window.
+    [smokeResult, dbResult] = await Promise.all([smoke(), checkDb()]);
+  }
+  const userAborted = options.signal?.aborted ?? false;
+  const windowResults = window.aborted && !userAborted ? [] : window.results;
+  const firstFailure = (name: string, fallback: PostCheckResult | null) => failures.find((f) => f.name === name) ?? fallback;
+  const results = [firstFailure('Smoke Tests', smokeResult), ...windowResults, firstFailure('Database', dbResult)].filter(
+    (r): r is PostCheckResult => r !== null,
+  );
+  const ok = results.length > 0 && results.every((r) => r.ok) && window.ok;
+  return {
+    ok,
+    results,
+    decidedAtMs: decidedAt ?? clock.now() - start,
+    early: !ok && (window.early || (decidedAt !== null && decidedAt < options.windowMs)),
+    window,
+  };
+}
+
+function probeFor(options: PostDeployOptions): ((count: number, signal: AbortSignal) => Promise<unknown>) | undefined {
+  if (options.probe === false) return undefined;
+  const paths = [...new Set(options.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
+  if (paths.length === 0) return undefined;
+  const concurrency = options.probe?.concurrency ?? 4;
+  return (count, signal) =>
+    generateProbeTraffic(options.publicUrl, paths, {
+      count,
+      concurrency,
+      deadlineMs: options.windowMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      signal,
+      headers: options.headers,
+    });
+}

@@ -1,0 +1,166 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Router, createRouter } from '../../src/router/index.js';
+import { verifyAfterSwitch } from '../../src/verify/post-deploy.js';
+import { type TestServer, startTestServer } from '../helpers/http-server.js';
+import { startLoad } from '../helpers/load.js';
+
+/** A real router with a real green behind it, switched just now. */
+async function deployed(behaviour: Parameters<typeof startTestServer>[0]) {
+  const green = await startTestServer({ release: 'green', ...behaviour });
+  const router = await createRouter({ port: 0, host: '127.0.0.1' });
+  await router.setActive({ id: 'green', url: green.url });
+  const switchedAt = performance.now();
+  const publicUrl = `http://127.0.0.1:${router.port}`;
+  const readMetrics = async () => router.metrics('green', Math.max(1, Math.ceil(performance.now() - switchedAt)));
+  return { green, router, publicUrl, readMetrics };
+}
+
+describe('verifyAfterSwitch through a real router', () => {
+  const cleanup: Array<TestServer | Router> = [];
+  afterEach(async () => {
+    await Promise.all(cleanup.splice(0).map((c) => c.close()));
+  });
+  const setup = async (behaviour: Parameters<typeof startTestServer>[0] = {}) => {
+    const env = await deployed(behaviour);
+    cleanup.push(env.router, env.green);
+    return env;
+  };
+  const gates = { errorRate: 0.01, p95Ms: 500, minRequests: 50 };
+
+  it('passes a good release, with probes making up for missing traffic', async () => {
+    const { publicUrl, readMetrics, green } = await setup();
+    const result = await verifyAfterSwitch({
+      publicUrl,
+      smoke: ['GET /', { path: '/api/items', status: 200 }],
+      thresholds: gates,
+      windowMs: 2_000,
+      tickMs: 100,
+      requestTimeoutMs: 2_000,
+      readMetrics,
+      database: { target: 'health', healthUrl: `${publicUrl}/health`, intervalMs: 200 },
+    });
+    expect(result.results.map((r) => [r.name, r.ok])).toEqual([
+      ['Smoke Tests', true],
+      ['Error Rate', true],
+      ['Response Times', true],
+      ['Database', true],
+    ]);
+    expect(result.ok).toBe(true);
+    expect(result.results[0]!.value).toBe('2/2 passing');
+    expect(result.window.probes).toBeGreaterThanOrEqual(1);
+    expect(result.window.metrics!.requests).toBeGreaterThanOrEqual(50);
+    expect(green.requests).toBeGreaterThanOrEqual(50);
+  });
+
+  it('fails early on a release answering 5% errors under load, with few failed requests', async () => {
+    const { publicUrl, readMetrics, green } = await setup({ errorRate: 0.05 });
+    const load = startLoad(publicUrl, { concurrency: 4, maxDurationMs: 20_000 });
+    try {
+      const result = await verifyAfterSwitch({
+        publicUrl,
+        smoke: ['GET /'],
+        thresholds: { ...gates, minRequests: 200 },
+        windowMs: 15_000,
+        tickMs: 50,
+        requestTimeoutMs: 2_000,
+        readMetrics,
+      });
+      expect(result.ok).toBe(false);
+      expect(result.early).toBe(true);
+      expect(result.decidedAtMs).toBeLessThan(15_000);
+      const rate = result.results.find((r) => r.name === 'Error Rate')!;
+      expect(rate).toMatchObject({ ok: false, threshold: '< 1%' });
+      expect(rate.value).toMatch(/decided early/);
+      // No client aborts of our own: every 5xx the router saw came from green.
+      expect(result.window.metrics!.proxyErrors).toBe(0);
+    } finally {
+      await load.stop();
+    }
+    // Clear at about 60 requests; the load keeps going a little while the decision is taken.
+    expect(green.errors).toBeLessThan(100);
+  });
+
+  it('fails at once when a smoke test fails through the public URL', async () => {
+    const { publicUrl, readMetrics } = await setup({ errorRate: 1 });
+    const result = await verifyAfterSwitch({
+      publicUrl,
+      smoke: ['GET /'],
+      thresholds: gates,
+      windowMs: 30_000,
+      tickMs: 100,
+      requestTimeoutMs: 2_000,
+      readMetrics,
+      probe: false,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.decidedAtMs).toBeLessThan(10_000);
+    expect(result.results[0]).toEqual({ name: 'Smoke Tests', ok: false, value: '0/1 passing (GET /: expected 2xx/3xx, got 500)', threshold: 'all passing' });
+  });
+
+  it('fails when the database goes away during the window', async () => {
+    const { publicUrl, readMetrics, green } = await setup();
+    const load = startLoad(publicUrl, { concurrency: 2, maxDurationMs: 20_000 });
+    await load.waitFor(5);
+    try {
+      const verification = verifyAfterSwitch({
+        publicUrl,
+        smoke: ['GET /'],
+        thresholds: gates,
+        windowMs: 15_000,
+        tickMs: 100,
+        requestTimeoutMs: 1_000,
+        readMetrics,
+        database: { target: 'health', healthUrl: `${green.url}/health`, intervalMs: 50 },
+      });
+      await load.waitFor(40);
+      green.setBehaviour({ health: { database: 'connection refused' } });
+      const result = await verification;
+      expect(result.ok).toBe(false);
+      expect(result.early).toBe(true);
+      expect(result.results.at(-1)).toEqual({
+        name: 'Database',
+        ok: false,
+        value: 'unreachable: health reports database "connection refused"',
+        threshold: 'connected',
+      });
+    } finally {
+      await load.stop();
+    }
+  });
+
+  it('never passes a window without traffic when probes are off', async () => {
+    const { publicUrl, readMetrics } = await setup();
+    const result = await verifyAfterSwitch({
+      publicUrl,
+      smoke: ['GET /health'],
+      thresholds: gates,
+      windowMs: 300,
+      tickMs: 50,
+      requestTimeoutMs: 1_000,
+      readMetrics,
+      probe: false,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.results.find((r) => r.name === 'Error Rate')!.value).toMatch(/requests \(< 50 required\)$/);
+  });
+
+  it('stops when the deploy is aborted', async () => {
+    const { publicUrl, readMetrics } = await setup();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const result = await verifyAfterSwitch({
+      publicUrl,
+      smoke: ['GET /'],
+      thresholds: gates,
+      windowMs: 30_000,
+      tickMs: 50,
+      requestTimeoutMs: 1_000,
+      readMetrics,
+      probe: false,
+      signal: controller.signal,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.window.aborted).toBe(true);
+    expect(result.results.map((r) => r.name)).toContain('Verification');
+  });
+});
