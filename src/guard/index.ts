@@ -14,3 +14,4 @@ export {
   type GuardStateName,
   type PreviousRelease,
 } from './types.js';
+export { describeGuard } from './status-line.js';
