@@ -8,7 +8,17 @@ import type { Command } from '../../exec/command.js';
  * The executor runs commands to completion; a supervised app runs until stopped, so this module starts it.
  */
 export function appCommand(start: string, cwd: string, env: Record<string, string>): Command {
-  return { file: start, args: [], shell: true, cwd, env, mutates: true };
+  return { file: execSimple(start), args: [], shell: true, cwd, env, mutates: true };
+}
+
+/**
+ * `exec node server.js` for a simple line, so the app replaces the shell: its exit code and signals are the app's own.
+ * A line with shell operators stays as written (the whole group is still signalled on stop).
+ */
+export function execSimple(line: string): string {
+  const trimmed = line.trim();
+  if (/[;&|<>`$(){}\n]/.test(trimmed) || /^exec\s/.test(trimmed)) return trimmed;
+  return `exec ${trimmed}`;
 }
 
 /**
@@ -29,6 +39,16 @@ export function spawnApp(command: Command, logFile: string, banner: string): Chi
     });
   } finally {
     closeSync(fd);
+  }
+}
+
+/** True while any process of the group is alive. */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { appCommand, signalGroup, spawnApp } from './spawn-app.js';
+import { appCommand, groupAlive, signalGroup, spawnApp } from './spawn-app.js';
 import { findFreePort } from './free-port.js';
 
 export interface AppSpec {
@@ -142,16 +142,20 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       return { id, forced: false, code: entry.info.lastExit?.code ?? null, signal: entry.info.lastExit?.signal ?? null };
     }
     entry.info.state = 'stopping';
-    signalGroup(child.pid!, 'SIGTERM');
+    const pid = child.pid!;
+    signalGroup(pid, 'SIGTERM');
+    // Done when the app and everything it started are gone, not only the process we spawned.
+    const gone = (async () => {
+      await entry.exited;
+      while (groupAlive(pid)) await sleep(20);
+    })();
     let forced = false;
-    const timedOut = await Promise.race([entry.exited.then(() => false), sleep(timeoutMs).then(() => true)]);
+    const timedOut = await Promise.race([gone.then(() => false), sleep(timeoutMs).then(() => true)]);
     if (timedOut) {
       forced = true;
-      signalGroup(child.pid!, 'SIGKILL');
-      await entry.exited;
+      signalGroup(pid, 'SIGKILL');
+      await Promise.race([gone, sleep(5_000)]);
     }
-    // Children the app left behind in its group go too.
-    signalGroup(child.pid!, 'SIGKILL');
     entry.info.state = 'stopped';
     return { id, forced, code: entry.info.lastExit?.code ?? null, signal: entry.info.lastExit?.signal ?? null };
   }
@@ -214,6 +218,8 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     entry.info.pid = null;
     this.emit('event', { type: 'exited', id: entry.spec.id, code, signal, expected, uptimeMs });
     if (expected) return;
+    // Whatever the crashed app left running in its group would hold the port the restart needs.
+    if (child.pid) signalGroup(child.pid, 'SIGKILL');
     if (!entry.info.restartOnCrash) {
       entry.info.state = 'exited';
       return;

@@ -1,0 +1,77 @@
+import { basename, dirname } from 'node:path';
+import { hostname, userInfo } from 'node:os';
+import type { Runtime } from '../../router/runtime.js';
+import { StateStore } from '../../state/store.js';
+import type { HistoryRecord } from '../../contracts/history.js';
+import { AppSupervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor.js';
+import { registerSupervisorControl } from './supervisor-control.js';
+
+export interface SupervisorExtensionOptions extends SupervisorOptions {
+  /** Grace for apps when the runtime shuts down. */
+  stopTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Hosts the app supervisor inside the environment runtime (the router daemon):
+ * `startRuntime({ ..., extensions: [supervisorExtension()] })`. Adds the `apps.*` control methods, writes
+ * crashes and restarts of the active app to the environment's history, and stops the apps on shutdown.
+ */
+export function supervisorExtension(options: SupervisorExtensionOptions = {}): (runtime: Runtime) => void {
+  return (runtime) => {
+    const supervisor = new AppSupervisor(options);
+    registerSupervisorControl(runtime.registry, supervisor);
+    const history = historyOf(runtime.stateDir);
+    supervisor.on('event', (event) => {
+      options.log?.(describeEvent(event));
+      const record = historyRecord(event, history.environment);
+      if (record) void history.appendHistory(record).catch((error) => options.log?.(`history append failed: ${String(error)}`));
+    });
+    runtime.onShutdown(async () => {
+      await supervisor.stopAll(options.stopTimeoutMs ?? 10_000);
+    });
+  };
+}
+
+/** stateDir is <projectRoot>/.deploy/<environment>. */
+function historyOf(stateDir: string): StateStore {
+  return new StateStore(dirname(dirname(stateDir)), basename(stateDir));
+}
+
+/** Only what a human wants in `deploy history`: the active app crashed and was restarted, or restarting gave up. */
+export function historyRecord(event: SupervisorEvent, environment: string, at = new Date()): HistoryRecord | null {
+  if (event.type !== 'restarting' && event.type !== 'gave-up') return null;
+  return {
+    ts: at.toISOString(),
+    type: 'restart',
+    environment,
+    status: event.type === 'gave-up' ? 'failed' : 'info',
+    verified: false,
+    user: safeUser(),
+    host: hostname(),
+    previous: null,
+    reason: event.type === 'gave-up' ? `release ${event.id} kept crashing; gave up after ${event.attempts} restarts` : `release ${event.id} crashed`,
+    detail: event.type === 'restarting' ? `restart ${event.attempt} in ${event.delayMs} ms` : undefined,
+  };
+}
+
+export function describeEvent(event: SupervisorEvent): string {
+  switch (event.type) {
+    case 'started':
+      return `app ${event.id} started (pid ${event.pid}, port ${event.port}${event.restart ? `, restart ${event.restart}` : ''})`;
+    case 'exited':
+      return `app ${event.id} exited (${event.signal ?? `code ${event.code}`}) after ${event.uptimeMs} ms${event.expected ? '' : ', unexpectedly'}`;
+    case 'restarting':
+      return `app ${event.id} restarting in ${event.delayMs} ms (attempt ${event.attempt})`;
+    case 'gave-up':
+      return `app ${event.id} gave up after ${event.attempts} restarts`;
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
