@@ -7,6 +7,7 @@ import { ExitCode } from '../errors.js';
 import type { TestCounts } from './test-output-parsers.js';
 import { parseJestStyleJson, parseRunnerText } from './test-output-parsers.js';
 import { planTestRun, resolveTestCommand } from './test-command.js';
+import { processEnv } from './process-env.js';
 
 export interface TestsCheckInput {
   /** Project root; the tests run here. */
@@ -41,7 +42,7 @@ export async function checkTests(input: TestsCheckInput): Promise<PreCheckResult
       shell: true,
       cwd: input.cwd,
       // CI=true keeps vitest and jest out of watch mode; NO_COLOR keeps the text parseable.
-      env: { ...stringEnv(process.env), ...input.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...processEnv(), ...input.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
       timeoutMs: input.timeoutMs,
       mutates: false,
     });
@@ -70,12 +71,6 @@ function judge(counts: TestCounts | null, exitCode: number): PreCheckResult {
 
 function fail(detail: string): PreCheckResult {
   return { name: NAME, ok: false, detail, exitCode: ExitCode.precheckFailed };
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
 }
 
 function formatMs(ms: number): string {

@@ -1,6 +1,7 @@
 import type { MigrationDriver, MigrationsInput } from './types.js';
 import { MigrationError } from './types.js';
 import { failure, runProjectBin } from './tool-cli.js';
+import { processEnv } from '../process-env.js';
 
 /**
  * Tools we drive through their own CLIs without an end-to-end test here (their engines or configs
@@ -65,7 +66,7 @@ export const umzugDriver: MigrationDriver = {
   },
   async apply(input: MigrationsInput) {
     if (!input.command) throw new MigrationError('umzug has no standard CLI: set migrations.command');
-    const result = await input.executor.run({ file: input.command, args: [], shell: true, cwd: input.cwd, mutates: true, timeoutMs: input.timeoutMs ?? 120_000, env: input.env ? { ...(process.env as Record<string, string>), ...input.env } : undefined });
+    const result = await input.executor.run({ file: input.command, args: [], shell: true, cwd: input.cwd, mutates: true, timeoutMs: input.timeoutMs ?? 120_000, env: { ...processEnv(), ...input.env } });
     if (result.exitCode !== 0) throw new MigrationError(`migrations.command failed (exit ${result.exitCode})`);
     return [];
   },

@@ -4,6 +4,7 @@ import type { ExecResult } from '../../exec/executor.js';
 import { stripAnsi } from '../test-output-parsers.js';
 import type { MigrationsInput } from './types.js';
 import { MigrationError } from './types.js';
+import { processEnv } from '../process-env.js';
 
 /** Runs a migration tool's own CLI from the project's node_modules/.bin (never a download), argv only. */
 export async function runProjectBin(input: MigrationsInput, bin: string, args: string[], mutates: boolean): Promise<ExecResult & { text: string }> {
@@ -13,7 +14,7 @@ export async function runProjectBin(input: MigrationsInput, bin: string, args: s
   } catch {
     throw new MigrationError(`${bin} CLI not found in node_modules/.bin (install the project's dependencies first)`);
   }
-  const env: Record<string, string> = { ...stringEnv(process.env), ...input.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  const env: Record<string, string> = { ...processEnv(), ...input.env, NO_COLOR: '1', FORCE_COLOR: '0' };
   if (input.database && !env.DATABASE_URL) env.DATABASE_URL = input.database;
   const result = await input.executor.run({ file, args, cwd: input.cwd, env, mutates, timeoutMs: input.timeoutMs ?? 120_000 });
   return { ...result, text: stripAnsi(result.all) };
@@ -23,10 +24,4 @@ export function failure(what: string, result: ExecResult & { text: string }): Mi
   const line = result.text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
   const reason = result.timedOut ? 'timed out' : `exit ${result.exitCode}`;
   return new MigrationError(`${what} failed (${reason})${line ? `: ${line.slice(0, 200)}` : ''}`);
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
 }

@@ -1,0 +1,48 @@
+import type { Command } from '../exec/command.js';
+import type { Executor } from '../exec/executor.js';
+import type { PreCheckResult } from '../contracts/summary.js';
+import { ExitCode } from '../errors.js';
+
+export const gitCommands = {
+  head: (cwd: string): Command => ({ file: 'git', args: ['rev-parse', 'HEAD'], cwd, mutates: false, timeoutMs: 10_000 }),
+  status: (cwd: string): Command => ({ file: 'git', args: ['status', '--porcelain', '--untracked-files=normal'], cwd, mutates: false, timeoutMs: 10_000 }),
+};
+
+export interface GitCheckInput {
+  cwd: string;
+  executor: Executor;
+  /** Production refuses a dirty tree unless allowDirty (--allow-dirty). */
+  production: boolean;
+  allowDirty: boolean;
+}
+
+export interface GitCheck {
+  result: PreCheckResult;
+  /** Full commit sha, or null outside a git repository. */
+  commit: string | null;
+  dirty: boolean;
+}
+
+const NAME = 'Git';
+
+/** Records the commit being deployed and warns about (or, for production, refuses) uncommitted changes. */
+export async function checkGit(input: GitCheckInput): Promise<GitCheck> {
+  const head = await input.executor.run(gitCommands.head(input.cwd));
+  if (head.exitCode !== 0) {
+    return { result: { name: NAME, ok: true, warning: true, detail: 'not a git repository (or no commits); commit not recorded' }, commit: null, dirty: false };
+  }
+  const commit = head.stdout.trim();
+  const status = await input.executor.run(gitCommands.status(input.cwd));
+  const changed = status.stdout.split('\n').filter((line) => line.trim()).length;
+  const short = commit.slice(0, 7);
+  if (changed === 0) return { result: { name: NAME, ok: true, detail: `commit ${short}, clean` }, commit, dirty: false };
+  const dirtyText = `commit ${short} with uncommitted changes (${changed} file${changed === 1 ? '' : 's'})`;
+  if (input.production && !input.allowDirty) {
+    return {
+      result: { name: NAME, ok: false, detail: `${dirtyText}; commit them or pass --allow-dirty`, exitCode: ExitCode.precheckFailed },
+      commit,
+      dirty: true,
+    };
+  }
+  return { result: { name: NAME, ok: true, warning: true, detail: dirtyText }, commit, dirty: true };
+}
