@@ -189,7 +189,7 @@ export class Guard {
       return await this.options.previousRelease();
     } catch (error) {
       // Unknown means we cannot promise an instant switch back: alert rather than roll back blindly.
-      this.options.consumer.onError?.(error);
+      this.report(error);
       return 'cold';
     }
   }
@@ -198,7 +198,15 @@ export class Guard {
     try {
       fn();
     } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private report(error: unknown): void {
+    try {
       this.options.consumer.onError?.(error);
+    } catch {
+      // nothing left to report to
     }
   }
 
@@ -206,11 +214,7 @@ export class Guard {
     try {
       await fn();
     } catch (error) {
-      try {
-        this.options.consumer.onError?.(error);
-      } catch {
-        // nothing left to report to
-      }
+      this.report(error);
     }
   }
 }

@@ -283,17 +283,18 @@ describe('post-deploy guard', () => {
     const clock = virtualClock();
     const sim = new TrafficSim(clock.now(), broken);
     const errors: unknown[] = [];
+    const breaches: GuardDecision[] = [];
     const run = setup({
       clock,
       sim,
       previousRelease: () => {
         throw new Error('state dir unreadable');
       },
+      consumer: { onBreach: (d) => void breaches.push(d), onExpire: () => {}, onError: (e) => void errors.push(e) },
     });
-    (run.guard as unknown as { options: GuardOptions }).options.consumer.onError = (e) => errors.push(e);
     run.guard.start();
     await run.guard.settled();
-    expect(run.breaches[0]).toMatchObject({ action: 'alert', previous: 'cold' });
+    expect(breaches[0]).toMatchObject({ action: 'alert', previous: 'cold' });
     expect(errors).toHaveLength(1);
   });
 });

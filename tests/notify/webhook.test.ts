@@ -129,7 +129,7 @@ describe('webhook channel', () => {
     const notifier = new Notifier({
       channels: [webhookChannel({ url: hanging.url, secret: SECRET }), webhookChannel({ url: closedUrl, secret: SECRET })],
       sleep: recordingSleep().sleep,
-      retry: { attempts: 2, timeoutMs: 150 },
+      retry: { attempts: 2, timeoutMs: 400 },
       ...seen,
     });
     notifier.notify(sampleEvent());
@@ -137,8 +137,9 @@ describe('webhook channel', () => {
     const reasons = seen.failures.map((f) => f.reason).sort();
     expect(reasons).toHaveLength(2);
     expect(reasons.some((r) => r.includes('connection refused'))).toBe(true);
-    expect(reasons.some((r) => r === 'timed out after 150ms')).toBe(true);
-    expect(hanging.received).toHaveLength(2);
+    expect(reasons.some((r) => r === 'timed out after 400ms')).toBe(true);
+    expect(seen.failures.every((f) => f.attempts === 2)).toBe(true);
+    expect(hanging.received.length).toBeLessThanOrEqual(2);
   });
 
   it('returns from notify before anything is delivered, and flush waits for it', async () => {
