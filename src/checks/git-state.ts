@@ -4,7 +4,7 @@ import type { PreCheckResult } from '../contracts/summary.js';
 import { ExitCode } from '../errors.js';
 
 export const gitCommands = {
-  head: (cwd: string): Command => ({ file: 'git', args: ['rev-parse', 'HEAD'], cwd, mutates: false, timeoutMs: 10_000 }),
+  head: (cwd: string, ref = 'HEAD'): Command => ({ file: 'git', args: ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd, mutates: false, timeoutMs: 10_000 }),
   status: (cwd: string): Command => ({ file: 'git', args: ['status', '--porcelain', '--untracked-files=normal'], cwd, mutates: false, timeoutMs: 10_000 }),
 };
 
@@ -14,6 +14,8 @@ export interface GitCheckInput {
   /** Production refuses a dirty tree unless allowDirty (--allow-dirty). */
   production: boolean;
   allowDirty: boolean;
+  /** --ref: deploy this commit instead of HEAD. */
+  ref?: string | null;
 }
 
 export interface GitCheck {
@@ -27,7 +29,10 @@ const NAME = 'Git';
 
 /** Records the commit being deployed and warns about (or, for production, refuses) uncommitted changes. */
 export async function checkGit(input: GitCheckInput): Promise<GitCheck> {
-  const head = await input.executor.run(gitCommands.head(input.cwd));
+  const head = await input.executor.run(gitCommands.head(input.cwd, input.ref ?? 'HEAD'));
+  if (head.exitCode !== 0 && input.ref) {
+    return { result: { name: NAME, ok: false, detail: `--ref ${input.ref} is not a commit in this repository`, exitCode: ExitCode.precheckFailed }, commit: null, dirty: false };
+  }
   if (head.exitCode !== 0) {
     return { result: { name: NAME, ok: true, warning: true, detail: 'not a git repository (or no commits); commit not recorded' }, commit: null, dirty: false };
   }
@@ -35,6 +40,8 @@ export async function checkGit(input: GitCheckInput): Promise<GitCheck> {
   const status = await input.executor.run(gitCommands.status(input.cwd));
   const changed = status.stdout.split('\n').filter((line) => line.trim()).length;
   const short = commit.slice(0, 7);
+  // With --ref the release is built from that commit, so local edits cannot leak into it.
+  if (input.ref) return { result: { name: NAME, ok: true, detail: `commit ${short} (--ref ${input.ref})` }, commit, dirty: changed > 0 };
   if (changed === 0) return { result: { name: NAME, ok: true, detail: `commit ${short}, clean` }, commit, dirty: false };
   const dirtyText = `commit ${short} with uncommitted changes (${changed} file${changed === 1 ? '' : 's'})`;
   if (input.production && !input.allowDirty) {

@@ -3,7 +3,8 @@ import type { PreCheckResult } from '../contracts/summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic-write.js';
 
 export interface ReleaseRef {
-  id: string;
+  /** Null for the release about to be made: its id is assigned when it is created. */
+  id: string | null;
   version?: string | null;
   commit?: string | null;
 }
@@ -16,7 +17,7 @@ export interface RollbackPlanInput {
   platform: string;
   strategy: string;
   /** The release serving now (blue); null on the first deploy. */
-  current: ReleaseRef | null;
+  current: (ReleaseRef & { id: string }) | null;
   /** The release about to be deployed (green). */
   next: ReleaseRef;
   /** Migrations this deploy will apply; null when the tool cannot tell. */
@@ -32,7 +33,7 @@ export interface RollbackPlanInput {
 export interface RollbackPlan {
   environment: string;
   generatedAt: string;
-  current: ReleaseRef | null;
+  current: (ReleaseRef & { id: string }) | null;
   next: ReleaseRef;
   /** The exact command, or null when there is nothing to go back to. */
   command: string | null;
@@ -55,7 +56,7 @@ export function buildRollbackPlan(input: RollbackPlanInput): RollbackPlan {
   const warm = formatDuration(input.keepWarmMs);
   const traffic = current
     ? input.platform === 'local' || input.platform === 'docker'
-      ? `Release ${current.id} (blue) keeps running while ${input.next.id} (green) starts. If verification fails the router switches traffic back to ${current.id} automatically. After a successful deploy ${current.id} stays warm for ${warm}, so \`${command}\` is an instant router switch; later it restarts ${current.id} from its release directory first.`
+      ? `Release ${current.id} (blue) keeps running while the new release (green) starts. If verification fails the router switches traffic back to ${current.id} automatically. After a successful deploy ${current.id} stays warm for ${warm}, so \`${command}\` is an instant router switch; later it restarts ${current.id} from its release directory first.`
       : `Release ${current.id} stays available on ${input.platform}; \`${command}\` points traffic back to it.`
     : `This is the first deploy of ${input.environment}: there is no previous release to return to. If verification fails, the new release is stopped; \`deploy stop ${input.environment}\` stops it later.`;
   const caveats = [
@@ -94,7 +95,8 @@ export async function writeRollbackPlan(input: RollbackPlanInput): Promise<Rollb
 export function renderMarkdown(plan: RollbackPlan): string {
   const release = (r: ReleaseRef): string => {
     const bits = [r.version ? `version ${r.version}` : '', r.commit ? `commit ${r.commit.slice(0, 7)}` : ''].filter(Boolean);
-    return bits.length ? `${r.id} (${bits.join(', ')})` : r.id;
+    const id = r.id ?? 'new release';
+    return bits.length ? `${id} (${bits.join(', ')})` : id;
   };
   const lines = [
     `# Rollback plan: ${plan.environment}`,

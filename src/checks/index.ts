@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DeployContext, PreCheck } from '../orchestrator/types.js';
+import type { DeployPlan } from '../orchestrator/plan.js';
+import type { ResolvedEnvironment } from '../config/types.js';
+import type { Executor } from '../exec/executor.js';
+import { checkEnvVars } from './env-vars.js';
+import { checkGit, type GitCheck } from './git-state.js';
+import { checkPreDeployHook, hookExists, runHook, type HookContext, type HookName, type HookOutcome } from './hooks.js';
+import { applyMigrations, checkMigrations, type AppliedMigrations, type MigrationsCheck, type MigrationsInput } from './migrations/index.js';
+import { checkProductionGate } from './production-gate.js';
+import { writeRollbackPlan } from './rollback-plan.js';
+import { preCheckOutputs } from './run-outputs.js';
+import { checkTests } from './tests-passing.js';
+
+export { preCheckOutputs, type PreCheckOutputs } from './run-outputs.js';
+export { MigrationError } from './migrations/index.js';
+
+/**
+ * The pre-deployment checks for a plan, in the bundle's order. They run in parallel; the ones that
+ * need another's finding (the rollback plan needs the pending migrations, the gate needs the commit)
+ * share one memoised run of it. All are safe under --dry-run: nothing they do changes the deployment
+ * (the rollback plan is not written and the pre-deploy hook is not run under --dry-run).
+ */
+export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
+  if (plan.kind !== 'deploy') return [];
+  const wanted = new Set(plan.preChecks);
+  const config = plan.config;
+  const out = preCheckOutputs(plan);
+  const git = (ctx: DeployContext): Promise<GitCheck> =>
+    (out.git ??= checkGit({ cwd: config.projectRoot, executor: ctx.executor, production: isProduction(config), allowDirty: plan.options.allowDirty, ref: plan.options.ref }));
+  const migrations = (ctx: DeployContext): Promise<MigrationsCheck> => (out.migrations ??= checkMigrations(migrationsInput(config, ctx.executor)));
+
+  const checks: PreCheck[] = [];
+  if (wanted.has('tests')) {
+    checks.push({
+      name: 'Tests',
+      readOnly: true,
+      run: (ctx) =>
+        checkTests({
+          cwd: config.projectRoot,
+          command: config.tests.skip ? false : (config.tests.command ?? undefined),
+          timeoutMs: config.tests.timeoutMs,
+          executor: ctx.executor,
+          production: isProduction(config),
+        }),
+    });
+  }
+  if (wanted.has('migrations')) checks.push({ name: 'Migrations', readOnly: true, run: async (ctx) => (await migrations(ctx)).result });
+  if (wanted.has('env')) {
+    checks.push({
+      name: 'Env Vars',
+      readOnly: true,
+      run: async () => {
+        const checked = checkEnvVars({ required: config.env.required, values: config.env.values });
+        out.envValues = checked.resolved;
+        return checked.result;
+      },
+    });
+  }
+  if (wanted.has('git')) checks.push({ name: 'Git', readOnly: true, run: async (ctx) => (await git(ctx)).result });
+  if (wanted.has('gate') && config.requires) {
+    checks.push({
+      name: 'Staging Verified',
+      readOnly: true,
+      run: async (ctx) => {
+        const commit = (await git(ctx)).commit;
+        const gate = await checkProductionGate({
+          projectRoot: config.projectRoot,
+          requires: config.requires,
+          maxAgeMs: config.maxAgeMs,
+          release: { commit, contentHash: commit ? null : await workingTreeHash(config.projectRoot) },
+          force: plan.options.forceUnverified ? { reason: plan.options.reason ?? undefined } : null,
+        });
+        out.gate = gate;
+        return gate.result;
+      },
+    });
+  }
+  if (wanted.has('rollback-plan')) {
+    checks.push({
+      name: 'Rollback Plan',
+      readOnly: true,
+      run: async (ctx) => {
+        const [state, gitState, pending] = await Promise.all([ctx.state.read(), git(ctx), migrations(ctx)]);
+        const active = state.active ? state.releases.find((r) => r.id === state.active!.release) : undefined;
+        const written = await writeRollbackPlan({
+          stateDir: config.stateDir,
+          projectRoot: config.projectRoot,
+          environment: config.environment,
+          platform: config.platform,
+          strategy: config.strategy,
+          current: state.active ? { id: state.active.release, version: active?.version ?? null, commit: active?.commit ?? null } : null,
+          next: { id: null, version: await projectVersion(config.projectRoot, gitState.commit), commit: gitState.commit },
+          migrations: pending.pending,
+          migrationTool: pending.tool,
+          keepWarmMs: config.keepWarmMs,
+          dryRun: plan.dryRun,
+        });
+        out.rollbackPlan = written;
+        return written.result;
+      },
+    });
+  }
+  if (wanted.has('hooks') && (await hookExists(config.projectRoot, 'pre-deploy'))) {
+    checks.push({
+      name: 'Pre-deploy Hook',
+      readOnly: true,
+      run: async (ctx) => {
+        const commit = (await git(ctx)).commit;
+        return checkPreDeployHook({
+          projectRoot: config.projectRoot,
+          executor: ctx.executor,
+          context: { environment: config.environment, release: '', version: await projectVersion(config.projectRoot, commit), commit, url: config.url, status: 'pending' },
+        });
+      },
+    });
+  }
+  return checks;
+}
+
+/** The migrations step's inputs from the resolved config; `verify.database: health` is not a database URL. */
+export function migrationsInput(config: ResolvedEnvironment, executor: Executor): MigrationsInput {
+  const database = config.migrations.database && config.migrations.database !== 'health' ? config.migrations.database : null;
+  return {
+    cwd: config.projectRoot,
+    mode: config.migrations.mode,
+    tool: config.migrations.tool,
+    dir: config.migrations.dir,
+    table: config.migrations.table,
+    database,
+    command: config.migrations.command,
+    executor,
+    env: config.env.values,
+  };
+}
+
+/** For the platform driver: apply the pending migrations after the checks passed and before green starts. */
+export function applyPendingMigrations(ctx: DeployContext): Promise<AppliedMigrations> {
+  return applyMigrations(migrationsInput(ctx.config, ctx.executor));
+}
+
+/** For the platform driver: run `.deploy/hooks/post-deploy` or `post-rollback` (a missing hook is fine). */
+export function runDeployHook(ctx: DeployContext, hook: Exclude<HookName, 'pre-deploy'>, context: Omit<HookContext, 'environment' | 'url'>): Promise<HookOutcome> {
+  return runHook({ projectRoot: ctx.config.projectRoot, hook, executor: ctx.executor, context: { ...context, environment: ctx.config.environment, url: ctx.config.url } });
+}
+
+function isProduction(config: ResolvedEnvironment): boolean {
+  return config.environment === 'production';
+}
+
+async function projectVersion(projectRoot: string, commit: string | null): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { version?: string };
+    if (pkg.version) return pkg.version;
+  } catch {
+    // no package.json
+  }
+  return commit ? commit.slice(0, 7) : 'unversioned';
+}
+
+/** Outside git the local platform copies the working tree; hash it the same way so the gate can match staging. */
+async function workingTreeHash(projectRoot: string): Promise<string | null> {
+  try {
+    const { hashTree } = await import('../platforms/local/content-hash.js');
+    return await hashTree(projectRoot, ['.deploy', 'node_modules', '.git']);
+  } catch {
+    return null;
+  }
+}

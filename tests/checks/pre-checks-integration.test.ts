@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { resolveEnvironment } from '../../src/config/index.js';
+import { loadRecipes } from '../../src/bundle/load.js';
+import { buildPlan, type DeployPlan } from '../../src/orchestrator/plan.js';
+import { runPlan } from '../../src/orchestrator/run.js';
+import type { PlatformDriver } from '../../src/orchestrator/types.js';
+import { buildPreChecks, preCheckOutputs } from '../../src/checks/index.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { makeProject, pkg } from './support/project.js';
+
+const run = promisify(execFile);
+const SECRET = 'zz-planted-secret-7c41d9e0b2aa';
+
+async function project(databaseUrl: string, discount: number): Promise<string> {
+  const root = await makeProject(
+    {
+      'package.json': pkg({ test: 'vitest run' }, { version: '1.4.0' }),
+      'test/cart.test.js': `import { it, expect } from 'vitest';\nit('adds', () => expect(1 + 1).toBe(2));\nit('applies discount', () => expect(10 * 0.9).toBe(${discount}));\n`,
+      'migrations/001_users.sql': 'CREATE TABLE users (id serial PRIMARY KEY);',
+      'migrations/002_items.sql': 'CREATE TABLE items (id serial PRIMARY KEY);',
+      'migrations/003_orders.sql': 'CREATE TABLE orders (id serial PRIMARY KEY);',
+      '.env.staging': `SESSION_SECRET=${SECRET}\nDATABASE_URL=${databaseUrl}\n`,
+      '.gitignore': 'node_modules\n.env.*\n',
+      'deploy.config.yaml': [
+        'app: shop',
+        'platform: local',
+        'start: node server.js',
+        'env:',
+        '  required: [DATABASE_URL, SESSION_SECRET, STRIPE_KEY]',
+        '  files: [".env.${environment}"]',
+        'verify:',
+        '  database: ${DATABASE_URL}',
+        'environments:',
+        '  staging: { port: 4001 }',
+        '  production: { port: 4000, requires: staging }',
+        '',
+      ].join('\n'),
+    },
+    { linkNodeModules: true },
+  );
+  const git = (...args: string[]) => run('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: root });
+  await git('init', '-q');
+  await git('add', '.');
+  await git('commit', '-q', '-m', 'init');
+  return root;
+}
+
+async function planFor(root: string, environment: string, dryRun: boolean): Promise<DeployPlan> {
+  const config = await resolveEnvironment(root, environment, { env: {} });
+  return buildPlan({
+    kind: 'deploy',
+    config,
+    recipes: await loadRecipes(),
+    dryRun,
+    toolVersion: '0.0.0-test',
+    now: new Date(),
+    options: { ref: null, to: null, yes: true, forceUnverified: false, reason: null, allowDirty: false, lockWaitMs: 0, verbose: false },
+  });
+}
+
+async function publicTables(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname='public'")).rows.map((r) => r.tablename);
+  } finally {
+    await client.end();
+  }
+}
+
+const untouchable: PlatformDriver = {
+  name: 'untouchable',
+  deploy: () => Promise.reject(new Error('the driver must not run when a pre-check fails')),
+  rollback: () => Promise.reject(new Error('no rollback expected')),
+  status: () => Promise.reject(new Error('no status expected')),
+  stop: () => Promise.reject(new Error('no stop expected')),
+};
+
+describe('pre-checks wired into the orchestrator run', () => {
+  let db: TestPostgres;
+  beforeAll(async () => {
+    db = await startPostgres();
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+
+  it('--dry-run shows every pre-check with its figure and changes nothing', async () => {
+    const url = await db.createDatabase('dry_run');
+    const root = await project(url, 8);
+    const plan = await planFor(root, 'staging', true);
+    const events: string[] = [];
+    const summary = await runPlan(plan, { emit: (e) => events.push(e.message), signal: new AbortController().signal });
+
+    const byName = Object.fromEntries(summary.checks.pre.map((c) => [c.name, c]));
+    expect(Object.keys(byName)).toEqual(['Tests', 'Migrations', 'Env Vars', 'Git', 'Rollback Plan']);
+    expect(byName.Tests).toMatchObject({ ok: false, detail: '1/2 failing: applies discount', exitCode: 3 });
+    expect(byName.Migrations).toMatchObject({ ok: true, detail: '3 pending, ready to apply: 001_users.sql, 002_items.sql, 003_orders.sql' });
+    expect(byName['Env Vars']).toMatchObject({ ok: false, detail: 'missing STRIPE_KEY', exitCode: 3 });
+    expect(byName.Git.detail).toMatch(/^commit [0-9a-f]{7}, clean$/);
+    expect(byName['Rollback Plan'].detail).toBe('would be written to .deploy/staging/rollback-plan.md (dry run)');
+    expect(summary).toMatchObject({ status: 'blocked', exitCode: 3, dryRun: true });
+
+    // Nothing changed: no state directory, no migration applied, and the secret appears nowhere.
+    await expect(stat(join(root, '.deploy'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await publicTables(url)).toEqual([]);
+    expect(JSON.stringify(summary) + events.join('\n')).not.toContain(SECRET);
+  });
+
+  it('a real run with a failing check is blocked before the driver, writes the plan and history, never the secret', async () => {
+    const url = await db.createDatabase('blocked_run');
+    const root = await project(url, 8);
+    const plan = await planFor(root, 'staging', false);
+    const summary = await runPlan(plan, { emit: () => undefined, signal: new AbortController().signal, loadDriver: async () => untouchable });
+    expect(summary).toMatchObject({ status: 'blocked', exitCode: 3 });
+    expect(await publicTables(url)).toEqual([]);
+    const plan_ = JSON.parse(await readFile(join(root, '.deploy/staging/rollback-plan.json'), 'utf8'));
+    expect(plan_.migrations.willApply).toEqual(['001_users.sql', '002_items.sql', '003_orders.sql']);
+    expect(plan_.command).toBeNull();
+    // The lock was released.
+    expect(await readdir(join(root, '.deploy/staging'))).not.toContain('lock');
+    let everything = JSON.stringify(summary);
+    for (const entry of await readdir(join(root, '.deploy'), { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) everything += await readFile(join(entry.parentPath, entry.name), 'utf8');
+    }
+    expect(everything).toContain('missing STRIPE_KEY');
+    expect(everything).not.toContain(SECRET);
+  });
+
+  it('passes on a healthy project and hands the driver the env values and pending migrations; production is gated', async () => {
+    const url = await db.createDatabase('healthy');
+    const root = await project(url, 9);
+    const config = await resolveEnvironment(root, 'staging', { env: { STRIPE_KEY: 'sk_test_abcdef123456' } });
+    const plan = buildPlan({
+      kind: 'deploy',
+      config,
+      recipes: await loadRecipes(),
+      dryRun: true,
+      toolVersion: '0.0.0-test',
+      now: new Date(),
+      options: { ref: null, to: null, yes: true, forceUnverified: false, reason: null, allowDirty: false, lockWaitMs: 0, verbose: false },
+    });
+    const summary = await runPlan(plan, { emit: () => undefined, signal: new AbortController().signal });
+    expect(summary.checks.pre.every((c) => c.ok)).toBe(true);
+    expect(summary.checks.pre.find((c) => c.name === 'Tests')?.detail).toBe('2/2 passing');
+    const outputs = preCheckOutputs(plan);
+    expect(outputs.envValues).toEqual({ DATABASE_URL: url, SESSION_SECRET: SECRET, STRIPE_KEY: 'sk_test_abcdef123456' });
+    expect((await outputs.migrations)?.pending).toHaveLength(3);
+
+    const production = await planFor(root, 'production', true);
+    const names = (await buildPreChecks(production)).map((c) => c.name);
+    expect(names).toContain('Staging Verified');
+    const prodSummary = await runPlan(production, { emit: () => undefined, signal: new AbortController().signal });
+    const gate = prodSummary.checks.pre.find((c) => c.name === 'Staging Verified');
+    expect(gate).toMatchObject({ ok: false, exitCode: 3 });
+    expect(gate?.detail).toMatch(/^commit [0-9a-f]{7} was never deployed to staging/);
+  });
+});
