@@ -1,4 +1,4 @@
-import type { DeploySummary } from '../../src/contracts/summary.js';
+import type { DeploySummary, PostCheckResult } from '../../src/contracts/summary.js';
 
 /**
  * The summary format agents/deployment-orchestrator.md tells the agent to return
@@ -31,7 +31,7 @@ export function renderAgentSummary(s: DeploySummary): string {
 
   if (post.length > 0) {
     lines.push(`Post-Deployment Verification: ${postFailed === 0 ? '✅ ALL PASSED' : `❌ ${postFailed} FAILED`}`);
-    for (const c of post) lines.push(`  ${c.ok ? '✅' : '❌'} ${c.name}: ${c.value} (${c.threshold} threshold)`);
+    for (const c of post) lines.push(`  ${c.ok ? '✅' : '❌'} ${c.name}: ${postFigure(c)}`);
     lines.push('');
   }
 
@@ -60,4 +60,10 @@ function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   const m = Math.floor(seconds / 60);
   return m > 0 ? `${m}m ${seconds % 60}s` : `${seconds}s`;
+}
+
+/** "245ms p95 (< 500ms threshold)" for comparisons; other thresholds ("all") only when missed. */
+function postFigure(c: PostCheckResult): string {
+  if (/^[<>≤≥]/.test(c.threshold)) return `${c.value} (${c.threshold} threshold)`;
+  return c.ok || !c.threshold ? c.value : `${c.value} (expected ${c.threshold})`;
 }

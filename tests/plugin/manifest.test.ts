@@ -91,7 +91,7 @@ describe('commands', () => {
     const { body } = readMarkdown('commands/rollback.md');
     expect(body).toMatch(/confirm/);
     expect(body).toContain('deployment-orchestrator');
-    expect(shellBlocks(body)[0]).toBe(`${CLI} rollback $ARGUMENTS --json --yes`);
+    expect(shellBlocks(body)[0]).toBe(`${CLI} rollback $ARGUMENTS --json`);
   });
 });
 

@@ -64,6 +64,20 @@ describe('token budget (o200k_base)', () => {
     expect(measure('summary: rolled-back deploy', text)).toBeLessThanOrEqual(SUMMARY_BUDGET);
   });
 
+  it('is smaller than the CLI\'s own terminal summary, which the agent condenses', async () => {
+    // The CLI's human renderer (src/summary) prints every check and the whole log tail;
+    // the agent returns the condensed form, so the parent never holds the full one.
+    const { renderHuman, colorFor } = await import('../../src/summary/index.js');
+    const plain = colorFor({ isTTY: false }, { NO_COLOR: '1' });
+    for (const [label, summary] of [
+      ['verified', verifiedDeploy],
+      ['rolled-back', rolledBackDeploy],
+    ] as const) {
+      const cli = measure(`CLI terminal summary (src/summary renderHuman): ${label}`, renderHuman(summary, plain));
+      expect(countTokens(renderAgentSummary(summary))).toBeLessThanOrEqual(cli);
+    }
+  });
+
   it(`the parent's total stays within ${PARENT_BUDGET}`, () => {
     const loaded = commandPrompt('staging') + '\n' + bundleText;
     const worst = [verifiedDeploy, rolledBackDeploy]
