@@ -1,13 +1,19 @@
+import { isAbsolute, resolve } from 'node:path';
+
 export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'sqlite'; path: string };
 
-/** postgres://… or postgresql://… ; sqlite:path, sqlite://path, or a path ending in .db/.sqlite/.sqlite3. */
+/**
+ * postgres://… or postgresql://… is PostgreSQL; sqlite:path, sqlite://path, file:path or a plain path is a
+ * SQLite file (relative paths from the project root). Any other scheme is unsupported (null).
+ */
 export function parseDatabaseTarget(value: string, cwd: string): DatabaseTarget | null {
   const trimmed = value.trim();
+  if (!trimmed) return null;
   if (/^postgres(?:ql)?:\/\//i.test(trimmed)) return { kind: 'postgres', url: trimmed };
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(trimmed) ?? /^file:(.+)$/i.exec(trimmed);
-  const path = sqlite ? sqlite[1]! : /\.(?:db|sqlite3?)$/i.test(trimmed) ? trimmed : null;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) && !/^(?:sqlite|file):/i.test(trimmed)) return null;
+  const path = trimmed.replace(/^sqlite:(?:\/\/)?/i, '').replace(/^file:(?:\/\/)?/i, '');
   if (!path) return null;
-  return { kind: 'sqlite', path: path.startsWith('/') ? path : `${cwd}/${path}` };
+  return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
 }
 
 /** host:port/database without user or password, safe for messages. */

@@ -1,7 +1,11 @@
-import { access } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Executor } from '../../exec/executor.js';
 import type { AppliedRow, SqlMigration } from './sql-files.js';
 import { MigrationError } from './types.js';
+
+/** The running app (blue) may hold the file; wait for its write lock instead of failing at once. */
+const BUSY_TIMEOUT = '.timeout 5000\n';
 
 /**
  * Plain .sql migrations against a SQLite file through the `sqlite3` command-line shell (Debian's
@@ -12,7 +16,7 @@ export async function readAppliedSqlite(executor: Executor, path: string, table:
   const result = await executor.run({
     file: 'sqlite3',
     args: ['-batch', '-bail', '-noheader', '-separator', '\t', path],
-    input: `SELECT name FROM sqlite_master WHERE type='table' AND name='${table}';\n`,
+    input: `${BUSY_TIMEOUT}SELECT name FROM sqlite_master WHERE type='table' AND name='${table}';\n`,
     mutates: false,
     timeoutMs: 10_000,
   });
@@ -21,7 +25,7 @@ export async function readAppliedSqlite(executor: Executor, path: string, table:
   const rows = await executor.run({
     file: 'sqlite3',
     args: ['-batch', '-bail', '-noheader', '-separator', '\t', path],
-    input: `SELECT name, checksum FROM "${table}" ORDER BY name;\n`,
+    input: `${BUSY_TIMEOUT}SELECT name, checksum FROM "${table}" ORDER BY name;\n`,
     mutates: false,
     timeoutMs: 10_000,
   });
@@ -37,7 +41,8 @@ export async function readAppliedSqlite(executor: Executor, path: string, table:
 
 /** Each file runs in its own transaction with its tracking row; with -bail a failure exits before COMMIT, so SQLite rolls it back. */
 export async function applySqlite(executor: Executor, path: string, table: string, migrations: SqlMigration[]): Promise<string[]> {
-  const create = `CREATE TABLE IF NOT EXISTS "${table}" (name TEXT PRIMARY KEY, checksum TEXT, applied_at TEXT NOT NULL DEFAULT (datetime('now')));\n`;
+  await mkdir(dirname(path), { recursive: true });
+  const create = `${BUSY_TIMEOUT}CREATE TABLE IF NOT EXISTS "${table}" (name TEXT PRIMARY KEY, checksum TEXT, applied_at TEXT NOT NULL DEFAULT (datetime('now')));\n`;
   const setup = await executor.run({ file: 'sqlite3', args: ['-batch', '-bail', path], input: create, mutates: true, timeoutMs: 10_000 });
   if (setup.exitCode !== 0) throw unreachable(path, setup.stderr);
   const done = new Set((await readAppliedSqlite(executor, path, table)).map((r) => r.name));
@@ -45,7 +50,8 @@ export async function applySqlite(executor: Executor, path: string, table: strin
   for (const migration of migrations) {
     if (done.has(migration.name)) continue;
     const script = [
-      'BEGIN;',
+      BUSY_TIMEOUT.trim(),
+      'BEGIN IMMEDIATE;',
       migration.sql,
       ';',
       `INSERT INTO "${table}" (name, checksum) VALUES ('${quote(migration.name)}', '${migration.checksum}');`,
