@@ -1,10 +1,26 @@
-// Runs the built router in-process on PORT, proxying to UPSTREAM (an origin URL). Used by the benchmark scripts.
+// Runs the built router on PORT, proxying to UPSTREAM (an origin URL). Used by the benchmark scripts.
+// WORKERS=N (N > 1) runs N copies as a node:cluster sharing the port, to measure what a multi-worker router would gain.
+import cluster from 'node:cluster';
 import { createRouter } from '../../dist/src/router/router.js';
 
-const router = await createRouter({
-  port: Number(process.env.PORT),
-  host: '127.0.0.1',
-  initialTable: { version: 1, active: { id: 'bench', url: process.env.UPSTREAM }, canary: null, updatedAt: new Date().toISOString() },
-});
-process.stdout.write(`listening ${router.port}\n`);
-process.on('SIGTERM', () => router.close(1000).then(() => process.exit(0)));
+const workers = Number(process.env.WORKERS || 1);
+if (workers > 1 && cluster.isPrimary) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  let ready = 0;
+  cluster.on('message', () => {
+    if (++ready === workers) process.stdout.write(`listening ${process.env.PORT} (${workers} workers)\n`);
+  });
+  process.on('SIGTERM', () => {
+    for (const worker of Object.values(cluster.workers)) worker.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 500);
+  });
+} else {
+  const router = await createRouter({
+    port: Number(process.env.PORT),
+    host: '127.0.0.1',
+    initialTable: { version: 1, active: { id: 'bench', url: process.env.UPSTREAM }, canary: null, updatedAt: new Date().toISOString() },
+  });
+  if (cluster.isWorker) process.send('ready');
+  else process.stdout.write(`listening ${router.port}\n`);
+  process.on('SIGTERM', () => router.close(1000).then(() => process.exit(0)));
+}

@@ -49,15 +49,28 @@ export function upstreamRequestHeaders(req: IncomingMessage): { headers: string[
 
 const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'trailer', 'upgrade']);
 
-/** Response headers from undici's raw buffers, as the flat list `res.writeHead` accepts, without hop-by-hop ones. */
-export function clientResponseHeaders(raw: Buffer[], extra?: string[]): string[] {
-  const out: string[] = [];
+/**
+ * Response headers from undici's raw buffers, as the flat list `res.writeHead` accepts, without hop-by-hop ones.
+ * Also returns the content-length (-1 when absent) so the proxy can finish the response with its last chunk.
+ */
+export function clientResponseHeaders(raw: Buffer[], extra?: string[]): { list: string[]; contentLength: number } {
+  const list: string[] = [];
+  let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toString('latin1');
     const first = name.charCodeAt(0) | 0x20;
-    if ((first === 0x63 || first === 0x6b || first === 0x70 || first === 0x74 || first === 0x75) && RESPONSE_DROP.has(name.toLowerCase())) continue;
-    out.push(name, raw[i + 1].toString('latin1'));
+    if (first === 0x63 || first === 0x6b || first === 0x70 || first === 0x74 || first === 0x75) {
+      const lower = name.toLowerCase();
+      if (RESPONSE_DROP.has(lower)) continue;
+      if (lower === 'content-length') {
+        const value = raw[i + 1].toString('latin1');
+        contentLength = /^\d+$/.test(value) ? Number(value) : -1;
+        list.push(name, value);
+        continue;
+      }
+    }
+    list.push(name, raw[i + 1].toString('latin1'));
   }
-  if (extra) out.push(...extra);
-  return out;
+  if (extra) for (const item of extra) list.push(item);
+  return { list, contentLength };
 }

@@ -22,6 +22,9 @@ class Exchange implements Dispatcher.DispatchHandler {
   private abortUpstream: ((error?: Error) => void) | null = null;
   private status = 0;
   private finished = false;
+  private resume: (() => void) | null = null;
+  /** Bytes of body still expected when the upstream sent a content-length; lets the last chunk go out with `end`. */
+  private remaining = -1;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -40,17 +43,29 @@ class Exchange implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true; // 1xx informational responses are not relayed.
     this.status = statusCode;
-    this.res.writeHead(statusCode, statusText, clientResponseHeaders(rawHeaders, this.target.extraHeaders));
-    this.res.on('drain', resume);
+    const headers = clientResponseHeaders(rawHeaders, this.target.extraHeaders);
+    this.remaining = headers.contentLength;
+    this.resume = resume;
+    this.res.writeHead(statusCode, statusText, headers.list);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    return this.res.write(chunk);
+    const res = this.res;
+    if (this.remaining === chunk.length) {
+      // The whole rest of the body: one `end(chunk)` sends it together with the head when nothing was written yet.
+      this.remaining = 0;
+      res.end(chunk);
+      return true;
+    }
+    if (this.remaining > 0) this.remaining -= chunk.length;
+    if (res.write(chunk)) return true;
+    res.once('drain', this.resume!);
+    return false;
   }
 
   onComplete(): void {
-    this.res.end();
+    if (!this.res.writableEnded) this.res.end();
     this.done(false);
   }
 

@@ -1,0 +1,94 @@
+# Shared helpers for the router benchmarks. Sourced, not run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WORK="$(mktemp -d /tmp/shipgate-bench.XXXXXX)"
+PIDS=()
+
+ensure_tools() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v hyperfine >/dev/null || missing+=(hyperfine)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  (cd "$ROOT" && npx tsc -p tsconfig.json >/dev/null 2>&1 || true)
+  test -f "$ROOT/dist/src/router/router.js" || { echo "build failed: dist/src/router/router.js missing" >&2; exit 1; }
+}
+
+wait_port() {
+  for _ in $(seq 200); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.05
+  done
+  echo "port $1 did not open" >&2
+  return 1
+}
+
+start_bg() {
+  "$@" >"$WORK/$(basename "$1").$RANDOM.log" 2>&1 &
+  PIDS+=($!)
+}
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# nginx with one worker and a keepalive upstream, the comparison the issue asks for.
+start_nginx() {
+  local listen=$1 upstream=$2
+  cat >"$WORK/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream app { server 127.0.0.1:$upstream; keepalive 64; }
+  server {
+    listen 127.0.0.1:$listen;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Forwarded-Host \$host;
+    }
+  }
+}
+CONF
+  nginx -c "$WORK/nginx.conf" -p "$WORK" &
+  PIDS+=($!)
+}
+
+# Prints "<req/s> <p50 ms> <p99 ms> <non-2xx+errors>" for one wrk run.
+wrk_run() {
+  local url=$1 seconds=$2 conns=${3:-32}
+  local out
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency "$url")
+  local rps p50 p99 bad
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  bad=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",","");n+=$4+$6+$8+$10} END {print n+0}' <<<"$out")
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $bad"
+}
+
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else print v }'
+}
