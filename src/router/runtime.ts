@@ -17,7 +17,7 @@ export interface RuntimeOptions {
 
 /**
  * The environment runtime: the router on the public port plus the control socket, in one long-running process.
- * Shutdown runs registered hooks first (e.g. stop supervised apps), then closes the router gracefully.
+ * Shutdown closes the router gracefully first, then runs the registered hooks (e.g. stop supervised apps).
  */
 export interface Runtime {
   readonly router: Router;
@@ -48,8 +48,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     shutdown: (graceMs = 10_000) =>
       (shuttingDown ??= (async () => {
         options.log?.(`shutting down (grace ${graceMs} ms)`);
-        for (const hook of hooks.reverse()) await Promise.resolve(hook()).catch((error) => options.log?.(`shutdown hook failed: ${String(error)}`));
+        // Requests in flight finish first; only then do hooks stop what serves them (e.g. supervised apps).
         await router.close(graceMs);
+        for (const hook of hooks.reverse()) await Promise.resolve(hook()).catch((error) => options.log?.(`shutdown hook failed: ${String(error)}`));
         await control?.close();
         options.log?.('stopped');
         markClosed();
