@@ -7,9 +7,9 @@ import type { Executor } from '../exec/executor.js';
 import { checkEnvVars } from './env-vars.js';
 import { checkGit, type GitCheck } from './git-state.js';
 import { checkPreDeployHook, hookExists, runHook, type HookContext, type HookName, type HookOutcome } from './hooks.js';
-import { applyMigrations, checkMigrations, type AppliedMigrations, type MigrationsCheck, type MigrationsInput } from './migrations/index.js';
+import { applyMigrations, checkMigrations, MigrationError, type AppliedMigrations, type MigrationsCheck, type MigrationsInput } from './migrations/index.js';
 import { checkProductionGate } from './production-gate.js';
-import { writeRollbackPlan } from './rollback-plan.js';
+import { recordRollbackPlanProgress, writeRollbackPlan } from './rollback-plan.js';
 import { preCheckOutputs } from './run-outputs.js';
 import { checkTests } from './tests-passing.js';
 
@@ -135,9 +135,24 @@ export function migrationsInput(config: ResolvedEnvironment, executor: Executor)
   };
 }
 
-/** For the platform driver: apply the pending migrations after the checks passed and before green starts. */
-export function applyPendingMigrations(ctx: DeployContext): Promise<AppliedMigrations> {
-  return applyMigrations(migrationsInput(ctx.config, ctx.executor));
+/**
+ * For the platform driver: apply the pending migrations after the checks passed and before green
+ * starts. The rollback plan then records what was applied (also the part applied before a failure).
+ * Throws MigrationError (with `.applied`) when a migration fails; nothing should start then.
+ */
+export async function applyPendingMigrations(ctx: DeployContext, nextReleaseId?: string): Promise<AppliedMigrations> {
+  const written = preCheckOutputs(ctx.plan).rollbackPlan;
+  const record = async (applied: string[]) => {
+    if (written && !ctx.plan.dryRun) await recordRollbackPlanProgress(written, { applied, nextId: nextReleaseId });
+  };
+  try {
+    const result = await applyMigrations(migrationsInput(ctx.config, ctx.executor));
+    await record(result.applied);
+    return result;
+  } catch (error) {
+    if (error instanceof MigrationError) await record(error.applied);
+    throw error;
+  }
 }
 
 /** For the platform driver: run `.deploy/hooks/post-deploy` or `post-rollback` (a missing hook is fine). */

@@ -38,7 +38,7 @@ export interface RollbackPlan {
   /** The exact command, or null when there is nothing to go back to. */
   command: string | null;
   traffic: string;
-  migrations: { tool: string | null; willApply: string[] | null; revertedAutomatically: false };
+  migrations: { tool: string | null; willApply: string[] | null; revertedAutomatically: false; applied?: string[] };
   caveats: string[];
 }
 
@@ -115,6 +115,7 @@ export function renderMarkdown(plan: RollbackPlan): string {
     '',
   ];
   const applies = plan.migrations.willApply;
+  if (plan.migrations.applied) lines.push(`Applied by this deploy: ${plan.migrations.applied.length ? plan.migrations.applied.join(', ') : 'none'}.`, '', 'Planned:', '');
   if (applies === null) lines.push(`Unknown ahead of time (${plan.migrations.tool}).`);
   else if (applies.length === 0) lines.push('None.');
   else lines.push(...applies.map((name) => `- ${name}`));
@@ -127,4 +128,17 @@ function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms >= 1000) return `${Math.round(ms / 1000)}s`;
   return `${ms}ms`;
+}
+
+/** After the apply step: records what was actually applied (and the new release id) in both files. */
+export async function recordRollbackPlanProgress(written: RollbackPlanResult, update: { applied?: string[]; nextId?: string }): Promise<RollbackPlan> {
+  const plan: RollbackPlan = {
+    ...written.plan,
+    next: { ...written.plan.next, ...(update.nextId ? { id: update.nextId } : {}) },
+    migrations: { ...written.plan.migrations, ...(update.applied ? { applied: update.applied } : {}) },
+  };
+  written.plan = plan;
+  await writeJsonAtomic(written.jsonPath, plan);
+  await writeFileAtomic(written.markdownPath, renderMarkdown(plan));
+  return plan;
 }

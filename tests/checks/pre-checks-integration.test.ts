@@ -9,7 +9,7 @@ import { loadRecipes } from '../../src/bundle/load.js';
 import { buildPlan, type DeployPlan } from '../../src/orchestrator/plan.js';
 import { runPlan } from '../../src/orchestrator/run.js';
 import type { PlatformDriver } from '../../src/orchestrator/types.js';
-import { buildPreChecks, preCheckOutputs } from '../../src/checks/index.js';
+import { applyPendingMigrations, buildPreChecks, preCheckOutputs } from '../../src/checks/index.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { makeProject, pkg } from './support/project.js';
 
@@ -159,5 +159,45 @@ describe('pre-checks wired into the orchestrator run', () => {
     const gate = prodSummary.checks.pre.find((c) => c.name === 'Staging Verified');
     expect(gate).toMatchObject({ ok: false, exitCode: 3 });
     expect(gate?.detail).toMatch(/^commit [0-9a-f]{7} was never deployed to staging/);
+  });
+
+  it('the driver applies the pending migrations after the checks; the rollback plan records them', async () => {
+    const url = await db.createDatabase('applied_run');
+    const root = await project(url, 9);
+    const config = await resolveEnvironment(root, 'staging', { env: { STRIPE_KEY: 'sk_test_abcdef123456' } });
+    const plan = buildPlan({
+      kind: 'deploy',
+      config,
+      recipes: await loadRecipes(),
+      dryRun: false,
+      toolVersion: '0.0.0-test',
+      now: new Date(),
+      options: { ref: null, to: null, yes: true, forceUnverified: false, reason: null, allowDirty: false, lockWaitMs: 0, verbose: false },
+    });
+    let tablesWhenDriverStarted: string[] = [];
+    const driver: PlatformDriver = {
+      ...untouchable,
+      async deploy(ctx) {
+        tablesWhenDriverStarted = await publicTables(url);
+        const { applied } = await applyPendingMigrations(ctx, 'r-20261127-1');
+        return {
+          status: 'success',
+          release: { id: 'r-20261127-1', version: '1.4.0', commit: null },
+          previousRelease: null,
+          post: [],
+          rollback: { performed: false, reason: null },
+          message: `applied ${applied.length}`,
+          rollbackPlanPath: preCheckOutputs(ctx.plan).rollbackPlan?.markdownPath,
+        };
+      },
+    };
+    const summary = await runPlan(plan, { emit: () => undefined, signal: new AbortController().signal, loadDriver: async () => driver });
+    expect(summary.checks.pre.every((c) => c.ok)).toBe(true);
+    expect(tablesWhenDriverStarted).toEqual([]);
+    expect((await publicTables(url)).sort()).toEqual(['items', 'orders', 'schema_migrations', 'users']);
+    const written = JSON.parse(await readFile(join(root, '.deploy/staging/rollback-plan.json'), 'utf8'));
+    expect(written.migrations).toMatchObject({ applied: ['001_users.sql', '002_items.sql', '003_orders.sql'], revertedAutomatically: false });
+    expect(written.next.id).toBe('r-20261127-1');
+    expect(await readFile(join(root, '.deploy/staging/rollback-plan.md'), 'utf8')).toContain('Applied by this deploy: 001_users.sql, 002_items.sql, 003_orders.sql.');
   });
 });
