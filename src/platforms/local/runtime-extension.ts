@@ -5,6 +5,7 @@ import { StateStore } from '../../state/store.js';
 import type { HistoryRecord } from '../../contracts/history.js';
 import { AppSupervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor.js';
 import { registerSupervisorControl } from './supervisor-control.js';
+import { KeepWarm } from './keep-warm.js';
 
 export interface SupervisorExtensionOptions extends SupervisorOptions {
   /** Grace for apps when the runtime shuts down. */
@@ -20,7 +21,8 @@ export interface SupervisorExtensionOptions extends SupervisorOptions {
 export function supervisorExtension(options: SupervisorExtensionOptions = {}): (runtime: Runtime) => void {
   return (runtime) => {
     const supervisor = new AppSupervisor(options);
-    registerSupervisorControl(runtime.registry, supervisor);
+    const keepWarm = new KeepWarm(supervisor, (id, timeoutMs) => runtime.router.drain(id, timeoutMs), options.log);
+    registerSupervisorControl(runtime.registry, supervisor, keepWarm);
     const history = historyOf(runtime.stateDir);
     supervisor.on('event', (event) => {
       options.log?.(describeEvent(event));
@@ -28,6 +30,7 @@ export function supervisorExtension(options: SupervisorExtensionOptions = {}): (
       if (record) void history.appendHistory(record).catch((error) => options.log?.(`history append failed: ${String(error)}`));
     });
     runtime.onShutdown(async () => {
+      keepWarm.cancelAll();
       await supervisor.stopAll(options.stopTimeoutMs ?? 10_000);
     });
   };

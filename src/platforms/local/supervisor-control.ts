@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppSupervisor } from './supervisor.js';
+import type { KeepWarm } from './keep-warm.js';
 import { readLogTail } from './log-tail.js';
 import { UserError } from '../../errors.js';
 
@@ -21,24 +22,43 @@ export const appsStartParams = z.object({
 });
 export const appsStopParams = z.object({ id: appId, timeoutMs: z.number().int().min(0).max(600_000).optional(), forget: z.boolean().optional() });
 export const appsUpdateParams = z.object({ id: appId, restartOnCrash: z.boolean() });
+export const appsRetireParams = z.object({
+  id: appId,
+  afterMs: z.number().int().min(0).max(7 * 24 * 3_600_000),
+  drainTimeoutMs: z.number().int().min(0).max(3_600_000),
+});
 export const appsLogsParams = z.object({ id: appId, lines: z.number().int().min(1).max(500).optional() });
 
 /**
- * Adds `apps.start`, `apps.stop`, `apps.update`, `apps.list` and `apps.logs` to the environment runtime's control socket.
+ * Adds `apps.start`, `apps.stop`, `apps.update`, `apps.retire`, `apps.list` and `apps.logs` to the environment runtime's control socket.
  * The app's environment (secrets) arrives in `apps.start` over the 0600 unix socket and stays in memory:
  * it is never on a command line, never written to disk, and `apps.list` does not return it.
  */
-export function registerSupervisorControl(registry: ControlMethodRegistry, supervisor: AppSupervisor): void {
+export function registerSupervisorControl(registry: ControlMethodRegistry, supervisor: AppSupervisor, keepWarm?: KeepWarm): void {
   registry.register('apps.start', appsStartParams, (params) => rejectOnError(() => supervisor.start(params)));
   registry.register('apps.stop', appsStopParams, (params) =>
     rejectOnError(async () => {
+      keepWarm?.cancel(params.id);
       const result = await supervisor.stop(params.id, params.timeoutMs);
       if (params.forget) supervisor.remove(params.id);
       return result;
     }),
   );
-  registry.register('apps.update', appsUpdateParams, (params) => rejectOnError(() => supervisor.setRestartOnCrash(params.id, params.restartOnCrash)));
-  registry.register('apps.list', z.object({}), () => supervisor.list());
+  registry.register('apps.update', appsUpdateParams, (params) =>
+    rejectOnError(() => {
+      // Back in service (e.g. a rollback to the warm release): no longer due to be stopped.
+      if (params.restartOnCrash) keepWarm?.cancel(params.id);
+      return supervisor.setRestartOnCrash(params.id, params.restartOnCrash);
+    }),
+  );
+  registry.register('apps.retire', appsRetireParams, (params) =>
+    rejectOnError(() => {
+      if (!keepWarm) throw new Error('this runtime cannot keep apps warm');
+      if (!supervisor.get(params.id)) throw new Error(`no app named ${params.id}`);
+      return keepWarm.retire(params);
+    }),
+  );
+  registry.register('apps.list', z.object({}), () => supervisor.list().map((app) => ({ ...app, warmUntil: keepWarm?.warmUntil(app.id) ?? null })));
   registry.register('apps.logs', appsLogsParams, async (params) => {
     const app = supervisor.get(params.id);
     if (!app) throw new UserError(`no app named ${params.id}`);

@@ -1,0 +1,139 @@
+import type { PostCheckResult } from '../../../contracts/summary.js';
+import { ExitCode } from '../../../errors.js';
+import type { DeployContext, DeployOutcome } from '../../../orchestrator/types.js';
+import type { RouterClient } from '../../../router/client.js';
+import { runSmoke, smokeCheckResult } from '../../../verify/smoke.js';
+import { verifyAfterSwitch } from '../../../verify/post-deploy.js';
+import { describeFailure, failedBeforeSwitch, releaseOf } from './outcome.js';
+import type { ReleaseMeta, ReleaseRunner, RunningRelease } from './runner.js';
+import { slotFor, upstreamUrl, withRelease } from './slots.js';
+import { switchBack } from './switch-back.js';
+import { flowTiming, type FlowTiming } from './timing.js';
+import { waitReady } from './wait-ready.js';
+
+export interface BlueGreenInput {
+  ctx: DeployContext;
+  router: RouterClient;
+  runner: ReleaseRunner;
+  /** The release to deploy, already prepared (directory built, image built...). */
+  release: ReleaseMeta;
+  /** The router's address on this machine, e.g. http://127.0.0.1:4001: smoke and probes after the switch go here. */
+  publicUrl: string;
+  /** After a verified deploy, e.g. to prune old releases. Failures here do not fail the deploy. */
+  afterSuccess?: (active: string, previous: string | null) => Promise<void>;
+  timing?: Partial<FlowTiming>;
+}
+
+/**
+ * The blue-green rollout (kamal-proxy's order): start green beside blue, wait for its health, smoke it directly,
+ * switch the router, verify over the watch window, and switch back to the warm blue when any check fails.
+ * Blue is never touched before the switch; a failure before it leaves blue exactly as it was.
+ */
+export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutcome> {
+  const { ctx, router, runner, release } = input;
+  const config = ctx.config;
+  const timing = flowTiming(config, input.timing);
+  const before = await ctx.state.read();
+  const blue = before.active ? await runner.running(before.active.release).catch(() => null) : null;
+  const blueId = blue?.id ?? null;
+
+  // A release still warm from the deploy before this one stays warm only "until the next deploy".
+  if (before.previous && before.previous.release !== blueId && (await runner.running(before.previous.release).catch(() => null))) {
+    ctx.log(`stopping ${before.previous.release}, kept warm since the last deploy`);
+    await runner.stop(before.previous.release, timing.stopTimeoutMs);
+  }
+
+  ctx.emit({ phase: 'start', state: 'start', message: `starting green ${release.id}` });
+  const green = await runner.start(release);
+  const ready = await waitReady(runner, green, timing.health, ctx.signal);
+  if (!ready.ok) {
+    ctx.emit({ phase: 'health', state: 'fail', message: `green ${ready.detail}` });
+    const tail = await runner.logTail(green.id, 20).catch(() => []);
+    await runner.stop(green.id, timing.stopTimeoutMs);
+    const check: PostCheckResult = { name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` };
+    return failedBeforeSwitch(release, blueId, check, tail);
+  }
+  ctx.emit({ phase: 'health', state: 'ok', message: `green ${ready.detail}` });
+
+  const smoke = smokeCheckResult(await runSmoke(green.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs, signal: ctx.signal }), 'Smoke Tests (green)');
+  if (!smoke.ok) {
+    ctx.emit({ phase: 'smoke', state: 'fail', message: `green smoke: ${smoke.value}` });
+    const tail = await runner.logTail(green.id, 20).catch(() => []);
+    await runner.stop(green.id, timing.stopTimeoutMs);
+    return failedBeforeSwitch(release, blueId, smoke, tail);
+  }
+  ctx.emit({ phase: 'smoke', state: 'ok', message: `green smoke: ${smoke.value}` });
+
+  await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
+  await runner.setActive(green.id, true);
+  if (blue) await runner.setActive(blue.id, false);
+  await ctx.state.update((state) => ({
+    ...withRelease(state, release),
+    url: config.url,
+    active: slotFor(green),
+    previous: blue && before.active ? { ...before.active, running: true } : state.previous,
+  }));
+  ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on green ${green.id}${blue ? ` (blue ${blue.id} kept warm)` : ''}` });
+
+  const verification = await verify(input, green, timing);
+  if (verification.ok) {
+    ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
+    if (blue) await runner.keepWarm(blue.id, config.keepWarmMs, config.drainTimeoutMs);
+    await input.afterSuccess?.(green.id, blueId).catch((error: unknown) => ctx.log(`after-success step failed: ${String(error)}`));
+    return { status: 'success', release: releaseOf(release), previousRelease: blueId, post: verification.results, rollback: { performed: false, reason: null }, verified: true };
+  }
+
+  const failed = verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: ctx.signal.aborted ? 'interrupted' : 'no result', threshold: 'passed' };
+  ctx.emit({ phase: 'verify', state: 'fail', message: describeFailure(failed) });
+  const tail = await runner.logTail(green.id, 20).catch(() => []);
+  if (!blue || !before.active) return firstReleaseFailed(input, green, failed, verification.results, tail, timing.stopTimeoutMs);
+  return switchBack({ ...input, green, blue, blueSlot: before.active, previousSlot: before.previous, failed, post: verification.results, logTail: tail, timing });
+}
+
+async function verify(input: BlueGreenInput, green: RunningRelease, timing: FlowTiming) {
+  const { ctx, router } = input;
+  const config = ctx.config;
+  const switchedAt = ctx.clock.now();
+  const database = config.verify.database
+    ? { target: config.verify.database, intervalMs: timing.databaseIntervalMs, healthUrl: new URL(config.health.path, green.url).toString(), cwd: config.projectRoot, projectRoot: config.projectRoot }
+    : null;
+  return verifyAfterSwitch({
+    publicUrl: input.publicUrl,
+    smoke: config.verify.smoke,
+    thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
+    windowMs: config.verify.windowMs,
+    tickMs: timing.tickMs,
+    requestTimeoutMs: timing.requestTimeoutMs,
+    // The router keeps one-second buckets; green got no routed traffic before the switch.
+    readMetrics: () => router.metrics(green.id, Math.max(1_000, Math.ceil(ctx.clock.now() - switchedAt) + 1_000)),
+    database,
+    clock: ctx.clock,
+    signal: ctx.signal,
+  });
+}
+
+/** No blue to return to: stop green and say plainly that nothing serves the environment now. */
+async function firstReleaseFailed(
+  input: BlueGreenInput,
+  green: RunningRelease,
+  failed: PostCheckResult,
+  post: PostCheckResult[],
+  logTail: string[],
+  stopTimeoutMs: number,
+): Promise<DeployOutcome> {
+  const { ctx, runner, release } = input;
+  await runner.stop(green.id, stopTimeoutMs);
+  await ctx.state.update((state) => ({ ...state, active: state.active ? { ...state.active, running: false } : null }));
+  const url = upstreamUrl(slotFor(green));
+  return {
+    status: 'failed',
+    exitCode: ExitCode.rolledBack,
+    release: releaseOf(release),
+    previousRelease: null,
+    post,
+    rollback: { performed: false, reason: describeFailure(failed) },
+    message: `${describeFailure(failed)}; there was no previous release to return to, so ${release.id} (${url}) was stopped and nothing serves ${ctx.config.url} now`,
+    logTail,
+    verified: false,
+  };
+}

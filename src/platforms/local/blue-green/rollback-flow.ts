@@ -1,0 +1,84 @@
+import type { PostCheckResult } from '../../../contracts/summary.js';
+import { ExitCode, UserError } from '../../../errors.js';
+import type { DeployContext, DeployOutcome } from '../../../orchestrator/types.js';
+import type { RouterClient } from '../../../router/client.js';
+import { checkOnce } from '../../../router/health-check.js';
+import { runSmoke, smokeCheckResult } from '../../../verify/smoke.js';
+import { failedBeforeSwitch, releaseOf } from './outcome.js';
+import type { ReleaseMeta, ReleaseRunner } from './runner.js';
+import { slotFor } from './slots.js';
+import { flowTiming, type FlowTiming } from './timing.js';
+import { waitReady } from './wait-ready.js';
+
+export interface RollbackInput {
+  ctx: DeployContext;
+  router: RouterClient;
+  runner: ReleaseRunner;
+  target: ReleaseMeta;
+  publicUrl: string;
+  timing?: Partial<FlowTiming>;
+}
+
+/**
+ * `deploy rollback <env> [--to <id>]`: instant when the target is still warm; otherwise it is started, waited for
+ * and smoked directly first, exactly like green. After the switch it is verified (health, smoke through the
+ * public URL); the release it replaced stays warm for a while. Exit 0, 1 (target never got traffic) or 4.
+ */
+export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
+  const { ctx, router, runner, target } = input;
+  const config = ctx.config;
+  const timing = flowTiming(config, input.timing);
+  const before = await ctx.state.read();
+  const current = before.active ? await runner.running(before.active.release).catch(() => null) : null;
+  if (current?.id === target.id) throw new UserError(`release ${target.id} is already active on ${config.environment}`, ExitCode.usage);
+
+  let running = await runner.running(target.id);
+  const warm = running !== null;
+  if (!running) {
+    ctx.emit({ phase: 'start', state: 'start', message: `${target.id} is not warm: starting it` });
+    running = await runner.start(target);
+    const ready = await waitReady(runner, running, timing.health, ctx.signal);
+    const smoke = ready.ok ? smokeCheckResult(await runSmoke(running.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }), 'Smoke Tests (direct)') : null;
+    if (!ready.ok || !smoke?.ok) {
+      const check: PostCheckResult = smoke ?? { name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` };
+      const tail = await runner.logTail(running.id, 20).catch(() => []);
+      await runner.stop(running.id, timing.stopTimeoutMs);
+      return failedBeforeSwitch(target, current?.id ?? null, check, tail);
+    }
+  }
+
+  const started = performance.now();
+  await router.setActive({ id: running.id, url: running.url }, { drainTimeoutMs: config.drainTimeoutMs });
+  const switchMs = Math.round((performance.now() - started) * 10) / 10;
+  await runner.setActive(running.id, true);
+  if (current) {
+    await runner.setActive(current.id, false);
+    await runner.keepWarm(current.id, config.keepWarmMs, config.drainTimeoutMs);
+  }
+  await ctx.state.update((state) => ({
+    ...state,
+    url: config.url,
+    active: slotFor(running),
+    previous: current && before.active ? { ...before.active, running: true } : state.previous,
+  }));
+  ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on ${running.id} in ${switchMs} ms (${warm ? 'was warm' : 'started cold'})` });
+
+  const health = await checkOnce(running.url, config.health.path, timing.health.checkTimeoutMs);
+  const smoke = smokeCheckResult(await runSmoke(input.publicUrl, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }));
+  const post: PostCheckResult[] = [
+    { name: 'Health', ok: health.success, value: health.detail, threshold: '2xx' },
+    smoke,
+  ];
+  const verified = health.success && smoke.ok;
+  const where = `traffic is on ${running.id} (${running.url})${current ? `, ${current.id} is kept warm` : ''}`;
+  return {
+    status: verified ? 'success' : 'failed',
+    exitCode: verified ? ExitCode.ok : ExitCode.needsHuman,
+    release: releaseOf(target),
+    previousRelease: current?.id ?? null,
+    post,
+    rollback: { performed: true, reason: input.ctx.plan.options.reason ?? 'manual rollback', verified },
+    message: verified ? `rolled back to ${running.id} in ${switchMs} ms (${warm ? 'warm' : 'cold start'})` : `rollback to ${running.id} could not be verified: ${where}`,
+    verified,
+  };
+}

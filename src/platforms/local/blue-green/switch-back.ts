@@ -1,0 +1,80 @@
+import type { PostCheckResult } from '../../../contracts/summary.js';
+import { ExitCode } from '../../../errors.js';
+import type { DeployOutcome } from '../../../orchestrator/types.js';
+import { checkOnce } from '../../../router/health-check.js';
+import type { Slot } from '../../../state/schema.js';
+import { runSmoke, smokeCheckResult } from '../../../verify/smoke.js';
+import type { BlueGreenInput } from './deploy-flow.js';
+import { describeFailure, releaseOf } from './outcome.js';
+import type { RunningRelease } from './runner.js';
+import type { FlowTiming } from './timing.js';
+
+export interface SwitchBackInput extends BlueGreenInput {
+  green: RunningRelease;
+  blue: RunningRelease;
+  blueSlot: Slot;
+  previousSlot: Slot | null;
+  failed: PostCheckResult;
+  post: PostCheckResult[];
+  logTail: string[];
+  timing: FlowTiming;
+}
+
+/**
+ * Automatic rollback: the router goes back to the warm blue first (instant: no process to start), then blue is
+ * verified again (health and smoke through the public URL), then green is drained and stopped.
+ * Exit 1 when blue is verified; exit 4, naming where traffic is, when it is not.
+ */
+export async function switchBack(input: SwitchBackInput): Promise<DeployOutcome> {
+  const { ctx, router, runner, release, green, blue, failed, timing } = input;
+  const config = ctx.config;
+  const reason = describeFailure(failed);
+  const started = performance.now();
+  try {
+    await router.setActive({ id: blue.id, url: blue.url }, { drainTimeoutMs: config.drainTimeoutMs });
+  } catch (error) {
+    return uncertain(input, `${reason}; switching back to ${blue.id} failed (${(error as Error).message}): traffic is still on ${green.id} (${green.url}), which is still running`);
+  }
+  const switchMs = Math.round((performance.now() - started) * 10) / 10;
+  ctx.emit({ phase: 'rollback', state: 'ok', message: `traffic back on ${blue.id} in ${switchMs} ms` });
+  await runner.setActive(blue.id, true);
+  await runner.setActive(green.id, false);
+  await ctx.state.update((state) => ({ ...state, active: { ...input.blueSlot, running: true }, previous: input.previousSlot }));
+
+  const health = await checkOnce(blue.url, config.health.path, timing.health.checkTimeoutMs);
+  const smoke = smokeCheckResult(await runSmoke(input.publicUrl, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }));
+  await router.drain(green.id, config.drainTimeoutMs).catch(() => undefined);
+  await runner.stop(green.id, timing.stopTimeoutMs);
+
+  if (!health.success || !smoke.ok) {
+    const problem = !health.success ? health.detail : `smoke ${smoke.value}`;
+    return uncertain(input, `${reason}; rolled back, but ${blue.id} fails its own checks (${problem}): traffic is on ${blue.id} (${blue.url}), ${green.id} is stopped`);
+  }
+  ctx.emit({ phase: 'rollback', state: 'ok', message: `${blue.id} verified: ${health.detail}, smoke ${smoke.value}` });
+  return {
+    status: 'rolled_back',
+    exitCode: ExitCode.rolledBack,
+    release: releaseOf(release),
+    previousRelease: blue.id,
+    post: input.post,
+    rollback: { performed: true, reason, verified: true },
+    message: `${reason}; traffic back on ${blue.id} in ${switchMs} ms`,
+    logTail: input.logTail,
+    verified: false,
+  };
+}
+
+function uncertain(input: SwitchBackInput, message: string): DeployOutcome {
+  input.ctx.emit({ phase: 'rollback', state: 'fail', message });
+  return {
+    status: 'failed',
+    exitCode: ExitCode.needsHuman,
+    release: releaseOf(input.release),
+    previousRelease: input.blue.id,
+    post: input.post,
+    rollback: { performed: true, reason: describeFailure(input.failed), verified: false },
+    message,
+    logTail: input.logTail,
+    verified: false,
+  };
+}

@@ -1,0 +1,200 @@
+import { join, relative } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, UserError } from '../../errors.js';
+import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
+import { connectRouter, type RouterClient } from '../../router/client.js';
+import { ensureRouter } from '../../router/ensure.js';
+import { appEnvironment, sharedDir } from './app-env.js';
+import { deployBlueGreen } from './blue-green/deploy-flow.js';
+import { failedBeforeSwitch } from './blue-green/outcome.js';
+import { rollbackTo } from './blue-green/rollback-flow.js';
+import type { FlowTiming } from './blue-green/timing.js';
+import { LocalRunner, requireSupervisor } from './local-runner.js';
+import { BuildFailedError, createRelease, listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
+
+export interface LocalDriverOptions {
+  /** Address the environment's router binds. Default 0.0.0.0 (the machine's public port). */
+  host?: string;
+  /** Shorter waits for tests. */
+  timing?: Partial<FlowTiming>;
+  /** The runtime entry (router + app supervisor); default the compiled runtime-daemon.js next to this file. */
+  daemonPath?: string;
+}
+
+/** The local platform: releases as directories, app processes supervised by the environment runtime, our router in front. */
+export function createDriver(options: LocalDriverOptions = {}): PlatformDriver {
+  return {
+    name: 'local',
+    deploy: (ctx) => deploy(ctx, options),
+    rollback: (ctx, to) => rollback(ctx, options, to),
+    status: (ctx) => status(ctx),
+    stop: (ctx) => stop(ctx),
+  };
+}
+
+async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<DeployOutcome> {
+  const { config } = ctx;
+  const start = requireStart(ctx);
+  const router = await runtimeFor(ctx, options);
+  const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
+  await mkdir(sharedDir(config.stateDir), { recursive: true });
+
+  ctx.emit({ phase: 'release', state: 'start', message: `release from ${ctx.plan.options.ref ?? 'HEAD'}` });
+  let release: ReleaseInfo;
+  try {
+    release = await createRelease({
+      projectRoot: config.projectRoot,
+      stateDir: config.stateDir,
+      executor: ctx.executor,
+      ref: ctx.plan.options.ref ?? undefined,
+      build: config.build,
+      buildEnv: appEnvironment(config, { id: 'build', version: '', commit: null, contentHash: null }),
+    });
+  } catch (error) {
+    if (!(error instanceof BuildFailedError)) throw error;
+    ctx.emit({ phase: 'build', state: 'fail', message: error.message });
+    const active = (await ctx.state.read()).active?.release ?? null;
+    const check = { name: 'Build', ok: false, value: `exit code ${error.exitCode}`, threshold: 'exit code 0' };
+    return { ...failedBeforeSwitch({ id: error.releaseId, version: '', commit: null, contentHash: null }, active, check, error.logTail), message: `build failed with exit code ${error.exitCode}; nothing was started${active ? `, ${active} still serves` : ''}` };
+  }
+  ctx.emit({ phase: 'release', state: 'ok', message: `release ${release.id} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})${release.buildMs !== null ? `, built in ${release.buildMs} ms` : ''}` });
+
+  const migrated = await migrate(ctx, release);
+  if (migrated) return migrated;
+
+  return deployBlueGreen({
+    ctx,
+    router,
+    runner,
+    release,
+    publicUrl: publicUrlOf(ctx),
+    timing: options.timing,
+    afterSuccess: async (active, previous) => {
+      const deleted = await pruneReleases(config.stateDir, config.releases.keep, [active, previous]);
+      if (deleted.length === 0) return;
+      const kept = new Set((await listReleases(config.stateDir)).map((r) => r.id));
+      await ctx.state.update((state) => ({ ...state, releases: state.releases.filter((r) => kept.has(r.id)) }));
+      ctx.log(`pruned releases: ${deleted.join(', ')}`);
+    },
+  });
+}
+
+/** Pending migrations of the release being deployed are applied before green starts. Null when that went well. */
+async function migrate(ctx: DeployContext, release: ReleaseInfo): Promise<DeployOutcome | null> {
+  const m = ctx.config.migrations;
+  if (m.mode === 'none') return null;
+  const { applyMigrations, MigrationError } = await import('../../checks/migrations/index.js');
+  try {
+    const result = await applyMigrations({
+      cwd: ctx.config.projectRoot,
+      mode: m.mode,
+      tool: m.tool,
+      // The release's own migration files: what this commit expects, not the working tree's.
+      dir: relative(ctx.config.projectRoot, join(release.dir, m.dir ?? 'migrations')),
+      table: m.table,
+      database: m.database ?? ctx.config.verify.database,
+      command: m.command,
+      executor: ctx.executor,
+      env: appEnvironment(ctx.config, release),
+    });
+    if (result.applied.length > 0) ctx.emit({ phase: 'migrations', state: 'ok', message: `applied ${result.applied.join(', ')}` });
+    return null;
+  } catch (error) {
+    if (!(error instanceof MigrationError)) throw error;
+    ctx.emit({ phase: 'migrations', state: 'fail', message: error.message });
+    const active = (await ctx.state.read()).active?.release ?? null;
+    const check = { name: 'Migrations', ok: false, value: error.message, threshold: 'applied' };
+    return failedBeforeSwitch(release, active, check, []);
+  }
+}
+
+async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: string): Promise<DeployOutcome> {
+  const { config } = ctx;
+  const start = requireStart(ctx);
+  const state = await ctx.state.read();
+  const known = (await listReleases(config.stateDir)).map((r) => r.id);
+  const targetId = to ?? state.previous?.release;
+  if (!targetId) throw new UserError(`${config.environment} has no previous release to roll back to; pass --to <release> (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
+  const target = await readRelease(config.stateDir, targetId);
+  if (!target) throw new UserError(`release ${targetId} is not in .deploy/${config.environment}/releases (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
+  const router = await runtimeFor(ctx, options);
+  const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
+  return rollbackTo({ ctx, router, runner, target, publicUrl: publicUrlOf(ctx), timing: options.timing });
+}
+
+async function status(ctx: DeployContext): Promise<PlatformStatus> {
+  const { config } = ctx;
+  const state = await ctx.state.read();
+  const client = await connectRouter(config.stateDir).catch(() => null);
+  if (!client) {
+    return {
+      url: config.url,
+      active: state.active ? { release: state.active.release, upstream: state.active.upstream, uptimeMs: null } : null,
+      previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: false } : null,
+      detail: 'the router is not running',
+    };
+  }
+  try {
+    const apps = await new LocalRunner(client, { stateDir: config.stateDir, start: '', env: () => ({}) }).list().catch(() => []);
+    const app = (id: string | undefined) => apps.find((a) => a.id === id && (a.state === 'running' || a.state === 'backoff'));
+    const active = app(state.active?.release);
+    const previous = app(state.previous?.release);
+    return {
+      url: config.url,
+      active: state.active
+        ? { release: state.active.release, upstream: state.active.upstream, uptimeMs: active ? Date.now() - Date.parse(active.startedAt) : null }
+        : null,
+      previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: Boolean(previous) } : null,
+      detail: previous?.warmUntil ? `previous release warm until ${previous.warmUntil}` : undefined,
+    };
+  } finally {
+    client.close();
+  }
+}
+
+async function stop(ctx: DeployContext): Promise<StopOutcome> {
+  const { config } = ctx;
+  const client = await connectRouter(config.stateDir).catch(() => null);
+  if (!client) return { stopped: [], message: `nothing runs for ${config.environment}` };
+  const runner = new LocalRunner(client, { stateDir: config.stateDir, start: '', env: () => ({}) });
+  const apps = await runner.list().catch(() => []);
+  for (const app of apps) await runner.stop(app.id, config.drainTimeoutMs);
+  await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
+  client.close();
+  if (ctx.state.exists()) {
+    await ctx.state.update((state) => ({
+      ...state,
+      active: state.active ? { ...state.active, running: false } : null,
+      previous: state.previous ? { ...state.previous, running: false } : null,
+    }));
+  }
+  const stopped = apps.filter((a) => a.state === 'running' || a.state === 'backoff').map((a) => a.id);
+  return { stopped, message: `stopped the router of ${config.environment} and ${stopped.length} app process(es)` };
+}
+
+function requireStart(ctx: DeployContext): string {
+  if (!ctx.config.start) throw new UserError('start: required for platform local (the command that starts one instance, e.g. "node server.js")', ExitCode.usage);
+  return ctx.config.start;
+}
+
+function portOf(ctx: DeployContext): number {
+  if (ctx.config.port === null) throw new UserError(`environments.${ctx.config.environment}.port: required for platform local`, ExitCode.usage);
+  return ctx.config.port;
+}
+
+function publicUrlOf(ctx: DeployContext): string {
+  return `http://127.0.0.1:${portOf(ctx)}`;
+}
+
+async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Promise<RouterClient> {
+  const client = await ensureRouter({
+    stateDir: ctx.config.stateDir,
+    port: portOf(ctx),
+    host: options.host,
+    daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
+  });
+  ctx.defer(() => client.close());
+  await requireSupervisor(client, ctx.config.environment);
+  return client;
+}
