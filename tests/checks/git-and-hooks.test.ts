@@ -22,7 +22,8 @@ async function gitProject(): Promise<{ root: string; commit: string }> {
 
 describe('git check', () => {
   it('builds read-only git commands as data', () => {
-    expect(gitCommands.head('/p')).toEqual({ file: 'git', args: ['rev-parse', 'HEAD'], cwd: '/p', mutates: false, timeoutMs: 10_000 });
+    expect(gitCommands.head('/p')).toEqual({ file: 'git', args: ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: '/p', mutates: false, timeoutMs: 10_000 });
+    expect(gitCommands.head('/p', 'v1.2').args).toEqual(['rev-parse', '--verify', '--quiet', 'v1.2^{commit}']);
   });
 
   it('records the commit of a clean tree', async () => {
