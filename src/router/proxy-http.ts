@@ -77,17 +77,17 @@ class Exchange implements Dispatcher.DispatchHandler {
       res.end(BAD_GATEWAY_BODY);
       this.done(true);
     } else {
-      // Headers are already out: the only honest signal left is to cut the connection.
+      // Headers are already out: the only honest signal left is to cut the connection. It counts as a proxy error.
       res.destroy(error);
-      this.done(this.status === 0);
+      this.done(true);
     }
   }
 
   private onClientClose(): void {
     if (this.finished) return;
-    // The client went away before the response ended; stop the upstream request too.
-    this.abortUpstream?.(new Error('client closed the connection'));
+    // The client went away before the response ended: record it as 499, then stop the upstream request too.
     this.done(false);
+    this.abortUpstream?.(new Error('client closed the connection'));
   }
 
   private done(proxyError: boolean): void {

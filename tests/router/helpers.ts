@@ -18,11 +18,13 @@ export interface TestUpstream {
 
 /**
  * A real upstream on an ephemeral port. Answers 200 with its id in `x-release`; `/slow?ms=N` waits N ms;
- * `/release` completes any request parked on `/park`. WebSocket connections echo messages prefixed with the id.
+ * `releaseParked()` completes requests parked on `/park` and `/stream`; `/hang` never answers and records how the
+ * request ended in `hung`. WebSocket connections echo messages prefixed with the id.
  */
-export async function startUpstream(id: string): Promise<TestUpstream & { releaseParked(): void }> {
+export async function startUpstream(id: string): Promise<TestUpstream & { releaseParked(): void; hung: Promise<string>[] }> {
   const seen: IncomingMessage['headers'][] = [];
   const parked: (() => void)[] = [];
+  const aborted: Promise<string>[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
     const url = new URL(req.url ?? '/', 'http://x');
@@ -31,6 +33,21 @@ export async function startUpstream(id: string): Promise<TestUpstream & { releas
       res.end(id);
     };
     if (url.pathname === '/slow') setTimeout(answer, Number(url.searchParams.get('ms') ?? 100));
+    else if (url.pathname === '/stream') {
+      // Chunked: the first part now, the rest only when released, so a test can see the router stream it.
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-release': id });
+      res.write('first;');
+      parked.push(() => res.end('last'));
+    } else if (url.pathname === '/not-modified') {
+      res.writeHead(304, { etag: '"v1"', 'x-release': id });
+      res.end();
+    } else if (url.pathname === '/crash') {
+      res.writeHead(200, { 'content-length': '100', 'x-release': id });
+      res.write('partial');
+      setTimeout(() => res.socket?.destroy(), 10);
+    } else if (url.pathname === '/hang') {
+      aborted.push(new Promise((resolve) => res.on('close', () => resolve(res.writableFinished ? 'finished' : 'aborted'))));
+    }
     else if (url.pathname === '/park') parked.push(answer);
     else if (url.pathname === '/echo') {
       const chunks: Buffer[] = [];
@@ -52,6 +69,7 @@ export async function startUpstream(id: string): Promise<TestUpstream & { releas
     server,
     seen,
     releaseParked: () => parked.splice(0).forEach((answer) => answer()),
+    hung: aborted,
     close: async () => {
       parked.splice(0).forEach((answer) => answer());
       for (const client of wss.clients) client.terminate();
