@@ -23,6 +23,11 @@ export function renderAgentSummary(s: DeploySummary): string {
   for (const c of shown) lines.push(`  ${c.ok ? (c.warning ? '⚠️' : '✅') : '❌'} ${c.name}: ${c.detail}`);
   lines.push('');
 
+  if (s.dryRun && s.plan) {
+    lines.push('Plan:', ...s.plan.map((step, i) => `  ${i + 1}. ${step}`), '', rollbackPlan(s));
+    return lines.join('\n');
+  }
+
   const started = s.status === 'success' || s.status === 'rolled_back';
   lines.push(`Deployment: ${s.status === 'success' ? '✅ COMPLETE' : started ? '↩️ ROLLED BACK' : '⏭️ NOT STARTED'}`);
   lines.push(`  Duration: ${duration(s.durationMs)}`, `  Version: ${s.release.version}`);
@@ -45,7 +50,7 @@ export function renderAgentSummary(s: DeploySummary): string {
       return [...lines, `Rollback: traffic back on the previous release${s.rollback.verified ? ', verified' : ''}`].join('\n');
   }
 
-  lines.push(`Rollback Plan: Available (manual: ${s.rollback.command})`);
+  lines.push(rollbackPlan(s));
   return lines.join('\n');
 }
 
@@ -66,4 +71,8 @@ function duration(ms: number): string {
 function postFigure(c: PostCheckResult): string {
   if (/^[<>≤≥]/.test(c.threshold)) return `${c.value} (${c.threshold} threshold)`;
   return c.ok || !c.threshold ? c.value : `${c.value} (expected ${c.threshold})`;
+}
+
+function rollbackPlan(s: DeploySummary): string {
+  return s.rollback.command ? `Rollback Plan: Available (manual: ${s.rollback.command})` : 'Rollback Plan: none (no earlier release)';
 }

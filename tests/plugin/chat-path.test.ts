@@ -3,6 +3,9 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import type { DeploySummary } from '../../src/contracts/summary.js';
+import { renderAgentSummary } from './agent-summary.js';
 import { cliPath, ensureBuilt } from './build.js';
 import { expandCommand, pluginRoot, readMarkdown, shellBlocks } from './plugin-files.js';
 
@@ -99,6 +102,14 @@ describe('the chat path runs the same CLI as the terminal', () => {
     expect(result).toEqual(outcome(terminal.stdout, 'terminal'));
     // A dry run changes nothing: no release was made.
     expect(existsSync(join(project, '.deploy/staging/releases'))).toBe(false);
+
+    // What the agent returns for this real summary, in the format it is told to use.
+    const summary = renderAgentSummary(parse(chat.stdout, line) as DeploySummary);
+    expect(summary).toMatch(/^Deployment Status: .* \(dry run\)/);
+    expect(summary).toContain('Plan:\n  1. ');
+    const tokens = countTokens(summary);
+    console.log(`agent summary of the real dry run (o200k_base): ${tokens} tokens`);
+    expect(tokens).toBeLessThanOrEqual(300);
   });
 
   it("/deploy production's first step (`status staging` in place of the arguments) reads staging's state", async () => {

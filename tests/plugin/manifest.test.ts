@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { cliInvocations, exists, pluginRoot, readJson, readMarkdown, shellBlocks } from './plugin-files.js';
 
@@ -129,8 +130,8 @@ describe('deployment-orchestrator agent', () => {
 });
 
 describe('claude plugin validate --strict', () => {
-  it('passes with the real validator from @anthropic-ai/claude-code', () => {
-    const out = execFileSync('bash', [join(pluginRoot, 'scripts/validate-plugin.sh')], { encoding: 'utf8' });
+  it('passes with the real validator from @anthropic-ai/claude-code', async () => {
+    const { stdout: out } = await promisify(execFile)('bash', [join(pluginRoot, 'scripts/validate-plugin.sh')], { encoding: 'utf8' });
     expect(out.match(/Validation passed/g)).toHaveLength(2);
-  });
+  }, 120_000);
 });
