@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreCheckResult } from '../contracts/summary.js';
 import type { Executor } from '../exec/executor.js';
+import type { Command } from '../exec/command.js';
 import { ExitCode } from '../errors.js';
 import type { TestCounts } from './test-output-parsers.js';
 import { parseJestStyleJson, parseRunnerText } from './test-output-parsers.js';
@@ -36,23 +37,41 @@ export async function checkTests(input: TestsCheckInput): Promise<PreCheckResult
   const reportDir = await mkdtemp(join(tmpdir(), 'shipgate-tests-'));
   try {
     const plan = await planTestRun(input.cwd, command, join(reportDir, 'report.json'));
-    const result = await input.executor.run({
-      file: plan.command,
-      args: [],
-      shell: true,
-      cwd: input.cwd,
-      // CI=true keeps vitest and jest out of watch mode; NO_COLOR keeps the text parseable.
-      env: { ...processEnv(), ...input.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
-      timeoutMs: input.timeoutMs,
-      mutates: false,
-    });
-    if (result.timedOut) return fail(`timed out after ${formatMs(input.timeoutMs)} (${command})`);
+    const env = { ...processEnv(), ...input.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
+    const result = await input.executor.run(testRunCommand(plan.command, input.cwd, env, input.timeoutMs));
+    if (result.timedOut || (input.timeoutMs > 0 && TIMEOUT_EXITS.has(result.exitCode) && result.durationMs >= input.timeoutMs)) {
+      return fail(`timed out after ${formatMs(input.timeoutMs)} (${command})`);
+    }
     const fromJson = plan.jsonReportPath ? parseJestStyleJson(await readFile(plan.jsonReportPath, 'utf8').catch(() => '')) : null;
     const counts = fromJson ?? parseRunnerText(plan.runner, result.all);
     return judge(counts, result.exitCode);
   } finally {
     await rm(reportDir, { recursive: true, force: true });
   }
+}
+
+const KILL_GRACE_S = 5;
+/** What coreutils `timeout` exits with when it had to stop the command (TERM, then KILL). */
+const TIMEOUT_EXITS = new Set([124, 137]);
+
+/**
+ * The user's test line through a shell (it is their own command line). On Linux it runs under
+ * coreutils `timeout`, which signals the whole process group: killing only the shell would leave
+ * `npm test`'s grandchildren (vitest workers…) running and holding our pipes open past the limit.
+ * The executor's own timeout stays as a backstop.
+ */
+export function testRunCommand(line: string, cwd: string, env: Record<string, string>, timeoutMs: number): Command {
+  // CI=true keeps vitest and jest out of watch mode; NO_COLOR keeps the text parseable.
+  if (process.platform !== 'linux' || timeoutMs <= 0) return { file: line, args: [], shell: true, cwd, env, timeoutMs, mutates: false };
+  const seconds = Math.max(0.1, timeoutMs / 1000).toFixed(1);
+  return {
+    file: 'timeout',
+    args: [`--kill-after=${KILL_GRACE_S}s`, `${seconds}s`, '/bin/sh', '-c', line],
+    cwd,
+    env,
+    timeoutMs: timeoutMs + (KILL_GRACE_S + 5) * 1000,
+    mutates: false,
+  };
 }
 
 function judge(counts: TestCounts | null, exitCode: number): PreCheckResult {

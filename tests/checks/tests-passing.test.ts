@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/exec/executor.js';
-import { checkTests } from '../../src/checks/tests-passing.js';
+import { checkTests, testRunCommand } from '../../src/checks/tests-passing.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 import { makeProject, pkg } from './support/project.js';
 
 const vitestFiles = (discount: number) => ({
@@ -80,11 +84,27 @@ test('skipped one', { skip: true }, () => {});
     });
   });
 
-  it('fails on timeout', async () => {
-    const cwd = await makeProject({ 'package.json': pkg({}) });
-    const result = await checkTests({ cwd, command: 'exec sleep 20', timeoutMs: 300, executor: createExecutor() });
+  it('fails on timeout and stops the whole process tree (npm -> sh -> sleep)', async () => {
+    const marker = `${Date.now() % 100000}.${process.pid % 1000}7`;
+    const cwd = await makeProject({ 'package.json': pkg({ test: `sleep ${marker}` }) });
+    const result = await checkTests({ cwd, command: undefined, timeoutMs: 1500, executor: createExecutor() });
     expect(result).toMatchObject({ ok: false, exitCode: 3 });
-    expect(result.detail).toMatch(/^timed out after 300ms/);
+    expect(result.detail).toBe('timed out after 1500ms (npm test)');
+    // Not a single grandchild is left behind.
+    const { stdout } = await run('ps', ['-eo', 'args']);
+    expect(stdout.split('\n').filter((line) => line.includes(`sleep ${marker}`))).toEqual([]);
+  });
+
+  it('runs the test line under coreutils timeout so the process group is signalled', () => {
+    const command = testRunCommand('npm test', '/p', { CI: 'true' }, 600_000);
+    expect(command).toEqual({
+      file: 'timeout',
+      args: ['--kill-after=5s', '600.0s', '/bin/sh', '-c', 'npm test'],
+      cwd: '/p',
+      env: { CI: 'true' },
+      timeoutMs: 610_000,
+      mutates: false,
+    });
   });
 
   it('warns when there is nothing to run, and refuses tests: false for production', async () => {
