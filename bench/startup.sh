@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Start-up time of the CLI: `deploy --help` against a bare `node -e 0`. Target: ratio <= 1.5.
+# Usage: bash bench/startup.sh   (builds first if dist/ is missing; installs hyperfine from Debian if needed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v hyperfine >/dev/null 2>&1; then
+  (apt-get install -y hyperfine || (apt-get update && apt-get install -y hyperfine)) >/dev/null
+fi
+[ -f dist/src/cli/main.js ] || npm run build >/dev/null
+
+mkdir -p bench/results
+out=bench/results/startup.json
+hyperfine --warmup 5 --min-runs 30 --shell=none --export-json "$out" \
+  --command-name 'node -e 0' 'node -e 0' \
+  --command-name 'deploy --help' 'node dist/src/cli/main.js --help' \
+  --command-name 'deploy status --help' 'node dist/src/cli/main.js status --help' >&2
+
+node -e '
+const r = require(process.argv[1]).results;
+const base = r[0].mean;
+for (const x of r) console.log(`${x.command.padEnd(22)} ${(x.mean * 1000).toFixed(1).padStart(6)} ms  ±${(x.stddev * 1000).toFixed(1)}  ratio ${(x.mean / base).toFixed(2)}`);
+const ratio = r[1].mean / base;
+console.log(`deploy --help / node -e 0 = ${ratio.toFixed(2)} (target <= 1.5)`);
+process.exit(ratio <= 1.5 ? 0 : 1);
+' "$PWD/$out"

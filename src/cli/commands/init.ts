@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CONFIG_NAMES } from '../../config/find.js';
+import { UserError } from '../../errors.js';
+import type { CliOptions } from '../options.js';
+import { starterConfig } from '../starter-config.js';
+
+/** Writes a commented starter deploy.config.yaml in the current folder; never overwrites. */
+export async function initCommand(options: CliOptions): Promise<number> {
+  const cwd = process.cwd();
+  const existing = CONFIG_NAMES.find((name) => existsSync(join(cwd, name)));
+  if (existing) throw new UserError(`${existing} already exists; not overwriting it`);
+  const path = join(cwd, 'deploy.config.yaml');
+  await writeFile(path, starterConfig(await appName(cwd)), { flag: 'wx' });
+  if (options.json) process.stdout.write(JSON.stringify({ created: path }) + '\n');
+  else process.stdout.write(`created deploy.config.yaml; edit it, then try \`npx deploy staging --dry-run\`\n`);
+  return 0;
+}
+
+/** The package name when there is one (scope dropped), else the folder name, made safe for the schema. */
+async function appName(cwd: string): Promise<string> {
+  let name = basename(cwd);
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(join(cwd, 'package.json'), 'utf8')) as { name?: string };
+    if (pkg.name) name = pkg.name.replace(/^@[^/]+\//, '');
+  } catch {
+    // No package.json: the folder name will do.
+  }
+  const safe = name.replace(/[^a-zA-Z0-9._-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 63);
+  return safe || 'app';
+}

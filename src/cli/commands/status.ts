@@ -1,0 +1,73 @@
+import { assertEnvironmentName } from '../../config/env-name.js';
+import { assertKnownEnvironment, loadConfig } from '../../config/resolve.js';
+import { StateStore } from '../../state/store.js';
+import type { EnvironmentState } from '../../state/schema.js';
+import { colorFor } from '../../summary/color.js';
+import type { CliOptions } from '../options.js';
+
+/** The JSON shape of `deploy status <env> --json` (docs/json-output.md). */
+export interface StatusView {
+  environment: string;
+  url: string | null;
+  deployed: boolean;
+  active: { release: string; upstream: string | null; since: string; version: string | null; commit: string | null } | null;
+  previous: { release: string; upstream: string | null; running: boolean } | null;
+  releases: string[];
+  lastDeploy: { ts: string; type: string; status: string; release: string | null } | null;
+}
+
+/** Reads `.deploy/<env>/state.json` and the last history record; changes nothing. */
+export async function statusCommand(options: CliOptions, environment?: string): Promise<number> {
+  if (environment) assertEnvironmentName(environment);
+  const { config, projectRoot } = await loadConfig(process.cwd(), { configPath: options.config });
+  if (environment) assertKnownEnvironment(config, environment);
+  const names = environment ? [environment] : Object.keys(config.environments);
+  const views: StatusView[] = [];
+  for (const name of names) {
+    const store = new StateStore(projectRoot, name);
+    const settings = { ...config, ...config.environments[name] };
+    const configuredUrl = settings.url ?? (settings.port ? `http://localhost:${settings.port}` : null);
+    views.push(toView(name, await store.read(), configuredUrl, store.exists(), (await store.readHistory(1))[0]));
+  }
+  if (options.json) {
+    process.stdout.write(JSON.stringify(environment ? views[0] : { environments: views }) + '\n');
+    return 0;
+  }
+  const c = colorFor(process.stdout);
+  for (const view of views) process.stdout.write(renderStatus(view, c) + '\n');
+  return 0;
+}
+
+function toView(
+  environment: string,
+  state: EnvironmentState,
+  configuredUrl: string | null,
+  deployed: boolean,
+  last: { ts: string; type: string; status: string; release?: { id: string } } | undefined,
+): StatusView {
+  const release = state.active ? state.releases.find((r) => r.id === state.active!.release) : undefined;
+  return {
+    environment,
+    url: state.url ?? configuredUrl,
+    deployed,
+    active: state.active
+      ? { release: state.active.release, upstream: state.active.upstream, since: state.active.since, version: release?.version ?? null, commit: release?.commit ?? null }
+      : null,
+    previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: state.previous.running } : null,
+    releases: state.releases.map((r) => r.id),
+    lastDeploy: last ? { ts: last.ts, type: last.type, status: last.status, release: last.release?.id ?? null } : null,
+  };
+}
+
+function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
+  const lines = [`${c.bold(v.environment)}${v.url ? `  ${v.url}` : ''}`];
+  if (!v.active) {
+    lines.push(`  active:   ${v.deployed ? 'none' : 'never deployed'}`);
+  } else {
+    const what = [v.active.version, v.active.commit?.slice(0, 7)].filter(Boolean).join(', ');
+    lines.push(`  active:   ${v.active.release}${what ? ` (${what})` : ''}${v.active.upstream ? ` on ${v.active.upstream}` : ''} since ${v.active.since}`);
+  }
+  if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.previous.running ? 'warm' : 'stopped'})`);
+  if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);
+  return lines.join('\n');
+}

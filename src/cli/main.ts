@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * The `deploy` command line. Only commander loads at start-up; each command's module (config,
+ * zod, yaml, execa, ora...) is imported when that command runs, so `deploy --help` stays fast.
+ * This file is the one place that turns errors into a message and an exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readPackageVersion } from './version.js';
+import type { CliOptions } from './options.js';
+
+const EXIT_USAGE = 2;
+const EXIT_NEEDS_HUMAN = 4;
+
+type Handler = (options: CliOptions, ...args: Array<string | undefined>) => Promise<number>;
+
+function withCommon(command: Command): Command {
+  return command
+    .option('--json', 'print only the final JSON object on stdout')
+    .option('--config <path>', 'config file (default: deploy.config.{yaml,yml,json} searched upward)')
+    .option('--verbose', 'show debug lines, and stacks of unexpected errors');
+}
+
+function withRun(command: Command): Command {
+  return command
+    .option('--dry-run', 'print the plan and run only the read-only pre-checks; change nothing')
+    .option('-y, --yes', 'skip the confirmation prompt')
+    .option('--lock-wait <duration>', 'wait this long (e.g. 2m) for a held deploy lock instead of exiting 5')
+    .option('--reason <text>', 'why; recorded in history');
+}
+
+let activeOptions: CliOptions = {};
+
+/** Binds a lazily imported handler to a command; the handler's number is the exit code. */
+function action(load: () => Promise<Handler>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2) as Array<string | undefined>;
+    activeOptions = { ...(command.parent?.opts() ?? {}), ...command.opts() } as CliOptions;
+    const handler = await load();
+    process.exitCode = await handler(activeOptions, ...positional);
+  };
+}
+
+function buildProgram(version: string): Command {
+  const program = new Command('deploy')
+    .description('Safe deploys with one command: pre-checks, blue-green rollout, verification and automatic rollback.')
+    .version(version, '-V, --version')
+    .enablePositionalOptions()
+    .argument('<environment>', 'environment to deploy, e.g. staging')
+    .addOption(new Option('--strategy <name>', 'rollout strategy for this deploy').choices(['blue-green', 'canary']))
+    .option('--ref <git-ref>', 'commit, branch or tag to deploy (default HEAD)')
+    .option('--force-unverified', 'deploy without a verified deploy of the same commit to the required environment (needs --reason)')
+    .option('--allow-dirty', 'allow uncommitted changes when deploying to production')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 deployed and verified, 1 failed and rolled back, 2 usage or config error,\n3 pre-check failed, 4 a human is needed, 5 another deploy holds the lock.',
+    )
+    .action(action(async () => (await import('./commands/deploy.js')).deployCommand));
+  withRun(withCommon(program));
+
+  withCommon(program.command('status').description('show the active and previous release of one or every environment').argument('[environment]')).action(
+    action(async () => (await import('./commands/status.js')).statusCommand),
+  );
+  withCommon(program.command('history').description('list past deploys and rollbacks').argument('[environment]'))
+    .option('-n, --limit <count>', 'how many records to show', '20')
+    .action(action(async () => (await import('./commands/history.js')).historyCommand));
+  withRun(withCommon(program.command('rollback').description('send traffic back to an earlier release').argument('<environment>')))
+    .option('--to <release>', 'release id to return to (default: the previous release)')
+    .action(action(async () => (await import('./commands/deploy.js')).rollbackCommand));
+  withRun(withCommon(program.command('stop').description('stop the router and every app process of an environment').argument('<environment>'))).action(
+    action(async () => (await import('./commands/deploy.js')).stopCommand),
+  );
+  withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
+    action(async () => (await import('./commands/unlock.js')).unlockCommand),
+  );
+  withCommon(program.command('init').description('write a commented starter deploy.config.yaml here')).action(
+    action(async () => (await import('./commands/init.js')).initCommand),
+  );
+
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram(readPackageVersion());
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    process.exitCode = await reportError(error);
+  }
+  // Whatever a plug-in left behind (a socket, a timer), the CLI must not hang after its answer.
+  setTimeout(() => process.exit(), 2_000).unref();
+}
+
+async function reportError(error: unknown): Promise<number> {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" in commander's exit-override mode.
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  const { reportFailure } = await import('./report-error.js');
+  return reportFailure(error, activeOptions, EXIT_NEEDS_HUMAN);
+}
+
+void main(process.argv.slice(2));

@@ -1,0 +1,197 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { UserError } from '../errors.js';
+import { bundleDefaults } from '../bundle/defaults.js';
+import { loadRecipes } from '../bundle/load.js';
+import type { Recipes } from '../bundle/schema.js';
+import { parseDotenv } from './dotenv.js';
+import { parseDuration } from './duration.js';
+import { assertEnvironmentName } from './env-name.js';
+import { ConfigError } from './errors.js';
+import { findConfigFile } from './find.js';
+import { interpolate } from './interpolate.js';
+import { problemsFromIssues } from './issues.js';
+import { deepMerge } from './merge.js';
+import { parsePercent } from './percent.js';
+import { readConfigFile } from './read.js';
+import { checkRules, topLevel } from './rules.js';
+import { ConfigSchema, EnvironmentSchema, type RawConfig, type RawSettings, type RawSmokeCheck, type RawRequiredVar } from './schema.js';
+import type { RequiredVar, ResolvedEnvironment, SmokeCheck } from './types.js';
+
+export interface LoadOptions {
+  /** --config <path>, relative to cwd. */
+  configPath?: string;
+}
+
+export interface ResolveOptions extends LoadOptions {
+  /** The process environment to interpolate from; defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** --strategy from the command line. */
+  strategy?: 'blue-green' | 'canary';
+  /** Injected recipes (tests); defaults to the shipped bundle. */
+  recipes?: Recipes;
+}
+
+export interface LoadedConfig {
+  path: string;
+  projectRoot: string;
+  config: RawConfig;
+}
+
+const DEFAULT_TEST_TIMEOUT_MS = 10 * 60_000;
+
+/** Finds, reads and validates the whole config file, reporting every problem at once. */
+export async function loadConfig(cwd: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+  const path = findConfigFile(cwd, options.configPath);
+  const data = await readConfigFile(path);
+  const parsed = ConfigSchema.safeParse(data);
+  const name = basename(path);
+  if (!parsed.success) throw new ConfigError(name, problemsFromIssues(parsed.error.issues));
+  const problems = checkRules(parsed.data);
+  if (problems.length > 0) throw new ConfigError(name, problems);
+  return { path, projectRoot: dirname(path), config: parsed.data };
+}
+
+/** Throws the one-line "unknown environment" error that lists the known ones. */
+export function assertKnownEnvironment(config: RawConfig, environment: string): void {
+  if (environment in config.environments) return;
+  const known = Object.keys(config.environments);
+  throw new UserError(`unknown environment "${environment}"; known: ${known.join(', ') || '(none)'}`);
+}
+
+/** (cwd, env, options) -> one environment, fully merged, interpolated and typed. Reads files; writes nothing. */
+export async function resolveEnvironment(cwd: string, environment: string, options: ResolveOptions = {}): Promise<ResolvedEnvironment> {
+  assertEnvironmentName(environment);
+  const loaded = await loadConfig(cwd, options);
+  assertKnownEnvironment(loaded.config, environment);
+  const recipes = options.recipes ?? (await loadRecipes());
+  return resolveLoaded(loaded, environment, recipes, options);
+}
+
+export async function resolveLoaded(loaded: LoadedConfig, environment: string, recipes: Recipes, options: ResolveOptions = {}): Promise<ResolvedEnvironment> {
+  const { config, projectRoot } = loaded;
+  const known = Object.keys(config.environments);
+  let merged: RawSettings = deepMerge(deepMerge(bundleDefaults(recipes, environment, known), topLevel(config)), config.environments[environment]);
+  if (options.strategy) merged = { ...merged, strategy: options.strategy };
+
+  const builtins = { environment, app: config.app };
+  const fileNames = (merged.env?.files ?? []).map((f) => interpolate(f, builtins).value);
+  const files = fileNames.map((f) => resolvePath(projectRoot, f));
+  const fileVars: Record<string, string> = {};
+  for (const file of files) if (existsSync(file)) Object.assign(fileVars, parseDotenv(await readFile(file, 'utf8')));
+
+  const processEnv = options.env ?? process.env;
+  const vars: Record<string, string | undefined> = { ...fileVars, ...processEnv, ...builtins };
+  const { env: envBlock, ...rest } = merged;
+  const done = interpolate(rest, vars, new Set(Object.keys(builtins)));
+  const settings: RawSettings = { ...done.value, env: envBlock };
+
+  const recheck = EnvironmentSchema.safeParse(settings);
+  if (!recheck.success) {
+    const problems = problemsFromIssues(recheck.error.issues, ['environments', environment]).map((p) => ({ ...p, message: `${p.message} (after \${VAR} interpolation)` }));
+    throw new ConfigError(basename(loaded.path), problems);
+  }
+
+  const required = (merged.env?.required ?? []).map(toRequiredVar);
+  const values: Record<string, string> = { ...fileVars };
+  for (const { name } of required) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
+  for (const name of Object.keys(fileVars)) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
+
+  return toResolved(settings, {
+    app: config.app,
+    environment,
+    environments: known,
+    projectRoot,
+    configPath: loaded.path,
+    files,
+    required,
+    values,
+    missingVars: done.missing,
+    secrets: [...new Set([...done.secrets, ...Object.values(values)])],
+  });
+}
+
+interface ResolveContext {
+  app: string;
+  environment: string;
+  environments: string[];
+  projectRoot: string;
+  configPath: string;
+  files: string[];
+  required: RequiredVar[];
+  values: Record<string, string>;
+  missingVars: string[];
+  secrets: string[];
+}
+
+/** Defaults are all present after merging with the bundle; `ms` turns a checked duration into a number. */
+function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
+  const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
+  const tests = s.tests;
+  const migrations = s.migrations ?? 'auto';
+  const port = s.port ?? null;
+  return {
+    app: c.app,
+    environment: c.environment,
+    environments: c.environments,
+    projectRoot: c.projectRoot,
+    configPath: c.configPath,
+    stateDir: join(c.projectRoot, '.deploy', c.environment),
+    platform: s.platform ?? 'local',
+    strategy: s.strategy ?? 'blue-green',
+    build: s.build ?? null,
+    start: s.start ?? null,
+    port,
+    url: s.url ?? (port ? `http://localhost:${port}` : ''),
+    health: { path: s.health?.path ?? '/health', timeoutMs: ms(s.health?.timeout, 30_000), intervalMs: ms(s.health?.interval, 500) },
+    tests:
+      tests === false
+        ? { command: null, skip: true, timeoutMs: DEFAULT_TEST_TIMEOUT_MS }
+        : typeof tests === 'object'
+          ? { command: tests.command, skip: false, timeoutMs: ms(tests.timeout, DEFAULT_TEST_TIMEOUT_MS) }
+          : { command: tests ?? null, skip: false, timeoutMs: DEFAULT_TEST_TIMEOUT_MS },
+    migrations:
+      typeof migrations === 'string'
+        ? { mode: migrations, tool: null, dir: null, table: null, database: s.verify?.database || null, command: null }
+        : {
+            mode: 'tool',
+            tool: migrations.tool,
+            dir: migrations.dir ?? null,
+            table: migrations.table ?? null,
+            database: migrations.database || s.verify?.database || null,
+            command: migrations.command ?? null,
+          },
+    env: { required: c.required, files: c.files, values: c.values },
+    verify: {
+      smoke: (s.verify?.smoke ?? []).map(toSmokeCheck),
+      errorRate: parsePercent(s.verify?.errorRate ?? '1%') ?? 0.01,
+      p95Ms: ms(s.verify?.p95, 500),
+      windowMs: ms(s.verify?.window, 30_000),
+      minRequests: s.verify?.minRequests ?? 200,
+      database: s.verify?.database || null,
+    },
+    requires: s.requires ?? null,
+    maxAgeMs: ms(s.maxAge, 7 * 86_400_000),
+    releases: { keep: s.releases?.keep ?? 5 },
+    keepWarmMs: ms(s.keepWarm, 15 * 60_000),
+    drainTimeoutMs: ms(s.drainTimeout, 30_000),
+    guardMs: ms(s.guard, 5 * 60_000),
+    canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000) },
+    missingVars: c.missingVars,
+    secrets: c.secrets,
+  };
+}
+
+export function toSmokeCheck(check: RawSmokeCheck): SmokeCheck {
+  if (typeof check === 'string') {
+    const [first, second] = check.split(' ');
+    return second === undefined ? { method: 'GET', path: first, status: null, contains: null } : { method: first, path: second, status: null, contains: null };
+  }
+  return { method: check.method ?? 'GET', path: check.path, status: check.status ?? null, contains: check.contains ?? null };
+}
+
+function toRequiredVar(v: RawRequiredVar): RequiredVar {
+  if (typeof v === 'string') return { name: v, type: 'string', values: null, minLength: null };
+  return { name: v.name, type: v.type ?? 'string', values: v.values ?? null, minLength: v.minLength ?? null };
+}

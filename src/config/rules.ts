@@ -1,0 +1,77 @@
+import { isAbsolute, normalize } from 'node:path';
+import type { ConfigProblem } from './issues.js';
+import { deepMerge } from './merge.js';
+import { RESERVED_ENV_NAMES } from './env-name.js';
+import type { RawConfig, RawSettings } from './schema.js';
+
+/**
+ * Cross-field rules, each a small named function over the validated file. They see every
+ * environment merged over the top level, so a problem is found whichever env is deployed.
+ */
+type Rule = (config: RawConfig, env: string, merged: RawSettings) => ConfigProblem[];
+
+const at = (env: string, key: string) => `environments.${env}.${key}`;
+
+const reservedName: Rule = (_config, env) =>
+  (RESERVED_ENV_NAMES as readonly string[]).includes(env) ? [{ path: `environments.${env}`, message: `"${env}" is a command name; choose another environment name` }] : [];
+
+const requiresKnownEnvironment: Rule = (config, env, merged) => {
+  if (merged.requires === undefined) return [];
+  if (merged.requires === env) return [{ path: at(env, 'requires'), message: 'an environment cannot require itself' }];
+  if (!(merged.requires in config.environments)) return [{ path: at(env, 'requires'), message: `unknown environment "${merged.requires}"` }];
+  return [];
+};
+
+const productionRunsTests: Rule = (_config, env, merged) =>
+  env === 'production' && merged.tests === false ? [{ path: at(env, 'tests'), message: 'false is refused for production; tests must run before a production deploy' }] : [];
+
+const canaryStepsIncrease: Rule = (_config, env, merged) => {
+  const steps = merged.canary?.steps;
+  if (!steps) return [];
+  const ok = steps.every((v, i) => i === 0 || v > steps[i - 1]) && steps[steps.length - 1] === 100;
+  return ok ? [] : [{ path: at(env, 'canary.steps'), message: 'expected increasing percentages ending at 100, like [10, 50, 100]' }];
+};
+
+const envFilesInsideProject: Rule = (_config, env, merged) =>
+  (merged.env?.files ?? []).flatMap((file, i) => {
+    const norm = normalize(file);
+    return isAbsolute(norm) || norm === '..' || norm.startsWith('../') ? [{ path: at(env, `env.files[${i}]`), message: 'must be a path inside the project' }] : [];
+  });
+
+const localPlatformNeeds: Rule = (_config, env, merged) => {
+  if ((merged.platform ?? 'local') !== 'local') return [];
+  const problems: ConfigProblem[] = [];
+  if (merged.start === undefined) problems.push({ path: at(env, 'start'), message: 'required for the local platform (the command that starts one instance)' });
+  if (merged.port === undefined) problems.push({ path: at(env, 'port'), message: 'required for the local platform (the public port)' });
+  return problems;
+};
+
+const uniquePorts = (config: RawConfig): ConfigProblem[] => {
+  const seen = new Map<number, string>();
+  const problems: ConfigProblem[] = [];
+  for (const env of Object.keys(config.environments)) {
+    const port = deepMerge(topLevel(config), config.environments[env]).port;
+    if (port === undefined) continue;
+    const other = seen.get(port);
+    if (other) problems.push({ path: at(env, 'port'), message: `${port} is already the port of ${other}` });
+    else seen.set(port, env);
+  }
+  return problems;
+};
+
+export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, localPlatformNeeds];
+
+export function topLevel(config: RawConfig): RawSettings {
+  const { app: _app, environments: _envs, ...settings } = config;
+  return settings;
+}
+
+export function checkRules(config: RawConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (Object.keys(config.environments).length === 0) problems.push({ path: 'environments', message: 'define at least one environment' });
+  for (const [env, settings] of Object.entries(config.environments)) {
+    const merged = deepMerge(topLevel(config), settings);
+    for (const rule of RULES) problems.push(...rule(config, env, merged));
+  }
+  return [...problems, ...uniquePorts(config)];
+}

@@ -1,0 +1,164 @@
+import * as z from 'zod';
+import { DURATION_MESSAGE, isDuration } from './duration.js';
+import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
+import { PERCENT_MESSAGE, parsePercent } from './percent.js';
+
+/**
+ * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
+ * types, of validation, of docs/deploy.config.schema.json and of docs/configuration.md
+ * (`npm run docs`). Every field is optional except `app`: defaults come from the
+ * deployment-recipes bundle, and rules in rules.ts check what a deploy needs after merging.
+ */
+
+const duration = (description: string) =>
+  z
+    .string({ error: DURATION_MESSAGE })
+    .refine(isDuration, { error: DURATION_MESSAGE })
+    .meta({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$', examples: ['500ms', '30s', '5m'] })
+    .describe(description);
+
+const percent = (description: string) =>
+  z
+    .string({ error: PERCENT_MESSAGE })
+    .refine((text) => parsePercent(text) !== null, { error: PERCENT_MESSAGE })
+    .meta({ pattern: '^\\d+(\\.\\d+)?%$', examples: ['1%', '0.5%'] })
+    .describe(description);
+
+const command = (description: string) => z.string({ error: 'expected a shell command line' }).min(1, { error: 'must not be empty' }).describe(description);
+
+const URL_MESSAGE = 'expected a URL like "https://shop.example.com"';
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const varName = z.string().regex(VAR_NAME, { error: 'expected a variable name like DATABASE_URL' });
+
+const SMOKE_STRING = /^(?:(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) )?\/\S*$/;
+
+export const SmokeCheckSchema = z
+  .union([
+    z.string().regex(SMOKE_STRING, { error: 'expected a smoke check like "GET /" or "/health"' }),
+    z.strictObject({
+      path: z.string().startsWith('/', { error: 'must start with "/"' }).describe('Path requested on the release, e.g. /api/items.'),
+      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional().describe('HTTP method. Default GET.'),
+      status: z.number().int().min(100).max(599).optional().describe('Expected status code. Default: any 2xx or 3xx.'),
+      contains: z.string().optional().describe('Text the response body must contain.'),
+    }),
+  ], { error: 'expected a smoke check like "GET /" or { path: /api/items, status: 200 }' })
+  .describe('One smoke check: "GET /path", "/path", or an object with path, method, status and contains.');
+
+export const RequiredVarSchema = z
+  .union([
+    varName,
+    z.strictObject({
+      name: varName.describe('Variable name.'),
+      type: z.enum(['string', 'url', 'number', 'enum']).optional().describe('Expected kind of value. Default string.'),
+      values: z.array(z.string()).min(1).optional().describe('Allowed values when type is enum.'),
+      minLength: z.number().int().min(1).optional().describe('Minimum length of the value.'),
+    }),
+  ], { error: 'expected a variable name or { name, type }' })
+  .describe('A required variable: its name, or an object with name, type, values and minLength.');
+
+export const MigrationsSchema = z
+  .union([
+    z.enum(['auto', 'none']),
+    z.strictObject({
+      tool: z.enum(['prisma', 'drizzle', 'knex', 'node-pg-migrate', 'umzug', 'sql']).describe('Migration tool.'),
+      dir: z.string().optional().describe('Folder of migrations, relative to the project root (sql tool).'),
+      table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Table that records applied migrations (sql tool).'),
+      database: z.string().optional().describe('Database URL; ${VAR} interpolation applies. Default: verify.database.'),
+      command: command('Command that applies pending migrations, when the tool has no default.').optional(),
+    }),
+  ], { error: 'expected "auto", "none" or { tool: ... }' })
+  .describe('"auto" detects the migration tool, "none" skips the check, or an object names the tool.');
+
+const TestsSchema = z
+  .union([
+    command('Test command run as a pre-check, e.g. "npm test".'),
+    z.literal(false),
+    z.strictObject({
+      command: command('Test command.'),
+      timeout: duration('Time limit for the test run.').optional(),
+    }),
+  ], { error: 'expected a command, false, or { command, timeout }' })
+  .describe('Pre-deployment test command; false skips the tests (refused for production). Default: npm test when package.json has a test script.');
+
+/** Everything an environment can override. All optional: bundle defaults fill the gaps. */
+const SettingsShape = {
+  platform: z.enum(['local', 'docker', 'railway', 'kubernetes']).optional().describe('Where releases run. Default local.'),
+  strategy: z.enum(['blue-green', 'canary']).optional().describe('Rollout strategy. Default from the bundle: blue-green.'),
+  build: command('Build command; runs in the release directory through a shell.').optional(),
+  start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
+  port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
+  url: z
+    .string({ error: URL_MESSAGE })
+    .refine((text) => text.includes('${') || /^https?:\/\//.test(text) && URL.canParse(text), { error: URL_MESSAGE })
+    .optional().describe('Public URL shown in the summary. Default http://localhost:<port>.'),
+  health: z
+    .strictObject({
+      path: z.string().startsWith('/', { error: 'must start with "/"' }).optional().describe('Health path polled before traffic moves. Default /health.'),
+      timeout: duration('Deadline for the release to become healthy. Default 30s.').optional(),
+      interval: duration('Time between health polls. Default 500ms.').optional(),
+    })
+    .optional()
+    .describe('Health check of a new release.'),
+  tests: TestsSchema.optional(),
+  migrations: MigrationsSchema.optional(),
+  env: z
+    .strictObject({
+      required: z.array(RequiredVarSchema).optional().describe('Variables that must be set; values are never printed.'),
+      files: z.array(z.string().min(1)).optional().describe('dotenv files, relative to the project root; ${environment} is replaced. Later files win; the process environment wins over files.'),
+    })
+    .optional()
+    .describe('Environment variables of the release.'),
+  verify: z
+    .strictObject({
+      smoke: z.array(SmokeCheckSchema).optional().describe('Smoke checks run on the new release before and after the switch. Default ["GET /"].'),
+      errorRate: percent('Highest error rate (5xx share) of traffic to the new release. Default 1%.').optional(),
+      p95: duration('Highest p95 response time of traffic to the new release. Default 500ms.').optional(),
+      window: duration('How long traffic is watched after the switch. Default 30s.').optional(),
+      minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap. Default 200.'),
+      database: z.string().optional().describe('Database URL checked after the switch, usually ${DATABASE_URL}.'),
+    })
+    .optional()
+    .describe('Post-deployment verification; failing any check rolls back.'),
+  requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
+  maxAge: duration('How recent that verified deploy must be. Default 7d.').optional(),
+  releases: z
+    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback. Default 5.') })
+    .optional()
+    .describe('Release retention.'),
+  keepWarm: duration('How long the previous release keeps running after a good deploy. Default 15m.').optional(),
+  drainTimeout: duration('Longest wait for in-flight requests on the old release. Default 30s.').optional(),
+  guard: duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.').optional(),
+  canary: z
+    .strictObject({
+      steps: z
+        .array(z.number().int().min(1).max(100))
+        .min(1)
+        .optional()
+        .describe('Traffic percentages for the new release, increasing, ending at 100. Default [10, 50, 100].'),
+      interval: duration('Time spent at each step. Default 1m.').optional(),
+    })
+    .optional()
+    .describe('Canary strategy settings.'),
+};
+
+export const EnvironmentSchema = z.strictObject(SettingsShape).describe('Settings of one environment; they deep-merge over the top-level ones.');
+
+export const ConfigSchema = z
+  .strictObject({
+    app: z
+      .string({ error: 'expected the app name' })
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, { error: 'expected a name of letters, digits, ".", "_" or "-"' })
+      .describe('Name of the app.'),
+    ...SettingsShape,
+    environments: z
+      .record(z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }), EnvironmentSchema)
+      .describe('The environments, by name.'),
+  })
+  .describe('deploy.config.yaml');
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+export type RawSettings = z.infer<typeof EnvironmentSchema>;
+export type RawSmokeCheck = z.infer<typeof SmokeCheckSchema>;
+export type RawRequiredVar = z.infer<typeof RequiredVarSchema>;
+export type RawMigrations = z.infer<typeof MigrationsSchema>;

@@ -1,0 +1,68 @@
+import type { RawMigrations } from './schema.js';
+
+/** A smoke check after parsing: method, path and the expected status (null = any 2xx/3xx). */
+export interface SmokeCheck {
+  method: string;
+  path: string;
+  status: number | null;
+  contains: string | null;
+}
+
+export interface RequiredVar {
+  name: string;
+  type: 'string' | 'url' | 'number' | 'enum';
+  values: string[] | null;
+  minLength: number | null;
+}
+
+/**
+ * One environment with the bundle's defaults, the top-level settings and its own settings merged,
+ * `${VAR}` interpolated, durations in milliseconds and percentages as fractions.
+ */
+export interface ResolvedEnvironment {
+  app: string;
+  environment: string;
+  /** Every environment in the config, for messages and the production gate. */
+  environments: string[];
+  projectRoot: string;
+  configPath: string;
+  /** <projectRoot>/.deploy/<environment>; nothing is created by resolving. */
+  stateDir: string;
+  platform: 'local' | 'docker' | 'railway' | 'kubernetes';
+  strategy: 'blue-green' | 'canary';
+  build: string | null;
+  start: string | null;
+  port: number | null;
+  url: string;
+  health: { path: string; timeoutMs: number; intervalMs: number };
+  /** command null with skip=false: no test command configured or detected by the config. */
+  tests: { command: string | null; skip: boolean; timeoutMs: number };
+  migrations: { mode: 'auto' | 'none' | 'tool'; tool: Exclude<RawMigrations, string>['tool'] | null; dir: string | null; table: string | null; database: string | null; command: string | null };
+  env: {
+    required: RequiredVar[];
+    /** Absolute paths of the env files, existing or not. */
+    files: string[];
+    /** Values from the env files with the process environment on top, for the names the files define or `required` lists. Secret. */
+    values: Record<string, string>;
+  };
+  verify: {
+    smoke: SmokeCheck[];
+    errorRate: number;
+    p95Ms: number;
+    windowMs: number;
+    minRequests: number;
+    /** Secret when interpolated; never print it. */
+    database: string | null;
+  };
+  requires: string | null;
+  maxAgeMs: number;
+  releases: { keep: number };
+  keepWarmMs: number;
+  drainTimeoutMs: number;
+  guardMs: number;
+  canary: { steps: number[]; intervalMs: number };
+  /** `${VAR}` names that were referenced but are not set. */
+  missingVars: string[];
+  /** Values substituted or loaded from env files: the redactor hides them everywhere. */
+  secrets: string[];
+}

@@ -1,0 +1,57 @@
+/**
+ * The orchestrator process. The CLI spawns it (node dist/src/orchestrator/child.js) with an IPC
+ * channel, sends `start {plan}`, and renders the `progress` events; the last message is
+ * `result {summary}`. Keeping it separate means a crash or hang here cannot take the CLI down
+ * silently: the parent notices, reports and exits 4.
+ */
+import { ChildMessageSchema, ParentMessageSchema, type ChildMessage, type ProgressEvent } from './messages.js';
+import type { DeployPlan } from './plan.js';
+
+const controller = new AbortController();
+let started = false;
+
+function send(message: ChildMessage): Promise<void> {
+  ChildMessageSchema.parse(message);
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+// Ctrl-C reaches the whole process group; only the parent decides what an interrupt means.
+process.on('SIGINT', () => {});
+process.on('disconnect', () => controller.abort(new Error('the CLI went away')));
+
+process.on('message', (raw: unknown) => {
+  const parsed = ParentMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    process.stderr.write(`orchestrator: invalid message from the CLI: ${parsed.error.issues[0]?.message}\n`);
+    process.exitCode = 4;
+    process.disconnect?.();
+    return;
+  }
+  const message = parsed.data;
+  if (message.type === 'abort') {
+    controller.abort(new Error(message.reason));
+    return;
+  }
+  if (started) return;
+  started = true;
+  void start(message.plan as unknown as DeployPlan);
+});
+
+async function start(plan: DeployPlan): Promise<void> {
+  const emit = (event: ProgressEvent) => void send({ type: 'progress', event });
+  if (process.env.DEPLOY_TEST_CHILD_HANG === '1') {
+    // Test hook: behave like an orchestrator stuck in a phase, so the parent's kill/deadline handling can be proven.
+    emit({ phase: 'pre-checks', state: 'start', message: 'pre-checks (test hang)' });
+    setInterval(() => {}, 60_000);
+    return;
+  }
+  const { runPlan } = await import('./run.js');
+  const summary = await runPlan(plan, { emit, signal: controller.signal });
+  await send({ type: 'result', summary });
+  process.disconnect?.();
+  // Work is done; a stray timer in a plug-in must not keep this process around.
+  setTimeout(() => process.exit(0), 1_000).unref();
+}

@@ -1,0 +1,73 @@
+import * as z from 'zod';
+
+/**
+ * The IPC protocol between the CLI (parent) and the orchestrator (child). Both sides validate
+ * every message; anything else on the channel is a bug and ends the run with exit 4.
+ */
+
+const PreCheckResultSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+  warning: z.boolean().optional(),
+  exitCode: z.number().int().optional(),
+});
+
+const PostCheckResultSchema = z.object({ name: z.string(), ok: z.boolean(), value: z.string(), threshold: z.string() });
+
+export const DeploySummarySchema = z.object({
+  status: z.enum(['success', 'rolled_back', 'failed', 'blocked']),
+  environment: z.string(),
+  strategy: z.string(),
+  platform: z.string(),
+  url: z.string(),
+  dryRun: z.boolean(),
+  release: z.object({ id: z.string(), version: z.string(), commit: z.string().nullable() }),
+  checks: z.object({ pre: z.array(PreCheckResultSchema), post: z.array(PostCheckResultSchema) }),
+  rollback: z.object({ performed: z.boolean(), reason: z.string().nullable(), command: z.string(), verified: z.boolean().optional() }),
+  durationMs: z.number(),
+  exitCode: z.number().int().min(0).max(5),
+  message: z.string().optional(),
+  logTail: z.array(z.string()).optional(),
+  rollbackPlanPath: z.string().optional(),
+  plan: z.array(z.string()).optional(),
+});
+
+/** The plan is built and typed by the parent; the child checks the envelope and the fields it relies on. */
+const PlanEnvelopeSchema = z.looseObject({
+  schemaVersion: z.literal(1),
+  kind: z.enum(['deploy', 'rollback', 'stop']),
+  environment: z.string(),
+  platform: z.string(),
+  dryRun: z.boolean(),
+  deadlineMs: z.number().positive(),
+  steps: z.array(z.string()),
+  preChecks: z.array(z.string()),
+  options: z.looseObject({ lockWaitMs: z.number().min(0), to: z.string().nullable() }),
+  config: z.looseObject({ environment: z.string(), projectRoot: z.string(), stateDir: z.string(), secrets: z.array(z.string()) }),
+});
+
+export const ParentMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), plan: PlanEnvelopeSchema }),
+  z.object({ type: z.literal('abort'), reason: z.string() }),
+]);
+
+export const PhaseStateSchema = z.enum(['start', 'ok', 'fail', 'warn', 'skip', 'info']);
+
+export const ProgressEventSchema = z.object({
+  phase: z.string().min(1),
+  state: PhaseStateSchema,
+  message: z.string(),
+  /** A finished pre-check, so the parent knows it even if the child dies later. */
+  check: PreCheckResultSchema.optional(),
+});
+
+export const ChildMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), event: ProgressEventSchema }),
+  z.object({ type: z.literal('result'), summary: DeploySummarySchema }),
+]);
+
+export type ParentMessage = z.infer<typeof ParentMessageSchema>;
+export type ChildMessage = z.infer<typeof ChildMessageSchema>;
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
+export type PhaseState = z.infer<typeof PhaseStateSchema>;

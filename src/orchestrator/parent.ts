@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DeploySummary, PreCheckResult } from '../contracts/summary.js';
+import { formatDuration } from '../config/duration.js';
+import { ExitCode } from '../errors.js';
+import { spawnOrchestrator, type ChildExit } from '../exec/spawn-orchestrator.js';
+import { buildSummary } from '../summary/build.js';
+import { ChildMessageSchema, type ProgressEvent } from './messages.js';
+import type { DeployPlan } from './plan.js';
+
+export interface ParentHooks {
+  onProgress(event: ProgressEvent): void;
+  /** One-line notices from the parent itself (deadline, interrupt, crash). */
+  onNotice(line: string): void;
+  /** Called once the child runs; --verbose prints it (tests use it to kill the child). */
+  onSpawn?(pid: number): void;
+  /** The state the environment was in before the run, for "what is known" after a crash. */
+  activeRelease?: string | null;
+}
+
+/** Grace given to the child after an abort request before it is killed. */
+const ABORT_GRACE_MS = 3_000;
+/** After the result arrives, the child should be gone within this. */
+const EXIT_GRACE_MS = 3_000;
+
+/** The compiled child script: next to this file once built, or under dist/ when running from sources. */
+export function childScriptPath(): string {
+  const sibling = fileURLToPath(new URL('./child.js', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  const built = fileURLToPath(new URL('../../dist/src/orchestrator/child.js', import.meta.url));
+  if (existsSync(built)) return built;
+  throw new Error('orchestrator child script not found; run `npm run build`');
+}
+
+/**
+ * Runs a plan in the orchestrator child and returns its summary. Never hangs and never throws
+ * for a child failure: a crash, a kill, an invalid message or the run deadline all become a
+ * `failed` summary with exit code 4 and one line saying what happened.
+ */
+export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: { env?: NodeJS.ProcessEnv } = {}): Promise<DeploySummary> {
+  const startedAt = performance.now();
+  const pre: PreCheckResult[] = [];
+  let phase = 'start-up';
+  let result: DeploySummary | null = null;
+  let failure: string | null = null;
+  let interrupts = 0;
+
+  const child = await spawnOrchestrator(childScriptPath(), { env: options.env, cwd: plan.config.projectRoot });
+  if (child.pid) hooks.onSpawn?.(child.pid);
+
+  const abort = (reason: string) => child.send({ type: 'abort', reason }).catch(() => {});
+  const killAfter = (ms: number) => setTimeout(() => child.kill('SIGKILL'), ms).unref();
+
+  child.onMessage((raw) => {
+    const parsed = ChildMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      failure ??= 'the orchestrator sent an invalid message';
+      child.kill('SIGKILL');
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'progress') {
+      if (message.event.phase !== 'debug') phase = message.event.phase;
+      if (message.event.check) pre.push(message.event.check);
+      hooks.onProgress(message.event);
+    } else {
+      result = message.summary as DeploySummary;
+      killAfter(EXIT_GRACE_MS);
+    }
+  });
+
+  const deadline = setTimeout(() => {
+    failure ??= `the orchestrator exceeded the run deadline (${formatDuration(plan.deadlineMs)}) during ${phase}`;
+    hooks.onNotice(`${failure}; stopping it`);
+    void abort('run deadline exceeded');
+    killAfter(ABORT_GRACE_MS);
+  }, plan.deadlineMs);
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      hooks.onNotice(`${signal}: aborting the ${plan.kind} (press Ctrl-C again to stop at once)`);
+      void abort(`interrupted by ${signal}`);
+    } else {
+      failure ??= `stopped at once by a second ${signal} during ${phase}`;
+      child.kill('SIGKILL');
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let exit: ChildExit;
+  try {
+    await child.send({ type: 'start', plan });
+    exit = await child.exited;
+  } catch (error) {
+    failure ??= `could not start the orchestrator: ${(error as Error).message}`;
+    child.kill('SIGKILL');
+    exit = await child.exited;
+  } finally {
+    clearTimeout(deadline);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  // A result that arrived (even after an abort) is the orchestrator's own account: trust it.
+  const summary = result as DeploySummary | null;
+  if (summary) return summary;
+
+  const what = failure ?? describeExit(exit, phase);
+  const message = `${what}; state may be uncertain: check \`deploy status ${plan.environment}\``;
+  for (const line of plan.options.verbose ? child.outputTail() : []) hooks.onNotice(`orchestrator: ${line}`);
+  return buildSummary({
+    environment: plan.environment,
+    strategy: plan.strategy,
+    platform: plan.platform,
+    url: plan.config.url,
+    dryRun: plan.dryRun,
+    pre,
+    activeRelease: hooks.activeRelease ?? null,
+    durationMs: performance.now() - startedAt,
+    status: 'failed',
+    exitCode: ExitCode.needsHuman,
+    message,
+    steps: plan.steps,
+  });
+}
+
+function describeExit(exit: ChildExit, phase: string): string {
+  if (exit.signal) return `the orchestrator was killed (${exit.signal}) during ${phase}`;
+  if (exit.exitCode !== null && exit.exitCode !== 0) return `the orchestrator crashed (exit ${exit.exitCode}) during ${phase}`;
+  return `the orchestrator ended without a result during ${phase}`;
+}

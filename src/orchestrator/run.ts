@@ -1,0 +1,192 @@
+import { hostname, userInfo } from 'node:os';
+import type { HistoryRecord } from '../contracts/history.js';
+import type { DeploySummary, PreCheckResult } from '../contracts/summary.js';
+import { ExitCode, isUserError } from '../errors.js';
+import { createExecutor, type Executor } from '../exec/executor.js';
+import { Redactor } from '../exec/redact.js';
+import { ensureDeployDir } from '../state/deploy-dir.js';
+import { StateStore } from '../state/store.js';
+import { buildSummary } from '../summary/build.js';
+import { realClock, type Clock } from '../verify/clock.js';
+import { loadDriver as defaultLoadDriver } from './drivers.js';
+import type { ProgressEvent } from './messages.js';
+import type { DeployPlan } from './plan.js';
+import { preChecksFor } from './pre-checks.js';
+import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
+
+export interface RunDeps {
+  emit(event: ProgressEvent): void;
+  signal: AbortSignal;
+  clock?: Clock;
+  loadDriver?: (platform: string) => Promise<PlatformDriver>;
+  loadPreChecks?: (plan: DeployPlan) => Promise<PreCheck[]>;
+  /** Takes the environment's deploy lock; returns its release function. Injected in tests. */
+  acquireLock?: (plan: DeployPlan, signal: AbortSignal) => Promise<{ release(): Promise<void>; warning?: string }>;
+  executor?: Executor;
+}
+
+/**
+ * The orchestrator's whole job for one run, in order: platform, lock, pre-checks (parallel),
+ * then the driver. Nothing changes before every pre-check has passed. Always returns a summary.
+ */
+export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySummary> {
+  const clock = deps.clock ?? realClock;
+  const started = clock.now();
+  const redactor = new Redactor();
+  redactor.add(...plan.config.secrets);
+  const executor = deps.executor ?? createExecutor({ dryRun: plan.dryRun, redactor, onLog: (line) => log(line) });
+  const state = new StateStore(plan.config.projectRoot, plan.environment);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const emit = (event: ProgressEvent) => deps.emit({ ...event, message: executor.redactor.redact(event.message) });
+  const log = (line: string) => {
+    if (plan.options.verbose) emit({ phase: 'debug', state: 'info', message: line });
+  };
+  const ctx: DeployContext = { plan, config: plan.config, executor, emit, signal: deps.signal, clock, state, defer: (fn) => cleanups.push(fn), log };
+  const pre: PreCheckResult[] = [];
+  let activeRelease: string | null = null;
+  const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
+    buildSummary({
+      environment: plan.environment,
+      strategy: plan.strategy,
+      platform: plan.platform,
+      url: plan.config.url,
+      dryRun: plan.dryRun,
+      pre,
+      activeRelease,
+      durationMs: clock.now() - started,
+      steps: plan.steps,
+      ...extra,
+    });
+
+  try {
+    activeRelease = (await state.read()).active?.release ?? null;
+    const driver = plan.dryRun ? null : await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
+
+    if (!plan.dryRun) {
+      await ensureDeployDir(plan.config.projectRoot);
+      const lock = await takeLock(plan, deps, pre, emit);
+      if (!lock) return await record(plan, state, summarize(), null);
+      ctx.defer(() => lock.release());
+    }
+
+    const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);
+    pre.push(...(await runPreChecks(checks, ctx)));
+    if (pre.some((c) => !c.ok && !c.warning)) {
+      const summary = summarize();
+      return plan.dryRun ? summary : await record(plan, state, summary, null);
+    }
+    if (plan.dryRun || !driver) return summarize();
+
+    emit({ phase: plan.kind, state: 'start', message: `${plan.kind} ${plan.environment} on ${plan.platform}` });
+    if (plan.kind === 'stop') {
+      const stopped = await driver.stop(ctx);
+      emit({ phase: 'stop', state: 'ok', message: stopped.message ?? `stopped ${plan.environment}` });
+      return await record(plan, state, summarize({ message: stopped.message ?? `stopped ${plan.environment}` }), null);
+    }
+    const outcome = plan.kind === 'rollback' ? await driver.rollback(ctx, plan.options.to ?? undefined) : await driver.deploy(ctx);
+    emit({ phase: plan.kind, state: outcome.status === 'success' ? 'ok' : 'fail', message: `${plan.kind} ${outcome.status}` });
+    return await record(plan, state, summarize({ outcome }), outcome);
+  } catch (error) {
+    if (isUserError(error)) {
+      const status = error.exitCode === ExitCode.needsHuman ? 'failed' : 'blocked';
+      return summarize({ status, exitCode: error.exitCode, message: redactor.redact(error.message) });
+    }
+    const message = redactor.redact(error instanceof Error ? error.message : String(error));
+    if (plan.options.verbose && error instanceof Error && error.stack) log(redactor.redact(error.stack));
+    return summarize({ status: 'failed', exitCode: ExitCode.needsHuman, message: `orchestrator error: ${message}; state may be uncertain, check \`deploy status ${plan.environment}\`` });
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`cleanup failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Runs every check at once; a check that throws fails with its message instead of taking the run down. */
+export async function runPreChecks(checks: PreCheck[], ctx: DeployContext): Promise<PreCheckResult[]> {
+  if (checks.length === 0) return [];
+  ctx.emit({ phase: 'pre-checks', state: 'start', message: `pre-checks: ${checks.map((c) => c.name).join(', ')}` });
+  const results = await Promise.all(
+    checks.map(async (check): Promise<PreCheckResult> => {
+      let result: PreCheckResult;
+      try {
+        result = await check.run(ctx);
+      } catch (error) {
+        const exitCode = isUserError(error) ? error.exitCode : ExitCode.precheckFailed;
+        result = { name: check.name, ok: false, detail: firstLine(error), exitCode };
+      }
+      result = { ...result, detail: ctx.executor.redactor.redact(result.detail) };
+      const state = !result.ok && !result.warning ? 'fail' : result.warning ? 'warn' : 'ok';
+      ctx.emit({ phase: 'pre-checks', state, message: `${result.name}: ${result.detail}`, check: result });
+      return result;
+    }),
+  );
+  const failed = results.filter((r) => !r.ok && !r.warning).length;
+  ctx.emit({ phase: 'pre-checks', state: failed ? 'fail' : 'ok', message: failed ? `${failed} pre-check(s) failed; nothing changed` : 'pre-checks passed' });
+  return results;
+}
+
+async function takeLock(
+  plan: DeployPlan,
+  deps: RunDeps,
+  pre: PreCheckResult[],
+  emit: (e: ProgressEvent) => void,
+): Promise<{ release(): Promise<void> } | null> {
+  const acquire = deps.acquireLock ?? defaultAcquireLock;
+  try {
+    const lock = await acquire(plan, deps.signal);
+    if (lock.warning) {
+      pre.push({ name: 'Deploy Lock', ok: true, warning: true, detail: lock.warning });
+      emit({ phase: 'lock', state: 'warn', message: lock.warning });
+    }
+    return lock;
+  } catch (error) {
+    if (!isUserError(error) || error.exitCode !== ExitCode.locked) throw error;
+    pre.push({ name: 'Deploy Lock', ok: false, detail: error.message, exitCode: ExitCode.locked });
+    emit({ phase: 'lock', state: 'fail', message: error.message });
+    return null;
+  }
+}
+
+async function defaultAcquireLock(plan: DeployPlan, signal: AbortSignal) {
+  const { acquireLock } = await import('../lock/lock.js');
+  return acquireLock({ stateDir: plan.config.stateDir, environment: plan.environment, waitMs: plan.options.lockWaitMs, version: plan.toolVersion, signal });
+}
+
+/** Appends the run to history.jsonl (never for --dry-run) and passes the summary through. */
+async function record(plan: DeployPlan, state: StateStore, summary: DeploySummary, outcome: DeployOutcome | null): Promise<DeploySummary> {
+  if (plan.dryRun) return summary;
+  const entry: HistoryRecord = {
+    ts: new Date().toISOString(),
+    type: plan.kind,
+    environment: plan.environment,
+    status: summary.status,
+    verified: outcome?.verified ?? (summary.status === 'success' && plan.kind !== 'stop' && summary.checks.post.length > 0 && summary.checks.post.every((p) => p.ok)),
+    ...(outcome ? { release: { ...summary.release, contentHash: outcome.release.contentHash ?? null }, previous: outcome.previousRelease } : {}),
+    user: currentUser(),
+    host: hostname(),
+    checks: summary.checks,
+    durationMs: summary.durationMs,
+    ...(plan.options.reason ? { reason: plan.options.reason } : {}),
+    ...(plan.options.forceUnverified ? { forced: { reason: plan.options.reason ?? '' } } : {}),
+    ...(summary.message ? { detail: summary.message } : {}),
+  };
+  await state.appendHistory(entry);
+  return summary;
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? 'failed';
+}
