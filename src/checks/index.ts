@@ -135,24 +135,33 @@ export function migrationsInput(config: ResolvedEnvironment, executor: Executor)
   };
 }
 
+export interface ApplyOptions {
+  /** The new release's id, recorded in the rollback plan. */
+  nextReleaseId?: string;
+  /** Override inputs, e.g. `dir` inside the release directory or the app's environment. */
+  overrides?: Partial<Omit<MigrationsInput, 'executor'>>;
+}
+
 /**
  * For the platform driver: apply the pending migrations after the checks passed and before green
  * starts. The rollback plan then records what was applied (also the part applied before a failure).
  * Throws MigrationError (with `.applied`) when a migration fails; nothing should start then.
  */
-export async function applyPendingMigrations(ctx: DeployContext, nextReleaseId?: string): Promise<AppliedMigrations> {
-  const written = preCheckOutputs(ctx.plan).rollbackPlan;
-  const record = async (applied: string[]) => {
-    if (written && !ctx.plan.dryRun) await recordRollbackPlanProgress(written, { applied, nextId: nextReleaseId });
-  };
+export async function applyPendingMigrations(ctx: DeployContext, options: ApplyOptions = {}): Promise<AppliedMigrations> {
   try {
-    const result = await applyMigrations(migrationsInput(ctx.config, ctx.executor));
-    await record(result.applied);
+    const result = await applyMigrations({ ...migrationsInput(ctx.config, ctx.executor), ...options.overrides });
+    await recordAppliedMigrations(ctx, result.applied, options.nextReleaseId);
     return result;
   } catch (error) {
-    if (error instanceof MigrationError) await record(error.applied);
+    if (error instanceof MigrationError) await recordAppliedMigrations(ctx, error.applied, options.nextReleaseId);
     throw error;
   }
+}
+
+/** Adds the applied migrations (and the new release id) to this run's rollback plan files, if one was written. */
+export async function recordAppliedMigrations(ctx: Pick<DeployContext, 'plan'>, applied: string[], nextReleaseId?: string): Promise<void> {
+  const written = preCheckOutputs(ctx.plan).rollbackPlan;
+  if (written && !ctx.plan.dryRun) await recordRollbackPlanProgress(written, { applied, nextId: nextReleaseId });
 }
 
 /** For the platform driver: run `.deploy/hooks/post-deploy` or `post-rollback` (a missing hook is fine). */

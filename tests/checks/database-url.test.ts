@@ -9,6 +9,7 @@ describe('database targets', () => {
     expect(parseDatabaseTarget('file:shared/app.sqlite', '/p')).toEqual({ kind: 'sqlite', path: '/p/shared/app.sqlite' });
     expect(parseDatabaseTarget('../shared/app', '/p/x')).toEqual({ kind: 'sqlite', path: '/p/shared/app' });
     expect(parseDatabaseTarget('mysql://u@h/db', '/p')).toBeNull();
+    expect(parseDatabaseTarget('health', '/p')).toBeNull();
   });
 
   it('describes a database without its credentials', () => {

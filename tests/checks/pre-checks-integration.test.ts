@@ -180,7 +180,7 @@ describe('pre-checks wired into the orchestrator run', () => {
       ...untouchable,
       async deploy(ctx) {
         tablesWhenDriverStarted = await publicTables(url);
-        const { applied } = await applyPendingMigrations(ctx, 'r-20261127-1');
+        const { applied } = await applyPendingMigrations(ctx, { nextReleaseId: 'r-20261127-1' });
         return {
           status: 'success',
           release: { id: 'r-20261127-1', version: '1.4.0', commit: null },

@@ -8,7 +8,8 @@ export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'sqlite
  */
 export function parseDatabaseTarget(value: string, cwd: string): DatabaseTarget | null {
   const trimmed = value.trim();
-  if (!trimmed) return null;
+  // verify.database: health means "trust the app's health report"; it names no database.
+  if (!trimmed || trimmed === 'health') return null;
   if (/^postgres(?:ql)?:\/\//i.test(trimmed)) return { kind: 'postgres', url: trimmed };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) && !/^(?:sqlite|file):/i.test(trimmed)) return null;
   const path = trimmed.replace(/^sqlite:(?:\/\/)?/i, '').replace(/^file:(?:\/\/)?/i, '');
