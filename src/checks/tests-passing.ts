@@ -82,7 +82,7 @@ function judge(counts: TestCounts | null, exitCode: number): PreCheckResult {
   const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
   if (counts.failed === 0 && exitCode === 0) return { name: NAME, ok: true, detail: `${counts.passed}/${total} passing${skipped}` };
   if (counts.failed === 0) return fail(`${counts.passed}/${total} passing but the test command exited ${exitCode}`);
-  const names = counts.failedNames.slice(0, SHOWN_FAILURES);
+  const names = counts.failedNames.slice(0, SHOWN_FAILURES).map((n) => (n.length > 60 ? `${n.slice(0, 59)}…` : n));
   const more = counts.failedNames.length > SHOWN_FAILURES ? ', …' : '';
   const named = names.length ? `: ${names.join('; ')}${more}` : '';
   return fail(`${counts.failed}/${total} failing${named}`);
