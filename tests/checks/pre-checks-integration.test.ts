@@ -201,4 +201,24 @@ describe('pre-checks wired into the orchestrator run', () => {
     expect(written.next.id).toBe('r-20261127-1');
     expect(await readFile(join(root, '.deploy/staging/rollback-plan.md'), 'utf8')).toContain('Applied by this deploy: 001_users.sql, 002_items.sql, 003_orders.sql.');
   });
+
+  it('a failing pre-deploy hook blocks the run with exit 3; under --dry-run it is not run', async () => {
+    const root = await project('postgres://unused@127.0.0.1:1/x', 9);
+    const { mkdir, writeFile, chmod } = await import('node:fs/promises');
+    await mkdir(join(root, '.deploy/hooks'), { recursive: true });
+    await writeFile(join(root, '.deploy/hooks/pre-deploy'), '#!/bin/sh\necho "release $DEPLOY_VERSION blocked by change freeze" >&2\nexit 1\n');
+    await chmod(join(root, '.deploy/hooks/pre-deploy'), 0o755);
+    for (const dryRun of [false, true]) {
+      const plan = await planFor(root, 'staging', dryRun);
+      plan.preChecks = ['hooks'];
+      const summary = await runPlan(plan, { emit: () => undefined, signal: new AbortController().signal, loadDriver: async () => untouchable });
+      const hook = summary.checks.pre.find((c) => c.name === 'Pre-deploy Hook');
+      if (dryRun) {
+        expect(hook).toEqual({ name: 'Pre-deploy Hook', ok: true, detail: 'would run (dry run)' });
+      } else {
+        expect(hook).toEqual({ name: 'Pre-deploy Hook', ok: false, detail: 'failed (exit 1): release 1.4.0 blocked by change freeze', exitCode: 3 });
+        expect(summary).toMatchObject({ status: 'blocked', exitCode: 3 });
+      }
+    }
+  });
 });
