@@ -136,7 +136,7 @@ export function runContainer(cli: DockerCli, spec: RunSpec): Command {
     'run', '--detach',
     '--name', spec.name,
     '--restart', spec.restart ?? 'unless-stopped',
-    ...labelArgs({ [LABELS.app]: spec.app, [LABELS.environment]: spec.environment, [LABELS.release]: spec.release }),
+    ...labelArgs({ [LABELS.app]: spec.app, [LABELS.environment]: spec.environment, [LABELS.release]: spec.release, [LABELS.port]: String(spec.containerPort) }),
   ];
   if (network === 'bridge') args.push('--publish', `127.0.0.1::${spec.containerPort}`);
   else if (network === 'host') args.push('--network', 'host');
@@ -178,6 +178,11 @@ export function inspectContainer(cli: DockerCli, ref: string): Command {
 
 export function containerLogs(cli: DockerCli, ref: string, tail: number): Command {
   return docker(cli, ['container', 'logs', '--tail', String(tail), ref], false, { timeoutMs: 30_000 });
+}
+
+/** Changes the restart policy of a running container: only the active release restarts when it crashes. */
+export function updateRestartPolicy(cli: DockerCli, ref: string, policy: NonNullable<RunSpec['restart']>): Command {
+  return docker(cli, ['container', 'update', '--restart', policy, ref], true, { timeoutMs: 30_000 });
 }
 
 export function stopContainer(cli: DockerCli, ref: string, timeoutSeconds: number): Command {

@@ -87,6 +87,10 @@ export async function prepareImage(deps: DockerDeps, source: ImageSource, ref: s
   return ref;
 }
 
+export async function imageExists(deps: DockerDeps, ref: string): Promise<boolean> {
+  return (await deps.executor.run(cmd.inspectImage(cliOf(deps), ref))).exitCode === 0;
+}
+
 export interface StartSpec {
   name: string;
   image: string;
@@ -131,9 +135,24 @@ export async function startContainer(deps: DockerDeps, spec: StartSpec): Promise
   }
 }
 
-export async function inspectContainer(deps: DockerDeps, ref: string, containerPort: number): Promise<ContainerInfo> {
+export async function inspectContainer(deps: DockerDeps, ref: string, containerPort?: number): Promise<ContainerInfo> {
   const result = await run(deps, cmd.inspectContainer(cliOf(deps), ref));
   return parseInspect(result.stdout, containerPort);
+}
+
+/** Like inspectContainer, but null when no such container exists. */
+export async function findContainer(deps: DockerDeps, ref: string): Promise<ContainerInfo | null> {
+  const result = await deps.executor.run(cmd.inspectContainer(cliOf(deps), ref));
+  if (result.exitCode !== 0) {
+    if (/no such (container|object)/i.test(result.all)) return null;
+    throw new DockerCommandError(`docker container inspect ${ref}`, result.exitCode, result.all.trim().split('\n').at(-1) ?? '');
+  }
+  return parseInspect(result.stdout);
+}
+
+/** Only the active release is restarted by the engine when it crashes. */
+export async function setRestartPolicy(deps: DockerDeps, ref: string, policy: NonNullable<cmd.RunSpec['restart']>): Promise<void> {
+  await run(deps, cmd.updateRestartPolicy(cliOf(deps), ref, policy));
 }
 
 /** The last `lines` lines of the container's output (stdout and stderr). Empty when the container is gone. */

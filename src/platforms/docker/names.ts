@@ -6,6 +6,8 @@ export const LABELS = {
   version: 'shipgate.version',
   commit: 'shipgate.commit',
   contentHash: 'shipgate.content-hash',
+  /** The port the app listens on inside the container. */
+  port: 'shipgate.port',
 } as const;
 
 /** Docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]* in container names. */

@@ -38,10 +38,12 @@ interface RawInspect {
     StartedAt?: string;
     Health?: { Status: string } | null;
   };
+  HostConfig?: { NetworkMode?: string };
   NetworkSettings?: { Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null };
 }
 
-export function parseInspect(stdout: string, containerPort: number): ContainerInfo {
+/** `containerPort` defaults to the container's shipgate.port label. */
+export function parseInspect(stdout: string, containerPort?: number): ContainerInfo {
   let parsed: unknown;
   try {
     parsed = JSON.parse(stdout);
@@ -50,8 +52,11 @@ export function parseInspect(stdout: string, containerPort: number): ContainerIn
   }
   const raw = (Array.isArray(parsed) ? parsed[0] : parsed) as RawInspect | undefined;
   if (!raw?.State) throw new InternalError('docker container inspect returned no container');
-  const bindings = raw.NetworkSettings?.Ports?.[`${containerPort}/tcp`] ?? [];
+  const labels = raw.Config?.Labels ?? {};
+  const port = containerPort ?? (labels[LABELS.port] ? Number(labels[LABELS.port]) : null);
+  const bindings = port ? (raw.NetworkSettings?.Ports?.[`${port}/tcp`] ?? []) : [];
   const binding = bindings.find((b) => b.HostIp === '127.0.0.1') ?? bindings[0];
+  const hostNetwork = raw.HostConfig?.NetworkMode === 'host';
   return {
     id: raw.Id,
     name: raw.Name.replace(/^\//, ''),
@@ -65,8 +70,8 @@ export function parseInspect(stdout: string, containerPort: number): ContainerIn
     restartCount: raw.RestartCount ?? 0,
     health: raw.State.Health?.Status ?? null,
     startedAt: raw.State.StartedAt ?? '',
-    hostPort: binding ? Number(binding.HostPort) : null,
-    release: raw.Config?.Labels?.[LABELS.release] ?? null,
+    hostPort: hostNetwork ? port : binding ? Number(binding.HostPort) : null,
+    release: labels[LABELS.release] ?? null,
     error: raw.State.Error ?? '',
   };
 }

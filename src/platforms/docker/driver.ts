@@ -1,0 +1,202 @@
+import { fileURLToPath } from 'node:url';
+import { ExitCode, UserError } from '../../errors.js';
+import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
+import { connectRouter, type RouterClient } from '../../router/client.js';
+import { ensureRouter } from '../../router/ensure.js';
+import { appEnvironment } from '../local/app-env.js';
+import { deployBlueGreen } from '../local/blue-green/deploy-flow.js';
+import { failedBeforeSwitch } from '../local/blue-green/outcome.js';
+import { rollbackTo } from '../local/blue-green/rollback-flow.js';
+import type { FlowTiming } from '../local/blue-green/timing.js';
+import { flowTiming } from '../local/blue-green/timing.js';
+import { BuildFailedError, createRelease, listReleases, pruneReleases, type ReleaseInfo } from '../local/releases.js';
+import * as containers from './containers.js';
+import { ContainerStartError, DockerCommandError } from './errors.js';
+import { imageRef } from './names.js';
+import { DockerReleaseRunner } from './release-runner.js';
+import { containerEnvironment, dockerSettings, routerPort } from './settings.js';
+
+export interface DockerDriverOptions {
+  /** Address the environment's router binds. Default 0.0.0.0. */
+  host?: string;
+  /** Shorter waits for tests. */
+  timing?: Partial<FlowTiming>;
+  /** The runtime entry (router + containers.*); default the compiled runtime-daemon.js next to this file. */
+  daemonPath?: string;
+  /** Overrides docker.network / SHIPGATE_DOCKER_NETWORK (tests on an engine without a bridge). */
+  network?: 'bridge' | 'host' | { name: string };
+}
+
+/**
+ * The docker platform: the local platform's blue-green flow (start green, health, smoke, switch, verify,
+ * switch back) with releases run as containers by DockerReleaseRunner. Our router stays in front.
+ */
+export function createDriver(options: DockerDriverOptions = {}): PlatformDriver {
+  return {
+    name: 'docker',
+    deploy: (ctx) => deploy(ctx, options),
+    rollback: (ctx, to) => rollback(ctx, options, to),
+    status: (ctx) => status(ctx),
+    stop: (ctx) => stop(ctx),
+  };
+}
+
+async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise<DeployOutcome> {
+  const { config } = ctx;
+  const settings = dockerSettings(config);
+  await containers.checkEngine({ executor: ctx.executor });
+  const router = await runtimeFor(ctx, options);
+  const runner = runnerFor(ctx, options, router);
+
+  ctx.emit({ phase: 'release', state: 'start', message: `release from ${ctx.plan.options.ref ?? 'HEAD'}` });
+  let release: ReleaseInfo;
+  try {
+    release = await createRelease({
+      projectRoot: config.projectRoot,
+      stateDir: config.stateDir,
+      executor: ctx.executor,
+      ref: ctx.plan.options.ref ?? undefined,
+      build: config.build,
+      buildEnv: appEnvironment(config, { id: 'build', version: '', commit: null, contentHash: null }),
+    });
+  } catch (error) {
+    if (!(error instanceof BuildFailedError)) throw error;
+    ctx.emit({ phase: 'build', state: 'fail', message: error.message });
+    const check = { name: 'Build', ok: false, value: `exit code ${error.exitCode}`, threshold: 'exit code 0' };
+    return failedBeforeSwitch({ id: error.releaseId, version: '', commit: null, contentHash: null }, await activeRelease(ctx), check, error.logTail);
+  }
+
+  const image = imageRef(config.app, release.id);
+  ctx.emit({ phase: 'image', state: 'start', message: settings.image ? `tagging ${settings.image} as ${image}` : `docker build ${image}` });
+  try {
+    await containers.prepareImage(
+      { executor: ctx.executor },
+      { app: config.app, release: release.id, version: release.version, commit: release.commit, contentHash: release.contentHash, contextDir: release.dir, dockerfile: settings.dockerfile, prebuilt: settings.image ?? undefined },
+      image,
+    );
+  } catch (error) {
+    if (!(error instanceof ContainerStartError) && !(error instanceof DockerCommandError)) throw error;
+    ctx.emit({ phase: 'image', state: 'fail', message: error.message });
+    const check = { name: 'Image', ok: false, value: error.message, threshold: settings.image ? 'image available' : 'docker build succeeds' };
+    const tail = error instanceof ContainerStartError ? error.logTail : [error.detail];
+    return failedBeforeSwitch(release, await activeRelease(ctx), check, tail);
+  }
+  ctx.emit({ phase: 'image', state: 'ok', message: `image ${image} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})` });
+
+  if (config.migrations.mode !== 'none') ctx.log('migrations are not applied by the docker platform; run them from the image or a pre-deploy hook');
+
+  return deployBlueGreen({
+    ctx,
+    router,
+    runner,
+    release,
+    publicUrl: publicUrlOf(ctx),
+    timing: options.timing,
+    afterSuccess: async (active, previous) => {
+      const protect = [active, previous].filter((id): id is string => Boolean(id));
+      const deleted = await pruneReleases(config.stateDir, config.releases.keep, protect);
+      const kept = new Set((await listReleases(config.stateDir)).map((r) => r.id));
+      if (deleted.length > 0) await ctx.state.update((state) => ({ ...state, releases: state.releases.filter((r) => kept.has(r.id)) }));
+      const removed = await containers.pruneImages({ executor: ctx.executor }, config.app, config.releases.keep, protect);
+      if (deleted.length + removed.length > 0) ctx.log(`pruned releases: ${deleted.join(', ') || 'none'}; images: ${removed.join(', ') || 'none'}`);
+    },
+  });
+}
+
+async function rollback(ctx: DeployContext, options: DockerDriverOptions, to?: string): Promise<DeployOutcome> {
+  const { config } = ctx;
+  const state = await ctx.state.read();
+  const known = state.releases.map((r) => r.id);
+  const targetId = to ?? state.previous?.release;
+  if (!targetId) throw new UserError(`${config.environment} has no previous release to roll back to; pass --to <release> (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
+  const target = state.releases.find((r) => r.id === targetId);
+  if (!target) throw new UserError(`release ${targetId} is not known to ${config.environment} (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
+  await containers.checkEngine({ executor: ctx.executor });
+  const image = imageRef(config.app, target.id);
+  if (!(await containers.imageExists({ executor: ctx.executor }, image))) {
+    throw new UserError(`image ${image} for release ${target.id} is no longer on the engine (kept: the last ${config.releases.keep}); deploy that commit again instead`, ExitCode.usage);
+  }
+  const router = await runtimeFor(ctx, options);
+  return rollbackTo({ ctx, router, runner: runnerFor(ctx, options, router), target, publicUrl: publicUrlOf(ctx), timing: options.timing });
+}
+
+async function status(ctx: DeployContext): Promise<PlatformStatus> {
+  const { config } = ctx;
+  const state = await ctx.state.read();
+  const rows = await containers.listContainers({ executor: ctx.executor }, config.app, config.environment).catch(() => null);
+  const client = await connectRouter(config.stateDir).catch(() => null);
+  const warm = client ? await client.call<Array<{ id: string; until: string }>>('containers.warm').catch(() => []) : [];
+  client?.close();
+  const row = (release: string | undefined) => rows?.find((r) => r.release === release && r.state === 'running');
+  const lines = rows === null ? ['the Docker Engine does not answer'] : rows.map((r) => `container ${r.id.slice(0, 12)} ${r.image} ${r.state} (${r.status})${r.release === state.active?.release ? ' active' : ''}`);
+  if (!client) lines.push('the router is not running');
+  for (const w of warm) lines.push(`${w.id} warm until ${w.until}`);
+  return {
+    url: config.url,
+    active: state.active ? { release: state.active.release, upstream: state.active.upstream, uptimeMs: null } : null,
+    previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: Boolean(row(state.previous.release)) } : null,
+    detail: lines.join('\n') || `no containers for ${config.environment}`,
+  };
+}
+
+async function stop(ctx: DeployContext): Promise<StopOutcome> {
+  const { config } = ctx;
+  const deps = { executor: ctx.executor };
+  const rows = await containers.listContainers(deps, config.app, config.environment);
+  const stopSeconds = Math.ceil(config.drainTimeoutMs / 1000);
+  for (const row of rows) await containers.stopAndRemove(deps, row.id, stopSeconds);
+  const client = await connectRouter(config.stateDir).catch(() => null);
+  if (client) {
+    await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
+    client.close();
+  }
+  if (ctx.state.exists()) {
+    await ctx.state.update((state) => ({
+      ...state,
+      active: state.active ? { ...state.active, running: false } : null,
+      previous: state.previous ? { ...state.previous, running: false } : null,
+    }));
+  }
+  const stopped = rows.map((r) => r.release ?? r.name);
+  return { stopped, message: `removed ${rows.length} container(s) of ${config.environment}${client ? ' and stopped its router' : ''}; images kept for rollback` };
+}
+
+function runnerFor(ctx: DeployContext, options: DockerDriverOptions, runtime: RouterClient): DockerReleaseRunner {
+  const { config } = ctx;
+  const settings = dockerSettings(config);
+  const timing = flowTiming(config, options.timing);
+  return new DockerReleaseRunner({
+    executor: ctx.executor,
+    app: config.app,
+    environment: config.environment,
+    containerPort: settings.port,
+    network: options.network ?? settings.network,
+    health: { path: config.health.path, intervalMs: config.health.intervalMs, timeoutMs: timing.health.checkTimeoutMs, retries: 3 },
+    env: (release) => containerEnvironment(config, release),
+    runtime,
+  });
+}
+
+async function activeRelease(ctx: DeployContext): Promise<string | null> {
+  return (await ctx.state.read()).active?.release ?? null;
+}
+
+function publicUrlOf(ctx: DeployContext): string {
+  return `http://127.0.0.1:${routerPort(ctx.config)}`;
+}
+
+async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Promise<RouterClient> {
+  const client = await ensureRouter({
+    stateDir: ctx.config.stateDir,
+    port: routerPort(ctx.config),
+    host: options.host,
+    daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
+  });
+  ctx.defer(() => client.close());
+  const methods = await client.call<string[]>('router.methods');
+  if (!methods.includes('containers.retire')) {
+    client.close();
+    throw new UserError(`the router of ${ctx.config.environment} was started by another platform; run \`deploy stop ${ctx.config.environment}\` and deploy again`, ExitCode.needsHuman);
+  }
+  return client;
+}

@@ -1,0 +1,136 @@
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Executor } from '../../exec/executor.js';
+import type { ReleaseMeta, ReleaseRunner, RunningRelease } from '../local/blue-green/runner.js';
+import type { RouterClient } from '../../router/client.js';
+import type { DockerCli, HealthCheckSpec } from './commands.js';
+import * as containers from './containers.js';
+import { containerName, imageRef } from './names.js';
+import type { ContainerInfo } from './parse.js';
+
+export interface DockerReleaseRunnerOptions {
+  executor: Executor;
+  cli?: DockerCli;
+  app: string;
+  environment: string;
+  /** Port the app listens on inside the container. */
+  containerPort: number;
+  network: 'bridge' | 'host' | { name: string };
+  health: HealthCheckSpec;
+  /** The app's variables for a release (secret values); they never reach argv. */
+  env: (release: ReleaseMeta) => Record<string, string>;
+  /** The environment runtime, which keeps blue warm and then retires it (containers.retire). */
+  runtime: RouterClient | null;
+  /** How long `start` waits for `docker run` to report the container running. */
+  startDeadlineMs?: number;
+}
+
+/** Where a container that stopped before publishing its port "listens": nothing answers, so health fails and exitStatus tells why. */
+const NOWHERE = 'http://127.0.0.1:9';
+
+/**
+ * The docker platform's half of the blue-green flow (src/platforms/local/blue-green/): each release is a
+ * container named <app>-<env>-<release>, started from the image <app>:<release> with no restart policy;
+ * the active one gets `unless-stopped`. Ids given to the flow and the router are release ids.
+ */
+export class DockerReleaseRunner implements ReleaseRunner {
+  private readonly deps: containers.DockerDeps;
+
+  constructor(private readonly options: DockerReleaseRunnerOptions) {
+    this.deps = { executor: options.executor, cli: options.cli };
+  }
+
+  nameOf(id: string): string {
+    return containerName(this.options.app, this.options.environment, id);
+  }
+
+  imageOf(id: string): string {
+    return imageRef(this.options.app, id);
+  }
+
+  async start(release: ReleaseMeta): Promise<RunningRelease> {
+    const { options } = this;
+    const containerPort = options.network === 'host' ? await freeLoopbackPort() : options.containerPort;
+    const name = this.nameOf(release.id);
+    await containers.startContainer(this.deps, {
+      name,
+      image: this.imageOf(release.id),
+      app: options.app,
+      environment: options.environment,
+      release: release.id,
+      containerPort,
+      network: options.network,
+      env: options.env(release),
+      plainEnv: { RELEASE_ID: release.id, APP_VERSION: release.version },
+      health: options.health,
+      restart: 'no',
+      replace: true,
+    });
+    const deadline = Date.now() + (options.startDeadlineMs ?? 30_000);
+    for (;;) {
+      const info = await containers.findContainer(this.deps, name);
+      if (!info || (!info.running && info.status !== 'created')) return { id: release.id, url: NOWHERE };
+      if (info.running && info.hostPort) return { id: release.id, url: urlOf(info) };
+      if (Date.now() > deadline) return { id: release.id, url: NOWHERE };
+      await sleep(100);
+    }
+  }
+
+  async running(id: string): Promise<RunningRelease | null> {
+    const info = await containers.findContainer(this.deps, this.nameOf(id));
+    return info && info.running && !info.restarting && info.hostPort ? { id, url: urlOf(info) } : null;
+  }
+
+  async exitStatus(id: string): Promise<string | null> {
+    const info = await containers.findContainer(this.deps, this.nameOf(id));
+    if (!info) return 'is not running (no container)';
+    if (info.running || info.restarting) return null;
+    if (info.status === 'exited' || info.status === 'dead') return `exited with code ${info.exitCode}${info.oomKilled ? ' (out of memory)' : ''}`;
+    return `is ${info.status}`;
+  }
+
+  async setActive(id: string, active: boolean): Promise<void> {
+    const name = this.nameOf(id);
+    if (!(await containers.findContainer(this.deps, name))) return;
+    if (active) await this.options.runtime?.call('containers.cancelRetire', { name }).catch(() => undefined);
+    await containers.setRestartPolicy(this.deps, name, active ? 'unless-stopped' : 'no');
+  }
+
+  async keepWarm(id: string, ms: number, drainTimeoutMs: number): Promise<void> {
+    const name = this.nameOf(id);
+    if (!this.options.runtime) {
+      await containers.stopAndRemove(this.deps, name, Math.ceil(drainTimeoutMs / 1000));
+      return;
+    }
+    await this.options.runtime.call('containers.retire', { id, name, afterMs: ms, drainTimeoutMs });
+  }
+
+  async stop(id: string, timeoutMs: number): Promise<void> {
+    await this.options.runtime?.call('containers.cancelRetire', { name: this.nameOf(id) }).catch(() => undefined);
+    await containers.stopAndRemove(this.deps, this.nameOf(id), Math.ceil(timeoutMs / 1000));
+  }
+
+  logTail(id: string, lines: number): Promise<string[]> {
+    return containers.logsTail(this.deps, this.nameOf(id), lines);
+  }
+
+  inspect(id: string): Promise<ContainerInfo | null> {
+    return containers.findContainer(this.deps, this.nameOf(id));
+  }
+}
+
+function urlOf(info: ContainerInfo): string {
+  return `http://127.0.0.1:${info.hostPort}`;
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
