@@ -4,6 +4,8 @@ import type { DeployContext, PreCheck } from '../orchestrator/types.js';
 import type { DeployPlan } from '../orchestrator/plan.js';
 import type { ResolvedEnvironment } from '../config/types.js';
 import type { Executor } from '../exec/executor.js';
+import type { PreCheckResult } from '../contracts/summary.js';
+import { ExitCode } from '../errors.js';
 import { checkEnvVars } from './env-vars.js';
 import { checkGit, type GitCheck } from './git-state.js';
 import { checkPreDeployHook, hookExists, runHook, type HookContext, type HookName, type HookOutcome } from './hooks.js';
@@ -116,7 +118,31 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
       },
     });
   }
-  return checks;
+  return checks.map((check) => ({ ...check, run: (ctx: DeployContext) => untilAborted(check.name, ctx.signal, check.run(ctx)) }));
+}
+
+/**
+ * Ctrl-C or the run deadline must not wait for a 10-minute test suite: the check reports
+ * "interrupted" at once, so the run can end and release its lock. (The executor has no cancel
+ * signal yet; a command already running stops at its own timeout.)
+ */
+function untilAborted(name: string, signal: AbortSignal, work: Promise<PreCheckResult>): Promise<PreCheckResult> {
+  const interrupted = (): PreCheckResult => ({ name, ok: false, detail: 'interrupted', exitCode: ExitCode.precheckFailed });
+  if (signal.aborted) return Promise.resolve(interrupted());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** The migrations step's inputs from the resolved config; `verify.database: health` is not a database URL. */

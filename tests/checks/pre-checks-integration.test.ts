@@ -221,4 +221,22 @@ describe('pre-checks wired into the orchestrator run', () => {
       }
     }
   });
+
+  it('an abort (Ctrl-C) during a long test run ends the run at once and releases the lock', async () => {
+    const root = await project('postgres://unused@127.0.0.1:1/x', 9);
+    const plan = await planFor(root, 'staging', false);
+    plan.preChecks = ['tests'];
+    plan.config.tests.command = 'sleep 40';
+    const controller = new AbortController();
+    const summary = await runPlan(plan, {
+      emit: (event) => {
+        if (event.phase === 'pre-checks' && event.state === 'start') setTimeout(() => controller.abort(new Error('SIGINT')), 200);
+      },
+      signal: controller.signal,
+      loadDriver: async () => untouchable,
+    });
+    expect(summary.checks.pre).toEqual([{ name: 'Tests', ok: false, detail: 'interrupted', exitCode: 3 }]);
+    expect(summary.status).toBe('blocked');
+    expect(await readdir(join(root, '.deploy/staging'))).not.toContain('lock');
+  });
 });
