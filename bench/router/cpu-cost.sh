@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU time each proxy spends per request (user+system, from /proc), which a busy machine distorts far less than req/s.
 # Compares nginx (1 worker), the router and a naive node:http proxy in front of the same upstream.
-# Usage: bench/router/cpu-cost.sh [seconds=5] [connections=32]
+# Usage: bench/router/cpu-cost.sh [seconds=5] [connections=32]   (NICE=-15 to run above other work, as root)
+if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 nice -n "$NICE" bash "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
 SECONDS_PER_RUN=${1:-5}
 CONNS=${2:-32}

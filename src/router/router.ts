@@ -145,7 +145,7 @@ class ProxyRouter implements Router {
     if (this.current.canary) add(this.current.canary.upstream, 'canary');
     for (const [id, meter] of this.meters) {
       if (!upstreams.has(id)) {
-        upstreams.set(id, { id, url: '', role: 'idle', inFlight: meter.inFlight, websockets: meter.websockets, draining: this.draining.has(id) });
+        upstreams.set(id, { id, url: this.urls.get(id) ?? '', role: 'idle', inFlight: meter.inFlight, websockets: meter.websockets, draining: this.draining.has(id) });
       }
     }
     return { pid: process.pid, host: this.host, port: this.port, startedAt: this.startedAt, table: this.current, upstreams: [...upstreams.values()] };
@@ -188,7 +188,11 @@ class ProxyRouter implements Router {
       const result = await waitForDrain(meter, timeoutMs);
       const url = this.urlOf(id);
       // Idle keep-alive connections to a drained upstream are released, unless it took traffic again meanwhile.
-      if (result.drained && url && !this.isRouted(id)) await this.pools.release(new URL(url).origin);
+      if (result.drained && url && !this.isRouted(id)) {
+        const origin = new URL(url).origin;
+        // A new release may have been given the same port; its pool must stay.
+        if (this.activeTarget?.origin !== origin && this.canaryTarget?.origin !== origin) await this.pools.release(origin);
+      }
       return result;
     } finally {
       this.draining.delete(id);
