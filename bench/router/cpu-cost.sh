@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU time each proxy spends per request (user+system, from /proc), which a busy machine distorts far less than req/s.
+# CPU time each proxy spends per request (user+system, from /proc), less swayed by a busy machine than req/s (but still swayed).
 # Compares nginx (1 worker), the router and a naive node:http proxy in front of the same upstream.
 # Usage: bench/router/cpu-cost.sh [seconds=5] [connections=32]   (NICE=-15 to run above other work, as root)
 if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 nice -n "$NICE" bash "$0" "$@"; fi
