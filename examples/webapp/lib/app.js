@@ -14,17 +14,15 @@ export function createApp({ store, knobs, release = 'dev', version = '0.0.0', se
   const uptime = () => now() - startedAt;
   const turnedBad = () => knobs.failAfterMs > 0 && uptime() >= knobs.failAfterMs;
   const databaseUp = () => {
-    if (!dbLost && knobs.dbFailAfterMs > 0 && uptime() >= knobs.dbFailAfterMs) {
+    const lose = (knobs.dbFailAfterMs > 0 && uptime() >= knobs.dbFailAfterMs) || (knobs.dbFailAfterRequests > 0 && served >= knobs.dbFailAfterRequests);
+    if (!dbLost && lose) {
       dbLost = true;
       store.loseConnection();
     }
     return store.ping();
   };
   // Deterministic: exactly errorRate of the non-health requests fail, the first one at 1/errorRate.
-  const injectError = () => {
-    const n = served++;
-    return Math.floor((n + 1) * knobs.errorRate) > Math.floor(n * knobs.errorRate);
-  };
+  const injectError = (n) => Math.floor((n + 1) * knobs.errorRate) > Math.floor(n * knobs.errorRate);
 
   async function handle(req, res) {
     res.setHeader('x-release', release);
@@ -36,8 +34,9 @@ export function createApp({ store, knobs, release = 'dev', version = '0.0.0', se
       return json(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'failing', release, version, database, uptimeMs: uptime() });
     }
 
+    const n = served++;
     if (knobs.latencyMs > 0) await delay(knobs.latencyMs);
-    if (turnedBad() || injectError()) return json(res, 500, { error: 'injected failure (knobs.json)' });
+    if (turnedBad() || injectError(n)) return json(res, 500, { error: 'injected failure (knobs.json)' });
 
     if (req.method === 'GET' && url.pathname === '/') {
       if (sessionSecret && !/(^|; )visitor=/.test(req.headers.cookie ?? '')) res.setHeader('set-cookie', visitorCookie(sessionSecret));

@@ -9,6 +9,7 @@ export const defaultKnobs = Object.freeze({
   failHealth: false,
   failAfterMs: 0,
   dbFailAfterMs: 0,
+  dbFailAfterRequests: 0,
 });
 
 const defaultFile = fileURLToPath(new URL('../knobs.json', import.meta.url));
@@ -32,7 +33,7 @@ export function validateKnobs(raw) {
     knobs[key] = value;
   }
   if (knobs.errorRate < 0 || knobs.errorRate > 1) throw new Error('knobs.errorRate: expected a fraction between 0 and 1');
-  for (const key of ['latencyMs', 'failAfterMs', 'dbFailAfterMs']) {
+  for (const key of ['latencyMs', 'failAfterMs', 'dbFailAfterMs', 'dbFailAfterRequests']) {
     if (knobs[key] < 0) throw new Error(`knobs.${key}: expected a number >= 0`);
   }
   return knobs;

@@ -100,6 +100,16 @@ test('dbFailAfterMs loses the database connection', async (t) => {
   assert.equal((await fetch(`${base}/api/items`)).status, 503);
 });
 
+test('dbFailAfterRequests loses the database after that many requests', async (t) => {
+  const base = await start(t, { dbFailAfterRequests: 2 });
+  assert.equal((await fetch(`${base}/api/items`)).status, 200);
+  assert.equal((await fetch(`${base}/health`)).status, 200);
+  assert.equal((await fetch(`${base}/`)).status, 200);
+  const health = await fetch(`${base}/health`);
+  assert.equal(health.status, 503);
+  assert.equal((await health.json()).database, 'unreachable');
+});
+
 test('unknown or mistyped knobs are rejected with their name', () => {
   assert.throws(() => validateKnobs({ errorRat: 0.1 }), /knobs\.errorRat: unknown knob/);
   assert.throws(() => validateKnobs({ errorRate: '5%' }), /knobs\.errorRate: expected a number/);

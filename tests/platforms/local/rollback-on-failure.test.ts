@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLoad, type LoadResult } from '../../helpers/load.js';
+import { createExampleProject, servedBy, type ExampleProject } from './helpers/example-project.js';
+
+/**
+ * Bad releases of the example app (knobs committed to it) deployed under load with the real CLI.
+ * Each one gets traffic, fails post-deployment verification, and traffic returns to the warm blue.
+ */
+describe('local platform: automatic rollback after the switch', () => {
+  let project: ExampleProject;
+  let blue: string;
+
+  beforeAll(async () => {
+    project = await createExampleProject({ windowMs: 3_000, minRequests: 20 });
+    const first = await project.deploy();
+    expect(first.exitCode, first.stderr).toBe(0);
+    blue = first.summary.release.id;
+  }, 180_000);
+  afterAll(async () => {
+    await project?.destroy();
+  });
+
+  async function deployUnderLoad(concurrency = 4): Promise<{ run: Awaited<ReturnType<ExampleProject['deploy']>>; load: LoadResult }> {
+    const load = startLoad(project.url + '/', { concurrency, maxDurationMs: 120_000 });
+    await load.waitFor(20);
+    const run = await project.deploy();
+    // A few more requests after the CLI returned: they must all go to blue.
+    const before = load.snapshot().total;
+    await load.waitFor(before + 20);
+    return { run, load: await load.stop() };
+  }
+
+  function expectRolledBack(run: Awaited<ReturnType<ExampleProject['deploy']>>, check: string) {
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.summary.status).toBe('rolled_back');
+    expect(run.summary.rollback).toMatchObject({ performed: true, verified: true });
+    expect(run.summary.checks.post.find((c) => c.name === check)).toMatchObject({ ok: false });
+    // The summary names the failed check with its measured value and its threshold.
+    const failed = run.summary.checks.post.find((c) => !c.ok)!;
+    expect(run.summary.rollback.reason).toBe(`${failed.name} ${failed.value} (threshold ${failed.threshold})`);
+    expect(run.summary.message).toMatch(new RegExp(`traffic back on ${blue} in [\\d.]+ ms`));
+    const last = project.history().at(-1)!;
+    expect(last).toMatchObject({ type: 'deploy', status: 'rolled_back', verified: false, release: { id: run.summary.release.id } });
+    expect(project.state().active?.release).toBe(blue);
+  }
+
+  it('rolls back a release that answers 5% of requests with 500s; failures come only from green, bounded', async () => {
+    project.commitKnobs({ errorRate: 0.05 });
+    const { run, load } = await deployUnderLoad();
+    expectRolledBack(run, 'Error Rate');
+    const green = run.summary.release.id;
+    expect(await servedBy(project.url)).toBe(blue);
+    // Every failed request was answered by green (its 500s); none outside green's time on the router.
+    expect(load.failures.length).toBeGreaterThan(0);
+    expect(load.failures.every((f) => f.status === 500 && f.release === green)).toBe(true);
+    const servedByGreen = load.byRelease[green] ?? 0;
+    expect(load.failures.length).toBeLessThanOrEqual(Math.ceil(servedByGreen * 0.05) + 1);
+    expect(load.byRelease[blue]).toBeGreaterThan(0);
+  });
+
+  it('rolls back a release whose p95 is over 500 ms, without failed requests', async () => {
+    project.commitKnobs({ latencyMs: 700 });
+    const { run, load } = await deployUnderLoad(8);
+    expectRolledBack(run, 'Response Times');
+    expect(run.summary.checks.post.find((c) => c.name === 'Response Times')?.value).toMatch(/^\d+ms p95$/);
+    expect(load.failed).toBe(0);
+    expect(await servedBy(project.url)).toBe(blue);
+  });
+
+  it('rolls back when the database becomes unreachable after the switch', async () => {
+    // After 40 requests: past the direct smoke test, so the database goes away once green has traffic.
+    project.commitKnobs({ dbFailAfterRequests: 40 });
+    const { run, load } = await deployUnderLoad();
+    expectRolledBack(run, 'Database');
+    expect(run.summary.checks.post.find((c) => c.name === 'Database')?.value).toMatch(/unreachable/);
+    expect(load.failed).toBe(0);
+    expect(await servedBy(project.url)).toBe(blue);
+  });
+});
