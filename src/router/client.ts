@@ -26,14 +26,19 @@ export function socketPath(stateDir: string): string {
   return join(stateDir, SOCKET_FILE);
 }
 
+export interface ConnectOptions {
+  /** How long a call may wait for its answer (a drain waits its own timeout on top). Default 30 s. */
+  callTimeoutMs?: number;
+}
+
 /** Connects to the router of a state dir. Fails with ControlError('unreachable') when none is running. */
-export function connectRouter(stateDir: string): Promise<RouterClient> {
+export function connectRouter(stateDir: string, options: ConnectOptions = {}): Promise<RouterClient> {
   const path = socketPath(stateDir);
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     socket.once('connect', () => {
       socket.off('error', onError);
-      resolve(new SocketRouterClient(socket, path));
+      resolve(new SocketRouterClient(socket, path, options.callTimeoutMs ?? 30_000));
     });
     const onError = (error: NodeJS.ErrnoException) =>
       reject(new ControlError('unreachable', `no router is listening on ${path} (${error.code ?? error.message})`));
@@ -49,6 +54,7 @@ class SocketRouterClient implements RouterClient {
   constructor(
     private readonly socket: Socket,
     private readonly path: string,
+    private readonly callTimeoutMs: number,
   ) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
@@ -73,7 +79,7 @@ class SocketRouterClient implements RouterClient {
   }
 
   drain(id: string, timeoutMs: number): Promise<DrainResult> {
-    return this.call('router.drain', { id, timeoutMs });
+    return this.request('router.drain', { id, timeoutMs }, timeoutMs + this.callTimeoutMs);
   }
 
   metrics(id: string, windowMs: number): Promise<UpstreamMetrics> {
@@ -85,10 +91,27 @@ class SocketRouterClient implements RouterClient {
   }
 
   call<T = unknown>(method: string, params: unknown = {}): Promise<T> {
+    return this.request(method, params, this.callTimeoutMs);
+  }
+
+  private request<T>(method: string, params: unknown, timeoutMs: number): Promise<T> {
     if (this.socket.destroyed) return Promise.reject(new ControlError('unreachable', `router connection on ${this.path} is closed`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ControlError('unreachable', `router on ${this.path} did not answer ${method} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value as T);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
       this.socket.write(JSON.stringify({ id, method, params }) + '\n');
     });
   }
@@ -103,7 +126,12 @@ class SocketRouterClient implements RouterClient {
     while ((newline = this.buffer.indexOf('\n')) !== -1) {
       const line = this.buffer.slice(0, newline);
       this.buffer = this.buffer.slice(newline + 1);
-      const response = JSON.parse(line) as ControlResponse;
+      let response: ControlResponse;
+      try {
+        response = JSON.parse(line) as ControlResponse;
+      } catch {
+        continue; // Not ours to crash on; the waiting call times out.
+      }
       const waiter = this.pending.get(response.id);
       if (!waiter) continue;
       this.pending.delete(response.id);
