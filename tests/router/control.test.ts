@@ -114,6 +114,17 @@ describe('control socket', () => {
     expect((await rejection(client.call('apps.start', { name: 3 }))).message).toContain('params.name');
   });
 
+  it('gives up on a call the router never answers', async () => {
+    const { dir } = await setup();
+    await runtimeIn(dir, [(runtime) => runtime.registry.register('test.never', z.strictObject({}), () => new Promise(() => undefined))]);
+    const impatient = await connectRouter(dir, { callTimeoutMs: 50 });
+    cleanups.push(() => impatient.close());
+    const error = await rejection(impatient.call('test.never'));
+    expect(error.code).toBe('unreachable');
+    expect(error.message).toContain('did not answer test.never within 50 ms');
+    expect((await impatient.status()).table.version).toBe(0);
+  });
+
   it('restores the routing table after a restart', async () => {
     const { dir, blue, green } = await setup();
     const first = await runtimeIn(dir);
