@@ -65,10 +65,19 @@ describe('runPlan', () => {
   it('runs pre-checks in parallel, then the driver, and records history', async () => {
     const plan = await makePlan();
     const driver = fakeDriver();
-    const { d, events, released } = deps({ driver, checks: [check('Tests', { ok: true, detail: '3/3 passing' }, { delayMs: 300 }), check('Env Vars', { ok: true, detail: 'All configured' }, { delayMs: 300 })] });
-    const started = Date.now();
+    // Each check waits until both have started: run one after the other, they would time out.
+    let started = 0;
+    const together = (name: string): PreCheck => ({
+      name,
+      readOnly: true,
+      async run() {
+        started += 1;
+        for (let i = 0; i < 200 && started < 2; i++) await sleep(10);
+        return { name, ok: started >= 2, detail: started >= 2 ? 'ran alongside the other' : 'ran alone' };
+      },
+    });
+    const { d, events, released } = deps({ driver, checks: [together('Tests'), together('Env Vars')] });
     const summary = await runPlan(plan, d);
-    expect(Date.now() - started).toBeLessThan(550);
     expect(summary).toMatchObject({ status: 'success', exitCode: 0, release: { id: 'r2' }, rollback: { command: 'deploy rollback staging --to r1' } });
     expect(summary.checks.pre.map((c) => c.name).sort()).toEqual(['Env Vars', 'Tests']);
     expect(driver.deploy).toHaveBeenCalledOnce();
