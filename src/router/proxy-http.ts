@@ -25,9 +25,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   private resume: (() => void) | null = null;
   /** Bytes of body still expected when the upstream sent a content-length; lets the last chunk go out with `end`. */
   private remaining = -1;
+  private retried = false;
 
   constructor(
-    private readonly req: IncomingMessage,
+    private readonly request: Dispatcher.DispatchOptions,
     private readonly res: ServerResponse,
     private readonly target: ProxyTarget,
     private readonly startedAt: number,
@@ -71,6 +72,12 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     const res = this.res;
+    if (this.mayRetry(error)) {
+      this.retried = true;
+      this.abortUpstream = null;
+      this.target.dispatcher.dispatch(this.request, this);
+      return;
+    }
     if (!res.headersSent && !res.destroyed) {
       this.status = 502;
       res.writeHead(502, { 'content-type': 'text/plain', 'content-length': BAD_GATEWAY_BODY.length });
@@ -81,6 +88,18 @@ class Exchange implements Dispatcher.DispatchHandler {
       res.destroy(error);
       this.done(true);
     }
+  }
+
+  /**
+   * A keep-alive connection the upstream closed just as a request went out fails with a socket error before any
+   * answer. Like Go's transport, retry such a request once when it has no body and is idempotent.
+   */
+  private mayRetry(error: Error): boolean {
+    if (this.retried || this.finished || this.status !== 0 || this.res.headersSent || this.request.body !== null) return false;
+    const method = this.request.method;
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') return false;
+    const code = (error as { code?: string }).code;
+    return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
   }
 
   private onClientClose(): void {
@@ -102,16 +121,13 @@ class Exchange implements Dispatcher.DispatchHandler {
 
 export function proxyHttp(req: IncomingMessage, res: ServerResponse, target: ProxyTarget): void {
   const startedAt = performance.now();
-  const handler = new Exchange(req, res, target, startedAt);
   const { headers, hasBody } = upstreamRequestHeaders(req);
-  target.dispatcher.dispatch(
-    {
-      origin: target.origin,
-      path: req.url ?? '/',
-      method: req.method as Dispatcher.HttpMethod,
-      headers,
-      body: hasBody ? req : null,
-    },
-    handler,
-  );
+  const request: Dispatcher.DispatchOptions = {
+    origin: target.origin,
+    path: req.url ?? '/',
+    method: req.method as Dispatcher.HttpMethod,
+    headers,
+    body: hasBody ? req : null,
+  };
+  target.dispatcher.dispatch(request, new Exchange(request, res, target, startedAt));
 }

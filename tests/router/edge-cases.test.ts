@@ -54,6 +54,20 @@ describe('router edge cases', () => {
     expect(metrics.proxyErrors).toBe(0);
   });
 
+  it('retries an idempotent request once when the upstream drops the connection before answering', async () => {
+    const { router, base } = await setup();
+    const first = await fetch(`${base}/reset-once`);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe('blue');
+    // A POST may have had effects upstream, so it is not retried.
+    const post = await fetch(`${base}/reset-once`, { method: 'POST', body: 'x' });
+    expect(post.status).toBe(502);
+    await post.text();
+    const metrics = router.metrics('blue', 60_000);
+    expect(metrics.byClass['2xx']).toBe(1);
+    expect(metrics.proxyErrors).toBe(1);
+  });
+
   it('cuts the client connection and counts a proxy error when the upstream dies mid-response', async () => {
     const { router, base } = await setup();
     await expect(fetch(`${base}/crash`).then((response) => response.text())).rejects.toThrow();

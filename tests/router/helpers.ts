@@ -25,6 +25,7 @@ export async function startUpstream(id: string): Promise<TestUpstream & { releas
   const seen: IncomingMessage['headers'][] = [];
   const parked: (() => void)[] = [];
   const aborted: Promise<string>[] = [];
+  let resets = 0;
   const server = createServer((req, res) => {
     seen.push(req.headers);
     const url = new URL(req.url ?? '/', 'http://x');
@@ -45,6 +46,10 @@ export async function startUpstream(id: string): Promise<TestUpstream & { releas
       res.writeHead(200, { 'content-length': '100', 'x-release': id });
       res.write('partial');
       setTimeout(() => res.socket?.destroy(), 10);
+    } else if (url.pathname === '/reset-once') {
+      // Drops the connection without an answer on every other request, like a keep-alive close racing a request.
+      if (++resets % 2 === 1) req.socket.destroy();
+      else answer();
     } else if (url.pathname === '/hang') {
       aborted.push(new Promise((resolve) => res.on('close', () => resolve(res.writableFinished ? 'finished' : 'aborted'))));
     }
