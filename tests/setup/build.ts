@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +18,17 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds dist/ with tsc when it is missing or older than src/ (npm test builds first, so usually a no-op). */
-export function ensureBuilt(): void {
+/**
+ * Builds dist/ with tsc when it is missing or older than src/ (npm test builds first, so usually
+ * a no-op). Asynchronous, so a long build does not block the vitest worker's RPC.
+ */
+export async function ensureBuilt(): Promise<void> {
   const built = existsSync(CLI) ? statSync(CLI).mtimeMs : 0;
   if (built >= newestSource(join(ROOT, 'src'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')]);
 }
 
 /** vitest globalSetup entry. */
-export default function setup(): void {
-  ensureBuilt();
+export default async function setup(): Promise<void> {
+  await ensureBuilt();
 }
