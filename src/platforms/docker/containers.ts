@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from '../../exec/command.js';
 import { describeCommand } from '../../exec/command.js';
 import type { ExecResult, Executor } from '../../exec/executor.js';
@@ -6,7 +5,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import * as cmd from './commands.js';
 import type { DockerCli, HealthCheckSpec } from './commands.js';
 import { travelsInEnvFile, writeEnvFile } from './env-file.js';
-import { ContainerStartError, DockerCommandError } from './errors.js';
+import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRepository } from './names.js';
 import type { ContainerInfo, ContainerRow } from './parse.js';
 import { parseContainerRows, parseImageRows, parseInspect, selectImagesToPrune } from './parse.js';
@@ -82,7 +81,7 @@ export async function prepareImage(deps: DockerDeps, source: ImageSource, ref: s
     }),
   );
   if (result.exitCode !== 0) {
-    throw new ContainerStartError('build', `docker build of ${ref} failed (exit ${result.exitCode})`, tail(result.all, 20));
+    throw new ImageBuildError(`docker build of ${ref} failed (exit ${result.exitCode})`, tail(result.all, 20));
   }
   return ref;
 }
@@ -160,50 +159,6 @@ export async function logsTail(deps: DockerDeps, ref: string, lines = 20): Promi
   const result = await deps.executor.run(cmd.containerLogs(cliOf(deps), ref, lines));
   if (result.exitCode !== 0) return [];
   return tail(result.all, lines);
-}
-
-export interface WaitOptions {
-  deadlineMs: number;
-  intervalMs: number;
-  signal?: AbortSignal;
-  /** When the container has a docker health check, wait for "healthy" too. Default true. */
-  requireHealthy?: boolean;
-  logLines?: number;
-}
-
-/**
- * Waits until the container runs (and is healthy when it has a health check),
- * with its port published. Fails fast, with the logs tail, when it exits,
- * restarts (a crash under a restart policy) or turns unhealthy.
- */
-export async function waitUntilReady(deps: DockerDeps, ref: string, containerPort: number, options: WaitOptions): Promise<ContainerInfo> {
-  const started = Date.now();
-  const requireHealthy = options.requireHealthy ?? true;
-  for (;;) {
-    const info = await inspectContainer(deps, ref, containerPort);
-    const failure = failureOf(info);
-    if (failure) throw new ContainerStartError(failure.reason, failure.message, await logsTail(deps, ref, options.logLines), info.id);
-    const healthy = !requireHealthy || info.health === null || info.health === 'healthy';
-    if (info.running && healthy) return info;
-    if (Date.now() - started >= options.deadlineMs) {
-      const state = info.health ? `${info.status}, health ${info.health}` : info.status;
-      throw new ContainerStartError('timeout', `container ${info.name} not ready within ${options.deadlineMs}ms (${state})`, await logsTail(deps, ref, options.logLines), info.id);
-    }
-    await sleep(options.intervalMs, undefined, { signal: options.signal });
-  }
-}
-
-/** Why a container counts as failed, or null while it may still come up or is fine. */
-export function failureOf(info: ContainerInfo): { reason: 'exited' | 'restarting' | 'unhealthy'; message: string } | null {
-  if (info.status === 'exited' || info.status === 'dead') {
-    const oom = info.oomKilled ? ', out of memory' : '';
-    return { reason: 'exited', message: `container ${info.name} exited with code ${info.exitCode}${oom}` };
-  }
-  if (info.restarting || info.restartCount > 0) {
-    return { reason: 'restarting', message: `container ${info.name} crashed and was restarted ${Math.max(1, info.restartCount)} time(s) (last exit code ${info.exitCode})` };
-  }
-  if (info.health === 'unhealthy') return { reason: 'unhealthy', message: `container ${info.name} failed its docker health check` };
-  return null;
 }
 
 /** Stops (SIGTERM, then SIGKILL after stopTimeoutS) and removes a container; a missing container is fine. */

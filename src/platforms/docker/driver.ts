@@ -11,10 +11,12 @@ import type { FlowTiming } from '../local/blue-green/timing.js';
 import { flowTiming } from '../local/blue-green/timing.js';
 import { BuildFailedError, createRelease, listReleases, pruneReleases, type ReleaseInfo } from '../local/releases.js';
 import * as containers from './containers.js';
-import { ContainerStartError, DockerCommandError } from './errors.js';
+import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRef } from './names.js';
 import { DockerReleaseRunner } from './release-runner.js';
 import { containerEnvironment, dockerSettings, routerPort } from './settings.js';
+
+const DOCKER_HEALTH_INTERVAL_MS = 10_000;
 
 export interface DockerDriverOptions {
   /** Address the environment's router binds. Default 0.0.0.0. */
@@ -75,10 +77,10 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
       image,
     );
   } catch (error) {
-    if (!(error instanceof ContainerStartError) && !(error instanceof DockerCommandError)) throw error;
+    if (!(error instanceof ImageBuildError) && !(error instanceof DockerCommandError)) throw error;
     ctx.emit({ phase: 'image', state: 'fail', message: error.message });
     const check = { name: 'Image', ok: false, value: error.message, threshold: settings.image ? 'image available' : 'docker build succeeds' };
-    const tail = error instanceof ContainerStartError ? error.logTail : [error.detail];
+    const tail = error instanceof ImageBuildError ? error.logTail : [error.detail];
     return failedBeforeSwitch(release, await activeRelease(ctx), check, tail);
   }
   ctx.emit({ phase: 'image', state: 'ok', message: `image ${image} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})` });
@@ -171,7 +173,9 @@ function runnerFor(ctx: DeployContext, options: DockerDriverOptions, runtime: Ro
     environment: config.environment,
     containerPort: settings.port,
     network: options.network ?? settings.network,
-    health: { path: config.health.path, intervalMs: config.health.intervalMs, timeoutMs: timing.health.checkTimeoutMs, retries: 3 },
+    // The flow polls health over HTTP while it waits; the engine's own check is for the long run (status,
+    // unhealthy marking), and each run forks a process in the container, so it ticks slowly.
+    health: { path: config.health.path, intervalMs: DOCKER_HEALTH_INTERVAL_MS, timeoutMs: timing.health.checkTimeoutMs, retries: 3 },
     env: (release) => containerEnvironment(config, release),
     runtime,
   });

@@ -10,18 +10,14 @@ export class DockerCommandError extends Error {
   }
 }
 
-export type ContainerFailure = 'exited' | 'restarting' | 'unhealthy' | 'timeout' | 'build';
-
-/** Green did not come up: it exited, kept restarting, failed its health check, or never became ready. */
-export class ContainerStartError extends Error {
+/** `docker build` of a release failed; nothing was started. */
+export class ImageBuildError extends Error {
   constructor(
-    readonly reason: ContainerFailure,
     message: string,
-    /** Last lines of `docker logs` (or of the build output). */
+    /** Last lines of the build output. */
     readonly logTail: string[],
-    readonly containerId: string | null = null,
   ) {
     super(message);
-    this.name = 'ContainerStartError';
+    this.name = 'ImageBuildError';
   }
 }

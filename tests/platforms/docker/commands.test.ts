@@ -3,7 +3,6 @@ import * as cmd from '../../../src/platforms/docker/commands.js';
 import { containerName, imageRef, LABELS } from '../../../src/platforms/docker/names.js';
 import { selectImagesToPrune, parseInspect, parseContainerRows } from '../../../src/platforms/docker/parse.js';
 import { travelsInEnvFile } from '../../../src/platforms/docker/env-file.js';
-import { failureOf } from '../../../src/platforms/docker/containers.js';
 
 const cli = { env: { PATH: '/usr/bin', DOCKER_HOST: 'ssh://deploy@example' } };
 
@@ -49,6 +48,7 @@ describe('docker command builders', () => {
     expect(c.args.slice(0, 6)).toEqual(['run', '--detach', '--name', 'shop-staging-r2', '--restart', 'unless-stopped']);
     expect(c.args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1::3000', '--env', 'PORT=3000', '--env', 'RELEASE_ID=r2', '--env-file', '/tmp/x/container.env']));
     expect(c.args).toContain(`${LABELS.environment}=staging`);
+    expect(c.args).toContain(`${LABELS.port}=3000`);
     const at = c.args.indexOf('--health-cmd');
     expect(c.args[at + 1]).toContain("fetch('http://127.0.0.1:3000/health')");
     expect(c.args.slice(at + 2, at + 8)).toEqual(['--health-interval', '500ms', '--health-timeout', '2000ms', '--health-retries', '3']);
@@ -86,6 +86,8 @@ describe('docker command builders', () => {
     expect(cmd.listImages({}, 'shop')).toMatchObject({ args: ['image', 'ls', '--filter', 'reference=shop', '--format', '{{json .}}'], mutates: false });
     expect(cmd.removeImage({}, 'shop:r1')).toMatchObject({ args: ['image', 'rm', 'shop:r1'], mutates: true });
     expect(cmd.tagImage({}, 'registry/shop:1.2', 'shop:r3')).toMatchObject({ args: ['image', 'tag', 'registry/shop:1.2', 'shop:r3'], mutates: true });
+    expect(cmd.updateRestartPolicy({}, 'abc', 'unless-stopped')).toMatchObject({ args: ['container', 'update', '--restart', 'unless-stopped', 'abc'], mutates: true });
+    expect(cmd.engineVersion({})).toMatchObject({ args: ['version', '--format', '{{.Server.Version}}'], mutates: false });
   });
 });
 
@@ -100,10 +102,19 @@ describe('docker output parsing', () => {
       }]),
       3000,
     );
-    expect(info).toMatchObject({ id: 'c0ffee', name: 'shop-staging-r1', image: 'shop:r1', hostPort: 49153, restartCount: 2, health: 'starting', release: 'r1' });
-    expect(failureOf(info)?.reason).toBe('restarting');
-    expect(failureOf({ ...info, restarting: false, restartCount: 0, status: 'running', health: 'healthy' })).toBeNull();
-    expect(failureOf({ ...info, restarting: false, restartCount: 0, status: 'exited' })?.message).toContain('exited with code 3');
+    expect(info).toMatchObject({ id: 'c0ffee', name: 'shop-staging-r1', image: 'shop:r1', hostPort: 49153, restartCount: 2, health: 'starting', release: 'r1', restarting: true, exitCode: 3 });
+  });
+
+  it('finds the port from the shipgate.port label, and on host networking the port is the host port', () => {
+    const raw = (networkMode: string) =>
+      JSON.stringify([{
+        Id: 'c', Name: '/n', Image: 'sha256:1', Config: { Image: 'i', Labels: { [LABELS.port]: '41000' } }, HostConfig: { NetworkMode: networkMode },
+        State: { Status: 'running', Running: true, Restarting: false, ExitCode: 0 },
+        NetworkSettings: { Ports: networkMode === 'host' ? {} : { '41000/tcp': [{ HostIp: '127.0.0.1', HostPort: '50001' }] } },
+      }]);
+    expect(parseInspect(raw('bridge')).hostPort).toBe(50001);
+    expect(parseInspect(raw('host')).hostPort).toBe(41000);
+    expect(parseInspect(raw('bridge')).health).toBeNull();
   });
 
   it('reads container rows with their release label', () => {
