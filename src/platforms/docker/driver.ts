@@ -14,7 +14,7 @@ import * as containers from './containers.js';
 import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRef } from './names.js';
 import { DockerReleaseRunner } from './release-runner.js';
-import { containerEnvironment, dockerSettings, routerPort } from './settings.js';
+import { containerSecrets, dockerSettings, releaseVariables, routerPort } from './settings.js';
 
 const DOCKER_HEALTH_INTERVAL_MS = 10_000;
 
@@ -176,7 +176,8 @@ function runnerFor(ctx: DeployContext, options: DockerDriverOptions, runtime: Ro
     // The flow polls health over HTTP while it waits; the engine's own check is for the long run (status,
     // unhealthy marking), and each run forks a process in the container, so it ticks slowly.
     health: { path: config.health.path, intervalMs: DOCKER_HEALTH_INTERVAL_MS, timeoutMs: timing.health.checkTimeoutMs, retries: 3 },
-    env: (release) => containerEnvironment(config, release),
+    env: () => containerSecrets(config),
+    releaseEnv: (release) => releaseVariables(config, release),
     runtime,
   });
 }

@@ -17,8 +17,10 @@ export interface DockerReleaseRunnerOptions {
   containerPort: number;
   network: 'bridge' | 'host' | { name: string };
   health: HealthCheckSpec;
-  /** The app's variables for a release (secret values); they never reach argv. */
+  /** The app's variables (secret values); they never reach argv. */
   env: (release: ReleaseMeta) => Record<string, string>;
+  /** Non-secret variables naming the release (RELEASE_ID...), passed on argv. */
+  releaseEnv: (release: ReleaseMeta) => Record<string, string>;
   /** The environment runtime, which keeps blue warm and then retires it (containers.retire). */
   runtime: RouterClient | null;
   /** How long `start` waits for `docker run` to report the container running. */
@@ -61,7 +63,7 @@ export class DockerReleaseRunner implements ReleaseRunner {
       containerPort,
       network: options.network,
       env: options.env(release),
-      plainEnv: { RELEASE_ID: release.id, APP_VERSION: release.version },
+      plainEnv: options.releaseEnv(release),
       health: options.health,
       restart: 'no',
       replace: true,

@@ -32,13 +32,19 @@ export function routerPort(config: ResolvedEnvironment): number {
   return config.port;
 }
 
+/** The app's own variables (env files and `env.required`): secret values, passed without argv. */
+export function containerSecrets(config: ResolvedEnvironment): Record<string, string> {
+  return { ...config.env.values };
+}
+
 /**
- * What a container gets: the environment's variables (env files and `env.required`) and the release's
- * identity. Unlike a local process it does not inherit the deploying shell's environment.
+ * The release's identity, which is not secret and goes on argv as `--env NAME=value`. Unlike a local
+ * process, a container does not inherit the deploying shell's environment.
  */
-export function containerEnvironment(config: ResolvedEnvironment, release: ReleaseMeta): Record<string, string> {
+export function releaseVariables(config: ResolvedEnvironment, release: ReleaseMeta): Record<string, string> {
   return {
-    ...config.env.values,
+    RELEASE_ID: release.id,
+    APP_VERSION: release.version,
     DEPLOY_RELEASE: release.id,
     DEPLOY_VERSION: release.version,
     DEPLOY_COMMIT: release.commit ?? '',

@@ -61,7 +61,7 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
   const summaries: DeploySummary[] = [];
 
   beforeAll(async () => {
-    buildDist();
+    await buildDist();
     port = await freePort();
     project = await mkdtemp(join(tmpdir(), 'shipgate-docker-deploy-'));
     await writeFile(join(project, '.env.staging'), 'SESSION_SECRET=from-file\n');
@@ -190,9 +190,9 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
 });
 
 /** The router daemon runs from dist/. tsc still emits when another module has a type error; only a missing daemon is fatal. */
-function buildDist(): void {
+async function buildDist(): Promise<void> {
   try {
-    ensureBuilt();
+    await ensureBuilt();
   } catch (error) {
     if (!existsSync(join(ROOT, 'dist/src/platforms/docker/runtime-daemon.js'))) throw error;
   }

@@ -21,7 +21,7 @@ async function release(id: string, knobs: Knobs = {}) {
 const runner = new DockerReleaseRunner({
   executor, app, environment: 'staging', containerPort: 3000, network: 'host',
   health: { path: '/health', intervalMs: 10_000, timeoutMs: 2_000, retries: 3 },
-  env: () => ({ SESSION_SECRET: 'runner-secret-value' }), runtime: null,
+  env: () => ({ SESSION_SECRET: 'runner-secret-value' }), releaseEnv: (r) => ({ RELEASE_ID: r.id }), runtime: null,
 });
 
 describe.skipIf(!engine.ok)('DockerReleaseRunner on a real engine', () => {
