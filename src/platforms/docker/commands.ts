@@ -94,8 +94,10 @@ export interface RunSpec {
   release: string;
   /** Port the app listens on inside the container (PORT is set to it). */
   containerPort: number;
-  /** "bridge": publish 127.0.0.1::<port> for a random loopback host port. "host": share the host network; containerPort must be free on the host. */
+  /** "bridge": publish on 127.0.0.1 only. "host": share the host network; containerPort must be free on the host. */
   network?: 'bridge' | 'host' | { name: string };
+  /** Loopback host port to publish on (bridge). A fixed port survives restarts; without it the engine picks one. */
+  hostPort?: number;
   /** Names of variables whose values are in the docker CLI's environment (Command.env). */
   envNames: string[];
   /** Values for envNames; placed in Command.env, never in args. */
@@ -138,7 +140,7 @@ export function runContainer(cli: DockerCli, spec: RunSpec): Command {
     '--restart', spec.restart ?? 'unless-stopped',
     ...labelArgs({ [LABELS.app]: spec.app, [LABELS.environment]: spec.environment, [LABELS.release]: spec.release, [LABELS.port]: String(spec.containerPort) }),
   ];
-  if (network === 'bridge') args.push('--publish', `127.0.0.1::${spec.containerPort}`);
+  if (network === 'bridge') args.push('--publish', `127.0.0.1:${spec.hostPort ?? ''}:${spec.containerPort}`);
   else if (network === 'host') args.push('--network', 'host');
   else args.push('--network', network.name);
   args.push('--env', `PORT=${spec.containerPort}`);

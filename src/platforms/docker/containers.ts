@@ -98,6 +98,7 @@ export interface StartSpec {
   release: string;
   containerPort: number;
   network?: cmd.RunSpec['network'];
+  hostPort?: number;
   /** The app's environment (secret values). Never placed on argv. */
   env: Record<string, string>;
   /** Non-secret variables, e.g. RELEASE_ID. */

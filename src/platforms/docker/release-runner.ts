@@ -5,6 +5,7 @@ import type { ReleaseMeta, ReleaseRunner, RunningRelease } from '../local/blue-g
 import type { RouterClient } from '../../router/client.js';
 import type { DockerCli, HealthCheckSpec } from './commands.js';
 import * as containers from './containers.js';
+import { DockerCommandError } from './errors.js';
 import { containerName, imageRef } from './names.js';
 import type { ContainerInfo } from './parse.js';
 
@@ -52,22 +53,33 @@ export class DockerReleaseRunner implements ReleaseRunner {
 
   async start(release: ReleaseMeta): Promise<RunningRelease> {
     const { options } = this;
-    const containerPort = options.network === 'host' ? await freeLoopbackPort() : options.containerPort;
     const name = this.nameOf(release.id);
-    await containers.startContainer(this.deps, {
-      name,
-      image: this.imageOf(release.id),
-      app: options.app,
-      environment: options.environment,
-      release: release.id,
-      containerPort,
-      network: options.network,
-      env: options.env(release),
-      plainEnv: options.releaseEnv(release),
-      health: options.health,
-      restart: 'no',
-      replace: true,
-    });
+    // We pick the loopback port: one the engine picks may change when the container restarts after a crash,
+    // and the router would lose it. Another process may take it first; then we try another.
+    for (let attempt = 1; ; attempt++) {
+      const free = await freeLoopbackPort();
+      try {
+        await containers.startContainer(this.deps, {
+          name,
+          image: this.imageOf(release.id),
+          app: options.app,
+          environment: options.environment,
+          release: release.id,
+          containerPort: options.network === 'host' ? free : options.containerPort,
+          hostPort: options.network === 'bridge' ? free : undefined,
+          network: options.network,
+          env: options.env(release),
+          plainEnv: options.releaseEnv(release),
+          health: options.health,
+          restart: 'no',
+          replace: true,
+        });
+        break;
+      } catch (error) {
+        const taken = error instanceof DockerCommandError && /already (allocated|in use)|address in use/i.test(error.detail);
+        if (!taken || attempt >= 3) throw error;
+      }
+    }
     const deadline = Date.now() + (options.startDeadlineMs ?? 30_000);
     for (;;) {
       const info = await containers.findContainer(this.deps, name);

@@ -61,6 +61,11 @@ describe('docker command builders', () => {
     expect(c.env).toMatchObject({ PATH: '/usr/bin', DOCKER_HOST: 'ssh://deploy@example', SESSION_SECRET: 's3cr3t-value-123' });
   });
 
+  it('publishes on a chosen loopback port when given one', () => {
+    const c = cmd.runContainer({}, { name: 'n', image: 'i', app: 'a', environment: 'e', release: 'r', containerPort: 3000, hostPort: 45001, envNames: [], envValues: {}, cliEnv: {} });
+    expect(c.args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:45001:3000']));
+  });
+
   it('uses the host network instead of publishing when asked', () => {
     const c = cmd.runContainer({}, {
       name: 'n', image: 'i', app: 'a', environment: 'e', release: 'r', containerPort: 41234, envNames: [], envValues: {}, network: 'host', cliEnv: {},

@@ -50,6 +50,23 @@ describe.skipIf(!engine.ok)('DockerReleaseRunner on a real engine', () => {
     expect(await runner.exitStatus(rel.id)).toMatch(/no container/);
   });
 
+  it.skipIf(engine.network !== 'bridge')('publishes the active release on a fixed loopback port that survives a crash and restart', async () => {
+    const bridged = new DockerReleaseRunner({
+      executor, app, environment: 'staging', containerPort: 3000, network: 'bridge',
+      health: { path: '/health', intervalMs: 10_000, timeoutMs: 2_000, retries: 3 },
+      env: () => ({}), releaseEnv: (r) => ({ RELEASE_ID: r.id }), runtime: null,
+    });
+    const rel = await release('20261127-010003-bridge');
+    const started = await bridged.start(rel);
+    await waitFor(() => fetch(`${started.url}/health`).then((r) => r.ok, () => false));
+    await bridged.setActive(rel.id, true);
+    await fetch(`${started.url}/crash`).catch(() => undefined);
+    await waitFor(async () => ((await bridged.inspect(rel.id))?.restartCount ?? 0) > 0);
+    await waitFor(() => fetch(`${started.url}/health`).then((r) => r.ok, () => false));
+    expect(await bridged.running(rel.id)).toEqual(started);
+    await bridged.stop(rel.id, 2_000);
+  });
+
   it('reports how a release that crashes on start ended, with its logs', async () => {
     const rel = await release('20261127-010002-crash', { crashOnStart: true });
     await runner.start(rel);
@@ -63,6 +80,14 @@ describe.skipIf(!engine.ok)('DockerReleaseRunner on a real engine', () => {
     await runner.stop(rel.id, 1_000);
   });
 });
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 async function restartPolicy(name: string): Promise<string> {
   const result = await executor.run({ file: 'docker', args: ['container', 'inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}', name], mutates: false });
