@@ -1,30 +1,16 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { pluginRoot } from './plugin-files.js';
+import { existsSync } from 'node:fs';
+import { CLI, ensureBuilt as buildDist } from '../setup/build.js';
 
-export const cliPath = join(pluginRoot, 'dist/src/cli/main.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
+export const cliPath = CLI;
 
 /**
- * Builds dist/ with `tsc -p tsconfig.json` unless it is newer than every file under src/
- * (tsc's output depends on nothing else). tsc emits even when another area has type errors.
+ * dist/ built by the shared helper (tsc when src/ is newer). tsc still emits when
+ * another area has type errors in progress; then the CLI exists and is used.
  */
 export async function ensureBuilt(): Promise<void> {
-  if (existsSync(cliPath) && statSync(cliPath).mtimeMs >= newestSource(join(pluginRoot, 'src'))) return;
   try {
-    await promisify(execFile)(join(pluginRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: pluginRoot });
+    await buildDist();
   } catch (error) {
-    if (!existsSync(cliPath)) throw error;
+    if (!existsSync(CLI)) throw error;
   }
 }

@@ -5,6 +5,13 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { renderAgentSummary } from './agent-summary.js';
 import { expandCommand, installedRoot, pluginRoot, readMarkdown, shellBlocks } from './plugin-files.js';
 import { rolledBackDeploy, verifiedDeploy } from './summaries.js';
+import type { DeploySummary } from '../../src/contracts/summary.js';
+
+/** Captured from real deploys of the example app by tests/plugin/capture-summaries.sh. */
+const real = (name: string): DeploySummary =>
+  JSON.parse(readFileSync(join(pluginRoot, 'tests/plugin/fixtures', `${name}.json`), 'utf8'));
+const realVerified = real('real-verified');
+const realRolledBack = real('real-rolled-back');
 
 /**
  * Token budget of the chat path, measured with gpt-tokenizer's o200k_base
@@ -64,6 +71,19 @@ describe('token budget (o200k_base)', () => {
     expect(measure('summary: rolled-back deploy', text)).toBeLessThanOrEqual(SUMMARY_BUDGET);
   });
 
+  it(`the agent's summaries of the captured real deploys (verified, rolled back) are within ${SUMMARY_BUDGET}`, () => {
+    expect(realVerified.status).toBe('success');
+    expect(realRolledBack.status).toBe('rolled_back');
+    const verified = renderAgentSummary(realVerified);
+    const rolledBack = renderAgentSummary(realRolledBack);
+    expect(verified).toContain('Deployment Status: ✅ SUCCESS');
+    expect(rolledBack).toContain('Deployment Status: ↩️ ROLLED BACK');
+    expect(rolledBack).toMatch(/❌ Error Rate: .* \(< 1% threshold\)/);
+    expect(rolledBack).toContain('Rollback: traffic back on the previous release, verified');
+    expect(measure('summary: real verified deploy', verified)).toBeLessThanOrEqual(SUMMARY_BUDGET);
+    expect(measure('summary: real rolled-back deploy', rolledBack)).toBeLessThanOrEqual(SUMMARY_BUDGET);
+  });
+
   it('is smaller than the CLI\'s own terminal summary, which the agent condenses', async () => {
     // The CLI's human renderer (src/summary) prints every check and the whole log tail;
     // the agent returns the condensed form, so the parent never holds the full one.
@@ -80,10 +100,10 @@ describe('token budget (o200k_base)', () => {
 
   it(`the parent's total stays within ${PARENT_BUDGET}`, () => {
     const loaded = commandPrompt('staging') + '\n' + bundleText;
-    const worst = [verifiedDeploy, rolledBackDeploy]
+    const worst = [verifiedDeploy, rolledBackDeploy, realVerified, realRolledBack]
       .map((s) => countTokens(loaded + '\n' + renderAgentSummary(s)))
       .reduce((a, b) => Math.max(a, b));
-    figures['parent total (worst of the two)'] = worst;
+    figures['parent total (worst of the four)'] = worst;
     // What Claude Code itself puts in the parent: the skill is preloaded into the
     // agent (skills: [deployment-recipes]), so the parent only sees its listing.
     const skill = readMarkdown('bundles/deployment-recipes/SKILL.md').frontmatter;
