@@ -10,7 +10,7 @@ describe('local platform: blue-green deploys and manual rollback', () => {
   const releases: string[] = [];
 
   beforeAll(async () => {
-    project = await createExampleProject({ windowMs: 2_000, minRequests: 20, healthDeadline: '3s' });
+    project = await createExampleProject({ windowMs: 2_000, minRequests: 20, healthDeadline: '5s' });
     const first = await project.deploy();
     expect(first.exitCode, first.stderr).toBe(0);
     releases.push(first.summary.release.id);
@@ -96,7 +96,7 @@ describe('local platform: blue-green deploys and manual rollback', () => {
     const { result: run, load } = await underLoad(() => project.deploy());
     expect(run.exitCode, run.stderr).toBe(1);
     expect(run.summary.checks.post[0]).toMatchObject({ name: 'Health', ok: false });
-    expect(run.summary.checks.post[0]!.value).toMatch(/^not healthy within 3000 ms \(last: GET \/health answered 503\)$/);
+    expect(run.summary.checks.post[0]!.value).toMatch(/^not healthy within 5000 ms \(last: GET \/health answered 503\)$/);
     expect(load.failed).toBe(0);
     expect(Object.keys(load.byRelease)).toEqual([blue]);
     expect((await apps()).map((a) => a.id)).not.toContain(run.summary.release.id);

@@ -62,7 +62,7 @@ describe('local platform: automatic rollback after the switch', () => {
     project.commitKnobs({ latencyMs: 700 });
     const { run, load } = await deployUnderLoad(8);
     expectRolledBack(run, 'Response Times');
-    expect(run.summary.checks.post.find((c) => c.name === 'Response Times')?.value).toMatch(/^\d+ms p95$/);
+    expect(run.summary.checks.post.find((c) => c.name === 'Response Times')?.value).toMatch(/^\d+ms p95/);
     expect(load.failed).toBe(0);
     expect(await servedBy(project.url)).toBe(blue);
   });

@@ -64,7 +64,11 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   }
   ctx.emit({ phase: 'smoke', state: 'ok', message: `green smoke: ${smoke.value}` });
 
-  await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
+  try {
+    await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
+  } catch (error) {
+    return switchFailed(input, green, blueId, error);
+  }
   await runner.setActive(green.id, true);
   if (blue) await runner.setActive(blue.id, false);
   await ctx.state.update((state) => ({
@@ -134,6 +138,25 @@ async function firstReleaseFailed(
     rollback: { performed: false, reason: describeFailure(failed) },
     message: `${describeFailure(failed)}; there was no previous release to return to, so ${release.id} (${url}) was stopped and nothing serves ${ctx.config.url} now`,
     logTail,
+    verified: false,
+  };
+}
+
+/** The router refused or did not answer the switch. Green is stopped; where traffic is cannot be known from here. */
+async function switchFailed(input: BlueGreenInput, green: RunningRelease, blueId: string | null, error: unknown): Promise<DeployOutcome> {
+  const { ctx, runner, release } = input;
+  const reason = error instanceof Error ? error.message : String(error);
+  await runner.stop(green.id, 10_000).catch(() => undefined);
+  const message = `switching the router to ${green.id} failed (${reason}); green was stopped. Traffic should still be on ${blueId ?? 'nothing'}: check \`deploy status ${ctx.config.environment}\``;
+  ctx.emit({ phase: 'switch', state: 'fail', message });
+  return {
+    status: 'failed',
+    exitCode: ExitCode.needsHuman,
+    release: releaseOf(release),
+    previousRelease: blueId,
+    post: [{ name: 'Switch', ok: false, value: reason, threshold: 'router switched' }],
+    rollback: { performed: false, reason: `switch failed: ${reason}` },
+    message,
     verified: false,
   };
 }
