@@ -74,7 +74,8 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
         'migrations: none',
         'env: { required: [SESSION_SECRET] }',
         'health: { path: /health, interval: 100ms, timeout: 20s }',
-        'verify: { smoke: ["GET /"], errorRate: 1%, p95: 500ms, window: 3s, minRequests: 60 }',
+        // p95 is generous: this file proves the flow, not the speed of a loaded 2-core CI machine.
+        'verify: { smoke: ["GET /"], errorRate: 1%, p95: 2s, window: 3s, minRequests: 60 }',
         'keepWarm: 2s',
         'drainTimeout: 2s',
         'releases: { keep: 3 }',
