@@ -21,6 +21,8 @@ export interface EngineStatus {
   reason: string;
   /** "bridge" when containers can publish ports on 127.0.0.1; "host" when the engine runs without a bridge. */
   network: 'bridge' | 'host';
+  /** DOCKER_HOST of the engine under test, when set. */
+  host?: string;
 }
 
 let cached: Promise<EngineStatus> | undefined;
@@ -46,7 +48,7 @@ async function probe(): Promise<EngineStatus> {
   }
   const { stdout } = await run('docker', ['network', 'ls', '--format', '{{.Name}}']);
   const network = stdout.split('\n').includes('bridge') ? 'bridge' : 'host';
-  return { ok: true, reason: '', network };
+  return { ok: true, reason: '', network, host: process.env.DOCKER_HOST };
 }
 
 function fail(reason: string): EngineStatus {

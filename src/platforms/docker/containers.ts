@@ -36,7 +36,8 @@ const cliOf = (deps: DockerDeps): DockerCli => deps.cli ?? {};
 export async function checkEngine(deps: DockerDeps): Promise<string> {
   const result = await deps.executor.run(cmd.engineVersion(cliOf(deps)));
   if (result.exitCode !== 0 || !result.stdout.trim()) {
-    const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the local socket';
+    const host = deps.cli?.env ? deps.cli.env.DOCKER_HOST : process.env.DOCKER_HOST;
+    const where = host ? `DOCKER_HOST=${host}` : 'the local socket';
     const why = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no answer';
     throw new UserError(`docker: no Docker Engine answers at ${where}: ${why}`, ExitCode.precheckFailed);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode, UserError } from '../../../src/errors.js';
 import { createExecutor } from '../../../src/exec/executor.js';
 import {
   checkEngine, findContainer, imageExists, listContainers, prepareImage, pruneImages, startContainer, stopAndRemove,
@@ -68,6 +69,16 @@ describe.skipIf(!engine.ok)('docker containers on a real engine', () => {
     await stopAndRemove(deps, id, 5);
     expect(await findContainer(deps, id)).toBeNull();
     await stopAndRemove(deps, id, 5); // already gone: fine
+  });
+
+  it('talks to the engine DOCKER_HOST names, and says which one does not answer (exit 3)', async () => {
+    const env = (host: string) => ({ ...(process.env as Record<string, string>), DOCKER_HOST: host });
+    const socket = engine.host ?? 'unix:///var/run/docker.sock';
+    expect(await checkEngine({ executor: createExecutor(), cli: { env: env(socket) } })).toMatch(/^\d+\./);
+    const error = await checkEngine({ executor: createExecutor(), cli: { env: env('unix:///tmp/shipgate-no-engine.sock') } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(ExitCode.precheckFailed);
+    expect((error as UserError).message).toContain('DOCKER_HOST=unix:///tmp/shipgate-no-engine.sock');
   });
 
   it('reports a failed docker build with the tail of its output', async () => {
