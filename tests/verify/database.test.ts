@@ -68,21 +68,21 @@ describe('checkDatabase: PostgreSQL', () => {
   });
 
   it('connects to a real cluster and runs SELECT 1', async () => {
-    expect(await checkDatabase(pg.url, { timeoutMs: 5_000 })).toEqual({ name: 'Database', ok: true, value: 'Connected', threshold: 'connected' });
+    expect(await checkDatabase(pg.url, { timeoutMs: 10_000 })).toEqual({ name: 'Database', ok: true, value: 'Connected', threshold: 'connected' });
     const url = await pg.createDatabase('verify_app');
-    expect((await checkDatabase(url.replace('postgres://', 'postgresql://'), { timeoutMs: 5_000 })).ok).toBe(true);
+    expect((await checkDatabase(url.replace('postgres://', 'postgresql://'), { timeoutMs: 10_000 })).ok).toBe(true);
   });
 
   it('reports a missing database without the password', async () => {
     const url = `postgres://postgres:${SECRET}@127.0.0.1:${pg.port}/no_such_db`;
-    const result = await checkDatabase(url, { timeoutMs: 5_000 });
+    const result = await checkDatabase(url, { timeoutMs: 10_000 });
     expect(result).toMatchObject({ ok: false, value: 'unreachable: database does not exist' });
     expectNoSecret(JSON.stringify(result));
   });
 
   it('reports a refused connection without the password', async () => {
     const url = `postgres://app:${SECRET}@127.0.0.1:${await closedPort()}/app`;
-    const result = await checkDatabase(url, { timeoutMs: 2_000 });
+    const result = await checkDatabase(url, { timeoutMs: 10_000 });
     expect(result).toEqual({ name: 'Database', ok: false, value: 'unreachable: connection refused (ECONNREFUSED)', threshold: 'connected' });
     expectNoSecret(JSON.stringify(result));
   });
@@ -116,7 +116,7 @@ describe('checkDatabase: PostgreSQL', () => {
   });
 
   it.skipIf(!process.env.SHIPGATE_TEST_PG_URL)('reaches the database in SHIPGATE_TEST_PG_URL', async () => {
-    expect((await checkDatabase(process.env.SHIPGATE_TEST_PG_URL!, { timeoutMs: 5_000 })).ok).toBe(true);
+    expect((await checkDatabase(process.env.SHIPGATE_TEST_PG_URL!, { timeoutMs: 10_000 })).ok).toBe(true);
   });
 });
 
@@ -131,9 +131,9 @@ describe('checkDatabase: SQLite', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepts a real SQLite file by path, sqlite: URL and relative path', async () => {
-    expect((await checkDatabase(dbPath, { timeoutMs: 1_000 })).value).toBe('Connected');
-    expect((await checkDatabase(`sqlite:${dbPath}`, { timeoutMs: 1_000 })).ok).toBe(true);
-    expect((await checkDatabase('sqlite:app.db', { timeoutMs: 1_000, cwd: dir })).ok).toBe(true);
+    expect((await checkDatabase(dbPath, { timeoutMs: 5_000 })).value).toBe('Connected');
+    expect((await checkDatabase(`sqlite:${dbPath}`, { timeoutMs: 5_000 })).ok).toBe(true);
+    expect((await checkDatabase('sqlite:app.db', { timeoutMs: 5_000, cwd: dir })).ok).toBe(true);
   });
 
   it('fails a missing file, an empty file, a directory and a file that is not SQLite', async () => {
@@ -165,7 +165,7 @@ describe('checkDatabase: SQLite', () => {
   })();
 
   it.skipIf(!driverUsable)('opens the file with the project\'s better-sqlite3 and catches a corrupt schema', async () => {
-    expect((await checkDatabase(dbPath, { timeoutMs: 1_000, projectRoot: webapp })).ok).toBe(true);
+    expect((await checkDatabase(dbPath, { timeoutMs: 5_000, projectRoot: webapp })).ok).toBe(true);
     // A valid header over garbage pages: only a real open notices.
     const corrupt = join(dir, 'corrupt.db');
     const page = Buffer.alloc(4096, 0xab);
@@ -186,30 +186,30 @@ describe('checkDatabase: the app\'s health report', () => {
   });
 
   it('trusts a health report that says the database is fine', async () => {
-    expect(await checkDatabase('health', { timeoutMs: 1_000, healthUrl: `${app.url}/health` })).toEqual({
+    expect(await checkDatabase('health', { timeoutMs: 10_000, healthUrl: `${app.url}/health` })).toEqual({
       name: 'Database',
       ok: true,
       value: 'Connected',
       threshold: 'connected',
     });
     app.setBehaviour({ health: { database: { status: 'up', latencyMs: 2 } } });
-    expect((await checkDatabase('health', { timeoutMs: 1_000, healthUrl: `${app.url}/health` })).ok).toBe(true);
+    expect((await checkDatabase('health', { timeoutMs: 10_000, healthUrl: `${app.url}/health` })).ok).toBe(true);
   });
 
   it('fails when the report says the database is down, even on a 503', async () => {
     app.setBehaviour({ health: { database: 'down' } });
-    expect((await checkDatabase('health', { timeoutMs: 1_000, healthUrl: `${app.url}/health` })).value).toBe('unreachable: health reports database "down"');
+    expect((await checkDatabase('health', { timeoutMs: 10_000, healthUrl: `${app.url}/health` })).value).toBe('unreachable: health reports database "down"');
     app.setBehaviour({ health: { database: false } });
-    expect((await checkDatabase('health', { timeoutMs: 1_000, healthUrl: `${app.url}/health` })).value).toBe('unreachable: health reports database false');
+    expect((await checkDatabase('health', { timeoutMs: 10_000, healthUrl: `${app.url}/health` })).value).toBe('unreachable: health reports database false');
   });
 
   it('fails when the report has no database field or no JSON', async () => {
     app.setBehaviour({ health: true, healthPath: '/other' });
-    const result = await checkDatabase('health', { timeoutMs: 1_000, healthUrl: `${app.url}/health` });
+    const result = await checkDatabase('health', { timeoutMs: 10_000, healthUrl: `${app.url}/health` });
     expect(result.ok).toBe(false);
     expect(result.value).toBe('unreachable: health answered 200 without JSON');
     app.setBehaviour({ healthPath: '/health', health: { database: undefined } });
-    expect((await checkDatabase('health', { timeoutMs: 1_000, healthUrl: `${app.url}/health` })).value).toBe(
+    expect((await checkDatabase('health', { timeoutMs: 10_000, healthUrl: `${app.url}/health` })).value).toBe(
       'unreachable: health report (200) has no database field',
     );
   });
@@ -217,7 +217,7 @@ describe('checkDatabase: the app\'s health report', () => {
   it('fails when the health endpoint is unreachable or no URL was given', async () => {
     const gone = await startTestServer();
     await gone.close();
-    expect((await checkDatabase('health', { timeoutMs: 1_000, healthUrl: `${gone.url}/health` })).value).toBe(
+    expect((await checkDatabase('health', { timeoutMs: 10_000, healthUrl: `${gone.url}/health` })).value).toBe(
       'unreachable: health check failed: connection refused (ECONNREFUSED)',
     );
     expect((await checkDatabase('health', { timeoutMs: 1_000 })).ok).toBe(false);
