@@ -87,6 +87,28 @@ describe('switching', () => {
     expect(result.byRelease.green).toBeGreaterThan(0);
   });
 
+  it('moves an idle client keep-alive connection to the new upstream without breaking it', async () => {
+    const { Agent, get: httpGet } = await import('node:http');
+    const blue = await upstream('blue');
+    const green = await upstream('green');
+    const router = await routerWith(blue);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    cleanups.push(async () => agent.destroy());
+    const fetchOnAgent = () =>
+      new Promise<{ body: string; reused: boolean }>((resolve, reject) => {
+        const req = httpGet(router.base, { agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ body, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    expect(await fetchOnAgent()).toEqual({ body: 'blue', reused: false });
+    await router.setActive(green);
+    expect(await fetchOnAgent()).toEqual({ body: 'green', reused: true });
+  });
+
   it('lets an in-flight request on the old upstream finish and reports the drain', async () => {
     const blue = await upstream('blue');
     const green = await upstream('green');
