@@ -83,6 +83,28 @@ function buildProgram(version: string): Command {
     action(async () => (await import('./commands/init.js')).initCommand),
   );
 
+  withCommon(program.command('promote').description('skip the remaining steps of the running canary and send it 100%').argument('<environment>'))
+    .option('-y, --yes', 'skip the confirmation prompt')
+    .action(action(async () => (await import('./commands/promote.js')).promoteCommand));
+  withCommon(program.command('abort').description('abort the running canary: all traffic back to stable').argument('<environment>'))
+    .option('-y, --yes', 'skip the confirmation prompt')
+    .action(action(async () => (await import('./commands/promote.js')).abortCommand));
+  withCommon(
+    program
+      .command('flags')
+      .description('feature flags: list | set <flag> --percent N | enable <flag> | disable <flag> | rollout <flag> --steps 10,50,100 | audit')
+      .argument('<environment>')
+      .argument('<action>')
+      .argument('[flag]'),
+  )
+    .option('--percent <n>', 'share of users that get the flag (set)')
+    .option('--steps <list>', 'rollout percentages', '10,50,100')
+    .option('--interval <duration>', 'time at each rollout step (default canary.interval)')
+    .option('--min-requests <n>', 'samples per cohort before a step decides (default verify.minRequests)')
+    .option('--user-header <name>', 'request header that keys the sticky assignment (e.g. x-user-id); "" for the cookie')
+    .option('--reason <text>', 'why; recorded in the audit log')
+    .action(action(async () => (await import('./commands/flags.js')).flagsCommand as Handler));
+
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
   return program;

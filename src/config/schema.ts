@@ -137,6 +137,7 @@ const SettingsShape = {
         .optional()
         .describe('Traffic percentages for the new release, increasing, ending at 100. Default [10, 50, 100].'),
       interval: duration('Time spent at each step. Default 1m.').optional(),
+      sticky: z.boolean().optional().describe('Keep each client on one side through a cookie (true), or split per request (false). Default true.'),
     })
     .optional()
     .describe('Canary strategy settings.'),

@@ -38,4 +38,15 @@ export interface DeploySummary {
   rollbackPlanPath?: string;
   /** Planned steps, for --dry-run. */
   plan?: string[];
+  /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */
+  steps?: Array<{
+    percent: number;
+    ok: boolean;
+    decided: string;
+    durationMs: number;
+    subject: { requests: number; errors: number; errorRate: number; p95Ms: number };
+    baseline: { requests: number; errors: number; errorRate: number; p95Ms: number } | null;
+    checks: PostCheckResult[];
+    probes: number;
+  }>;
 }

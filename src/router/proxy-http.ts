@@ -10,6 +10,10 @@ export interface ProxyTarget {
   meter: UpstreamMeter;
   /** Extra response headers, e.g. a Set-Cookie for a new sticky key. */
   extraHeaders?: string[];
+  /** Value of the x-shipgate-flags request header (src/router/flags.ts); a client's own one is replaced. */
+  flagsHeader?: string;
+  /** Cohort meters (one per flag) that record this request too. */
+  extraMeters?: UpstreamMeter[];
 }
 
 const BAD_GATEWAY_BODY = 'Bad Gateway\n';
@@ -115,13 +119,16 @@ class Exchange implements Dispatcher.DispatchHandler {
     const meter = this.target.meter;
     meter.inFlight--;
     const status = proxyError ? 502 : this.status || 499;
-    meter.record(status, (performance.now() - this.startedAt) * 1000, proxyError);
+    const latencyUs = (performance.now() - this.startedAt) * 1000;
+    meter.record(status, latencyUs, proxyError);
+    if (this.target.extraMeters) for (const extra of this.target.extraMeters) extra.record(status, latencyUs, proxyError);
   }
 }
 
 export function proxyHttp(req: IncomingMessage, res: ServerResponse, target: ProxyTarget): void {
   const startedAt = performance.now();
   const { headers, hasBody } = upstreamRequestHeaders(req);
+  if (target.flagsHeader !== undefined) setFlagsHeader(headers, target.flagsHeader);
   const request: Dispatcher.DispatchOptions = {
     origin: target.origin,
     path: req.url ?? '/',
@@ -130,4 +137,11 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, target: Pro
     body: hasBody ? req : null,
   };
   target.dispatcher.dispatch(request, new Exchange(request, res, target, startedAt));
+}
+
+function setFlagsHeader(headers: string[], value: string): void {
+  for (let i = headers.length - 2; i >= 0; i -= 2) {
+    if (headers[i].length === 16 && headers[i].toLowerCase() === 'x-shipgate-flags') headers.splice(i, 2);
+  }
+  headers.push('x-shipgate-flags', value);
 }

@@ -13,6 +13,7 @@ import { readCookie, STICKY_COOKIE } from './sticky.js';
 import { loadTable, saveTable } from './table-store.js';
 import { waitForDrain, type DrainResult } from './drain.js';
 import { emptyTable, type RoutingTable, type Upstream } from './types.js';
+import { FlagEvaluator } from './flags.js';
 
 export interface RouterOptions {
   port: number;
@@ -62,6 +63,8 @@ export interface Router {
   setWeights(input: SetWeightsInput): Promise<RoutingTable>;
   drain(id: string, timeoutMs: number): Promise<DrainResult>;
   metrics(id: string, windowMs: number): UpstreamMetrics;
+  /** Feature flags evaluated per request (src/router/flags.ts); empty until a table is pushed or loaded. */
+  readonly flags: FlagEvaluator;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -69,6 +72,7 @@ export interface Router {
 export async function createRouter(options: RouterOptions): Promise<Router> {
   const table = options.stateDir ? await loadTable(options.stateDir) : (options.initialTable ?? emptyTable());
   const router = new ProxyRouter(options, table);
+  if (options.stateDir) await router.flags.load(options.stateDir);
   await router.listen();
   return router;
 }
@@ -87,6 +91,7 @@ class ProxyRouter implements Router {
   private readonly startedAt = new Date().toISOString();
   private readonly random: () => number;
   private mutations: Promise<unknown> = Promise.resolve();
+  readonly flags = new FlagEvaluator();
 
   constructor(
     private readonly options: RouterOptions,
@@ -277,7 +282,7 @@ class ProxyRouter implements Router {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const target = this.choose(req);
+    const target = withFlags(this.choose(req), this.flags, req);
     if (!target) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' });
       res.end('No release is active\n');
@@ -299,6 +304,15 @@ class ProxyRouter implements Router {
     }
     proxyUpgrade(req, socket, head, new URL(target.origin), target.meter);
   }
+}
+
+/** Adds the evaluated flags (header, cohort meters, cookie) to a target; unchanged when no flag is defined. */
+function withFlags(target: ProxyTarget | null, flags: FlagEvaluator, req: IncomingMessage): ProxyTarget | null {
+  if (!target) return target;
+  const decision = flags.decide(req);
+  if (!decision) return target;
+  const extraHeaders = decision.setCookie ? [...(target.extraHeaders ?? []), 'set-cookie', decision.setCookie] : target.extraHeaders;
+  return { ...target, extraHeaders, flagsHeader: decision.header, extraMeters: decision.meters };
 }
 
 function newStickyKey(): string {

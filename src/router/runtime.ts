@@ -5,6 +5,7 @@ import { registerRouterMethods } from './control-methods.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import { createRouter, type Router } from './router.js';
 import { socketPath } from './client.js';
+import { registerFlagMethods } from './flags.js';
 
 export interface RuntimeOptions {
   stateDir: string;
@@ -58,6 +59,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 
   registerRouterMethods(registry, router);
+  registerFlagMethods(registry, router.flags);
   registry.register('router.shutdown', z.strictObject({ graceMs: z.number().int().min(0).max(600_000).optional() }), (params) => {
     // Answer first, then stop: the caller gets its reply before the socket goes away.
     setImmediate(() => void runtime.shutdown(params.graceMs));

@@ -7,6 +7,7 @@ import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
 import { appEnvironment, sharedDir } from './app-env.js';
 import { deployBlueGreen } from './blue-green/deploy-flow.js';
+import { deployCanary } from '../../strategies/canary.js';
 import { failedBeforeSwitch } from './blue-green/outcome.js';
 import { rollbackTo } from './blue-green/rollback-flow.js';
 import type { FlowTiming } from './blue-green/timing.js';
@@ -63,7 +64,8 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   const migrated = await migrate(ctx, release);
   if (migrated) return migrated;
 
-  return deployBlueGreen({
+  // strategy: canary runs the same release through src/strategies/canary.ts (same input, growing weights).
+  return (config.strategy === 'canary' ? deployCanary : deployBlueGreen)({
     ctx,
     router,
     runner,

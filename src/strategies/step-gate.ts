@@ -1,0 +1,125 @@
+import type { UpstreamMetrics } from '../contracts/metrics.js';
+import type { PostCheckResult } from '../contracts/summary.js';
+import { analyzeMetrics, compareMetrics, errorRate } from '../verify/analysis.js';
+import type { Clock } from '../verify/clock.js';
+import { detectBreaches, detectComparisonBreaches } from '../verify/early.js';
+import { generateProbeTraffic } from '../verify/probe.js';
+import { requiredSamples, type CohortLabels, type ComparisonThresholds } from '../verify/thresholds.js';
+
+/** Figures of one side of a step (canary or stable, flagged or unflagged) over the step's window. */
+export interface CohortFigures {
+  requests: number;
+  errors: number;
+  errorRate: number;
+  p95Ms: number;
+}
+
+/** One step of a canary or a flag rollout, as progress shows it and `--json` lists it. */
+export interface StepReport {
+  percent: number;
+  ok: boolean;
+  /** Decided before the interval ended: a clear breach, or a promote/abort from the operator. */
+  decided: 'window' | 'early' | 'promote' | 'abort' | 'interrupted';
+  durationMs: number;
+  subject: CohortFigures;
+  baseline: CohortFigures | null;
+  checks: PostCheckResult[];
+  probes: number;
+}
+
+export type StepSignal = 'promote' | 'abort' | null;
+
+export interface StepGateInput {
+  /** Share (0–100) of traffic the subject gets at this step. */
+  percent: number;
+  /** Reads both sides over the last `windowMs`. */
+  read(windowMs: number): Promise<{ subject: UpstreamMetrics; baseline: UpstreamMetrics }>;
+  thresholds: ComparisonThresholds;
+  labels: CohortLabels;
+  intervalMs: number;
+  /** Longest wait for the minimum samples after the interval; then the gate decides on what it has (and fails short). */
+  maxExtraMs: number;
+  tickMs: number;
+  /** Probe traffic through the router (no cookie, so it spreads by weight) to reach the sample minimum. */
+  probe: { url: string; paths: string[]; requestTimeoutMs: number; concurrency: number } | null;
+  clock: Clock;
+  signal: AbortSignal;
+  /** Polled every tick: `deploy promote` / `deploy abort`. */
+  control?: () => Promise<StepSignal>;
+}
+
+export function figures(m: UpstreamMetrics): CohortFigures {
+  return { requests: m.requests, errors: m.byClass['5xx'], errorRate: errorRate(m), p95Ms: m.latencyMs.p95 };
+}
+
+/**
+ * Holds one step for its interval and judges it: the subject against the baseline in the same window (at 100% there
+ * is no baseline, so the absolute gates only), with early failure on a clear breach and probe traffic when real
+ * traffic cannot reach the sample minimum. Never passes on too few samples.
+ */
+export async function runStepGate(input: StepGateInput): Promise<StepReport> {
+  const { clock, thresholds: t, labels } = input;
+  const started = clock.now();
+  const stopProbe = new AbortController();
+  const probeSignal = AbortSignal.any([stopProbe.signal, input.signal]);
+  const probing = input.probe ? startProbe(input.probe, input.percent, t.minRequests, probeSignal) : Promise.resolve(0);
+  const compare = input.percent < 100;
+  let last = { subject: emptyMetrics('subject'), baseline: emptyMetrics('baseline') };
+  const finish = async (ok: boolean, decided: StepReport['decided'], checks: PostCheckResult[]): Promise<StepReport> => {
+    stopProbe.abort();
+    const probes = await probing;
+    return {
+      percent: input.percent,
+      ok,
+      decided,
+      durationMs: Math.round(clock.now() - started),
+      subject: figures(last.subject),
+      baseline: compare ? figures(last.baseline) : null,
+      checks,
+      probes,
+    };
+  };
+  for (;;) {
+    await clock.sleep(input.tickMs, input.signal);
+    const elapsed = clock.now() - started;
+    if (input.signal.aborted) return finish(false, 'interrupted', [{ name: `Step ${input.percent}%`, ok: false, value: 'interrupted', threshold: 'completed' }]);
+    // Whole one-second buckets: the window reaches back to the step's start (a bucket of overlap at most).
+    last = await input.read(Math.ceil(elapsed) + 1_000);
+    const breaches = compare ? detectComparisonBreaches(last.subject, last.baseline, t, labels) : detectBreaches(last.subject, t);
+    if (breaches.length > 0) return finish(false, 'early', breaches);
+    const command = (await input.control?.()) ?? null;
+    if (command === 'abort') return finish(false, 'abort', [{ name: `Step ${input.percent}%`, ok: false, value: 'aborted by the operator', threshold: 'not aborted' }]);
+    if (command === 'promote') return finish(true, 'promote', [{ name: `Step ${input.percent}%`, ok: true, value: 'promoted by the operator', threshold: 'promote skips the remaining steps' }]);
+    if (elapsed < input.intervalMs) continue;
+    const checks = compare ? compareMetrics(last.subject, last.baseline, t, labels) : analyzeMetrics(last.subject, t);
+    const short = checks.some((c) => !c.ok && /required\)$/.test(c.value));
+    if (short && elapsed < input.intervalMs + input.maxExtraMs) continue;
+    return finish(checks.every((c) => c.ok), 'window', checks);
+  }
+}
+
+/** Enough requests for both sides to reach the minimum at this split, with a margin; a few at a time. */
+function startProbe(probe: NonNullable<StepGateInput['probe']>, percent: number, minRequests: number, signal: AbortSignal): Promise<number> {
+  const share = Math.max(0.01, Math.min(percent, 100 - percent || 100) / 100);
+  const count = Math.min(20_000, Math.ceil((requiredSamples(minRequests) / share) * 1.5));
+  return generateProbeTraffic(probe.url, probe.paths, {
+    count,
+    concurrency: probe.concurrency,
+    deadlineMs: 10 * 60_000,
+    requestTimeoutMs: probe.requestTimeoutMs,
+    signal,
+  }).then((result) => result.sent, () => 0);
+}
+
+function emptyMetrics(upstream: string): UpstreamMetrics {
+  return { upstream, windowMs: 0, requests: 0, byClass: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, proxyErrors: 0, inFlight: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } };
+}
+
+/** "10%: canary 52 req 0% err 12ms p95 | stable 470 req 0% err 11ms p95" */
+export function describeStep(step: StepReport, labels: CohortLabels): string {
+  const side = (f: CohortFigures) => `${f.requests} req, ${(f.errorRate * 100).toFixed(1)}% errors, p95 ${Math.round(f.p95Ms)}ms`;
+  const base = step.baseline ? `; ${labels.baseline} ${side(step.baseline)}` : '';
+  const failed = step.checks.find((c) => !c.ok);
+  const verdict = step.ok ? 'ok' : `FAILED: ${failed ? `${failed.name} ${failed.value} (threshold ${failed.threshold})` : step.decided}`;
+  return `${step.percent}%: ${labels.subject} ${side(step.subject)}${base} — ${verdict}`;
+}
