@@ -103,7 +103,19 @@ try {
     const total = run.ended - run.started;
     const appStartMs = health ? Number(/after (\d+) ms/.exec(health.text)[1]) : NaN;
     const verifyMs = switched && verified ? verified.at - switched.at : NaN;
-    runs.push({ code: run.code, totalMs: total, appStartMs, verifyMs, overheadMs: total - appStartMs - windowMs, overheadExactMs: total - appStartMs - verifyMs });
+    const at = (re) => lineAt(run, re)?.at ?? NaN;
+    const phases = {
+      cliStart: at(/^pre-checks …/) - run.started,
+      preChecks: at(/^pre-checks ✓ pre-checks passed/) - at(/^pre-checks …/),
+      release: at(/^release ✓/) - at(/^pre-checks ✓ pre-checks passed/),
+      migrationsAndStart: at(/^start …/) - at(/^release ✓/),
+      health: at(/^health ✓/) - at(/^start …/),
+      smoke: at(/^smoke ✓/) - at(/^health ✓/),
+      switch: at(/^switch ✓/) - at(/^smoke ✓/),
+      verify: at(/^verify ✓/) - at(/^switch ✓/),
+      finish: run.ended - at(/^verify ✓/),
+    };
+    runs.push({ code: run.code, totalMs: total, appStartMs, verifyMs, overheadMs: total - appStartMs - windowMs, overheadExactMs: total - appStartMs - verifyMs, phases });
   }
   const records = await load.stop();
   const failed = records.filter((r) => r.status === null || r.status >= 300);
@@ -119,6 +131,7 @@ try {
     overheadMsMedian: median(runs.map((r) => r.overheadMs)),
     overheadMsMax: Math.max(...runs.map((r) => r.overheadMs)),
     overheadVsMeasuredVerifyMsMedian: median(runs.map((r) => r.overheadExactMs)),
+    phasesMsMedian: Object.fromEntries(Object.keys(runs[0].phases).map((k) => [k, median(runs.map((r) => r.phases[k]))])),
   };
 
   // Rollback: a release answering 5% with 500s, under load.
@@ -127,13 +140,16 @@ try {
   const blue = (await (await fetch(`http://127.0.0.1:${port}/`)).headers.get('x-release'));
   const load2 = startLoad();
   await new Promise((r) => setTimeout(r, 500));
-  const bad = await deploy();
+  const bad = await deploy('staging', '--verbose');
   await new Promise((r) => setTimeout(r, 500));
   const records2 = await load2.stop();
   const decision = lineAt(bad, /^verify ✗/);
   const back = lineAt(bad, /^rollback ✓ traffic back on \S+ in ([\d.]+) ms/);
   const green = [...new Set(records2.map((r) => r.release))].find((id) => id && id !== blue);
   const lastGreenSent = Math.max(...records2.filter((r) => r.release === green).map((r) => r.sentAt));
+  const decidedAt = Number(/rollback decided at (\d+)/.exec(lineAt(bad, /rollback decided at/)?.text ?? '')?.[1]);
+  const switchedAt = Number(/router switched back at (\d+)/.exec(lineAt(bad, /router switched back at/)?.text ?? '')?.[1]);
+  const blueAfterDecision = records2.filter((r) => r.release === blue && r.sentAt >= decidedAt).map((r) => r.sentAt);
   const firstBlueAfter = Math.min(...records2.filter((r) => r.release === blue && r.sentAt > (decision?.at ?? 0)).map((r) => r.sentAt));
   report.rollback = {
     exitCode: bad.code,
@@ -142,6 +158,10 @@ try {
     // Decision as seen by the parent (progress line), so this includes the child->parent IPC hop.
     lastGreenRequestSentAfterDecisionMs: decision ? lastGreenSent - decision.at : null,
     firstBlueRequestSentAfterDecisionMs: decision ? firstBlueAfter - decision.at : null,
+    // Wall clock of the orchestrator itself (--verbose marks): the decision, the router's answer, and what the load saw.
+    decisionToSwitchConfirmedMs: switchedAt - decidedAt,
+    decisionToLastRequestSentToGreenMs: lastGreenSent - decidedAt,
+    decisionToFirstRequestOnBlueMs: blueAfterDecision.length ? Math.min(...blueAfterDecision) - decidedAt : null,
     greenFailedRequests: records2.filter((r) => r.release === green && r.status >= 500).length,
     otherFailedRequests: records2.filter((r) => r.release !== green && (r.status === null || r.status >= 300)).length,
   };

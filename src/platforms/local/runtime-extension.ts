@@ -6,6 +6,7 @@ import type { HistoryRecord } from '../../contracts/history.js';
 import { AppSupervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor.js';
 import { registerSupervisorControl } from './supervisor-control.js';
 import { KeepWarm } from './keep-warm.js';
+import { readAdoptable, writeAdoptable } from './app-registry.js';
 
 export interface SupervisorExtensionOptions extends SupervisorOptions {
   /** Grace for apps when the runtime shuts down. */
@@ -24,7 +25,17 @@ export function supervisorExtension(options: SupervisorExtensionOptions = {}): (
     const keepWarm = new KeepWarm(supervisor, (id, timeoutMs) => runtime.router.drain(id, timeoutMs), options.log);
     registerSupervisorControl(runtime.registry, supervisor, keepWarm);
     const history = historyOf(runtime.stateDir);
+    // Apps a runtime that died left running keep serving (the routing table is restored too): adopt them.
+    for (const app of readAdoptable(runtime.stateDir)) {
+      if (supervisor.adopt(app)) options.log?.(`adopted app ${app.id} (pid ${app.pid}, port ${app.port}) left by a previous runtime`);
+    }
+    let saving = Promise.resolve();
+    const save = () => {
+      saving = saving.then(() => writeAdoptable(runtime.stateDir, supervisor.adoptable())).catch((error) => options.log?.(`apps.json not written: ${String(error)}`));
+    };
+    save();
     supervisor.on('event', (event) => {
+      save();
       options.log?.(describeEvent(event));
       const record = historyRecord(event, history.environment);
       if (record) void history.appendHistory(record).catch((error) => options.log?.(`history append failed: ${String(error)}`));
@@ -32,6 +43,8 @@ export function supervisorExtension(options: SupervisorExtensionOptions = {}): (
     runtime.onShutdown(async () => {
       keepWarm.cancelAll();
       await supervisor.stopAll(options.stopTimeoutMs ?? 10_000);
+      save();
+      await saving;
     });
   };
 }

@@ -34,6 +34,19 @@ export interface AppInfo {
   restarts: number;
   startedAt: string;
   lastExit: { code: number | null; signal: string | null; at: string } | null;
+  /** Found running when the runtime started (left by a runtime that died): stoppable, but not restartable. */
+  adopted?: boolean;
+}
+
+/** What the runtime remembers on disk about a running app so a new runtime can adopt it. Never the env. */
+export interface AdoptableApp {
+  id: string;
+  pid: number;
+  port: number;
+  url: string;
+  cwd: string;
+  logFile: string;
+  startedAt: string;
 }
 
 export type SupervisorEvent =
@@ -65,6 +78,7 @@ interface Entry {
   spec: AppSpec & { port: number; host: string };
   info: AppInfo;
   child: ChildProcess | null;
+  adoptedPid: number | null;
   startedAtMs: number;
   consecutiveCrashes: number;
   timer: NodeJS.Timeout | null;
@@ -115,6 +129,7 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
         lastExit: null,
       },
       child: null,
+      adoptedPid: null,
       startedAtMs: this.now(),
       consecutiveCrashes: 0,
       timer: null,
@@ -123,6 +138,46 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.apps.set(spec.id, entry);
     this.launch(entry);
     return { ...entry.info };
+  }
+
+  /**
+   * Takes over an app a previous runtime started (its process group is still alive). It keeps serving; it can be
+   * listed and stopped, but not restarted: its environment was never written down.
+   */
+  adopt(app: AdoptableApp, pollMs = 1_000): AppInfo | null {
+    if (this.apps.has(app.id) || !groupAlive(app.pid)) return null;
+    const entry: Entry = {
+      spec: { id: app.id, cwd: app.cwd, command: '', env: {}, logFile: app.logFile, port: app.port, host: new URL(app.url).hostname },
+      info: { id: app.id, pid: app.pid, port: app.port, url: app.url, cwd: app.cwd, logFile: app.logFile, state: 'running', restartOnCrash: false, restarts: 0, startedAt: app.startedAt, lastExit: null, adopted: true },
+      child: null,
+      adoptedPid: app.pid,
+      startedAtMs: Date.parse(app.startedAt) || this.now(),
+      consecutiveCrashes: 0,
+      timer: null,
+      exited: Promise.resolve(),
+    };
+    entry.exited = new Promise((resolve) => {
+      const poll = setInterval(() => {
+        if (groupAlive(app.pid)) return;
+        clearInterval(poll);
+        const expected = entry.info.state === 'stopping' || entry.info.state === 'stopped';
+        entry.info.lastExit = { code: null, signal: null, at: new Date(this.now()).toISOString() };
+        entry.info.pid = null;
+        if (!expected) entry.info.state = 'exited';
+        this.emit('event', { type: 'exited', id: app.id, code: null, signal: null, expected, uptimeMs: this.now() - entry.startedAtMs });
+        resolve();
+      }, pollMs);
+      poll.unref();
+    });
+    this.apps.set(app.id, entry);
+    return { ...entry.info };
+  }
+
+  /** Live apps as they are written to disk for a later runtime to adopt. */
+  adoptable(): AdoptableApp[] {
+    return [...this.apps.values()]
+      .filter((e) => isLive(e.info.state) && e.info.pid !== null)
+      .map((e) => ({ id: e.info.id, pid: e.info.pid!, port: e.info.port, url: e.info.url, cwd: e.info.cwd, logFile: e.info.logFile, startedAt: e.info.startedAt }));
   }
 
   /** Marks an app as the active one (restart on crash) or not. */
@@ -136,13 +191,12 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const entry = this.require(id);
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
-    const child = entry.child;
-    if (!child || !isLive(entry.info.state)) {
+    const pid = entry.child?.pid ?? entry.adoptedPid;
+    if (!pid || !isLive(entry.info.state)) {
       entry.info.state = 'stopped';
       return { id, forced: false, code: entry.info.lastExit?.code ?? null, signal: entry.info.lastExit?.signal ?? null };
     }
     entry.info.state = 'stopping';
-    const pid = child.pid!;
     signalGroup(pid, 'SIGTERM');
     // Done when the app and everything it started are gone, not only the process we spawned.
     const gone = (async () => {

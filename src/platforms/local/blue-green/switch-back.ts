@@ -30,12 +30,15 @@ export async function switchBack(input: SwitchBackInput): Promise<DeployOutcome>
   const config = ctx.config;
   const reason = describeFailure(failed);
   const started = performance.now();
+  // Wall-clock marks for bench/local (shown with --verbose): decision -> new requests on blue.
+  ctx.log(`rollback decided at ${Date.now()} (epoch ms)`);
   try {
     await router.setActive({ id: blue.id, url: blue.url }, { drainTimeoutMs: config.drainTimeoutMs });
   } catch (error) {
     return uncertain(input, `${reason}; switching back to ${blue.id} failed (${(error as Error).message}): traffic is still on ${green.id} (${green.url}), which is still running`);
   }
   const switchMs = Math.round((performance.now() - started) * 10) / 10;
+  ctx.log(`router switched back at ${Date.now()} (epoch ms)`);
   ctx.emit({ phase: 'rollback', state: 'ok', message: `traffic back on ${blue.id} in ${switchMs} ms` });
   await runner.setActive(blue.id, true);
   await runner.setActive(green.id, false);
