@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { stat, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { connectRouter } from '../../src/router/client.js';
 import { ensureRouter } from '../../src/router/ensure.js';
 import { buildDaemon } from './build-daemon.js';
@@ -14,6 +14,9 @@ const cleanups: (() => Promise<unknown> | void)[] = [];
 
 beforeAll(async () => {
   bundle = await buildDaemon();
+});
+afterAll(async () => {
+  if (bundle) await rm(dirname(bundle.daemon), { recursive: true, force: true });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
