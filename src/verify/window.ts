@@ -77,7 +77,8 @@ export async function watchWindow(options: WatchWindowOptions): Promise<WatchRes
 
   const finish = async (partial: Omit<WatchResult, 'probes' | 'decidedAtMs' | 'metrics' | 'baseline'>): Promise<WatchResult> => {
     const decidedAtMs = elapsed();
-    await probes.stop();
+    // A failed or aborted window returns at once so the rollback starts; probe requests in flight end on their own.
+    probes.halt();
     return { ...partial, decidedAtMs, metrics: last?.metrics ?? null, baseline: last?.baseline ?? null, probes: probes.started };
   };
 
@@ -202,6 +203,12 @@ class ProbeRunner {
       });
   }
 
+  /** Sends no more probes, without waiting for requests in flight. */
+  halt(): void {
+    this.controller.abort();
+  }
+
+  /** Sends no more probes and waits for requests in flight, so the final reading includes them. */
   async stop(): Promise<void> {
     this.controller.abort();
     await this.running;

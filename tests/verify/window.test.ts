@@ -126,6 +126,29 @@ describe('watchWindow', () => {
     expect(result.ok).toBe(false);
   });
 
+  it('returns an early failure without waiting for probe requests in flight', async () => {
+    const clock = fakeClock();
+    let signalled = false;
+    const source = traffic(clock, { rps: 20, errorShare: 0.5 });
+    const result = await watchWindow({
+      readMetrics: source.read,
+      // A probe whose requests are stuck: it notices the signal but never settles.
+      probe: (_count, signal) => {
+        signal.addEventListener('abort', () => {
+          signalled = true;
+        });
+        return new Promise(() => undefined);
+      },
+      thresholds: gates,
+      windowMs: 30_000,
+      tickMs: 500,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    expect(result).toMatchObject({ ok: false, early: true });
+    expect(signalled).toBe(true);
+  });
+
   it('a probe that throws does not decide anything by itself', async () => {
     const clock = fakeClock();
     const source = traffic(clock, { rps: 50 });
