@@ -36,6 +36,11 @@ function run(file: string, args: string[]): Promise<Exit> {
   });
 }
 
+/** Both sides' stderr, for a failure message. */
+function why(chat: Exit, terminal: Exit): string {
+  return `chat (exit ${chat.code}) stderr:\n${chat.stderr}\nterminal (exit ${terminal.code}) stderr:\n${terminal.stderr}`;
+}
+
 function parse(stdout: string, label: string): Record<string, any> {
   try {
     return JSON.parse(stdout);
@@ -98,7 +103,7 @@ describe('the chat path runs the same CLI as the terminal', () => {
 
     const result = outcome(chat.stdout, line);
     expect(result).toMatchObject({ environment: 'staging', dryRun: true });
-    expect(chat.code).toBe(terminal.code);
+    expect(chat.code, why(chat, terminal)).toBe(terminal.code);
     expect(result).toEqual(outcome(terminal.stdout, 'terminal'));
     // A dry run changes nothing: no release was made.
     expect(existsSync(join(project, '.deploy/staging/releases'))).toBe(false);
@@ -127,15 +132,15 @@ describe('the chat path runs the same CLI as the terminal', () => {
     const line = chatLine('rollback', 'staging --dry-run');
     expect(line).toBe(`node ${cliPath} rollback staging --dry-run --json`);
     const [chat, terminal] = [await fromChat(line), await fromTerminal('rollback', 'staging', '--dry-run', '--json')];
-    expect(chat.code).toBe(terminal.code);
+    expect(chat.code, why(chat, terminal)).toBe(terminal.code);
     expect(outcome(chat.stdout, line)).toEqual(outcome(terminal.stdout, 'terminal'));
   });
 
   it('an unknown environment fails the same way on both paths (exit 2, one line, nothing created)', async () => {
     const chat = await fromChat(chatLine('deploy', 'qa'));
     const terminal = await fromTerminal('qa', '--json');
-    expect(chat.code).toBe(2);
-    expect(terminal.code).toBe(2);
+    expect(chat.code, why(chat, terminal)).toBe(2);
+    expect(terminal.code, why(chat, terminal)).toBe(2);
     expect(chat.stderr.trim()).toBe(terminal.stderr.trim());
     expect(chat.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(project, '.deploy/qa'))).toBe(false);
