@@ -18,8 +18,14 @@ sed -i "s/staging: { port: [0-9]*/staging: { port: $port/" deploy.config.yaml
 git init -q && echo node_modules > .git/info/exclude
 git add -A && git -c user.email=capture@test -c user.name=capture commit -qm "example app"
 
+# The first deploy goes through the chat path: the shell step of commands/deploy.md,
+# expanded as Claude Code expands it, run by bash as its Bash tool runs it.
+step="$(sed -n '/^```sh$/{n;p;q}' "$root/commands/deploy.md")"
+step="${step//'${CLAUDE_PLUGIN_ROOT}'/$root}"
+step="${step//'$ARGUMENTS'/staging}"
+echo "chat step: $step" >&2
 status=0
-node "$cli" staging --json > "$out/real-verified.json" || status=$?
+bash -c "$step" > "$out/real-verified.json" || status=$?
 [[ $status -eq 0 ]] || { echo "first deploy exited $status" >&2; exit 1; }
 
 node -e 'const f="knobs.json",k=JSON.parse(require("fs").readFileSync(f));k.errorRate=0.2;require("fs").writeFileSync(f,JSON.stringify(k,null,2)+"\n")'
