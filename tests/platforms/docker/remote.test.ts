@@ -8,7 +8,7 @@ import { checkEngine, listContainers, prepareImage } from '../../../src/platform
 import { imageRef } from '../../../src/platforms/docker/names.js';
 import { DockerReleaseRunner } from '../../../src/platforms/docker/release-runner.js';
 import { cleanupApp, dockerEngine, fixtureProject, removeDir, testAppName } from '../../helpers/docker.js';
-import { sshEngineUnavailable, startSshEngine, type SshEngine } from '../../helpers/ssh-engine.js';
+import { sshEngineUnavailable, startSshEngine, type SshEngine } from './ssh-engine.js';
 
 const engine = await dockerEngine();
 const noSsh = sshEngineUnavailable();
