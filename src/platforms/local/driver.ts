@@ -50,7 +50,8 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
       executor: ctx.executor,
       ref: ctx.plan.options.ref ?? undefined,
       build: config.build,
-      buildEnv: appEnvironment(config, { id: 'build', version: '', commit: null, contentHash: null }),
+      // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
+      buildEnv: appEnvironment(config, { id: '', version: '', commit: null, contentHash: null }),
     });
   } catch (error) {
     if (!(error instanceof BuildFailedError)) throw error;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { RouterClient } from '../../router/client.js';
-import { UserError } from '../../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
 import type { ReleaseMeta, ReleaseRunner, RunningRelease } from './blue-green/runner.js';
 import { readLogTail } from './log-tail.js';
 import { releaseLogDir, releasesDir } from './releases.js';
@@ -83,6 +83,6 @@ export function logFileOf(releaseDir: string): string {
 export async function requireSupervisor(client: RouterClient, environment: string): Promise<void> {
   const methods = await client.call<string[]>('router.methods');
   if (!methods.includes('apps.start')) {
-    throw new UserError(`the router of ${environment} runs without the local app supervisor; run \`deploy stop ${environment}\` and deploy again`, 4);
+    throw new UserError(`the router of ${environment} runs without the local app supervisor; run \`deploy stop ${environment}\` and deploy again`, ExitCode.usage);
   }
 }

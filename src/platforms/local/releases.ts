@@ -100,7 +100,7 @@ export async function createRelease(options: CreateReleaseOptions): Promise<Rele
 
   let buildMs: number | null = null;
   if (options.build) {
-    const env = options.buildEnv ?? (process.env as Record<string, string>);
+    const env = { ...(options.buildEnv ?? (process.env as Record<string, string>)), RELEASE_ID: id, DEPLOY_RELEASE: id };
     const result = await executor.run(userBuild(options.build, dir, env, options.buildTimeoutMs));
     const logFile = join(releaseLogDir(dir), 'build.log');
     await writeFileAtomic(logFile, result.all);

@@ -5,7 +5,8 @@ import type { AppInfo } from '../../../src/platforms/local/supervisor.js';
 import { createExampleProject, servedBy, type ExampleProject } from './helpers/example-project.js';
 
 /** The example app deployed with the real CLI, under load: good deploys, failures before the switch, manual rollbacks. */
-describe('local platform: blue-green deploys and manual rollback', () => {
+// Generous: a deploy takes ~10 s on an idle 2-core box, but over a minute when the box is saturated.
+describe('local platform: blue-green deploys and manual rollback', { timeout: 300_000 }, () => {
   let project: ExampleProject;
   const releases: string[] = [];
 
@@ -14,13 +15,13 @@ describe('local platform: blue-green deploys and manual rollback', () => {
     const first = await project.deploy();
     expect(first.exitCode, first.stderr).toBe(0);
     releases.push(first.summary.release.id);
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     await project?.destroy();
   });
 
   async function underLoad<T>(action: () => Promise<T>): Promise<{ result: T; load: LoadResult }> {
-    const load = startLoad(project.url + '/', { concurrency: 4, maxDurationMs: 120_000 });
+    const load = startLoad(project.url + '/', { concurrency: 4, maxDurationMs: 280_000 });
     await load.waitFor(20);
     const result = await action();
     const before = load.snapshot().total;

@@ -37,7 +37,7 @@ function repoWithProject(): { repo: string; project: string } {
   return { repo, project };
 }
 
-describe('createRelease', () => {
+describe('createRelease', { timeout: 120_000 }, () => {
   it('archives the committed project folder, records commit, version and content hash, then builds inside it', async () => {
     const { repo, project } = repoWithProject();
     writeFileSync(join(project, 'server.js'), 'console.log("uncommitted")\n');
@@ -47,7 +47,7 @@ describe('createRelease', () => {
       projectRoot: project,
       stateDir,
       executor: createExecutor(),
-      build: 'echo "built $PWD" > built.txt',
+      build: 'echo "built $RELEASE_ID in $PWD" > built.txt',
       now: () => new Date('2026-11-27T06:15:00Z'),
     });
     expect(release.id).toBe(`20261127-061500-${commit.slice(0, 7)}`);
@@ -58,7 +58,7 @@ describe('createRelease', () => {
     expect(release.dir).toBe(join(stateDir, 'releases', release.id));
     expect(readFileSync(join(release.dir, 'server.js'), 'utf8')).toBe('console.log("v1")\n');
     expect(existsSync(join(release.dir, 'outside.txt'))).toBe(false);
-    expect(readFileSync(join(release.dir, 'built.txt'), 'utf8')).toContain(release.dir);
+    expect(readFileSync(join(release.dir, 'built.txt'), 'utf8')).toBe(`built ${release.id} in ${release.dir}\n`);
     expect(await readRelease(stateDir, release.id)).toEqual(release);
   });
 
@@ -114,7 +114,7 @@ describe('createRelease', () => {
   });
 });
 
-describe('pruneReleases', () => {
+describe('pruneReleases', { timeout: 120_000 }, () => {
   it('keeps the newest N plus the active and previous releases, and removes incomplete ones', async () => {
     const { project } = repoWithProject();
     const stateDir = join(project, '.deploy', 'staging');

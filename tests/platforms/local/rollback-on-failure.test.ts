@@ -6,7 +6,8 @@ import { createExampleProject, servedBy, type ExampleProject } from './helpers/e
  * Bad releases of the example app (knobs committed to it) deployed under load with the real CLI.
  * Each one gets traffic, fails post-deployment verification, and traffic returns to the warm blue.
  */
-describe('local platform: automatic rollback after the switch', () => {
+// Generous: a deploy takes ~10 s on an idle 2-core box, but over a minute when the box is saturated.
+describe('local platform: automatic rollback after the switch', { timeout: 300_000 }, () => {
   let project: ExampleProject;
   let blue: string;
 
@@ -15,13 +16,13 @@ describe('local platform: automatic rollback after the switch', () => {
     const first = await project.deploy();
     expect(first.exitCode, first.stderr).toBe(0);
     blue = first.summary.release.id;
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     await project?.destroy();
   });
 
   async function deployUnderLoad(concurrency = 4): Promise<{ run: Awaited<ReturnType<ExampleProject['deploy']>>; load: LoadResult }> {
-    const load = startLoad(project.url + '/', { concurrency, maxDurationMs: 120_000 });
+    const load = startLoad(project.url + '/', { concurrency, maxDurationMs: 280_000 });
     await load.waitFor(20);
     const run = await project.deploy();
     // A few more requests after the CLI returned: they must all go to blue.
