@@ -1,3 +1,4 @@
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
@@ -85,7 +86,8 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
   }
   ctx.emit({ phase: 'image', state: 'ok', message: `image ${image} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})` });
 
-  if (config.migrations.mode !== 'none') ctx.log('migrations are not applied by the docker platform; run them from the image or a pre-deploy hook');
+  const migrated = await migrate(ctx, release);
+  if (migrated) return migrated;
 
   return deployBlueGreen({
     ctx,
@@ -103,6 +105,30 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
       if (deleted.length + removed.length > 0) ctx.log(`pruned releases: ${deleted.join(', ') || 'none'}; images: ${removed.join(', ') || 'none'}`);
     },
   });
+}
+
+/**
+ * Pending migrations of the new release run on this machine, from the release directory, before green
+ * starts (as on the local platform). Null when that went well or there was nothing to do.
+ */
+async function migrate(ctx: DeployContext, release: ReleaseInfo): Promise<DeployOutcome | null> {
+  const m = ctx.config.migrations;
+  if (m.mode === 'none') return null;
+  const { applyPendingMigrations } = await import('../../checks/index.js');
+  const { MigrationError } = await import('../../checks/migrations/types.js');
+  try {
+    const result = await applyPendingMigrations(ctx, {
+      nextReleaseId: release.id,
+      overrides: { dir: relative(ctx.config.projectRoot, join(release.dir, m.dir ?? 'migrations')), env: appEnvironment(ctx.config, release) },
+    });
+    if (result.applied.length > 0) ctx.emit({ phase: 'migrations', state: 'ok', message: `applied ${result.applied.join(', ')}` });
+    return null;
+  } catch (error) {
+    if (!(error instanceof MigrationError)) throw error;
+    ctx.emit({ phase: 'migrations', state: 'fail', message: error.message });
+    const check = { name: 'Migrations', ok: false, value: error.message, threshold: 'applied' };
+    return failedBeforeSwitch(release, await activeRelease(ctx), check, []);
+  }
 }
 
 async function rollback(ctx: DeployContext, options: DockerDriverOptions, to?: string): Promise<DeployOutcome> {

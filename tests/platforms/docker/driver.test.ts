@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,7 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
         `app: ${app}`,
         'platform: docker',
         'tests: false',
-        'migrations: none',
+        `migrations: { tool: sql, dir: migrations, database: "sqlite:${join(project, 'app.db')}" }`,
         'env: { required: [SESSION_SECRET] }',
         'health: { path: /health, interval: 100ms, timeout: 20s }',
         // p95 is generous: this file proves the flow, not the speed of a loaded 2-core CI machine.
@@ -83,11 +83,16 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
         '',
       ].join('\n'),
     );
+    await mkdir(join(project, 'migrations'));
+    await writeFile(join(project, 'migrations', '001_items.sql'), 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT);\n');
     await configure({});
     const first = await run('deploy');
     summaries.push(first);
     expect(first.message ?? '').toBe('');
     expect(first.status).toBe('success');
+    // The release's migration ran on this machine before green started.
+    const tables = await createExecutor().run({ file: 'sqlite3', args: [join(project, 'app.db'), "SELECT name FROM sqlite_master WHERE type = 'table'"], mutates: false });
+    expect(tables.stdout.split('\n')).toContain('items');
   }, 240_000);
 
   afterAll(async () => {
