@@ -142,4 +142,26 @@ describe('canary strategy end to end (example app, real CLI, real router)', () =
     expect(await servedBy(project.url)).toBe(run.summary.release.id);
     expect(run.durationMs).toBeLessThan(60_000);
   }, 180_000);
+
+  it('deploy abort sends all traffic back to stable and the deploy exits 1; progress shows the weight and the step figures', async () => {
+    const current = project.state().active!.release;
+    project.commitKnobs({ latencyMs: 2 }, 'canary to abort');
+    // Human output this time: the progress lines are what an operator watches.
+    const deploying = project.cli('staging', '--yes');
+    const running = join(project.dir, '.deploy', 'staging', 'canary-running.json');
+    for (let i = 0; !existsSync(running); i++) {
+      if (i > 1_200) throw new Error('the canary never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const aborted = await project.cli('abort', 'staging', '--yes');
+    expect(aborted.exitCode, aborted.stderr).toBe(0);
+    const run = await deploying;
+    const output = run.stdout + run.stderr;
+    expect(run.exitCode, output).toBe(1);
+    expect(output).toContain('canary at 10% (sticky)');
+    expect(output).toMatch(/10%: canary \d+ req, [\d.]+% errors, p95 \d+ms; stable \d+ req, [\d.]+% errors, p95 \d+ms — FAILED: Step 10% aborted by the operator/);
+    expect(output).toMatch(/traffic back on \S+ in [\d.]+ ms/);
+    expect(await servedBy(project.url)).toBe(current);
+    expect(existsSync(running)).toBe(false);
+  }, 180_000);
 });
