@@ -2,6 +2,7 @@ import type { UpstreamMetrics } from '../contracts/metrics.js';
 import type { PostCheckResult } from '../contracts/summary.js';
 import { type Clock, realClock } from './clock.js';
 import { type DatabaseCheckOptions, checkDatabase } from './database.js';
+import { credentialRedactor } from './database-postgres.js';
 import type { EarlyOptions } from './early.js';
 import { generateProbeTraffic } from './probe.js';
 import { runSmoke, smokeCheckResult } from './smoke.js';
@@ -66,14 +67,19 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
   };
 
   const smoke = async (): Promise<PostCheckResult> => {
-    const result = smokeCheckResult(await runSmoke(options.publicUrl, options.smoke, { timeoutMs: options.requestTimeoutMs, headers: options.headers }));
+    const result = await runSmoke(options.publicUrl, options.smoke, { timeoutMs: options.requestTimeoutMs, headers: options.headers }).then(
+      (r) => smokeCheckResult(r),
+      (error: unknown) => ({ name: 'Smoke Tests', ok: false, value: `error: ${messageOf(error)}`, threshold: 'all passing' }),
+    );
     if (!result.ok) fail(result);
     return result;
   };
   const database = options.database;
   const checkDb = async (): Promise<PostCheckResult | null> => {
     if (!database) return null;
-    const result = await checkDatabase(database.target, { ...database, timeoutMs: options.requestTimeoutMs });
+    const result = await checkDatabase(database.target, { ...database, timeoutMs: options.requestTimeoutMs }).catch(
+      (error: unknown): PostCheckResult => ({ name: 'Database', ok: false, value: `unreachable: ${credentialRedactor(database.target).redact(messageOf(error))}`, threshold: 'connected' }),
+    );
     if (!result.ok) fail(result);
     return result;
   };
@@ -87,9 +93,17 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
     }
   };
 
-  const firstSmoke = smoke();
-  const firstDb = checkDb();
-  const loop = dbLoop();
+  let smokeResult: PostCheckResult | null = null;
+  let dbResult: PostCheckResult | null = null;
+  const firstChecks = Promise.all([
+    smoke().then((r) => {
+      smokeResult = r;
+    }),
+    checkDb().then((r) => {
+      dbResult = r;
+    }),
+    dbLoop(),
+  ]);
   const window = await watchWindow({
     readMetrics: options.readMetrics,
     probe: probeFor(options),
@@ -103,9 +117,8 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
     onTick: options.onTick,
   });
   windowDone.abort();
-  let smokeResult = await firstSmoke;
-  let dbResult = await firstDb;
-  await loop;
+  // On a failure the rollback should not wait for checks still in flight; they end on their own.
+  if (!stop.aborted && window.ok) await firstChecks;
 
   if (!window.ok && !window.aborted && decidedAt === null) decidedAt = window.decidedAtMs;
   if (!stop.aborted && window.ok) {
@@ -142,4 +155,8 @@ function probeFor(options: PostDeployOptions): ((count: number, signal: AbortSig
       signal,
       headers: options.headers,
     });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

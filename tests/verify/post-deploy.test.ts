@@ -149,6 +149,27 @@ describe('verifyAfterSwitch through a real router', () => {
     }
   });
 
+  it('returns a failure without waiting for a smoke test still in flight', async () => {
+    const { publicUrl, readMetrics } = await setup({ latencyMs: 20_000 });
+    const db = await startTestServer({ health: { database: 'down' } });
+    cleanup.push(db);
+    const started = performance.now();
+    const result = await verifyAfterSwitch({
+      publicUrl,
+      smoke: ['GET /'],
+      thresholds: gates,
+      windowMs: 60_000,
+      tickMs: 100,
+      requestTimeoutMs: 30_000,
+      readMetrics,
+      probe: false,
+      database: { target: 'health', healthUrl: `${db.url}/health` },
+    });
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(result.ok).toBe(false);
+    expect(result.results.map((r) => r.name)).toEqual(['Database']);
+  });
+
   it('never passes a window without traffic when probes are off', async () => {
     const { publicUrl, readMetrics } = await setup();
     const result = await verifyAfterSwitch({
