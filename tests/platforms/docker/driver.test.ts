@@ -43,14 +43,14 @@ async function configure(knobs: Knobs): Promise<void> {
   await fixtureProject(knobs, project);
 }
 
-async function run(kind: RunKind, to: string | null = null): Promise<DeploySummary> {
+async function run(kind: RunKind, to: string | null = null, using = driver): Promise<DeploySummary> {
   const recipes = await loadRecipes();
   const config = await resolveEnvironment(project, 'staging', { recipes, env: { ...process.env, SESSION_SECRET: SECRET } });
   const plan = buildPlan({
     kind, config, recipes, dryRun: false, toolVersion: '0.0.0-test', now: new Date(),
     options: { ref: null, to, yes: true, forceUnverified: false, reason: null, allowDirty: true, lockWaitMs: 0, verbose: false },
   });
-  return runPlan(plan, { emit: () => undefined, signal: new AbortController().signal, loadDriver: async () => driver, loadPreChecks: async () => [] });
+  return runPlan(plan, { emit: () => undefined, signal: new AbortController().signal, loadDriver: async () => using, loadPreChecks: async () => [] });
 }
 
 async function servedBy(): Promise<string | null> {
@@ -160,6 +160,23 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
     expect((await listContainers(deps, app, 'staging')).map((c) => c.release)).not.toContain(summary.release.id);
   });
 
+  it('stops a release whose health check never passes at the health deadline; blue keeps serving', async () => {
+    const active = await servedBy();
+    await configure({ failHealth: true });
+    const impatient = createDriver({
+      host: '127.0.0.1',
+      daemonPath: join(ROOT, 'dist/src/platforms/docker/runtime-daemon.js'),
+      network: engine.network,
+      timing: { stopTimeoutMs: 2_000, requestTimeoutMs: 3_000, health: { path: '/health', intervalMs: 100, deadlineMs: 3_000, checkTimeoutMs: 1_000 } },
+    });
+    const summary = await run('deploy', null, impatient);
+
+    expect(summary).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(summary.message).toMatch(/not healthy within 3000 ms/);
+    expect(await servedBy()).toBe(active);
+    expect((await listContainers(deps, app, 'staging')).map((c) => c.release)).toEqual([active]);
+  });
+
   it('rolls back a release that fails verification (20% errors) to the warm blue', async () => {
     const active = await servedBy();
     await configure({ errorRate: 0.2 });
@@ -171,6 +188,18 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
     expect(failed?.name).toMatch(/error rate/i);
     expect(await servedBy()).toBe(active);
     expect((await listContainers(deps, app, 'staging')).map((c) => c.release)).toEqual([active]);
+  });
+
+  it('rolls back by hand to the previous release, starting its image again once blue has been retired', async () => {
+    const previous = summaries[0]!.release.id;
+    const load = startLoad(`http://127.0.0.1:${port}/`, { concurrency: 2, maxDurationMs: 60_000 });
+    const summary = await run('rollback');
+    const result = await load.stop();
+
+    expect(summary).toMatchObject({ status: 'success', exitCode: 0 });
+    expect(summary.message).toMatch(/cold start/);
+    expect(await servedBy()).toBe(previous);
+    expect(result.failed).toBe(0);
   });
 
   it('shows containers in status, and stop removes them but keeps the images', async () => {
