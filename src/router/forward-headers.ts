@@ -15,6 +15,8 @@ const HOP_BY_HOP = new Set([
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
+  // Set by the router from the flag table (src/router/flags.ts); a client must never choose its own flags.
+  'x-shipgate-flags',
 ]);
 
 /**

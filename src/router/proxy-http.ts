@@ -140,8 +140,6 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, target: Pro
 }
 
 function setFlagsHeader(headers: string[], value: string): void {
-  for (let i = headers.length - 2; i >= 0; i -= 2) {
-    if (headers[i].length === 16 && headers[i].toLowerCase() === 'x-shipgate-flags') headers.splice(i, 2);
-  }
+  // Any x-shipgate-flags the client sent was already dropped with the hop-by-hop headers (forward-headers.ts).
   headers.push('x-shipgate-flags', value);
 }
