@@ -65,7 +65,18 @@ export async function deployCanary(input: BlueGreenInput): Promise<DeployOutcome
 
   let promoted = false;
   for (const percent of percents) {
-    await router.setWeights({ id: green.id, url: green.url }, percent, { sticky });
+    try {
+      await router.setWeights({ id: green.id, url: green.url }, percent, { sticky });
+    } catch (error) {
+      // The router refused or did not answer: treat it as a failed step, so traffic goes back to stable.
+      const failed: StepReport = {
+        percent, ok: false, decided: 'window', durationMs: 0, probes: 0,
+        subject: { requests: 0, errors: 0, errorRate: 0, p95Ms: 0 }, baseline: null,
+        checks: [{ name: 'Router weight', ok: false, value: error instanceof Error ? error.message : String(error), threshold: `set to ${percent}%` }],
+      };
+      steps.push(failed);
+      return abort(input, green, blue, failed, steps, post);
+    }
     await markRunning(config.stateDir, { pid: process.pid, release: green.id, stable: blue.id, percent, startedAt: new Date().toISOString() });
     ctx.emit({ phase: 'canary', state: 'start', message: `canary at ${percent}% (${sticky ? 'sticky' : 'per request'})` });
     const step = await runStepGate({
