@@ -66,6 +66,10 @@ export class LocalRunner implements ReleaseRunner {
     return readLogTail(logFileOf(join(releasesDir(this.options.stateDir), id)), lines);
   }
 
+  async runningIds(): Promise<string[]> {
+    return (await this.list()).filter((app) => app.state === 'running' || app.state === 'backoff').map((app) => app.id);
+  }
+
   async list(): Promise<ListedApp[]> {
     return this.client.call<ListedApp[]>('apps.list');
   }

@@ -37,32 +37,12 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   const blue = before.active ? await runner.running(before.active.release).catch(() => null) : null;
   const blueId = blue?.id ?? null;
 
-  // A release still warm from the deploy before this one stays warm only "until the next deploy".
-  if (before.previous && before.previous.release !== blueId && (await runner.running(before.previous.release).catch(() => null))) {
-    ctx.log(`stopping ${before.previous.release}, kept warm since the last deploy`);
-    await runner.stop(before.previous.release, timing.stopTimeoutMs);
-  }
+  await stopLeftovers(input, before.previous?.release ?? null, blueId, timing.stopTimeoutMs);
 
   ctx.emit({ phase: 'start', state: 'start', message: `starting green ${release.id}` });
-  const green = await runner.start(release);
-  const ready = await waitReady(runner, green, timing.health, ctx.signal);
-  if (!ready.ok) {
-    ctx.emit({ phase: 'health', state: 'fail', message: `green ${ready.detail}` });
-    const tail = await runner.logTail(green.id, 20).catch(() => []);
-    await runner.stop(green.id, timing.stopTimeoutMs);
-    const check: PostCheckResult = { name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` };
-    return failedBeforeSwitch(release, blueId, check, tail);
-  }
-  ctx.emit({ phase: 'health', state: 'ok', message: `green ${ready.detail}` });
-
-  const smoke = smokeCheckResult(await runSmoke(green.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs, signal: ctx.signal }), 'Smoke Tests (green)');
-  if (!smoke.ok) {
-    ctx.emit({ phase: 'smoke', state: 'fail', message: `green smoke: ${smoke.value}` });
-    const tail = await runner.logTail(green.id, 20).catch(() => []);
-    await runner.stop(green.id, timing.stopTimeoutMs);
-    return failedBeforeSwitch(release, blueId, smoke, tail);
-  }
-  ctx.emit({ phase: 'smoke', state: 'ok', message: `green smoke: ${smoke.value}` });
+  const started = await startGreen(input, timing, blueId);
+  if ('outcome' in started) return started.outcome;
+  const green = started.green;
 
   try {
     await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
@@ -159,4 +139,55 @@ async function switchFailed(input: BlueGreenInput, green: RunningRelease, blueId
     message,
     verified: false,
   };
+}
+
+/**
+ * Starts green, waits for its health and smokes it directly. Green never had traffic here, so any failure, and
+ * any exception (e.g. the CLI went away), stops it: an interrupted deploy leaves no stray process behind.
+ */
+async function startGreen(input: BlueGreenInput, timing: FlowTiming, blueId: string | null): Promise<{ green: RunningRelease } | { outcome: DeployOutcome }> {
+  const { ctx, runner, release } = input;
+  const config = ctx.config;
+  const green = await runner.start(release);
+  const fail = async (check: PostCheckResult): Promise<{ outcome: DeployOutcome }> => {
+    const tail = await runner.logTail(green.id, 20).catch(() => []);
+    await runner.stop(green.id, timing.stopTimeoutMs);
+    return { outcome: failedBeforeSwitch(release, blueId, check, tail) };
+  };
+  try {
+    const ready = await waitReady(runner, green, timing.health, ctx.signal);
+    if (!ready.ok) {
+      ctx.emit({ phase: 'health', state: 'fail', message: `green ${ready.detail}` });
+      return await fail({ name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` });
+    }
+    ctx.emit({ phase: 'health', state: 'ok', message: `green ${ready.detail}` });
+    const smoke = smokeCheckResult(await runSmoke(green.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs, signal: ctx.signal }), 'Smoke Tests (green)');
+    if (!smoke.ok) {
+      ctx.emit({ phase: 'smoke', state: 'fail', message: `green smoke: ${smoke.value}` });
+      return await fail(smoke);
+    }
+    ctx.emit({ phase: 'smoke', state: 'ok', message: `green smoke: ${smoke.value}` });
+    return { green };
+  } catch (error) {
+    await runner.stop(green.id, timing.stopTimeoutMs).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Before green starts: the release kept warm since the last deploy stops ("warm until the next deploy"), and so
+ * does anything else running that is not blue, e.g. a green left by a deploy that was killed.
+ */
+async function stopLeftovers(input: BlueGreenInput, previousId: string | null, blueId: string | null, stopTimeoutMs: number): Promise<void> {
+  const { ctx, runner } = input;
+  const candidates = new Set<string>(runner.runningIds ? await runner.runningIds().catch(() => []) : []);
+  if (previousId && (await runner.running(previousId).catch(() => null))) candidates.add(previousId);
+  candidates.delete(blueId ?? '');
+  for (const id of candidates) {
+    ctx.log(id === previousId ? `stopping ${id}, kept warm since the last deploy` : `stopping ${id}, left running by an interrupted deploy`);
+    await runner.stop(id, stopTimeoutMs);
+  }
+  if (previousId && previousId !== blueId) {
+    await ctx.state.update((state) => ({ ...state, previous: state.previous ? { ...state.previous, running: false } : null }));
+  }
 }

@@ -28,4 +28,6 @@ export interface ReleaseRunner {
   keepWarm(id: string, ms: number, drainTimeoutMs: number): Promise<void>;
   stop(id: string, timeoutMs: number): Promise<void>;
   logTail(id: string, lines: number): Promise<string[]>;
+  /** Ids of every release running now (optional): lets a deploy stop leftovers of an interrupted one. */
+  runningIds?(): Promise<string[]>;
 }
