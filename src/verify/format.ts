@@ -16,7 +16,3 @@ export function formatMs(ms: number): string {
 export function formatPoints(fraction: number): string {
   return `${Number((fraction * 100).toFixed(2))}pp`;
 }
-
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
