@@ -73,6 +73,10 @@ export function pullImage(cli: DockerCli, ref: string): Command {
   return docker(cli, ['image', 'pull', '--quiet', ref], true, { timeoutMs: 30 * 60_000 });
 }
 
+export function inspectNetwork(cli: DockerCli, name: string): Command {
+  return docker(cli, ['network', 'inspect', '--format', '{{.Name}}', name], false, { timeoutMs: 30_000 });
+}
+
 export function inspectImage(cli: DockerCli, ref: string): Command {
   return docker(cli, ['image', 'inspect', '--format', '{{json .}}', ref], false, { timeoutMs: 30_000 });
 }

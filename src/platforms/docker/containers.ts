@@ -87,6 +87,11 @@ export async function prepareImage(deps: DockerDeps, source: ImageSource, ref: s
   return ref;
 }
 
+/** "bridge" when the engine has its default bridge network; "host" on an engine started with --bridge=none. */
+export async function defaultNetwork(deps: DockerDeps): Promise<'bridge' | 'host'> {
+  return (await deps.executor.run(cmd.inspectNetwork(cliOf(deps), 'bridge'))).exitCode === 0 ? 'bridge' : 'host';
+}
+
 export async function imageExists(deps: DockerDeps, ref: string): Promise<boolean> {
   return (await deps.executor.run(cmd.inspectImage(cliOf(deps), ref))).exitCode === 0;
 }

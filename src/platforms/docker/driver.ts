@@ -49,7 +49,7 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
   const settings = dockerSettings(config);
   await containers.checkEngine({ executor: ctx.executor });
   const router = await runtimeFor(ctx, options);
-  const runner = runnerFor(ctx, options, router);
+  const runner = await runnerFor(ctx, options, router);
 
   ctx.emit({ phase: 'release', state: 'start', message: `release from ${ctx.plan.options.ref ?? 'HEAD'}` });
   let release: ReleaseInfo;
@@ -145,7 +145,7 @@ async function rollback(ctx: DeployContext, options: DockerDriverOptions, to?: s
     throw new UserError(`image ${image} for release ${target.id} is no longer on the engine (kept: the last ${config.releases.keep}); deploy that commit again instead`, ExitCode.usage);
   }
   const router = await runtimeFor(ctx, options);
-  return rollbackTo({ ctx, router, runner: runnerFor(ctx, options, router), target, publicUrl: publicUrlOf(ctx), timing: options.timing });
+  return rollbackTo({ ctx, router, runner: await runnerFor(ctx, options, router), target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 
 async function status(ctx: DeployContext): Promise<PlatformStatus> {
@@ -189,16 +189,18 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
   return { stopped, message: `removed ${rows.length} container(s) of ${config.environment}${client ? ' and stopped its router' : ''}; images kept for rollback` };
 }
 
-function runnerFor(ctx: DeployContext, options: DockerDriverOptions, runtime: RouterClient): DockerReleaseRunner {
+async function runnerFor(ctx: DeployContext, options: DockerDriverOptions, runtime: RouterClient): Promise<DockerReleaseRunner> {
   const { config } = ctx;
   const settings = dockerSettings(config);
+  const wanted = options.network ?? settings.network;
+  const network = wanted === 'auto' ? await containers.defaultNetwork({ executor: ctx.executor }) : wanted;
   const timing = flowTiming(config, options.timing);
   return new DockerReleaseRunner({
     executor: ctx.executor,
     app: config.app,
     environment: config.environment,
     containerPort: settings.port,
-    network: options.network ?? settings.network,
+    network,
     // The flow polls health over HTTP while it waits; the engine's own check is for the long run (status,
     // unhealthy marking), and each run forks a process in the container, so it ticks slowly.
     health: { path: config.health.path, intervalMs: DOCKER_HEALTH_INTERVAL_MS, timeoutMs: timing.health.checkTimeoutMs, retries: 3 },

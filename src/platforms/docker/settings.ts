@@ -9,8 +9,8 @@ export interface DockerSettings {
   dockerfile: string;
   /** The port the app listens on inside the container. */
   port: number;
-  /** bridge (publish on 127.0.0.1), host, or a named docker network. */
-  network: 'bridge' | 'host' | { name: string };
+  /** bridge (publish on 127.0.0.1), host, a named docker network, or auto: bridge when the engine has one, else host. */
+  network: 'auto' | 'bridge' | 'host' | { name: string };
 }
 
 type WithDocker = ResolvedEnvironment & { docker?: Partial<Omit<DockerSettings, 'network'>> | null };
@@ -23,7 +23,7 @@ export function dockerSettings(config: ResolvedEnvironment, env: NodeJS.ProcessE
     image: raw.image ?? null,
     dockerfile: raw.dockerfile ?? 'Dockerfile',
     port: raw.port ?? 3000,
-    network: !network || network === 'bridge' ? 'bridge' : network === 'host' ? 'host' : { name: network },
+    network: !network || network === 'auto' ? 'auto' : network === 'bridge' || network === 'host' ? network : { name: network },
   };
 }
 

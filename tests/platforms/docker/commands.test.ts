@@ -3,6 +3,8 @@ import * as cmd from '../../../src/platforms/docker/commands.js';
 import { containerName, imageRef, LABELS } from '../../../src/platforms/docker/names.js';
 import { selectImagesToPrune, parseInspect, parseContainerRows } from '../../../src/platforms/docker/parse.js';
 import { travelsInEnvFile } from '../../../src/platforms/docker/env-file.js';
+import { dockerSettings, releaseVariables } from '../../../src/platforms/docker/settings.js';
+import type { ResolvedEnvironment } from '../../../src/config/types.js';
 
 const cli = { env: { PATH: '/usr/bin', DOCKER_HOST: 'ssh://deploy@example' } };
 
@@ -138,5 +140,22 @@ describe('docker output parsing', () => {
     expect(travelsInEnvFile('DOCKER_HOST')).toBe(true);
     expect(travelsInEnvFile('PATH')).toBe(true);
     expect(travelsInEnvFile('DATABASE_URL')).toBe(false);
+  });
+});
+
+describe('docker settings', () => {
+  const config = { environment: 'staging', env: { values: { SESSION_SECRET: 'x' } } } as unknown as ResolvedEnvironment;
+
+  it('defaults to the Dockerfile, port 3000 and automatic networking; reads docker: when the config has it', () => {
+    expect(dockerSettings(config, {})).toEqual({ image: null, dockerfile: 'Dockerfile', port: 3000, network: 'auto' });
+    const withDocker = { ...config, docker: { image: 'reg/shop:1', port: 8080 } } as unknown as ResolvedEnvironment;
+    expect(dockerSettings(withDocker, { SHIPGATE_DOCKER_NETWORK: 'host' })).toMatchObject({ image: 'reg/shop:1', port: 8080, network: 'host' });
+    expect(dockerSettings(config, { SHIPGATE_DOCKER_NETWORK: 'backend' }).network).toEqual({ name: 'backend' });
+  });
+
+  it('names the release in plain variables and keeps app values out of them', () => {
+    const vars = releaseVariables(config, { id: 'r1', version: '1.0.0', commit: 'abc', contentHash: null });
+    expect(vars).toEqual({ RELEASE_ID: 'r1', APP_VERSION: '1.0.0', DEPLOY_RELEASE: 'r1', DEPLOY_VERSION: '1.0.0', DEPLOY_COMMIT: 'abc', DEPLOY_ENVIRONMENT: 'staging' });
+    expect(Object.values(vars)).not.toContain('x');
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, UserError } from '../../../src/errors.js';
 import { createExecutor } from '../../../src/exec/executor.js';
 import {
-  checkEngine, findContainer, imageExists, listContainers, prepareImage, pruneImages, startContainer, stopAndRemove,
+  checkEngine, defaultNetwork, findContainer, imageExists, listContainers, prepareImage, pruneImages, startContainer, stopAndRemove,
 } from '../../../src/platforms/docker/containers.js';
 import { ImageBuildError } from '../../../src/platforms/docker/errors.js';
 import { containerName, imageRef } from '../../../src/platforms/docker/names.js';
@@ -79,6 +79,10 @@ describe.skipIf(!engine.ok)('docker containers on a real engine', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).exitCode).toBe(ExitCode.precheckFailed);
     expect((error as UserError).message).toContain('DOCKER_HOST=unix:///tmp/shipgate-no-engine.sock');
+  });
+
+  it('picks the bridge network when the engine has one, else the host network', async () => {
+    expect(await defaultNetwork({ executor: createExecutor() })).toBe(engine.network);
   });
 
   it('reports a failed docker build with the tail of its output', async () => {

@@ -35,7 +35,6 @@ const deps = { executor: createExecutor() };
 const driver = createDriver({
   host: '127.0.0.1',
   daemonPath: join(ROOT, 'dist/src/platforms/docker/runtime-daemon.js'),
-  network: engine.network,
   timing: { stopTimeoutMs: 2_000, requestTimeoutMs: 3_000 },
 });
 
@@ -166,7 +165,6 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
     const impatient = createDriver({
       host: '127.0.0.1',
       daemonPath: join(ROOT, 'dist/src/platforms/docker/runtime-daemon.js'),
-      network: engine.network,
       timing: { stopTimeoutMs: 2_000, requestTimeoutMs: 3_000, health: { path: '/health', intervalMs: 100, deadlineMs: 3_000, checkTimeoutMs: 1_000 } },
     });
     const summary = await run('deploy', null, impatient);
