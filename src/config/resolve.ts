@@ -177,7 +177,7 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     keepWarmMs: ms(s.keepWarm, 15 * 60_000),
     drainTimeoutMs: ms(s.drainTimeout, 30_000),
     guardMs: ms(s.guard, 5 * 60_000),
-    canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000) },
+    canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000), sticky: s.canary?.sticky ?? true },
     missingVars: c.missingVars,
     secrets: c.secrets,
   };

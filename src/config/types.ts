@@ -60,7 +60,7 @@ export interface ResolvedEnvironment {
   keepWarmMs: number;
   drainTimeoutMs: number;
   guardMs: number;
-  canary: { steps: number[]; intervalMs: number };
+  canary: { steps: number[]; intervalMs: number; sticky: boolean };
   /** `${VAR}` names that were referenced but are not set. */
   missingVars: string[];
   /** Values substituted or loaded from env files: the redactor hides them everywhere. */

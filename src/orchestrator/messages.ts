@@ -30,6 +30,7 @@ export const DeploySummarySchema = z.object({
   message: z.string().optional(),
   logTail: z.array(z.string()).optional(),
   rollbackPlanPath: z.string().optional(),
+  steps: z.array(z.any()).optional(),
   plan: z.array(z.string()).optional(),
 });
 

@@ -1,5 +1,5 @@
 import type { ResolvedEnvironment } from '../config/types.js';
-import type { DeployStatus, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
+import type { DeployStatus, DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import type { Executor } from '../exec/executor.js';
 import type { StateStore } from '../state/store.js';
 import type { Clock } from '../verify/clock.js';
@@ -48,6 +48,8 @@ export interface DeployOutcome {
   message?: string;
   logTail?: string[];
   rollbackPlanPath?: string;
+  /** Canary steps with their figures, listed in --json. */
+  steps?: DeploySummary['steps'];
   /** True when post-deployment verification passed; the production gate reads it from history. */
   verified?: boolean;
 }
