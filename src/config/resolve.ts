@@ -178,6 +178,7 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     drainTimeoutMs: ms(s.drainTimeout, 30_000),
     guardMs: ms(s.guard, 5 * 60_000),
     canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000), sticky: s.canary?.sticky ?? true },
+    docker: { image: s.docker?.image ?? null, dockerfile: s.docker?.dockerfile ?? 'Dockerfile', port: s.docker?.port ?? 3000 },
     missingVars: c.missingVars,
     secrets: c.secrets,
   };

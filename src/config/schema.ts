@@ -141,6 +141,14 @@ const SettingsShape = {
     })
     .optional()
     .describe('Canary strategy settings.'),
+  docker: z
+    .strictObject({
+      image: z.string().min(1).optional().describe('A prebuilt image to deploy instead of building the Dockerfile.'),
+      dockerfile: z.string().min(1).optional().describe('Dockerfile, relative to the project root. Default Dockerfile.'),
+      port: z.number().int().min(1).max(65535).optional().describe('Port the app listens on inside the container. Default 3000.'),
+    })
+    .optional()
+    .describe('Docker platform settings (platform: docker).'),
 };
 
 export const EnvironmentSchema = z.strictObject(SettingsShape).describe('Settings of one environment; they deep-merge over the top-level ones.');

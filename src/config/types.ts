@@ -61,6 +61,7 @@ export interface ResolvedEnvironment {
   drainTimeoutMs: number;
   guardMs: number;
   canary: { steps: number[]; intervalMs: number; sticky: boolean };
+  docker: { image: string | null; dockerfile: string; port: number };
   /** `${VAR}` names that were referenced but are not set. */
   missingVars: string[];
   /** Values substituted or loaded from env files: the redactor hides them everywhere. */
