@@ -118,6 +118,10 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
       },
     });
   }
+  if (config.platform === 'docker') {
+    const { dockerEngineCheck } = await import('../platforms/docker/engine-check.js');
+    checks.push(dockerEngineCheck);
+  }
   return checks.map((check) => ({ ...check, run: (ctx: DeployContext) => untilAborted(check.name, ctx.signal, check.run(ctx)) }));
 }
 
