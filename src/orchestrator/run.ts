@@ -12,6 +12,8 @@ import { loadDriver as defaultLoadDriver } from './drivers.js';
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
+import { recoverInterrupted } from '../journal/recover.js';
+import { JournalWriter } from '../journal/journal.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 
 export interface RunDeps {
@@ -67,6 +69,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       const lock = await takeLock(plan, deps, pre, emit);
       if (!lock) return await record(plan, state, summarize(), null);
       ctx.defer(() => lock.release());
+      if (driver) await recoverInterrupted(ctx, driver);
     }
 
     const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);
@@ -83,7 +86,12 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       emit({ phase: 'stop', state: 'ok', message: stopped.message ?? `stopped ${plan.environment}` });
       return await record(plan, state, summarize({ message: stopped.message ?? `stopped ${plan.environment}` }), null);
     }
+    const journal = new JournalWriter(plan.config.stateDir);
+    await journal.begin({ kind: plan.kind === 'rollback' ? 'rollback' : 'deploy', environment: plan.environment, from: activeRelease });
+    ctx.journal = journal;
     const outcome = plan.kind === 'rollback' ? await driver.rollback(ctx, plan.options.to ?? undefined) : await driver.deploy(ctx);
+    // The run reached an outcome of its own (success, rolled back, failed): nothing is left for recovery.
+    await journal.finish();
     emit({ phase: plan.kind, state: outcome.status === 'success' ? 'ok' : 'fail', message: `${plan.kind} ${outcome.status}` });
     return await record(plan, state, summarize({ outcome }), outcome);
   } catch (error) {

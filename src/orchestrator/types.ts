@@ -3,6 +3,7 @@ import type { DeployStatus, DeploySummary, PostCheckResult, PreCheckResult } fro
 import type { Executor } from '../exec/executor.js';
 import type { StateStore } from '../state/store.js';
 import type { Clock } from '../verify/clock.js';
+import type { Journal, JournalWriter, RecoveryResult } from '../journal/journal.js';
 import type { DeployPlan } from './plan.js';
 import type { ProgressEvent } from './messages.js';
 
@@ -26,6 +27,8 @@ export interface DeployContext {
   defer(cleanup: () => Promise<void> | void): void;
   /** Debug line, shown with --verbose only. Redacted. */
   log(line: string): void;
+  /** The run's write-ahead journal (deploy and rollback only): flows record each phase before acting. */
+  journal?: JournalWriter;
 }
 
 /** One pre-deployment check. `readOnly` checks also run under --dry-run; the others are listed in the plan. */
@@ -76,4 +79,6 @@ export interface PlatformDriver {
   rollback(ctx: DeployContext, to?: string): Promise<DeployOutcome>;
   status(ctx: DeployContext): Promise<PlatformStatus>;
   stop(ctx: DeployContext): Promise<StopOutcome>;
+  /** Finishes what a killed run left behind (its journal): traffic to the last verified release, orphans stopped. */
+  recover?(ctx: DeployContext, journal: Journal): Promise<RecoveryResult>;
 }

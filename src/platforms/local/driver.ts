@@ -10,8 +10,10 @@ import { deployBlueGreen } from './blue-green/deploy-flow.js';
 import { deployCanary } from '../../strategies/canary.js';
 import { failedBeforeSwitch } from './blue-green/outcome.js';
 import { rollbackTo } from './blue-green/rollback-flow.js';
+import { recoverLocal } from './recover.js';
 import type { FlowTiming } from './blue-green/timing.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
+import { startGuardAfterDeploy, stopGuard } from './guard-extension.js';
 import { BuildFailedError, createRelease, listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
 
 export interface LocalDriverOptions {
@@ -21,6 +23,8 @@ export interface LocalDriverOptions {
   timing?: Partial<FlowTiming>;
   /** The runtime entry (router + app supervisor); default the compiled runtime-daemon.js next to this file. */
   daemonPath?: string;
+  /** How often the post-deploy guard reads its window; default 1s. */
+  guardTickMs?: number;
 }
 
 /** The local platform: releases as directories, app processes supervised by the environment runtime, our router in front. */
@@ -31,6 +35,11 @@ export function createDriver(options: LocalDriverOptions = {}): PlatformDriver {
     rollback: (ctx, to) => rollback(ctx, options, to),
     status: (ctx) => status(ctx),
     stop: (ctx) => stop(ctx),
+    recover: async (ctx, journal) => {
+      const router = await runtimeFor(ctx, options);
+      const runner = new LocalRunner(router, { stateDir: ctx.config.stateDir, start: requireStart(ctx), env: (release) => appEnvironment(ctx.config, release) });
+      return recoverLocal(ctx, router, runner, journal, options.timing);
+    },
   };
 }
 
@@ -60,13 +69,16 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
     const check = { name: 'Build', ok: false, value: `exit code ${error.exitCode}`, threshold: 'exit code 0' };
     return { ...failedBeforeSwitch({ id: error.releaseId, version: '', commit: null, contentHash: null }, active, check, error.logTail), message: `build failed with exit code ${error.exitCode}; nothing was started${active ? `, ${active} still serves` : ''}` };
   }
+  await ctx.journal?.phase('release-created', { release: release.id });
   ctx.emit({ phase: 'release', state: 'ok', message: `release ${release.id} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})${release.buildMs !== null ? `, built in ${release.buildMs} ms` : ''}` });
 
   const migrated = await migrate(ctx, release);
   if (migrated) return migrated;
 
+  // A new deploy takes over from the guard of the last one (its warm release is about to be replaced).
+  await stopGuard(router, 'a new deploy started');
   // strategy: canary runs the same release through src/strategies/canary.ts (same input, growing weights).
-  return (config.strategy === 'canary' ? deployCanary : deployBlueGreen)({
+  const outcome = await (config.strategy === 'canary' ? deployCanary : deployBlueGreen)({
     ctx,
     router,
     runner,
@@ -81,6 +93,9 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
       ctx.log(`pruned releases: ${deleted.join(', ')}`);
     },
   });
+  // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
+  if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
+  return outcome;
 }
 
 /** Pending migrations of the release being deployed are applied before green starts. Null when that went well. */
@@ -123,6 +138,7 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   if (!target) throw new UserError(`release ${targetId} is not in .deploy/${config.environment}/releases (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const router = await runtimeFor(ctx, options);
   const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
+  await stopGuard(router, 'manual rollback');
   return rollbackTo({ ctx, router, runner, target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 

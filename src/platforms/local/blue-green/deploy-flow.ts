@@ -10,6 +10,7 @@ import { slotFor, upstreamUrl, withRelease } from './slots.js';
 import { switchBack } from './switch-back.js';
 import { flowTiming, type FlowTiming } from './timing.js';
 import { waitReady } from './wait-ready.js';
+import { warmPeriodMs } from '../../../guard/period.js';
 
 export interface BlueGreenInput {
   ctx: DeployContext;
@@ -39,11 +40,13 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
 
   await stopLeftovers(input, before.previous?.release ?? null, blueId, timing.stopTimeoutMs);
 
+  await ctx.journal?.phase('green-starting', { release: release.id });
   ctx.emit({ phase: 'start', state: 'start', message: `starting green ${release.id}` });
   const started = await startGreen(input, timing, blueId);
   if ('outcome' in started) return started.outcome;
   const green = started.green;
 
+  await ctx.journal?.phase('switching', { switched: { to: green.id, from: blueId } });
   try {
     await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
   } catch (error) {
@@ -59,15 +62,18 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   }));
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on green ${green.id}${blue ? ` (blue ${blue.id} kept warm)` : ''}` });
 
+  await ctx.journal?.phase('verifying');
   const verification = await verify(input, green, timing);
   if (verification.ok) {
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
-    if (blue) await runner.keepWarm(blue.id, config.keepWarmMs, config.drainTimeoutMs);
+    // Warm at least as long as the post-deploy guard watches, so a breach can switch back instantly.
+    if (blue) await runner.keepWarm(blue.id, warmPeriodMs(config.keepWarmMs, config.guardMs), config.drainTimeoutMs);
     await input.afterSuccess?.(green.id, blueId).catch((error: unknown) => ctx.log(`after-success step failed: ${String(error)}`));
     return { status: 'success', release: releaseOf(release), previousRelease: blueId, post: verification.results, rollback: { performed: false, reason: null }, verified: true };
   }
 
   const failed = verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: ctx.signal.aborted ? 'interrupted' : 'no result', threshold: 'passed' };
+  await ctx.journal?.phase('rolling-back');
   ctx.emit({ phase: 'verify', state: 'fail', message: describeFailure(failed) });
   const tail = await runner.logTail(green.id, 20).catch(() => []);
   if (!blue || !before.active) return firstReleaseFailed(input, green, failed, verification.results, tail, timing.stopTimeoutMs);
@@ -149,6 +155,7 @@ async function startGreen(input: BlueGreenInput, timing: FlowTiming, blueId: str
   const { ctx, runner, release } = input;
   const config = ctx.config;
   const green = await runner.start(release);
+  await ctx.journal?.phase('green-started', { green: { id: green.id, pid: null, port: Number(new URL(green.url).port) || null } });
   const fail = async (check: PostCheckResult): Promise<{ outcome: DeployOutcome }> => {
     const tail = await runner.logTail(green.id, 20).catch(() => []);
     await runner.stop(green.id, timing.stopTimeoutMs);
