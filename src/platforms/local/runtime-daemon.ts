@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { startRuntime } from '../../router/runtime.js';
 import { supervisorExtension } from './runtime-extension.js';
+import { guardExtension } from './guard-extension.js';
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   const graceMs = values.grace ? Number(values.grace) : 10_000;
   let runtime;
   try {
-    runtime = await startRuntime({ stateDir, port, host: values.host ?? '0.0.0.0', log, extensions: [supervisorExtension({ log })] });
+    const guard = guardExtension({ log });
+    runtime = await startRuntime({ stateDir, port, host: values.host ?? '0.0.0.0', log, extensions: [supervisorExtension({ log, onSupervisor: guard.attach }), guard.extend] });
   } catch (error) {
     log(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 2;

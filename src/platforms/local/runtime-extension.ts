@@ -12,6 +12,8 @@ export interface SupervisorExtensionOptions extends SupervisorOptions {
   /** Grace for apps when the runtime shuts down. */
   stopTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Gets the supervisor and keep-warm timers once they exist (e.g. the post-deploy guard's `attach`). */
+  onSupervisor?: (supervisor: AppSupervisor, keepWarm: KeepWarm) => void;
 }
 
 /**
@@ -24,6 +26,7 @@ export function supervisorExtension(options: SupervisorExtensionOptions = {}): (
     const supervisor = new AppSupervisor(options);
     const keepWarm = new KeepWarm(supervisor, (id, timeoutMs) => runtime.router.drain(id, timeoutMs), options.log);
     registerSupervisorControl(runtime.registry, supervisor, keepWarm);
+    options.onSupervisor?.(supervisor, keepWarm);
     const history = historyOf(runtime.stateDir);
     // Apps a runtime that died left running keep serving (the routing table is restored too): adopt them.
     for (const app of readAdoptable(runtime.stateDir)) {

@@ -1,0 +1,255 @@
+import { basename, dirname } from 'node:path';
+import { hostname, userInfo } from 'node:os';
+import { z } from 'zod';
+import type { HistoryRecord } from '../../contracts/history.js';
+import type { PostCheckResult } from '../../contracts/summary.js';
+import { Guard, describeGuard, type GuardDecision, type GuardSnapshot, type PreviousRelease } from '../../guard/index.js';
+import { checkOnce } from '../../router/health-check.js';
+import type { Runtime } from '../../router/runtime.js';
+import { upstreamSchema } from '../../router/control-methods.js';
+import { StateStore } from '../../state/store.js';
+import type { KeepWarm } from './keep-warm.js';
+import type { AppSupervisor, SupervisorEvent } from './supervisor.js';
+
+export const guardStartParams = z.strictObject({
+  environment: z.string().min(1),
+  active: upstreamSchema,
+  previous: upstreamSchema.nullable(),
+  periodMs: z.number().int().min(1).max(7 * 24 * 3_600_000),
+  windowMs: z.number().int().min(1).max(3_600_000),
+  tickMs: z.number().int().min(1).max(60_000).optional(),
+  thresholds: z.strictObject({ errorRate: z.number().min(0).max(1), p95Ms: z.number().min(0), minRequests: z.number().int().min(0) }),
+  rollbackWhenCold: z.boolean().optional(),
+  healthPath: z.string().startsWith('/'),
+  healthTimeoutMs: z.number().int().min(1).max(600_000),
+  drainTimeoutMs: z.number().int().min(0).max(3_600_000),
+  stopTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  /** Who deployed: lands in the history records the guard writes. */
+  user: z.string().max(200).optional(),
+});
+export type GuardStartParams = z.output<typeof guardStartParams>;
+
+/** What `guard.state` answers: the guard's snapshot, its status line and what it watches. Null fields when no guard ran. */
+export interface GuardStatus {
+  snapshot: GuardSnapshot | null;
+  line: string | null;
+  active: string | null;
+  previous: string | null;
+  /** Set after a rollback or alert: what the guard did. */
+  outcome: string | null;
+}
+
+export interface GuardExtensionOptions {
+  log?: (line: string) => void;
+  /** Called after every decision the guard acts on (tests, notifications). */
+  onAction?: (event: { type: 'rolled_back' | 'alert' | 'expired' | 'rollback_failed'; environment: string; detail: string; decision: GuardDecision | null }) => void;
+}
+
+/**
+ * Hosts the post-deploy guard in the environment runtime (docs/guard.md). The runtime outlives the CLI, so the guard
+ * keeps watching after `deploy` returns: it reads the router's metrics in-process, gets the supervisor's crashes,
+ * and on a breach switches the router back to the warm previous release (the same instant switch as during a
+ * deploy), checks it, and writes the failed check with its figures to history. Control methods: `guard.start`,
+ * `guard.state`, `guard.stop`.
+ *
+ * Usage: `const g = guardExtension(); startRuntime({ extensions: [supervisorExtension({ onSupervisor: g.attach }), g.extend] })`.
+ */
+export function guardExtension(options: GuardExtensionOptions = {}): {
+  attach(supervisor: AppSupervisor, keepWarm: KeepWarm): void;
+  extend(runtime: Runtime): void;
+} {
+  let supervisor: AppSupervisor | null = null;
+  let keepWarm: KeepWarm | null = null;
+  let current: { guard: Guard; params: GuardStartParams; outcome: string | null } | null = null;
+  const log = (line: string) => options.log?.(`guard: ${line}`);
+
+  return {
+    attach(s, k) {
+      supervisor = s;
+      keepWarm = k;
+      s.on('event', (event: SupervisorEvent) => {
+        if (!current || current.guard.state().state !== 'watching') return;
+        if (event.type === 'exited' && !event.expected && event.id === current.params.active.id) current.guard.recordCrash();
+      });
+    },
+    extend(runtime) {
+      const store = new StateStore(dirname(dirname(runtime.stateDir)), basename(runtime.stateDir));
+      const history = (record: Omit<HistoryRecord, 'ts' | 'user' | 'host' | 'environment' | 'type'>, params: GuardStartParams) =>
+        store
+          .appendHistory({ ts: new Date().toISOString(), type: 'guard', environment: params.environment, user: params.user ?? safeUser(), host: hostname(), ...record })
+          .catch((error) => log(`history append failed: ${String(error)}`));
+
+      const previousState = (params: GuardStartParams): PreviousRelease => {
+        if (!params.previous) return 'none';
+        const app = supervisor?.get(params.previous.id);
+        return app && app.state === 'running' ? 'warm' : 'cold';
+      };
+
+      const rollBack = async (entry: NonNullable<typeof current>, decision: GuardDecision): Promise<void> => {
+        const { params } = entry;
+        const previous = params.previous!;
+        const started = performance.now();
+        try {
+          await runtime.router.setActive(previous, { drainTimeoutMs: params.drainTimeoutMs });
+        } catch (error) {
+          entry.outcome = `rollback failed: switching to ${previous.id} refused (${String(error)}); traffic is still on ${params.active.id}`;
+          log(entry.outcome);
+          options.onAction?.({ type: 'rollback_failed', environment: params.environment, detail: entry.outcome, decision });
+          await history({ status: 'failed', verified: false, previous: previous.id, reason: `guard: ${decision.reason}`, detail: entry.outcome, checks: { pre: [], post: decision.figures } }, params);
+          return;
+        }
+        const switchMs = Math.round((performance.now() - started) * 10) / 10;
+        log(`breach (${decision.reason}): traffic back on ${previous.id} in ${switchMs} ms`);
+        keepWarm?.cancel(previous.id);
+        try {
+          supervisor?.setRestartOnCrash(previous.id, true);
+          supervisor?.setRestartOnCrash(params.active.id, false);
+        } catch {
+          // an app the supervisor no longer knows: nothing to change
+        }
+        await store
+          .update((state) => {
+            const failed = state.active?.release === params.active.id ? { ...state.active, running: false } : state.previous;
+            const back = state.previous?.release === previous.id ? { ...state.previous, running: true, since: new Date().toISOString() } : { release: previous.id, upstream: previous.url.replace(/^http:\/\//, ''), since: new Date().toISOString(), running: true };
+            return { ...state, active: back, previous: failed };
+          })
+          .catch((error) => log(`state not updated: ${String(error)}`));
+        const health = await checkOnce(previous.url, params.healthPath, params.healthTimeoutMs);
+        const verified = health.success;
+        const post: PostCheckResult[] = [...decision.figures, { name: 'Health (previous)', ok: health.success, value: health.detail, threshold: '2xx' }];
+        entry.outcome = verified
+          ? `rolled back to ${previous.id} in ${switchMs} ms: ${decision.reason}`
+          : `rolled back to ${previous.id} in ${switchMs} ms, but it fails its health check (${health.detail})`;
+        options.onAction?.({ type: 'rolled_back', environment: params.environment, detail: entry.outcome, decision });
+        await history(
+          {
+            status: verified ? 'rolled_back' : 'failed',
+            verified: false,
+            previous: previous.id,
+            reason: `guard: ${decision.reason}`,
+            detail: `${entry.outcome}; ${params.active.id} stopped`,
+            checks: { pre: [], post },
+          },
+          params,
+        );
+        await runtime.router.drain(params.active.id, params.drainTimeoutMs).catch(() => undefined);
+        if (supervisor?.get(params.active.id)) await supervisor.stop(params.active.id, params.stopTimeoutMs ?? 10_000).catch(() => undefined);
+      };
+
+      const startGuard = (params: GuardStartParams) => {
+        const entry: NonNullable<typeof current> = { params, outcome: null, guard: null as unknown as Guard };
+        entry.guard = new Guard({
+          environment: params.environment,
+          periodMs: params.periodMs,
+          windowMs: params.windowMs,
+          tickMs: params.tickMs,
+          thresholds: params.thresholds,
+          autoRollbackWhenCold: false,
+          readMetrics: (windowMs) => runtime.router.metrics(params.active.id, windowMs),
+          previousRelease: () => previousState(params),
+          consumer: {
+            onBreach: async (decision) => {
+              if (decision.action === 'rollback' && decision.previous === 'warm') return rollBack(entry, decision);
+              const why = decision.previous === 'none' ? 'there is no previous release' : `${params.previous?.id} is no longer warm`;
+              entry.outcome = `alert: ${decision.reason}; not rolled back (${why}), ${params.active.id} still serves`;
+              log(entry.outcome);
+              options.onAction?.({ type: 'alert', environment: params.environment, detail: entry.outcome, decision });
+              await history({ status: 'failed', verified: false, previous: params.previous?.id ?? null, reason: `guard: ${decision.reason}`, detail: entry.outcome, checks: { pre: [], post: decision.figures } }, params);
+            },
+            onExpire: async () => {
+              entry.outcome = `guard ended: ${params.active.id} stayed within thresholds for ${Math.round(params.periodMs / 1000)}s`;
+              log(entry.outcome);
+              options.onAction?.({ type: 'expired', environment: params.environment, detail: entry.outcome, decision: null });
+              await history({ status: 'info', verified: true, previous: params.previous?.id ?? null, reason: 'guard expired', detail: entry.outcome }, params);
+            },
+            onError: (error) => log(`error: ${error instanceof Error ? error.message : String(error)}`),
+          },
+        });
+        current = entry;
+        entry.guard.start();
+        log(`watching ${params.active.id} for ${params.periodMs} ms (previous ${params.previous?.id ?? 'none'})`);
+        return statusOf(entry);
+      };
+
+      runtime.registry.register('guard.start', guardStartParams, async (params) => {
+        if (current) await current.guard.stop();
+        return startGuard(params);
+      });
+      runtime.registry.register('guard.state', z.strictObject({}), () => statusOf(current));
+      runtime.registry.register('guard.stop', z.strictObject({ reason: z.string().max(500).optional() }), async (params) => {
+        if (!current) return statusOf(null);
+        const wasWatching = current.guard.state().state === 'watching';
+        await current.guard.stop();
+        if (wasWatching) {
+          current.outcome = `stopped${params.reason ? `: ${params.reason}` : ''}`;
+          log(current.outcome);
+          await history({ status: 'info', verified: false, previous: current.params.previous?.id ?? null, reason: 'guard stopped', detail: current.outcome }, current.params);
+        }
+        return statusOf(current);
+      });
+      runtime.onShutdown(async () => {
+        await current?.guard.stop();
+      });
+    },
+  };
+}
+
+function statusOf(entry: { guard: Guard; params: GuardStartParams; outcome: string | null } | null): GuardStatus {
+  if (!entry) return { snapshot: null, line: null, active: null, previous: null, outcome: null };
+  const snapshot = entry.guard.state();
+  return { snapshot, line: describeGuard(snapshot), active: entry.params.active.id, previous: entry.params.previous?.id ?? null, outcome: entry.outcome };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The part of DeployContext the guard's start needs. */
+interface GuardStartContext {
+  config: { environment: string; guardMs: number; drainTimeoutMs: number; health: { path: string }; verify: { windowMs: number; errorRate: number; p95Ms: number; minRequests: number } };
+  state: { read(): Promise<{ active: { release: string; upstream: string | null } | null; previous: { release: string; upstream: string | null; running?: boolean } | null }> };
+  emit(event: { phase: string; state: 'start' | 'ok' | 'fail' | 'warn' | 'info'; message: string }): void;
+  log(line: string): void;
+}
+
+/**
+ * After a verified deploy: asks the environment runtime to guard the live release (control call `guard.start`).
+ * Never fails the deploy: a runtime without the guard only logs.
+ */
+export async function startGuardAfterDeploy(ctx: GuardStartContext, router: { call<T>(method: string, params?: unknown): Promise<T> }, tickMs?: number): Promise<GuardStatus | null> {
+  const { config } = ctx;
+  if (config.guardMs <= 0) return null;
+  const state = await ctx.state.read();
+  if (!state.active?.upstream) return null;
+  const previous = state.previous?.upstream ? { id: state.previous.release, url: `http://${state.previous.upstream}` } : null;
+  const params: GuardStartParams = {
+    environment: config.environment,
+    active: { id: state.active.release, url: `http://${state.active.upstream}` },
+    previous,
+    periodMs: config.guardMs,
+    windowMs: config.verify.windowMs,
+    tickMs,
+    thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
+    healthPath: config.health.path,
+    healthTimeoutMs: 2_000,
+    drainTimeoutMs: config.drainTimeoutMs,
+    user: safeUser(),
+  };
+  try {
+    const status = await router.call<GuardStatus>('guard.start', params);
+    ctx.emit({ phase: 'guard', state: 'info', message: `guard watching ${params.active.id} for ${Math.round(config.guardMs / 1000)}s${previous ? ` (${previous.id} kept warm for a rollback)` : ''}` });
+    return status;
+  } catch (error) {
+    ctx.log(`guard not started: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+/** A new deploy or a manual rollback takes over: the guard of the previous deploy ends. */
+export async function stopGuard(router: { call<T>(method: string, params?: unknown): Promise<T> }, reason: string): Promise<void> {
+  await router.call('guard.stop', { reason }).catch(() => undefined);
+}
