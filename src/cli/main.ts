@@ -79,6 +79,10 @@ function buildProgram(version: string): Command {
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
   );
+  withCommon(program.command('guard').description('show the post-deploy guard of an environment; --stop ends it early').argument('<environment>'))
+    .option('--stop', 'stop watching now (traffic stays where it is)')
+    .option('--reason <text>', 'why; recorded in history')
+    .action(action(async () => (await import('./commands/guard.js')).guardCommand as Handler));
   withCommon(program.command('init').description('write a commented starter deploy.config.yaml here')).action(
     action(async () => (await import('./commands/init.js')).initCommand),
   );

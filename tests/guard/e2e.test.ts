@@ -27,9 +27,31 @@ describe('post-deploy guard (local platform, real processes)', { timeout: 240_00
     expect(status.active).toBe(first.summary.release.id);
   });
 
+  it('shows its state and time left in deploy status, and deploy guard --stop ends it early', async () => {
+    project.configure({ guard: '2m' });
+    const run = await project.deploy();
+    expect(run.exitCode, run.stderr).toBe(0);
+    const status = await project.cli('status', 'staging', '--json');
+    expect(status.exitCode, status.stderr).toBe(0);
+    const view = JSON.parse(status.stdout) as { guard: { state: string; remainingMs: number; release: string; line: string } };
+    expect(view.guard).toMatchObject({ state: 'watching', release: run.summary.release.id });
+    expect(view.guard.remainingMs).toBeGreaterThan(0);
+    expect(view.guard.remainingMs).toBeLessThanOrEqual(120_000);
+    const human = await project.cli('status', 'staging');
+    expect(human.stdout).toMatch(/guard: +watching, \d+m \d+s left/);
+
+    const stop = await project.cli('guard', 'staging', '--stop', '--reason', 'done watching');
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    expect(stop.stdout).toContain('guard of staging stopped');
+    const after = await project.control<GuardStatus>('guard.state');
+    expect(after.snapshot?.state).toBe('stopped');
+    expect(project.history().at(-1)).toMatchObject({ type: 'guard', reason: 'guard stopped', detail: 'stopped: done watching', release: { id: run.summary.release.id } });
+    const unknown = await project.cli('guard', 'nosuchenv', '--stop');
+    expect(unknown.exitCode).toBe(2);
+  });
+
   it('rolls back to the warm previous release when the live one starts failing after the deploy', async () => {
     const blue = project.state().active!.release;
-    project.configure({ guard: '2m' });
     const load = startLoad(project.url + '/', { concurrency: 2, maxDurationMs: 200_000 });
     try {
       const run = await project.deploy();

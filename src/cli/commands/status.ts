@@ -4,6 +4,7 @@ import { StateStore } from '../../state/store.js';
 import type { EnvironmentState } from '../../state/schema.js';
 import { colorFor } from '../../summary/color.js';
 import type { CliOptions } from '../options.js';
+import { readGuardStatus, type GuardView } from './guard-status.js';
 
 /** The JSON shape of `deploy status <env> --json` (docs/json-output.md). */
 export interface StatusView {
@@ -14,6 +15,8 @@ export interface StatusView {
   previous: { release: string; upstream: string | null; running: boolean } | null;
   releases: string[];
   lastDeploy: { ts: string; type: string; status: string; release: string | null } | null;
+  /** The post-deploy guard, from the environment runtime; null when no runtime answers (docs/guard.md). */
+  guard?: GuardView | null;
 }
 
 /** Reads `.deploy/<env>/state.json` and the last history record; changes nothing. */
@@ -27,7 +30,9 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     const store = new StateStore(projectRoot, name);
     const settings = { ...config, ...config.environments[name] };
     const configuredUrl = settings.url ?? (settings.port ? `http://localhost:${settings.port}` : null);
-    views.push(toView(name, await store.read(), configuredUrl, store.exists(), (await store.readHistory(1))[0]));
+    const view = toView(name, await store.read(), configuredUrl, store.exists(), (await store.readHistory(1))[0]);
+    view.guard = view.deployed ? await readGuardStatus(store.dir) : null;
+    views.push(view);
   }
   if (options.json) {
     process.stdout.write(JSON.stringify(environment ? views[0] : { environments: views }) + '\n');
@@ -68,6 +73,7 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
     lines.push(`  active:   ${v.active.release}${what ? ` (${what})` : ''}${v.active.upstream ? ` on ${v.active.upstream}` : ''} since ${v.active.since}`);
   }
   if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.previous.running ? 'warm' : 'stopped'})`);
+  if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);
   return lines.join('\n');
 }

@@ -26,6 +26,8 @@ export const guardStartParams = z.strictObject({
   stopTimeoutMs: z.number().int().min(0).max(600_000).optional(),
   /** Who deployed: lands in the history records the guard writes. */
   user: z.string().max(200).optional(),
+  /** The guarded release as history shows it. */
+  release: z.strictObject({ id: z.string(), version: z.string(), commit: z.string().nullable(), contentHash: z.string().nullable() }).optional(),
 });
 export type GuardStartParams = z.output<typeof guardStartParams>;
 
@@ -76,7 +78,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
       const store = new StateStore(dirname(dirname(runtime.stateDir)), basename(runtime.stateDir));
       const history = (record: Omit<HistoryRecord, 'ts' | 'user' | 'host' | 'environment' | 'type'>, params: GuardStartParams) =>
         store
-          .appendHistory({ ts: new Date().toISOString(), type: 'guard', environment: params.environment, user: params.user ?? safeUser(), host: hostname(), ...record })
+          .appendHistory({ ts: new Date().toISOString(), type: 'guard', environment: params.environment, user: params.user ?? safeUser(), host: hostname(), ...(params.release ? { release: params.release } : {}), ...record })
           .catch((error) => log(`history append failed: ${String(error)}`));
 
       const previousState = (params: GuardStartParams): PreviousRelease => {
@@ -211,7 +213,13 @@ function safeUser(): string {
 /** The part of DeployContext the guard's start needs. */
 interface GuardStartContext {
   config: { environment: string; guardMs: number; drainTimeoutMs: number; health: { path: string }; verify: { windowMs: number; errorRate: number; p95Ms: number; minRequests: number } };
-  state: { read(): Promise<{ active: { release: string; upstream: string | null } | null; previous: { release: string; upstream: string | null; running?: boolean } | null }> };
+  state: {
+    read(): Promise<{
+      active: { release: string; upstream: string | null } | null;
+      previous: { release: string; upstream: string | null; running?: boolean } | null;
+      releases: { id: string; version: string; commit: string | null; contentHash: string | null }[];
+    }>;
+  };
   emit(event: { phase: string; state: 'start' | 'ok' | 'fail' | 'warn' | 'info'; message: string }): void;
   log(line: string): void;
 }
@@ -238,6 +246,7 @@ export async function startGuardAfterDeploy(ctx: GuardStartContext, router: { ca
     healthTimeoutMs: 2_000,
     drainTimeoutMs: config.drainTimeoutMs,
     user: safeUser(),
+    release: releaseOf(state.releases.find((r) => r.id === state.active!.release)),
   };
   try {
     const status = await router.call<GuardStatus>('guard.start', params);
@@ -252,4 +261,8 @@ export async function startGuardAfterDeploy(ctx: GuardStartContext, router: { ca
 /** A new deploy or a manual rollback takes over: the guard of the previous deploy ends. */
 export async function stopGuard(router: { call<T>(method: string, params?: unknown): Promise<T> }, reason: string): Promise<void> {
   await router.call('guard.stop', { reason }).catch(() => undefined);
+}
+
+function releaseOf(r: { id: string; version: string; commit: string | null; contentHash: string | null } | undefined): GuardStartParams['release'] {
+  return r ? { id: r.id, version: r.version, commit: r.commit, contentHash: r.contentHash } : undefined;
 }
