@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { UserError } from '../errors.js';
 import { bundleDefaults } from '../bundle/defaults.js';
+import { defaultGuardPeriodMs } from '../guard/period.js';
 import { loadRecipes } from '../bundle/load.js';
 import type { Recipes } from '../bundle/schema.js';
 import { parseDotenv } from './dotenv.js';
@@ -176,7 +177,10 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     releases: { keep: s.releases?.keep ?? 5 },
     keepWarmMs: ms(s.keepWarm, 15 * 60_000),
     drainTimeoutMs: ms(s.drainTimeout, 30_000),
-    guardMs: ms(s.guard, 5 * 60_000),
+    // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the default.
+    guardMs: ms(typeof s.guard === 'object' ? s.guard.period : s.guard, defaultGuardPeriodMs(c.environment)),
+    guardRollbackWhenCold: typeof s.guard === 'object' ? (s.guard.rollbackWhenCold ?? false) : false,
+    notify: s.notify ?? null,
     canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000), sticky: s.canary?.sticky ?? true },
     docker: { image: s.docker?.image ?? null, dockerfile: s.docker?.dockerfile ?? 'Dockerfile', port: s.docker?.port ?? 3000 },
     missingVars: c.missingVars,

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DURATION_MESSAGE, isDuration } from './duration.js';
 import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
 import { PERCENT_MESSAGE, parsePercent } from './percent.js';
+import { NotifySchema } from '../notify/config-schema.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -128,7 +129,17 @@ const SettingsShape = {
     .describe('Release retention.'),
   keepWarm: duration('How long the previous release keeps running after a good deploy. Default 15m.').optional(),
   drainTimeout: duration('Longest wait for in-flight requests on the old release. Default 30s.').optional(),
-  guard: duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.').optional(),
+  guard: z
+    .union([
+      duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.'),
+      z.strictObject({
+        period: duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.').optional(),
+        rollbackWhenCold: z.boolean().optional().describe('Roll back on a breach even after the previous release stopped being warm (it is started again first). Default false: alert only.'),
+      }),
+    ])
+    .optional()
+    .describe('Post-deploy guard: keeps watching the live release after the deploy (docs/guard.md).'),
+  notify: NotifySchema.optional(),
   canary: z
     .strictObject({
       steps: z

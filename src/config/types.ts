@@ -1,4 +1,5 @@
 import type { RawMigrations } from './schema.js';
+import type { NotifyConfig } from '../notify/config-schema.js';
 
 /** A smoke check after parsing: method, path and the expected status (null = any 2xx/3xx). */
 export interface SmokeCheck {
@@ -60,6 +61,10 @@ export interface ResolvedEnvironment {
   keepWarmMs: number;
   drainTimeoutMs: number;
   guardMs: number;
+  /** `guard.rollbackWhenCold`: roll back on a guard breach even when the previous release is no longer warm. */
+  guardRollbackWhenCold: boolean;
+  /** The validated `notify:` block (docs/notifications.md); secrets are env var names here, never values. */
+  notify: NotifyConfig | null;
   canary: { steps: number[]; intervalMs: number; sticky: boolean };
   docker: { image: string | null; dockerfile: string; port: number };
   /** `${VAR}` names that were referenced but are not set. */
