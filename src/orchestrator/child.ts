@@ -49,7 +49,7 @@ async function start(plan: DeployPlan): Promise<void> {
     return;
   }
   const { runPlan } = await import('./run.js');
-  const summary = await runPlan(plan, { emit, signal: controller.signal });
+  const summary = await runPlan(plan, { emit, signal: controller.signal, recoverOnly: process.env.DEPLOY_RECOVER_ONLY === '1' });
   await send({ type: 'result', summary });
   process.disconnect?.();
   // Work is done; a stray timer in a plug-in must not keep this process around.

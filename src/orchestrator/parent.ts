@@ -37,15 +37,17 @@ export function childScriptPath(): string {
  * for a child failure: a crash, a kill, an invalid message or the run deadline all become a
  * `failed` summary with exit code 4 and one line saying what happened.
  */
-export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: { env?: NodeJS.ProcessEnv } = {}): Promise<DeploySummary> {
+export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: { env?: NodeJS.ProcessEnv; recoverOnly?: boolean } = {}): Promise<DeploySummary> {
   const startedAt = performance.now();
   const pre: PreCheckResult[] = [];
   let phase = 'start-up';
   let result: DeploySummary | null = null;
   let failure: string | null = null;
   let interrupts = 0;
+  let stoppedAtOnce = false;
 
-  const child = await spawnOrchestrator(childScriptPath(), { env: options.env, cwd: plan.config.projectRoot });
+  const env = options.recoverOnly ? { ...(options.env ?? process.env), DEPLOY_RECOVER_ONLY: '1' } : options.env;
+  const child = await spawnOrchestrator(childScriptPath(), { env, cwd: plan.config.projectRoot });
   if (child.pid) hooks.onSpawn?.(child.pid);
 
   const abort = (reason: string) => child.send({ type: 'abort', reason }).catch(() => {});
@@ -83,6 +85,7 @@ export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: 
       void abort(`interrupted by ${signal}`);
     } else {
       failure ??= `stopped at once by a second ${signal} during ${phase}`;
+      stoppedAtOnce = true;
       child.kill('SIGKILL');
     }
   };
@@ -108,6 +111,9 @@ export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: 
   if (summary) return summary;
 
   const what = failure ?? describeExit(exit, phase);
+  // The orchestrator died (not a second Ctrl-C, which leaves the journal on purpose): recover right away.
+  const recovery = !stoppedAtOnce && !options.recoverOnly && !plan.dryRun && plan.kind !== 'stop' ? await recoverAfterCrash(plan, hooks, options.env, what) : null;
+  if (recovery) return { ...recovery, durationMs: performance.now() - startedAt };
   const message = `${what}; state may be uncertain: check \`deploy status ${plan.environment}\``;
   for (const line of plan.options.verbose ? child.outputTail() : []) hooks.onNotice(`orchestrator: ${line}`);
   return buildSummary({
@@ -124,6 +130,14 @@ export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: 
     message,
     steps: plan.steps,
   });
+}
+
+/** Runs a recovery-only orchestrator (lock, journal recovery, nothing else). Null when it did not recover. */
+async function recoverAfterCrash(plan: DeployPlan, hooks: ParentHooks, env: NodeJS.ProcessEnv | undefined, what: string): Promise<DeploySummary | null> {
+  hooks.onNotice(`${what}; recovering`);
+  const summary = await runInChild(plan, { ...hooks, onSpawn: undefined }, { env, recoverOnly: true }).catch(() => null);
+  if (!summary || summary.exitCode !== ExitCode.rolledBack) return null;
+  return { ...summary, message: `${what}; ${summary.message ?? 'recovered'}` };
 }
 
 function describeExit(exit: ChildExit, phase: string): string {

@@ -14,6 +14,7 @@ import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
 import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
+import { assertWritableStateDir } from '../journal/writable.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 
 export interface RunDeps {
@@ -25,6 +26,8 @@ export interface RunDeps {
   /** Takes the environment's deploy lock; returns its release function. Injected in tests. */
   acquireLock?: (plan: DeployPlan, signal: AbortSignal) => Promise<{ release(): Promise<void>; warning?: string }>;
   executor?: Executor;
+  /** Only recover what a killed run left (the parent asks for it after its orchestrator died). */
+  recoverOnly?: boolean;
 }
 
 /**
@@ -66,10 +69,16 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
 
     if (!plan.dryRun) {
       await ensureDeployDir(plan.config.projectRoot);
+      await assertWritableStateDir(plan.config.stateDir, plan.environment);
       const lock = await takeLock(plan, deps, pre, emit);
       if (!lock) return await record(plan, state, summarize(), null);
       ctx.defer(() => lock.release());
-      if (driver) await recoverInterrupted(ctx, driver);
+      const recovered = driver ? await recoverInterrupted(ctx, driver) : null;
+      if (deps.recoverOnly) {
+        const message = recovered?.message ?? 'nothing was left to recover';
+        // History already holds the interruption and the recovery; the killed run gets no record of its own.
+        return summarize({ status: recovered?.ok === false ? 'failed' : 'rolled_back', exitCode: recovered?.ok === false ? ExitCode.needsHuman : ExitCode.rolledBack, message });
+      }
     }
 
     const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);

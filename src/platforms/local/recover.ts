@@ -20,12 +20,16 @@ export async function recoverLocal(ctx: DeployContext, router: RouterClient, run
   const target = journal.kind === 'rollback' && journal.switched ? journal.switched.to : journal.from;
   const orphan = journal.release ?? journal.green?.id ?? null;
   const stopped: string[] = [];
-  if (orphan && orphan !== target && (await runner.running(orphan).catch(() => null))) {
-    await runner.stop(orphan, timing.stopTimeoutMs);
-    stopped.push(orphan);
-  }
+  // Green is stopped only once traffic is off it (it may be serving when the orchestrator died after the switch).
+  const stopOrphan = async () => {
+    if (orphan && orphan !== target && (await runner.running(orphan).catch(() => null))) {
+      await runner.stop(orphan, timing.stopTimeoutMs);
+      stopped.push(orphan);
+    }
+  };
   const table = (await router.status()).table;
   if (!target) {
+    await stopOrphan();
     const message = `${journal.kind} of ${orphan ?? 'a release'} was interrupted during ${journal.phase}; it was the first release, so ${stopped.length ? `${orphan} was stopped and ` : ''}nothing serves ${config.environment} now`;
     await ctx.state.update((s) => ({ ...s, active: s.active && s.active.release === orphan ? { ...s.active, running: false } : s.active }));
     return { active: null, stopped, message, ok: true };
@@ -46,6 +50,7 @@ export async function recoverLocal(ctx: DeployContext, router: RouterClient, run
   const moved = table.active?.id !== running.id || table.active.url !== running.url || table.canary !== null;
   if (moved) await router.setActive({ id: running.id, url: running.url }, { drainTimeoutMs: config.drainTimeoutMs });
   await runner.setActive(running.id, true);
+  await stopOrphan();
   const slot = slotFor(running);
   await ctx.state.update((s) => {
     const previous = s.active && s.active.release !== running.id ? (stopped.includes(s.active.release) ? null : { ...s.active, running: false }) : s.previous;
