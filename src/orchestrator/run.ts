@@ -16,6 +16,7 @@ import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
 import { assertWritableStateDir } from '../journal/writable.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
+import { DeployNotices } from '../notify/deploy-notices.js';
 
 export interface RunDeps {
   emit(event: ProgressEvent): void;
@@ -49,6 +50,12 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   const ctx: DeployContext = { plan, config: plan.config, executor, emit, signal: deps.signal, clock, state, defer: (fn) => cleanups.push(fn), log };
   const pre: PreCheckResult[] = [];
   let activeRelease: string | null = null;
+  // Notifications (docs/notifications.md): fire-and-forget, flushed briefly at the end; never fail the run.
+  let notices: DeployNotices | null = null;
+  const notified = (summary: DeploySummary) => {
+    if (plan.kind === 'deploy') notices?.finished(summary, plan.kind, activeRelease);
+    return summary;
+  };
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     buildSummary({
       environment: plan.environment,
@@ -73,6 +80,9 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       const lock = await takeLock(plan, deps, pre, emit);
       if (!lock) return await record(plan, state, summarize(), null);
       ctx.defer(() => lock.release());
+      notices = DeployNotices.create({ config: plan.config, executor, redactor, appendHistory: (r) => state.appendHistory(r), warn: (line) => emit({ phase: 'notify', state: 'warn', message: line }) });
+      const takeover = pre.find((c) => c.name === 'Deploy Lock' && c.warning);
+      if (takeover) notices?.send('lock.taken_over', { reason: takeover.detail });
       const recovered = driver ? await recoverInterrupted(ctx, driver) : null;
       if (deps.recoverOnly) {
         const message = recovered?.message ?? 'nothing was left to recover';
@@ -90,6 +100,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     if (plan.dryRun || !driver) return summarize();
 
     emit({ phase: plan.kind, state: 'start', message: `${plan.kind} ${plan.environment} on ${plan.platform}` });
+    if (plan.kind === 'deploy') notices?.send('deploy.started', { summary: `${plan.config.app} ${plan.environment}: deploy of ${plan.options.ref ?? 'HEAD'} started` });
     if (plan.kind === 'stop') {
       const stopped = await driver.stop(ctx);
       emit({ phase: 'stop', state: 'ok', message: stopped.message ?? `stopped ${plan.environment}` });
@@ -102,15 +113,15 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     // The run reached an outcome of its own (success, rolled back, failed): nothing is left for recovery.
     await journal.finish();
     emit({ phase: plan.kind, state: outcome.status === 'success' ? 'ok' : 'fail', message: `${plan.kind} ${outcome.status}` });
-    return await record(plan, state, summarize({ outcome }), outcome);
+    return notified(await record(plan, state, summarize({ outcome }), outcome));
   } catch (error) {
     if (isUserError(error)) {
       const status = error.exitCode === ExitCode.needsHuman ? 'failed' : 'blocked';
-      return summarize({ status, exitCode: error.exitCode, message: redactor.redact(error.message) });
+      return notified(summarize({ status, exitCode: error.exitCode, message: redactor.redact(error.message) }));
     }
     const message = redactor.redact(error instanceof Error ? error.message : String(error));
     if (plan.options.verbose && error instanceof Error && error.stack) log(redactor.redact(error.stack));
-    return summarize({ status: 'failed', exitCode: ExitCode.needsHuman, message: `orchestrator error: ${message}; state may be uncertain, check \`deploy status ${plan.environment}\`` });
+    return notified(summarize({ status: 'failed', exitCode: ExitCode.needsHuman, message: `orchestrator error: ${message}; state may be uncertain, check \`deploy status ${plan.environment}\`` }));
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {
@@ -119,6 +130,8 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
         log(`cleanup failed: ${(error as Error).message}`);
       }
     }
+    // After the lock is released: a slow receiver gets a few seconds, never the deploy's time.
+    if (notices && !(await notices.close(3_000))) log('some notifications were still in flight at exit; see history for failures');
   }
 }
 

@@ -8,6 +8,10 @@ import { checkOnce } from '../../router/health-check.js';
 import type { Runtime } from '../../router/runtime.js';
 import { upstreamSchema } from '../../router/control-methods.js';
 import { StateStore } from '../../state/store.js';
+import { createExecutor } from '../../exec/executor.js';
+import { Redactor } from '../../exec/redact.js';
+import { NotifySchema } from '../../notify/config-schema.js';
+import { DeployNotices, secretEnv } from '../../notify/deploy-notices.js';
 import type { KeepWarm } from './keep-warm.js';
 import type { AppSupervisor, SupervisorEvent } from './supervisor.js';
 
@@ -19,7 +23,6 @@ export const guardStartParams = z.strictObject({
   windowMs: z.number().int().min(1).max(3_600_000),
   tickMs: z.number().int().min(1).max(60_000).optional(),
   thresholds: z.strictObject({ errorRate: z.number().min(0).max(1), p95Ms: z.number().min(0), minRequests: z.number().int().min(0) }),
-  rollbackWhenCold: z.boolean().optional(),
   healthPath: z.string().startsWith('/'),
   healthTimeoutMs: z.number().int().min(1).max(600_000),
   drainTimeoutMs: z.number().int().min(0).max(3_600_000),
@@ -28,6 +31,12 @@ export const guardStartParams = z.strictObject({
   user: z.string().max(200).optional(),
   /** The guarded release as history shows it. */
   release: z.strictObject({ id: z.string(), version: z.string(), commit: z.string().nullable(), contentHash: z.string().nullable() }).optional(),
+  /** Where guard events are sent (config `notify:`), with the values of the env vars it names (in memory only). */
+  notify: z
+    .strictObject({ app: z.string(), url: z.string(), projectRoot: z.string().startsWith('/'), config: NotifySchema, env: z.record(z.string(), z.string()) })
+    .optional(),
+  /** Config guard.rollbackWhenCold; the runtime cannot restart a cold release yet, so such a breach alerts and says so. */
+  rollbackWhenCold: z.boolean().optional(),
 });
 export type GuardStartParams = z.output<typeof guardStartParams>;
 
@@ -62,7 +71,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
 } {
   let supervisor: AppSupervisor | null = null;
   let keepWarm: KeepWarm | null = null;
-  let current: { guard: Guard; params: GuardStartParams; outcome: string | null } | null = null;
+  let current: GuardEntry | null = null;
   const log = (line: string) => options.log?.(`guard: ${line}`);
 
   return {
@@ -87,7 +96,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
         return app && app.state === 'running' ? 'warm' : 'cold';
       };
 
-      const rollBack = async (entry: NonNullable<typeof current>, decision: GuardDecision): Promise<void> => {
+      const rollBack = async (entry: GuardEntry, decision: GuardDecision): Promise<void> => {
         const { params } = entry;
         const previous = params.previous!;
         const started = performance.now();
@@ -123,6 +132,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
           ? `rolled back to ${previous.id} in ${switchMs} ms: ${decision.reason}`
           : `rolled back to ${previous.id} in ${switchMs} ms, but it fails its health check (${health.detail})`;
         options.onAction?.({ type: 'rolled_back', environment: params.environment, detail: entry.outcome, decision });
+        entry.notices?.send('guard.rolled_back', { release: notifyRelease(params), previous: { id: previous.id, version: previous.id, commit: null }, reason: decision.reason, figures: post });
         await history(
           {
             status: verified ? 'rolled_back' : 'failed',
@@ -139,7 +149,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
       };
 
       const startGuard = (params: GuardStartParams) => {
-        const entry: NonNullable<typeof current> = { params, outcome: null, guard: null as unknown as Guard };
+        const entry: GuardEntry = { params, outcome: null, guard: null as unknown as Guard, notices: noticesFor(params, store) };
         entry.guard = new Guard({
           environment: params.environment,
           periodMs: params.periodMs,
@@ -152,16 +162,21 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
           consumer: {
             onBreach: async (decision) => {
               if (decision.action === 'rollback' && decision.previous === 'warm') return rollBack(entry, decision);
-              const why = decision.previous === 'none' ? 'there is no previous release' : `${params.previous?.id} is no longer warm`;
+              const why =
+                decision.previous === 'none'
+                  ? 'there is no previous release'
+                  : `${params.previous?.id} is no longer warm${params.rollbackWhenCold ? '; guard.rollbackWhenCold is set, but the runtime cannot start a cold release: roll back with `deploy rollback`' : ''}`;
               entry.outcome = `alert: ${decision.reason}; not rolled back (${why}), ${params.active.id} still serves`;
               log(entry.outcome);
               options.onAction?.({ type: 'alert', environment: params.environment, detail: entry.outcome, decision });
+              entry.notices?.send('guard.alert', { release: notifyRelease(params), previous: params.previous ? { id: params.previous.id, version: params.previous.id, commit: null } : null, reason: entry.outcome, figures: decision.figures });
               await history({ status: 'failed', verified: false, previous: params.previous?.id ?? null, reason: `guard: ${decision.reason}`, detail: entry.outcome, checks: { pre: [], post: decision.figures } }, params);
             },
             onExpire: async () => {
               entry.outcome = `guard ended: ${params.active.id} stayed within thresholds for ${Math.round(params.periodMs / 1000)}s`;
               log(entry.outcome);
               options.onAction?.({ type: 'expired', environment: params.environment, detail: entry.outcome, decision: null });
+              entry.notices?.send('guard.expired', { release: notifyRelease(params), reason: entry.outcome, figures: entry.guard.state().lastFigures });
               await history({ status: 'info', verified: true, previous: params.previous?.id ?? null, reason: 'guard expired', detail: entry.outcome }, params);
             },
             onError: (error) => log(`error: ${error instanceof Error ? error.message : String(error)}`),
@@ -174,7 +189,11 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
       };
 
       runtime.registry.register('guard.start', guardStartParams, async (params) => {
-        if (current) await current.guard.stop();
+        if (current) {
+          await current.guard.stop();
+          const old = current.notices;
+          if (old) void old.close(10_000);
+        }
         return startGuard(params);
       });
       runtime.registry.register('guard.state', z.strictObject({}), () => statusOf(current));
@@ -191,12 +210,33 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
       });
       runtime.onShutdown(async () => {
         await current?.guard.stop();
+        await current?.notices?.close(3_000);
       });
     },
   };
 }
 
-function statusOf(entry: { guard: Guard; params: GuardStartParams; outcome: string | null } | null): GuardStatus {
+interface GuardEntry {
+  guard: Guard;
+  params: GuardStartParams;
+  outcome: string | null;
+  notices: DeployNotices | null;
+}
+
+/** The guard's notifications; a command hook runs through the one executor, like in the orchestrator. */
+function noticesFor(params: GuardStartParams, store: StateStore): DeployNotices | null {
+  const n = params.notify;
+  if (!n) return null;
+  const redactor = new Redactor();
+  const config = { app: n.app, environment: params.environment, projectRoot: n.projectRoot, url: n.url, notify: n.config, env: { values: n.env } };
+  return DeployNotices.create({ config, executor: createExecutor({ redactor }), redactor, env: {}, appendHistory: (record) => store.appendHistory(record) });
+}
+
+function notifyRelease(params: GuardStartParams): { id: string; version: string; commit: string | null } {
+  return params.release ? { id: params.release.id, version: params.release.version, commit: params.release.commit } : { id: params.active.id, version: params.active.id, commit: null };
+}
+
+function statusOf(entry: GuardEntry | null): GuardStatus {
   if (!entry) return { snapshot: null, line: null, active: null, previous: null, outcome: null };
   const snapshot = entry.guard.state();
   return { snapshot, line: describeGuard(snapshot), active: entry.params.active.id, previous: entry.params.previous?.id ?? null, outcome: entry.outcome };
@@ -212,7 +252,19 @@ function safeUser(): string {
 
 /** The part of DeployContext the guard's start needs. */
 interface GuardStartContext {
-  config: { environment: string; guardMs: number; drainTimeoutMs: number; health: { path: string }; verify: { windowMs: number; errorRate: number; p95Ms: number; minRequests: number } };
+  config: {
+    app: string;
+    environment: string;
+    projectRoot: string;
+    url: string;
+    guardMs: number;
+    guardRollbackWhenCold?: boolean;
+    drainTimeoutMs: number;
+    health: { path: string };
+    verify: { windowMs: number; errorRate: number; p95Ms: number; minRequests: number };
+    notify?: z.output<typeof NotifySchema> | null;
+    env: { values: Record<string, string> };
+  };
   state: {
     read(): Promise<{
       active: { release: string; upstream: string | null } | null;
@@ -247,6 +299,10 @@ export async function startGuardAfterDeploy(ctx: GuardStartContext, router: { ca
     drainTimeoutMs: config.drainTimeoutMs,
     user: safeUser(),
     release: releaseOf(state.releases.find((r) => r.id === state.active!.release)),
+    rollbackWhenCold: config.guardRollbackWhenCold ?? false,
+    notify: config.notify
+      ? { app: config.app, url: config.url, projectRoot: config.projectRoot, config: config.notify, env: secretEnv({ ...config, notify: config.notify }, process.env) }
+      : undefined,
   };
   try {
     const status = await router.call<GuardStatus>('guard.start', params);
