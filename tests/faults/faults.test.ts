@@ -114,6 +114,308 @@ describe('fault injection', { timeout: 600_000 }, () => {
     });
   }
 
+
+  /** A deploy of `knobs` under load that must fail verification or start-up and leave blue serving, exit 1. */
+  function badRelease(name: string, knobs: Record<string, unknown>, options: { switched: boolean }) {
+    scenario(name, async () => {
+      const blue = (await servedBy(project.url))!;
+      project.commitKnobs(knobs, name);
+      const { value: result, load } = await underLoad(() => startCli(project.dir, ['staging', '--json', '--yes']).done);
+      expect(result.exitCode, result.stderr).toBe(1);
+      const green = result.summary!.release.id;
+      expect(result.summary!.status).toBe(options.switched ? 'rolled_back' : 'failed');
+      await expectOn(blue);
+      await expectNoOrphans(blue);
+      expectLockFree();
+      expect(await readJournal(stateDir)).toBeNull();
+      expect(historyOf(project.dir).at(-1)).toMatchObject({ type: 'deploy', verified: false });
+      const unexpected = unexpectedFailures(load, green);
+      expect(unexpected).toEqual([]);
+      if (!options.switched) expect(load.failed).toBe(0);
+      return { exitCode: result.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: null, note: (result.summary!.message ?? result.summary!.rollback.reason ?? '').slice(0, 70) };
+    });
+  }
+
+  badRelease('failing health check', { failHealth: true }, { switched: false });
+  badRelease('green crashes on start', { crashOnStart: true }, { switched: false });
+  badRelease('5% 500s after the switch', { errorRate: 0.05 }, { switched: true });
+  badRelease('slow responses (p95)', { latencyMs: 700 }, { switched: true });
+  badRelease('database goes down after the switch', { dbFailAfterRequests: 40 }, { switched: true });
+
+  scenario('failing migration', async () => {
+    const blue = (await servedBy(project.url))!;
+    writeFileSync(join(project.dir, 'migrations', '900_broken.sql'), 'CREATE TABLE broken (;\n');
+    execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'add', '.'], { cwd: project.dir });
+    project.commitKnobs({}, 'broken migration');
+    try {
+      const { value: result, load } = await underLoad(() => startCli(project.dir, ['staging', '--json', '--yes']).done);
+      expect(result.exitCode, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/migrations/);
+      await expectOn(blue);
+      expectLockFree();
+      expect(load.failed).toBe(0);
+      return { exitCode: result.exitCode, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: 'green never started' };
+    } finally {
+      execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'rm', '-q', 'migrations/900_broken.sql'], { cwd: project.dir });
+      project.commitKnobs({}, 'drop broken migration');
+    }
+  });
+
+  function interruptAt(phase: 'green-started' | 'verifying', signal: NodeJS.Signals) {
+    scenario(`${signal} once at ${phase}`, async () => {
+      const blue = (await servedBy(project.url))!;
+      project.commitKnobs({}, `${signal} at ${phase}`);
+      const { value, load } = await underLoad(async () => {
+        const cli = startCli(project.dir, ['staging', '--json', '--yes']);
+        const journal = await waitJournalPhase(stateDir, phase);
+        cli.child.kill(signal);
+        const at = Date.now();
+        const result = await cli.done;
+        return { result, ms: Date.now() - at, green: journal.release };
+      });
+      const { result } = value;
+      expect(result.exitCode, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`${signal}: aborting the deploy`));
+      await expectOn(blue);
+      await expectNoOrphans(blue);
+      expectLockFree();
+      expect(await readJournal(stateDir)).toBeNull();
+      expect(historyOf(project.dir).at(-1)).toMatchObject({ type: 'deploy', verified: false });
+      const unexpected = unexpectedFailures(load, value.green);
+      expect(unexpected).toEqual([]);
+      return { exitCode: result.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.ms, note: `orderly abort, ${result.summary?.status}` };
+    });
+  }
+
+  interruptAt('green-started', 'SIGINT');
+  interruptAt('verifying', 'SIGINT');
+  interruptAt('verifying', 'SIGTERM');
+
+  scenario('SIGINT twice at verifying, next deploy recovers', async () => {
+    const blue = (await servedBy(project.url))!;
+    project.commitKnobs({}, 'double SIGINT');
+    const { value, load } = await underLoad(async () => {
+      const cli = startCli(project.dir, ['staging', '--json', '--yes']);
+      const journal = await waitJournalPhase(stateDir, 'verifying');
+      cli.child.kill('SIGINT');
+      await cli.waitLine(/aborting the deploy/);
+      cli.child.kill('SIGINT');
+      const first = await cli.done;
+      expect(first.exitCode, first.stderr).toBe(4);
+      expect(first.stderr).toMatch(/stopped at once by a second SIGINT/);
+      expect((await readJournal(stateDir))?.phase).toBeDefined();
+      const at = Date.now();
+      const next = startCli(project.dir, ['staging', '--json', '--yes']);
+      await next.waitLine(/was interrupted during/);
+      const recoveredMs = Date.now() - at;
+      const result = await next.done;
+      return { first, result, recoveredMs, green: journal.release };
+    });
+    expect(value.result.exitCode, value.result.stderr).toBe(0);
+    const now = value.result.summary!.release.id;
+    await expectOn(now);
+    expectLockFree();
+    const types = historyOf(project.dir).slice(-3).map((r) => `${r.type}:${r.status}`);
+    expect(types).toEqual(['deploy:interrupted', 'recovery:recovered', 'deploy:success']);
+    expect(blue).not.toBe(now);
+    const unexpected = unexpectedFailures(load, value.green);
+    expect(unexpected).toEqual([]);
+    return { exitCode: value.first.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.recoveredMs, note: 'journal left; next deploy recovered, then deployed' };
+  });
+
+  scenario('kill -9 CLI + orchestrator (process group) at verifying, next deploy recovers', async () => {
+    project.commitKnobs({}, 'group kill');
+    const { value, load } = await underLoad(async () => {
+      const cli = startCli(project.dir, ['staging', '--json', '--yes'], { detached: true });
+      const journal = await waitJournalPhase(stateDir, 'verifying');
+      process.kill(-cli.child.pid!, 'SIGKILL');
+      await cli.done;
+      const at = Date.now();
+      const next = startCli(project.dir, ['staging', '--json', '--yes']);
+      await next.waitLine(/was interrupted during/);
+      const recoveredMs = Date.now() - at;
+      return { result: await next.done, recoveredMs, green: journal.release };
+    });
+    expect(value.result.exitCode, value.result.stderr).toBe(0);
+    await expectOn(value.result.summary!.release.id);
+    expectLockFree();
+    const types = historyOf(project.dir).slice(-3).map((r) => `${r.type}:${r.status}`);
+    expect(types).toEqual(['deploy:interrupted', 'recovery:recovered', 'deploy:success']);
+    const unexpected = unexpectedFailures(load, value.green);
+    expect(unexpected).toEqual([]);
+    return { exitCode: value.result.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.recoveredMs, note: 'lock taken over, green stopped, redeployed' };
+  });
+
+  scenario('kill -9 CLI + orchestrator at switching, `deploy status` recovers', async () => {
+    const blue = (await servedBy(project.url))!;
+    project.commitKnobs({}, 'group kill, then status');
+    const { value, load } = await underLoad(async () => {
+      const cli = startCli(project.dir, ['staging', '--json', '--yes'], { detached: true });
+      const journal = await waitJournalPhase(stateDir, 'switching');
+      process.kill(-cli.child.pid!, 'SIGKILL');
+      await cli.done;
+      const at = Date.now();
+      const status = await startCli(project.dir, ['status', 'staging', '--json']).done;
+      return { status, ms: Date.now() - at, green: journal.release };
+    });
+    expect(value.status.exitCode, value.status.stderr).toBe(0);
+    expect(value.status.stderr).toMatch(/^deploy: .*was interrupted during (switching|verifying)/m);
+    expect(JSON.parse(value.status.stdout).active.release).toBe(blue);
+    await expectOn(blue);
+    await expectNoOrphans(blue);
+    expectLockFree();
+    expect(await readJournal(stateDir)).toBeNull();
+    const types = historyOf(project.dir).slice(-2).map((r) => `${r.type}:${r.status}`);
+    expect(types).toEqual(['deploy:interrupted', 'recovery:recovered']);
+    const unexpected = unexpectedFailures(load, value.green);
+    expect(unexpected).toEqual([]);
+    return { exitCode: value.status.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.ms, note: 'status recovered before printing' };
+  });
+
+  scenario('kill -9 CLI alone at verifying: the orchestrator aborts on its own', async () => {
+    const blue = (await servedBy(project.url))!;
+    project.commitKnobs({}, 'cli kill');
+    const { value, load } = await underLoad(async () => {
+      const cli = startCli(project.dir, ['staging', '--json', '--yes']);
+      const journal = await waitJournalPhase(stateDir, 'verifying');
+      cli.child.kill('SIGKILL');
+      const at = Date.now();
+      await cli.done;
+      // The orchestrator notices the CLI went away, rolls back and removes its journal.
+      while ((await readJournal(stateDir)) !== null || existsSync(join(stateDir, 'lock'))) await new Promise((r) => setTimeout(r, 25));
+      return { ms: Date.now() - at, green: journal.release };
+    });
+    await expectOn(blue);
+    await expectNoOrphans(blue);
+    expect(historyOf(project.dir).at(-1)).toMatchObject({ type: 'deploy', status: 'rolled_back' });
+    const unexpected = unexpectedFailures(load, value.green);
+    expect(unexpected).toEqual([]);
+    return { exitCode: null, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.ms, note: 'orchestrator rolled back by itself' };
+  });
+
+  scenario('kill green at verifying', async () => {
+    const blue = (await servedBy(project.url))!;
+    project.commitKnobs({}, 'green killed');
+    let window: [number, number] = [0, 0];
+    const { value: result, load } = await underLoad(async () => {
+      const cli = startCli(project.dir, ['staging', '--json', '--yes']);
+      const journal = await waitJournalPhase(stateDir, 'verifying');
+      const green = (await apps(stateDir)).find((a) => a.id === journal.release)!;
+      window = [Date.now(), 0];
+      process.kill(green.pid!, 'SIGKILL');
+      const result = await cli.done;
+      window[1] = Date.now();
+      return result;
+    });
+    expect(result.exitCode, result.stderr).toBe(1);
+    await expectOn(blue);
+    await expectNoOrphans(blue);
+    expectLockFree();
+    // Requests lost to the dead green (before the router switched back) are inside its watch window; none outside.
+    const unexpected = load.failures.filter((f) => f.endedAt < window[0] || f.startedAt > window[1]);
+    expect(unexpected).toEqual([]);
+    return { exitCode: result.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: window[1] - window[0], note: 'rolled back; losses only while green was dead on the router' };
+  });
+
+  scenario('kill blue (active app): the supervisor restarts it and history records it', async () => {
+    const blue = (await servedBy(project.url))!;
+    const app = (await apps(stateDir)).find((a) => a.id === blue)!;
+    const at = Date.now();
+    process.kill(app.pid!, 'SIGKILL');
+    for (;;) {
+      const now = (await apps(stateDir)).find((a) => a.id === blue);
+      if (now && now.state === 'running' && now.pid !== app.pid) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // Back through the router once the restarted process listens (the router's own health check readmits it).
+    while ((await servedBy(project.url).catch(() => null)) !== blue) await new Promise((r) => setTimeout(r, 25));
+    const ms = Date.now() - at;
+    expect(historyOf(project.dir).some((r) => r.type === 'restart')).toBe(true);
+    return { exitCode: null, failedRequests: 0, unexpectedFailures: 0, recoveryMs: ms, note: 'no load here: the only upstream is down until restarted' };
+  });
+
+  scenario('kill the router (runtime) between deploys: the next deploy restarts it from its table', async () => {
+    const blue = (await servedBy(project.url))!;
+    const pid = await routerPid(stateDir);
+    process.kill(pid, 'SIGKILL');
+    project.commitKnobs({}, 'after router crash');
+    const at = Date.now();
+    const cli = startCli(project.dir, ['staging', '--json', '--yes']);
+    await waitJournalPhase(stateDir, 'release-created');
+    // The runtime is back (ensureRouter restored its saved table) before anything else happens.
+    expect(await servedBy(project.url)).toBe(blue);
+    const restartMs = Date.now() - at;
+    const load = startLoad(project.url + '/', { concurrency: 4, maxDurationMs: 280_000 });
+    const result = await cli.done;
+    await load.waitFor(load.snapshot().total + 10);
+    const tally = await load.stop();
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await routerPid(stateDir)).not.toBe(pid);
+    await expectOn(result.summary!.release.id);
+    expect(tally.failures).toEqual([]);
+    return { exitCode: result.exitCode, failedRequests: tally.failed, unexpectedFailures: tally.failed, recoveryMs: restartMs, note: 'router back with blue before the deploy went on' };
+  });
+
+  scenario('three concurrent deploys: exactly one runs, the others exit 5', async () => {
+    project.commitKnobs({}, 'concurrent');
+    const { value: results, load } = await underLoad(() => Promise.all([0, 1, 2].map(() => startCli(project.dir, ['staging', '--json', '--yes']).done)));
+    const codes = results.map((r: CliResult) => r.exitCode).sort();
+    expect(codes).toEqual([0, 5, 5]);
+    for (const r of results.filter((r: CliResult) => r.exitCode === 5)) expect(r.stderr).toMatch(/lock/i);
+    expectLockFree();
+    expect(load.failed).toBe(0);
+    return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: `exit codes ${codes.join(',')}` };
+  });
+
+  scenario('state directory unwritable: clear error, nothing changed', async () => {
+    const blue = (await servedBy(project.url))!;
+    const before = project.state();
+    const aside = stateDir + '.aside';
+    renameSync(stateDir, aside);
+    mkdirSync(stateDir);
+    // A file where the directory's temp files must go: every atomic write fails (we run as root, chmod would not stop us).
+    rmSync(stateDir, { recursive: true });
+    writeFileSync(stateDir, 'not a directory\n');
+    let result: CliResult;
+    try {
+      project.commitKnobs({}, 'unwritable');
+      result = await startCli(project.dir, ['staging', '--json', '--yes']).done;
+    } finally {
+      unlinkSync(stateDir);
+      renameSync(aside, stateDir);
+    }
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/state directory \.deploy\/staging cannot be written/);
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(project.state()).toEqual(before);
+    expect(await servedBy(project.url)).toBe(blue);
+    return { exitCode: result.exitCode, failedRequests: 0, unexpectedFailures: 0, recoveryMs: null, note: result.stderr.trim().split('\n').at(-1)!.slice(0, 70) };
+  });
+
+  scenario('crash mid-write (between temp write and rename) leaves the old state.json intact', async () => {
+    const file = join(stateDir, 'state.json');
+    const before = project.state();
+    const script = [
+      "import fs from 'node:fs/promises';",
+      "const real = fs.rename;",
+      // Fault injection: the process dies (SIGKILL) after the temp file is written and synced, before the rename.
+      "fs.rename = async () => { process.kill(process.pid, 'SIGKILL'); await new Promise(() => {}); };",
+      "(await import('node:module')).syncBuiltinESMExports();",
+      `const { writeJsonAtomic } = await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'state', 'atomic-write.js'))});`,
+      `await writeJsonAtomic(${JSON.stringify(file)}, { half: true, active: null });`,
+    ].join('\n');
+    let signal: string | null = null;
+    try {
+      execFileSync(process.execPath, ['--input-type=module', '-e', script]);
+    } catch (error) {
+      signal = (error as { signal?: string }).signal ?? null;
+    }
+    expect(signal).toBe('SIGKILL');
+    expect(project.state()).toEqual(before);
+    // The orphaned temp file is harmless (and never read); the next writer renames its own.
+    return { exitCode: null, failedRequests: 0, unexpectedFailures: 0, recoveryMs: null, note: 'old file intact after SIGKILL before rename' };
+  });
+
   killOrchestratorAt('release-created');
   killOrchestratorAt('green-started');
   killOrchestratorAt('verifying');

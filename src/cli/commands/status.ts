@@ -1,5 +1,6 @@
 import { assertEnvironmentName } from '../../config/env-name.js';
 import { assertKnownEnvironment, loadConfig } from '../../config/resolve.js';
+import { recoverBeforeStatus } from '../../journal/status-recovery.js';
 import { StateStore } from '../../state/store.js';
 import type { EnvironmentState } from '../../state/schema.js';
 import { colorFor } from '../../summary/color.js';
@@ -27,6 +28,9 @@ export async function statusCommand(options: CliOptions, environment?: string): 
   const names = environment ? [environment] : Object.keys(config.environments);
   const views: StatusView[] = [];
   for (const name of names) {
+    // A deploy killed mid-way is recovered first (issue 6), so status shows where traffic really is.
+    const recovered = await recoverBeforeStatus(projectRoot, name, options.config);
+    if (recovered) process.stderr.write(`deploy: ${recovered}\n`);
     const store = new StateStore(projectRoot, name);
     const settings = { ...config, ...config.environments[name] };
     const configuredUrl = settings.url ?? (settings.port ? `http://localhost:${settings.port}` : null);
