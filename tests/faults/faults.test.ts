@@ -351,6 +351,8 @@ describe('fault injection', { timeout: 600_000 }, () => {
     const tally = await load.stop();
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await routerPid(stateDir)).not.toBe(pid);
+    expect(result.stderr).toMatch(/restarted from its saved routing table/);
+    expect(historyOf(project.dir).some((r) => r.type === 'restart' && /saved routing table/.test(r.detail ?? ''))).toBe(true);
     await expectOn(result.summary!.release.id);
     expect(tally.failures).toEqual([]);
     return { exitCode: result.exitCode, failedRequests: tally.failed, unexpectedFailures: tally.failed, recoveryMs: restartMs, note: 'router back with blue before the deploy went on' };

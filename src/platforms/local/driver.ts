@@ -1,5 +1,6 @@
 import { join, relative } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
@@ -207,6 +208,8 @@ function publicUrlOf(ctx: DeployContext): string {
 }
 
 async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Promise<RouterClient> {
+  // A runtime that died (router + supervisor) is restarted by ensureRouter from its saved table: say so in history.
+  const wasRunning = await connectRouter(ctx.config.stateDir).then((c) => (c.close(), true), () => false);
   const client = await ensureRouter({
     stateDir: ctx.config.stateDir,
     port: portOf(ctx),
@@ -215,5 +218,12 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
   });
   ctx.defer(() => client.close());
   await requireSupervisor(client, ctx.config.environment);
+  const active = wasRunning ? null : (await ctx.state.read()).active;
+  // Only a crash: after `deploy stop` the active release is marked not running and a start is expected.
+  if (active?.running) {
+    const detail = `the runtime (router + supervisor) of ${ctx.config.environment} was not running; restarted from its saved routing table`;
+    ctx.emit({ phase: 'runtime', state: 'warn', message: detail });
+    await ctx.state.appendHistory({ ts: new Date().toISOString(), type: 'restart', environment: ctx.config.environment, status: 'recovered', verified: false, release: { id: active.release, version: '', commit: null, contentHash: null }, user: process.env.USER ?? 'unknown', host: hostname(), detail });
+  }
   return client;
 }
