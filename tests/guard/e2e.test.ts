@@ -89,6 +89,20 @@ describe('post-deploy guard (local platform, real processes)', { timeout: 240_00
     }
   });
 
+  it('rolls back a release caught in a crash loop (supervisor restarts counted by the guard)', async () => {
+    const run = await project.deploy();
+    expect(run.exitCode, run.stderr).toBe(0);
+    const green = run.summary.release.id;
+    const blue = project.state().previous!.release;
+    const before = project.history().length;
+    project.fail(`crash:${green}`);
+    const record = await waitUntil('crash-loop rollback in history', () => project.history().slice(before).find((r) => r.type === 'guard'), 60_000);
+    expect(record).toMatchObject({ status: 'rolled_back', previous: blue });
+    expect(record.checks?.post.find((c) => c.name === 'Crash Loop')).toMatchObject({ ok: false, value: expect.stringMatching(/^3 restarts/) });
+    expect(await servedBy(project.url)).toBe(blue);
+    project.fail();
+  });
+
   it('alerts and does not roll back once the previous release is gone', async () => {
     const load = startLoad(project.url + '/', { concurrency: 2, maxDurationMs: 200_000 });
     try {
