@@ -177,7 +177,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
               log(entry.outcome);
               options.onAction?.({ type: 'expired', environment: params.environment, detail: entry.outcome, decision: null });
               entry.notices?.send('guard.expired', { release: notifyRelease(params), reason: entry.outcome, figures: entry.guard.state().lastFigures });
-              await history({ status: 'info', verified: true, previous: params.previous?.id ?? null, reason: 'guard expired', detail: entry.outcome }, params);
+              await history({ status: 'info', verified: false, previous: params.previous?.id ?? null, reason: 'guard expired', detail: entry.outcome }, params);
             },
             onError: (error) => log(`error: ${error instanceof Error ? error.message : String(error)}`),
           },
