@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -369,6 +369,18 @@ describe('fault injection', { timeout: 600_000 }, () => {
     return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: `exit codes ${codes.join(',')}` };
   });
 
+  scenario('two concurrent deploys with --lock-wait: the second waits, then runs', async () => {
+    project.commitKnobs({}, 'lock wait');
+    const { value: results, load } = await underLoad(() => Promise.all([0, 1].map(() => startCli(project.dir, ['staging', '--json', '--yes', '--lock-wait', '5m']).done)));
+    expect(results.map((r: CliResult) => r.exitCode), results.map((r: CliResult) => r.stderr).join('\n')).toEqual([0, 0]);
+    const deploys = historyOf(project.dir).filter((r) => r.type === 'deploy').slice(-2);
+    expect(deploys.map((r) => r.status)).toEqual(['success', 'success']);
+    // One after the other: the second's record comes after the first finished.
+    expectLockFree();
+    expect(load.failed).toBe(0);
+    return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: 'both deployed, one after the other' };
+  });
+
   scenario('state directory unwritable: clear error, nothing changed', async () => {
     const blue = (await servedBy(project.url))!;
     const before = project.state();
@@ -416,6 +428,25 @@ describe('fault injection', { timeout: 600_000 }, () => {
     expect(project.state()).toEqual(before);
     // The orphaned temp file is harmless (and never read); the next writer renames its own.
     return { exitCode: null, failedRequests: 0, unexpectedFailures: 0, recoveryMs: null, note: 'old file intact after SIGKILL before rename' };
+  });
+
+  scenario('deploys to two environments at once do not block each other', async () => {
+    const { findFreePort } = await import('../../src/platforms/local/free-port.js');
+    const qaPort = await findFreePort();
+    const config = join(project.dir, 'deploy.config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/environments:\n/, `environments:\n  qa: { port: ${qaPort} }\n`));
+    writeFileSync(join(project.dir, '.env.qa'), 'DATABASE_URL=sqlite:data/qa.db\n');
+    execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'add', '.'], { cwd: project.dir });
+    project.commitKnobs({}, 'second environment');
+    try {
+      const { value: results, load } = await underLoad(() => Promise.all(['staging', 'qa'].map((env) => startCli(project.dir, [env, '--json', '--yes']).done)));
+      expect(results.map((r: CliResult) => r.exitCode), results.map((r: CliResult) => r.stderr).join('\n')).toEqual([0, 0]);
+      expect(load.failed).toBe(0);
+      await expectOn(results[0]!.summary!.release.id);
+      return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: 'staging and qa both deployed at once' };
+    } finally {
+      await startCli(project.dir, ['stop', 'qa', '--json', '--yes']).done;
+    }
   });
 
   killOrchestratorAt('release-created');
