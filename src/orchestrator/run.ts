@@ -85,7 +85,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       if (takeover) notices?.send('lock.taken_over', { reason: takeover.detail });
       const recovered = driver ? await recoverInterrupted(ctx, driver) : null;
       if (deps.recoverOnly) {
-        const message = recovered?.message ?? 'nothing was left to recover';
+        const message = recovered?.message ?? 'it had not changed anything yet: traffic stays where it was';
         // History already holds the interruption and the recovery; the killed run gets no record of its own.
         return summarize({ status: recovered?.ok === false ? 'failed' : 'rolled_back', exitCode: recovered?.ok === false ? ExitCode.needsHuman : ExitCode.rolledBack, message });
       }
