@@ -26,7 +26,7 @@ export async function recoverBeforeStatus(projectRoot: string, environment: stri
       dryRun: false,
       toolVersion: readPackageVersion(),
       now: new Date(),
-      options: { ref: null, to: null, yes: true, forceUnverified: false, reason: 'recovery', allowDirty: true, lockWaitMs: 0, verbose: false },
+      options: { ref: null, to: null, yes: true, forceUnverified: false, reason: 'recovery', allowDirty: true, lockWaitMs: 10_000, verbose: false },
     });
     const summary = await runInChild(plan, { onProgress: () => undefined, onNotice: () => undefined }, { recoverOnly: true });
     return summary.message ?? `an interrupted ${journal.kind} was recovered`;
