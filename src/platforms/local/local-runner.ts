@@ -18,6 +18,8 @@ type ListedApp = AppInfo & { warmUntil: string | null };
 
 /** Runs releases as app processes in the environment runtime, through its `apps.*` control methods. */
 export class LocalRunner implements ReleaseRunner {
+  readonly hostsGuard = true;
+
   constructor(
     private readonly client: RouterClient,
     private readonly options: LocalRunnerOptions,

@@ -67,7 +67,8 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   if (verification.ok) {
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
     // Warm at least as long as the post-deploy guard watches, so a breach can switch back instantly.
-    if (blue) await runner.keepWarm(blue.id, warmPeriodMs(config.keepWarmMs, config.guardMs), config.drainTimeoutMs);
+    const warmMs = runner.hostsGuard ? warmPeriodMs(config.keepWarmMs, config.guardMs) : config.keepWarmMs;
+    if (blue) await runner.keepWarm(blue.id, warmMs, config.drainTimeoutMs);
     await input.afterSuccess?.(green.id, blueId).catch((error: unknown) => ctx.log(`after-success step failed: ${String(error)}`));
     return { status: 'success', release: releaseOf(release), previousRelease: blueId, post: verification.results, rollback: { performed: false, reason: null }, verified: true };
   }

@@ -30,4 +30,6 @@ export interface ReleaseRunner {
   logTail(id: string, lines: number): Promise<string[]>;
   /** Ids of every release running now (optional): lets a deploy stop leftovers of an interrupted one. */
   runningIds?(): Promise<string[]>;
+  /** True when the runtime hosts the post-deploy guard, so blue must stay warm for the guard period too. */
+  readonly hostsGuard?: boolean;
 }
