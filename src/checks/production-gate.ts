@@ -36,7 +36,11 @@ export async function checkProductionGate(input: ProductionGateInput): Promise<P
   const records = await readHistory(join(input.projectRoot, '.deploy', input.requires, 'history.jsonl'));
   const same = records.filter((r) => r.type === 'deploy' && r.release && matches(r.release, input.release));
   const fresh = same.filter((r) => now.getTime() - Date.parse(r.ts) <= input.maxAgeMs);
-  const verified = fresh.filter((r) => r.verified && r.status === 'success').sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts));
+  // A release the post-deploy guard later caught failing on staging no longer counts as verified there.
+  const caughtByGuard = new Set(records.filter((r) => r.type === 'guard' && r.status === 'failed' && r.release).map((r) => r.release!.id));
+  const verified = fresh
+    .filter((r) => r.verified && r.status === 'success' && !caughtByGuard.has(r.release!.id))
+    .sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts));
   const what = describeRelease(input.release);
 
   if (verified[0]) {
@@ -50,7 +54,9 @@ export async function checkProductionGate(input: ProductionGateInput): Promise<P
       ? `${what} was never deployed to ${input.requires}`
       : fresh.length === 0
         ? `${what} was last deployed to ${input.requires} ${formatAge(now.getTime() - Date.parse(latest(same).ts))} ago (max ${formatAge(input.maxAgeMs)})`
-        : `${what} was deployed to ${input.requires} but not verified (${latest(fresh).status})`;
+        : caughtByGuard.has(latest(fresh).release!.id)
+          ? `${what} was rolled back on ${input.requires} by the post-deploy guard`
+          : `${what} was deployed to ${input.requires} but not verified (${latest(fresh).status})`;
 
   if (input.force) {
     const reason = input.force.reason!.trim();

@@ -53,6 +53,15 @@ describe('production gate', () => {
     expect(out.result.detail).toMatch(/^commit abc1234 was deployed to staging but not verified \(rolled_back\); deploy and verify it on staging first/);
   });
 
+  it('refuses a release that the post-deploy guard later rolled back on staging', async () => {
+    const deployed = record(1);
+    const caught = record(0.9, { type: 'guard', status: 'failed', verified: false, reason: 'guard: error rate 30% > 1%' });
+    const root = await projectWithStaging([deployed, { ...caught, release: deployed.release }]);
+    const out = await gate(root, { contentHash: null, commit: 'abc1234aaaa' });
+    expect(out.result).toMatchObject({ ok: false, exitCode: 3 });
+    expect(out.result.detail).toMatch(/^commit abc1234 was rolled back on staging by the post-deploy guard/);
+  });
+
   it('refuses when the verified staging deploy is older than maxAge', async () => {
     const root = await projectWithStaging([record(9)]);
     const out = await gate(root, { contentHash: null, commit: 'abc1234aaaa' });
