@@ -6,6 +6,7 @@ import type { EnvironmentState } from '../../state/schema.js';
 import { colorFor } from '../../summary/color.js';
 import type { CliOptions } from '../options.js';
 import { readGuardStatus, type GuardView } from './guard-status.js';
+import { platformDetail } from './platform-status.js';
 
 /** The JSON shape of `deploy status <env> --json` (docs/json-output.md). */
 export interface StatusView {
@@ -18,6 +19,8 @@ export interface StatusView {
   lastDeploy: { ts: string; type: string; status: string; release: string | null } | null;
   /** The post-deploy guard, from the environment runtime; null when no runtime answers (docs/guard.md). */
   guard?: GuardView | null;
+  /** What the platform reports itself (docker: container ids, images and states); absent on local. */
+  platform?: string[];
 }
 
 /** Reads `.deploy/<env>/state.json` and the last history record; changes nothing. */
@@ -36,6 +39,8 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     const configuredUrl = settings.url ?? (settings.port ? `http://localhost:${settings.port}` : null);
     const view = toView(name, await store.read(), configuredUrl, store.exists(), (await store.readHistory(1))[0]);
     view.guard = view.deployed ? await readGuardStatus(store.dir) : null;
+    const detail = view.deployed ? await platformDetail(process.cwd(), name, options.config).catch((error: unknown) => [`platform status unavailable: ${String((error as Error)?.message ?? error)}`]) : null;
+    if (detail) view.platform = detail;
     views.push(view);
   }
   if (options.json) {
@@ -78,6 +83,7 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   }
   if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.previous.running ? 'warm' : 'stopped'})`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
+  for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@
  * The docker platform end to end on a real engine: the orchestrator's runPlan with the docker driver, our
  * router daemon in front, containers built from a Dockerfile, a load generator running across every deploy.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -213,6 +214,10 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
     expect(status.active?.release).toBe(active);
     expect(status.detail).toContain(imageRef(app, active));
     expect(status.detail).toMatch(/container [0-9a-f]{12} /);
+    // The CLI's `deploy status` shows the same container ids and images.
+    const cliStatus = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'status', 'staging', '--json'], { cwd: project, env: { ...process.env, SESSION_SECRET: SECRET }, encoding: 'utf8' }));
+    expect(cliStatus.platform.join('\n')).toContain(imageRef(app, active));
+    expect(JSON.stringify(cliStatus)).not.toContain(SECRET);
 
     const stopped = await run('stop');
     expect(stopped.exitCode).toBe(0);
