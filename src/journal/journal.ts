@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { isPidAlive } from '../lock/holder.js';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../state/atomic-write.js';
@@ -39,25 +39,7 @@ export async function clearJournal(stateDir: string): Promise<void> {
   await rm(journalPath(stateDir), { force: true });
 }
 
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-/** A killed process whose parent died too stays a zombie until init reaps it: it answers kill(pid, 0) but is dead. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
+export { isPidAlive };
 
 /** An unfinished journal whose writer is gone: a deployment that was killed and needs recovery. */
 export function isInterrupted(journal: Journal | null): journal is Journal {
