@@ -73,10 +73,11 @@ describe('local platform: automatic rollback after the switch', { timeout: 300_0
     // After 40 requests: past the direct smoke test, so the database goes away once green has traffic.
     project.commitKnobs({ dbFailAfterRequests: 40 });
     const { run, load } = await deployUnderLoad();
-    // Whichever notices first: the database check, or the smoke test of /health (which reports the database).
+    // Whichever notices first: the database check, or a smoke test of an endpoint that needs the database
+    // (the app answers 503 there, and on /health, once its database is gone).
     expectRolledBack(run, ['Database', 'Smoke Tests']);
     const failed = run.summary.checks.post.find((c) => !c.ok)!;
-    expect(`${failed.value}`).toMatch(failed.name === 'Database' ? /unreachable/ : /health/);
+    expect(`${failed.value}`).toMatch(failed.name === 'Database' ? /unreachable/ : /got 503/);
     expect(load.failed).toBe(0);
     expect(await servedBy(project.url)).toBe(blue);
   });
