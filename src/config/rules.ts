@@ -3,6 +3,8 @@ import type { ConfigProblem } from './issues.js';
 import { deepMerge } from './merge.js';
 import { RESERVED_ENV_NAMES } from './env-name.js';
 import type { RawConfig, RawSettings } from './schema.js';
+import { kubernetesProblems } from './kubernetes-schema.js';
+import { railwayProblems } from './railway-schema.js';
 
 /**
  * Cross-field rules, each a small named function over the validated file. They see every
@@ -46,6 +48,13 @@ const localPlatformNeeds: Rule = (_config, env, merged) => {
   return problems;
 };
 
+const platformSettings: Rule = (_config, env, merged) => {
+  const key = (name: string) => (k: string) => at(env, `${name}.${k}`);
+  if (merged.platform === 'railway') return railwayProblems(merged.railway, key('railway'));
+  if (merged.platform === 'kubernetes') return kubernetesProblems(merged.kubernetes, key('kubernetes'));
+  return [];
+};
+
 const uniquePorts = (config: RawConfig): ConfigProblem[] => {
   const seen = new Map<number, string>();
   const problems: ConfigProblem[] = [];
@@ -59,7 +68,7 @@ const uniquePorts = (config: RawConfig): ConfigProblem[] => {
   return problems;
 };
 
-export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, localPlatformNeeds];
+export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, localPlatformNeeds, platformSettings];
 
 export function topLevel(config: RawConfig): RawSettings {
   const { app: _app, environments: _envs, ...settings } = config;

@@ -3,6 +3,8 @@ import { DURATION_MESSAGE, isDuration } from './duration.js';
 import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
 import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
+import { KubernetesSchema } from './kubernetes-schema.js';
+import { RailwaySchema } from './railway-schema.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -160,6 +162,8 @@ const SettingsShape = {
     })
     .optional()
     .describe('Docker platform settings (platform: docker).'),
+  railway: RailwaySchema.optional(),
+  kubernetes: KubernetesSchema.optional(),
 };
 
 export const EnvironmentSchema = z.strictObject(SettingsShape).describe('Settings of one environment; they deep-merge over the top-level ones.');

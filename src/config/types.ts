@@ -1,3 +1,5 @@
+import type { KubernetesSettings } from './kubernetes-schema.js';
+import type { RailwaySettings } from './railway-schema.js';
 import type { RawMigrations } from './schema.js';
 import type { NotifyConfig } from '../notify/config-schema.js';
 
@@ -67,6 +69,10 @@ export interface ResolvedEnvironment {
   notify: NotifyConfig | null;
   canary: { steps: number[]; intervalMs: number; sticky: boolean };
   docker: { image: string | null; dockerfile: string; port: number };
+  /** platform: railway only (src/config/railway-schema.ts). */
+  railway: RailwaySettings | null;
+  /** platform: kubernetes only (src/config/kubernetes-schema.ts). */
+  kubernetes: KubernetesSettings | null;
   /** `${VAR}` names that were referenced but are not set. */
   missingVars: string[];
   /** Values substituted or loaded from env files: the redactor hides them everywhere. */

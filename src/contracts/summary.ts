@@ -36,8 +36,8 @@ export interface DeploySummary {
   /** Last lines of green's log when the deploy failed. */
   logTail?: string[];
   rollbackPlanPath?: string;
-  /** Planned steps, for --dry-run. */
-  plan?: string[];
+  /** With --dry-run: the planned steps and, on platforms that apply manifests, each manifest or patch as one YAML document. */
+  plan?: { steps: string[]; manifests?: string[] };
   /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */
   steps?: Array<{
     percent: number;

@@ -31,7 +31,7 @@ export const DeploySummarySchema = z.object({
   logTail: z.array(z.string()).optional(),
   rollbackPlanPath: z.string().optional(),
   steps: z.array(z.any()).optional(),
-  plan: z.array(z.string()).optional(),
+  plan: z.object({ steps: z.array(z.string()), manifests: z.array(z.string()).optional() }).optional(),
 });
 
 /** The plan is built and typed by the parent; the child checks the envelope and the fields it relies on. */

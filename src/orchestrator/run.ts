@@ -18,6 +18,9 @@ import { assertWritableStateDir } from '../journal/writable.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 import { DeployNotices } from '../notify/deploy-notices.js';
 
+/** Platforms whose --dry-run lists the manifests and patches a real run would apply. */
+const MANIFEST_PLATFORMS = new Set<string>(['kubernetes']);
+
 export interface RunDeps {
   emit(event: ProgressEvent): void;
   signal: AbortSignal;
@@ -56,6 +59,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     if (plan.kind === 'deploy') notices?.finished(summary, plan.kind, activeRelease);
     return summary;
   };
+  let manifests: string[] | undefined;
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     buildSummary({
       environment: plan.environment,
@@ -67,6 +71,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       activeRelease,
       durationMs: clock.now() - started,
       steps: plan.steps,
+      manifests,
       ...extra,
     });
 
@@ -97,7 +102,15 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       const summary = summarize();
       return plan.dryRun ? summary : await record(plan, state, summary, null);
     }
-    if (plan.dryRun || !driver) return summarize();
+    if (plan.dryRun) {
+      // Only platforms that apply manifests describe them; the others are not even loaded.
+      if (plan.kind === 'deploy' && MANIFEST_PLATFORMS.has(plan.platform)) {
+        const described = await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
+        manifests = (await described.describePlan?.(ctx))?.manifests;
+      }
+      return summarize();
+    }
+    if (!driver) return summarize();
 
     emit({ phase: plan.kind, state: 'start', message: `${plan.kind} ${plan.environment} on ${plan.platform}` });
     if (plan.kind === 'deploy') notices?.send('deploy.started', { summary: `${plan.config.app} ${plan.environment}: deploy of ${plan.options.ref ?? 'HEAD'} started` });

@@ -79,6 +79,8 @@ export interface PlatformDriver {
   rollback(ctx: DeployContext, to?: string): Promise<DeployOutcome>;
   status(ctx: DeployContext): Promise<PlatformStatus>;
   stop(ctx: DeployContext): Promise<StopOutcome>;
+  /** --dry-run: the exact manifests and patches a real run would apply, one YAML document each. Read-only. */
+  describePlan?(ctx: DeployContext): Promise<{ manifests: string[] }>;
   /** Finishes what a killed run left behind (its journal): traffic to the last verified release, orphans stopped. */
   recover?(ctx: DeployContext, journal: Journal): Promise<RecoveryResult>;
 }

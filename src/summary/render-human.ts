@@ -25,8 +25,9 @@ export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
 
   if (s.plan) {
     lines.push('Plan:');
-    s.plan.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
+    s.plan.steps.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
     lines.push('');
+    if (s.plan.manifests?.length) lines.push('Manifests:', ...s.plan.manifests.map((doc) => `---\n${doc.trimEnd()}`), '');
   }
 
   if (s.release.id) {

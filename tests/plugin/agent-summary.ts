@@ -24,7 +24,7 @@ export function renderAgentSummary(s: DeploySummary): string {
   lines.push('');
 
   if (s.dryRun && s.plan) {
-    lines.push('Plan:', ...s.plan.map((step, i) => `  ${i + 1}. ${step}`), '', rollbackPlan(s));
+    lines.push('Plan:', ...s.plan.steps.map((step: string, i: number) => `  ${i + 1}. ${step}`), '', rollbackPlan(s));
     return lines.join('\n');
   }
 
