@@ -14,6 +14,7 @@ import { checkProductionGate } from './production-gate.js';
 import { recordRollbackPlanProgress, writeRollbackPlan } from './rollback-plan.js';
 import { preCheckOutputs } from './run-outputs.js';
 import { checkTests } from './tests-passing.js';
+import { importOptional } from '../orchestrator/optional-module.js';
 
 export { preCheckOutputs, type PreCheckOutputs } from './run-outputs.js';
 export { MigrationError } from './migrations/index.js';
@@ -118,11 +119,18 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
       },
     });
   }
-  if (config.platform === 'docker') {
-    const { dockerEngineCheck } = await import('../platforms/docker/engine-check.js');
-    checks.push(dockerEngineCheck);
-  }
+  checks.push(...(await platformPreChecks(plan)));
   return checks.map((check) => ({ ...check, run: (ctx: DeployContext) => untilAborted(check.name, ctx.signal, check.run(ctx)) }));
+}
+
+interface PlatformChecksModule {
+  platformPreChecks?: (plan: DeployPlan) => PreCheck[] | Promise<PreCheck[]>;
+}
+
+/** A platform's own checks (engine reachable, token valid, …) from src/platforms/<name>/pre-checks.ts, when it has one. */
+async function platformPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
+  const mod = await importOptional<PlatformChecksModule>(new URL(`../platforms/${plan.platform}/pre-checks.js`, import.meta.url));
+  return mod?.platformPreChecks ? await mod.platformPreChecks(plan) : [];
 }
 
 /**

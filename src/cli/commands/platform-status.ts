@@ -7,12 +7,12 @@ import { StateStore } from '../../state/store.js';
 import { realClock } from '../../verify/clock.js';
 
 /**
- * What the platform itself reports (container ids and images on docker), for `deploy status`.
+ * What the platform itself reports (container ids and images on docker, deployments on Railway and Kubernetes), for `deploy status`.
  * Read-only: the executor runs under dry-run, so a command marked `mutates` could never slip through.
  */
 export async function platformDetail(cwd: string, environment: string, configPath?: string): Promise<string[] | null> {
   const config = await resolveEnvironment(cwd, environment, { configPath });
-  if (config.platform !== 'docker') return null;
+  if (config.platform === 'local') return null;
   const redactor = new Redactor();
   redactor.add(...config.secrets);
   const executor = createExecutor({ dryRun: true, redactor });
