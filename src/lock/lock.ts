@@ -20,6 +20,8 @@ export interface AcquireLockInput {
   /** Remove the lock if the process exits without releasing it (default true). */
   releaseOnExit?: boolean;
   signal?: AbortSignal;
+  /** What the lock guards, for messages. Default: the environment's deploy lock, cleared with `deploy unlock`. */
+  label?: { name: string; unlockHint: string };
 }
 
 export interface DeployLock {
@@ -64,7 +66,7 @@ export async function acquireLock(input: AcquireLockInput): Promise<DeployLock> 
       }
     }
     if (Date.now() >= deadline || input.signal?.aborted) {
-      throw heldError(input.environment, (await readLock(input.stateDir)) ?? existing, waitMs);
+      throw heldError(input.environment, (await readLock(input.stateDir)) ?? existing, waitMs, input.label);
     }
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
   }
@@ -139,9 +141,10 @@ function sameHolder(a: LockHolder, b: LockHolder): boolean {
   return a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt && a.token === b.token;
 }
 
-function heldError(environment: string, holder: LockHolder | null, waitMs: number): UserError {
+function heldError(environment: string, holder: LockHolder | null, waitMs: number, label?: AcquireLockInput['label']): UserError {
   const who = holder ? describeHolder(holder) : 'another process';
   const waited = waitMs > 0 ? ` after waiting ${waitMs}ms` : '';
+  if (label) return new UserError(`${label.name} is held by ${who}${waited}; ${label.unlockHint}`, ExitCode.locked);
   return new UserError(
     `deploy lock for ${environment} is held by ${who}${waited}; retry with --lock-wait <duration>, or run \`deploy unlock ${environment}\` if it is stale`,
     ExitCode.locked,

@@ -7,6 +7,7 @@ import { connectRouter, type RouterClient } from '../../src/router/client.js';
 import { findFreePort } from '../../src/platforms/local/free-port.js';
 import type { FlagTable } from '../../src/flags/table.js';
 import { startLoad } from '../helpers/load.js';
+import { acquireLock } from '../../src/lock/lock.js';
 import { CLI, ROOT, ensureBuilt } from '../setup/build.js';
 
 /**
@@ -151,6 +152,20 @@ describe('feature flags through the router', () => {
     expect(table.flags.good).toMatchObject({ enabled: true, percent: 100 });
     expect(await flagsOf()).toContain('good');
     await cli('flags', 'staging', 'disable', 'good');
+  });
+
+  it('refuses a second flag rollout in the same environment with exit 5, changing no flag', async () => {
+    const held = await acquireLock({ stateDir: join(stateDir, 'flag-rollout'), environment: 'staging', releaseOnExit: false });
+    try {
+      const before = readFileSync(join(stateDir, 'flags.json'), 'utf8');
+      const run = await cli('flags', 'staging', 'rollout', 'second', '--steps', '10,100', '--interval', '300ms', '--min-requests', '20');
+      expect(run.exitCode).toBe(5);
+      expect(run.stderr).toMatch(/flag rollout lock for staging is held by pid \d+/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(readFileSync(join(stateDir, 'flags.json'), 'utf8')).toBe(before);
+    } finally {
+      await held.release();
+    }
   });
 
   it('turns a flag off by itself when the flagged cohort errors, having exposed about 10% of requests', async () => {

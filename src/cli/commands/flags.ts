@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { resolveEnvironment } from '../../config/resolve.js';
 import { parseDuration } from '../../config/duration.js';
 import { ExitCode, UserError } from '../../errors.js';
@@ -72,6 +73,30 @@ async function rollout(
   if (!Number.isInteger(minRequests) || minRequests < 1) throw new UserError('--min-requests: expected a whole number >= 1', ExitCode.usage);
   if (config.port === null) throw new UserError(`environments.${config.environment}.port: required to roll a flag out (probe traffic goes through the router)`, ExitCode.usage);
   const { rolloutFlag, flagLabels } = await import('../../flags/rollout.js');
+  // One rollout at a time per environment: two at once would share the unflagged cohort and confound both analyses.
+  const { acquireLock } = await import('../../lock/lock.js');
+  const lockDir = join(config.stateDir, 'flag-rollout');
+  const lock = await acquireLock({
+    stateDir: lockDir,
+    environment: config.environment,
+    label: { name: `flag rollout lock for ${config.environment}`, unlockHint: `wait for that rollout to finish, or remove ${join(lockDir, 'lock')} if it is stale` },
+  });
+  try {
+    return await rolloutLocked(options, config, store, flag, out, { steps, intervalMs, minRequests, rolloutFlag, flagLabels });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function rolloutLocked(
+  options: FlagsOptions,
+  config: Awaited<ReturnType<typeof resolveEnvironment>>,
+  store: import('../../flags/store.js').FlagStore,
+  flag: string,
+  out: (human: string, json: unknown) => void,
+  input: { steps: number[]; intervalMs: number; minRequests: number } & Pick<typeof import('../../flags/rollout.js'), 'rolloutFlag' | 'flagLabels'>,
+): Promise<number> {
+  const { steps, intervalMs, minRequests, rolloutFlag, flagLabels } = input;
   const { describeStep } = await import('../../strategies/step-gate.js');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
