@@ -1,0 +1,126 @@
+import type { KubernetesSettings } from '../../config/kubernetes-schema.js';
+import { ExitCode, UserError } from '../../errors.js';
+import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
+import { type KubeClient, connectKube, loadKubeConfig, resourcePath } from './api.js';
+import { deployPlain } from './deploy-flow.js';
+import { LABELS, appLabel } from './names.js';
+import { type KubePlan, planDeployment, planRollout } from './plan.js';
+import { resolveCommit, releaseSpec } from './release.js';
+import { renderPlan } from './render.js';
+import { rollbackPlain } from './rollback-flow.js';
+import { deployRollout } from './rollout-flow.js';
+import { formatSelector } from './state-report.js';
+import { type OpenTunnel, podIpTunnel, portForwardTunnel } from './tunnel.js';
+import { type DeploymentStatusView, deploymentReady } from './wait-ready.js';
+
+export interface KubernetesDriverOptions {
+  /** Replaces the kubeconfig-based client (unit tests). */
+  connect?: (settings: KubernetesSettings) => Promise<KubeClient>;
+  openTunnel?: OpenTunnel;
+}
+
+/**
+ * The kubernetes platform: blue-green with the cluster's own objects (a Deployment per release, the Service's
+ * selector switched with a guarded JSON patch), or an Argo Rollouts `Rollout` promoted and aborted like its
+ * kubectl plugin does. See docs/platforms/kubernetes.md.
+ */
+export function createDriver(options: KubernetesDriverOptions = {}): PlatformDriver {
+  const connect = async (ctx: DeployContext) => {
+    const settings = settingsOf(ctx);
+    return options.connect ? options.connect(settings) : connectKube({ context: settings.context });
+  };
+  const tunnelFor = (ctx: DeployContext): OpenTunnel =>
+    options.openTunnel ?? (settingsOf(ctx).smokeVia === 'pod-ip' ? podIpTunnel : portForwardTunnel(() => loadKubeConfig(settingsOf(ctx).context)));
+
+  return {
+    name: 'kubernetes',
+    async deploy(ctx) {
+      assertStrategy(ctx);
+      const client = await connect(ctx);
+      const plan = await planFor(ctx, client);
+      ctx.emit({ phase: 'release', state: 'ok', message: `release ${plan.release.id}: ${plan.release.image} on ${client.context}` });
+      const deps = { client, openTunnel: tunnelFor(ctx) };
+      return plan.mode === 'rollout' ? deployRollout(ctx, deps, plan) : deployPlain(ctx, deps, plan);
+    },
+    async describePlan(ctx) {
+      assertStrategy(ctx);
+      const client = await connect(ctx);
+      return { manifests: renderPlan(await planFor(ctx, client)) };
+    },
+    async rollback(ctx, to): Promise<DeployOutcome> {
+      if (settingsOf(ctx).argoRollouts) throw new UserError('deploy rollback with argoRollouts: use `kubectl argo rollouts undo` (the Rollout keeps its own revisions)', ExitCode.usage);
+      const client = await connect(ctx);
+      return rollbackPlain(ctx, { client, openTunnel: tunnelFor(ctx) }, to);
+    },
+    status: async (ctx) => status(ctx, await connect(ctx)),
+    stop: async (ctx) => stop(ctx, await connect(ctx)),
+  };
+}
+
+export function settingsOf(ctx: DeployContext): KubernetesSettings {
+  const settings = ctx.config.kubernetes;
+  if (!settings) throw new UserError(`environments.${ctx.config.environment}.kubernetes: required for platform kubernetes`, ExitCode.usage);
+  return settings;
+}
+
+function assertStrategy(ctx: DeployContext): void {
+  if (ctx.config.strategy === 'canary') {
+    throw new UserError(`strategy canary is not available on platform kubernetes yet; use blue-green (environments.${ctx.config.environment}.strategy)`, ExitCode.usage);
+  }
+}
+
+/** Reads what the plan depends on (the Service's selector), then plans purely. Used by deploy and --dry-run alike. */
+async function planFor(ctx: DeployContext, client: KubeClient): Promise<KubePlan> {
+  const settings = settingsOf(ctx);
+  const release = releaseSpec(ctx, await resolveCommit(ctx), new Date());
+  if (settings.argoRollouts) return planRollout(release);
+  const service = await client.request<{ spec?: { selector?: Record<string, string> } }>('GET', resourcePath('v1', 'Service', settings.namespace, settings.service));
+  return planDeployment(release, service.spec?.selector ?? {});
+}
+
+interface DeploymentItem extends DeploymentStatusView {
+  metadata: DeploymentStatusView['metadata'] & { name: string; labels?: Record<string, string> };
+}
+
+async function ourDeployments(ctx: DeployContext, client: KubeClient): Promise<DeploymentItem[]> {
+  const settings = settingsOf(ctx);
+  const selector = encodeURIComponent(`${LABELS.app}=${appLabel(ctx.config.app)},app.kubernetes.io/managed-by=shipgate`);
+  const list = await client.request<{ items?: DeploymentItem[] }>('GET', `${resourcePath('apps/v1', 'Deployment', settings.namespace)}?labelSelector=${selector}`);
+  return list.items ?? [];
+}
+
+async function status(ctx: DeployContext, client: KubeClient): Promise<PlatformStatus> {
+  const settings = settingsOf(ctx);
+  const state = await ctx.state.read();
+  const lines: string[] = [];
+  let selected: string | null = null;
+  try {
+    const svc = await client.request<{ spec?: { selector?: Record<string, string> } }>('GET', resourcePath('v1', 'Service', settings.namespace, settings.service));
+    selected = svc.spec?.selector?.[LABELS.release] ?? null;
+    lines.push(`Service ${settings.namespace}/${settings.service} selects ${formatSelector(svc.spec?.selector ?? {})}`);
+    for (const d of await ourDeployments(ctx, client)) {
+      lines.push(`Deployment ${d.metadata.name} (${d.metadata.labels?.[LABELS.slot] ?? '?'}): ${deploymentReady(d).detail}`);
+    }
+  } catch (error) {
+    lines.push(`the API server (${client.server}) could not be read: ${(error as Error).message}`);
+  }
+  const activeId = selected ?? state.active?.release ?? null;
+  return {
+    url: ctx.config.url,
+    active: activeId ? { release: activeId, upstream: `service/${settings.service}`, uptimeMs: null } : null,
+    previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: state.previous.running } : null,
+    detail: lines.join('\n'),
+  };
+}
+
+/** Scales every Deployment we created for the app to 0; nothing is deleted, so a later deploy or rollback can use them. */
+async function stop(ctx: DeployContext, client: KubeClient): Promise<StopOutcome> {
+  const settings = settingsOf(ctx);
+  const stopped: string[] = [];
+  for (const d of await ourDeployments(ctx, client)) {
+    if ((d.spec?.replicas ?? 0) === 0) continue;
+    await client.request('PATCH', resourcePath('apps/v1', 'Deployment', settings.namespace, d.metadata.name), [{ op: 'replace', path: '/spec/replicas', value: 0 }], 'application/json-patch+json');
+    stopped.push(d.metadata.labels?.[LABELS.release] ?? d.metadata.name);
+  }
+  return { stopped, message: `scaled ${stopped.length} Deployment(s) of ${ctx.config.app} in ${settings.namespace} to 0; the Service ${settings.service} is unchanged` };
+}
