@@ -1,27 +1,79 @@
 import * as z from 'zod';
+import { DURATION_MESSAGE, isDuration, parseDuration } from './duration.js';
 import type { ConfigProblem } from './issues.js';
+
+const duration = (description: string) => z.string().refine(isDuration, { error: DURATION_MESSAGE }).describe(description);
 
 /** `railway:` block (platform: railway). Owned by the Railway platform; see docs/platforms/railway.md. */
 export const RailwaySchema = z
   .strictObject({
-    project: z.string().min(1).optional().describe('Railway project id.'),
-    service: z.string().min(1).optional().describe('Railway service id or name.'),
+    project: z.string().min(1).optional().describe('Railway project id (Project settings > General). Required.'),
+    service: z.string().min(1).optional().describe('Railway service id or name in that project. Required.'),
+    environment: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Railway environment (id or name) this environment deploys to. Default: the environment\'s own name, e.g. "staging".'),
+    source: z.literal('upload').optional().describe('Deploy the working tree as a tar (honours .gitignore and .railwayignore). The default when `image` is not set.'),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Deploy this image instead of uploading, e.g. "ghcr.io/acme/app:$${commit}" (`$${commit}` becomes the deployed commit).'),
+    deadline: duration('Longest wait for a deployment (build + deploy) to reach a final state. Default 15m.').optional(),
+    pollInterval: duration('Time between deployment status polls. Default 5s.').optional(),
+    setHealthcheck: z
+      .boolean()
+      .optional()
+      .describe('When the service has no healthcheckPath, set it to health.path through the API before deploying. Default true; false makes the pre-check fail instead.'),
+    overlap: duration('overlapSeconds we set on the service: how long the old deployment keeps serving after the new one is live.').optional(),
+    draining: duration('drainingSeconds we set on the service: time between SIGTERM and SIGKILL for the old deployment.').optional(),
   })
-  .describe('Railway platform settings (platform: railway).');
+  .describe('Railway platform settings (platform: railway). The token comes from RAILWAY_TOKEN (project token) or RAILWAY_API_TOKEN (account/workspace token).');
 
 export type RawRailway = z.infer<typeof RailwaySchema>;
 
 export interface RailwaySettings {
   project: string | null;
   service: string | null;
+  /** Railway environment id or name; null means the environment's own name. */
+  environment: string | null;
+  source: 'upload' | 'image';
+  /** Image reference, `${commit}` not yet substituted; null for uploads. */
+  image: string | null;
+  deadlineMs: number;
+  pollIntervalMs: number;
+  setHealthcheck: boolean;
+  overlapSeconds: number | null;
+  drainingSeconds: number | null;
 }
 
+export const RAILWAY_DEFAULT_DEADLINE_MS = 15 * 60_000;
+export const RAILWAY_DEFAULT_POLL_MS = 5_000;
+
 export function resolveRailway(raw: RawRailway | undefined): RailwaySettings | null {
-  if (!raw) return null;
-  return { project: raw.project ?? null, service: raw.service ?? null };
+  const r = raw ?? {};
+  const ms = (text: string | undefined, fallback: number) => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
+  const seconds = (text: string | undefined) => (text === undefined ? null : Math.round(ms(text, 0) / 1000));
+  return {
+    project: r.project ?? null,
+    service: r.service ?? null,
+    environment: r.environment ?? null,
+    source: r.image ? 'image' : 'upload',
+    image: r.image ?? null,
+    deadlineMs: ms(r.deadline, RAILWAY_DEFAULT_DEADLINE_MS),
+    pollIntervalMs: ms(r.pollInterval, RAILWAY_DEFAULT_POLL_MS),
+    setHealthcheck: r.setHealthcheck ?? true,
+    overlapSeconds: seconds(r.overlap),
+    drainingSeconds: seconds(r.draining),
+  };
 }
 
 /** Cross-field rules for one environment with platform: railway (`at` builds the failing path). */
-export function railwayProblems(_raw: RawRailway | undefined, _at: (key: string) => string): ConfigProblem[] {
-  return [];
+export function railwayProblems(raw: RawRailway | undefined, at: (key: string) => string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!raw?.project) problems.push({ path: at('project'), message: 'required for the railway platform (the Railway project id)' });
+  if (!raw?.service) problems.push({ path: at('service'), message: 'required for the railway platform (the Railway service id or name)' });
+  if (raw?.source && raw.image) problems.push({ path: at('image'), message: 'set either source: upload or image, not both' });
+  return problems;
 }

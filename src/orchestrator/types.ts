@@ -81,6 +81,7 @@ export interface PlatformDriver {
   stop(ctx: DeployContext): Promise<StopOutcome>;
   /** --dry-run: the exact manifests and patches a real run would apply, one YAML document each. Read-only. */
   describePlan?(ctx: DeployContext): Promise<{ manifests: string[] }>;
+  history?(ctx: DeployContext): Promise<Array<{ id: string; status: string; createdAt: string; ours: string | null; by: string | null }>>;
   /** Finishes what a killed run left behind (its journal): traffic to the last verified release, orphans stopped. */
   recover?(ctx: DeployContext, journal: Journal): Promise<RecoveryResult>;
 }

@@ -2,15 +2,15 @@ import { resolveEnvironment } from '../../config/resolve.js';
 import { createExecutor } from '../../exec/executor.js';
 import { Redactor } from '../../exec/redact.js';
 import { loadDriver } from '../../orchestrator/drivers.js';
-import type { DeployContext } from '../../orchestrator/types.js';
+import type { DeployContext, PlatformDriver } from '../../orchestrator/types.js';
 import { StateStore } from '../../state/store.js';
 import { realClock } from '../../verify/clock.js';
 
 /**
- * What the platform itself reports (container ids and images on docker, deployments on Railway and Kubernetes), for `deploy status`.
- * Read-only: the executor runs under dry-run, so a command marked `mutates` could never slip through.
+ * A read-only context for asking a non-local platform about an environment (`deploy status`, `deploy history`).
+ * The executor runs under dry-run, so a command marked `mutates` could never slip through. Null for local.
  */
-export async function platformDetail(cwd: string, environment: string, configPath?: string): Promise<string[] | null> {
+export async function platformContext(cwd: string, environment: string, configPath?: string): Promise<{ ctx: DeployContext; driver: PlatformDriver } | null> {
   const config = await resolveEnvironment(cwd, environment, { configPath });
   if (config.platform === 'local') return null;
   const redactor = new Redactor();
@@ -29,6 +29,14 @@ export async function platformDetail(cwd: string, environment: string, configPat
     defer: () => {},
     log: () => {},
   } satisfies DeployContext;
-  const status = await driver.status(ctx);
-  return status.detail ? status.detail.split('\n') : [];
+  return { ctx, driver };
+}
+
+/** What the platform itself reports (container ids and images on docker, deployments on Railway and Kubernetes), for `deploy status`. */
+export async function platformDetail(cwd: string, environment: string, configPath?: string): Promise<string[] | null> {
+  const found = await platformContext(cwd, environment, configPath);
+  if (!found) return null;
+  const status = await found.driver.status(found.ctx);
+  const lines = status.detail ? status.detail.split('\n') : [];
+  return lines.map((line) => found.ctx.executor.redactor.redact(line));
 }

@@ -1,0 +1,98 @@
+import type { PreCheckResult } from '../../contracts/summary.js';
+import { ExitCode } from '../../errors.js';
+import type { DeployPlan } from '../../orchestrator/plan.js';
+import type { DeployContext, PreCheck } from '../../orchestrator/types.js';
+import { RailwayApiError } from './api.js';
+import { railwaySession } from './session.js';
+import { publicUrl } from './service-instance.js';
+
+/** Railway's own pre-checks, added to the common ones by src/checks/index.ts. All of them only read. */
+export function platformPreChecks(_plan: DeployPlan): PreCheck[] {
+  return [tokenCheck, serviceCheck, healthcheckPathCheck];
+}
+
+const fail = (name: string, detail: string): PreCheckResult => ({ name, ok: false, detail, exitCode: ExitCode.precheckFailed });
+
+/** A cheap query proves the token works: `projectToken` for a project token, `me` for an account token. */
+async function tokenWorks(ctx: DeployContext): Promise<string> {
+  const session = railwaySession(ctx);
+  if (session.token.kind === 'project') {
+    const data = await session.api.query<{ projectToken: { projectId: string; environmentId: string } }>('projectToken');
+    const project = session.settings.project;
+    if (project && data.projectToken.projectId !== project) {
+      throw new RailwayApiError(`${session.token.source} belongs to another project than railway.project`, 'auth');
+    }
+    return `${session.token.source} (project token) accepted`;
+  }
+  await session.api.query<{ me: { id: string } }>('me');
+  return `${session.token.source} (account token) accepted`;
+}
+
+const tokenResults = new WeakMap<object, Promise<string>>();
+const checkedToken = (ctx: DeployContext) => {
+  let result = tokenResults.get(ctx.plan);
+  if (!result) tokenResults.set(ctx.plan, (result = tokenWorks(ctx)));
+  return result;
+};
+
+export const tokenCheck: PreCheck = {
+  name: 'Railway Token',
+  readOnly: true,
+  async run(ctx) {
+    try {
+      return { name: this.name, ok: true, detail: await checkedToken(ctx) };
+    } catch (error) {
+      return fail(this.name, describe(error));
+    }
+  },
+};
+
+export const serviceCheck: PreCheck = {
+  name: 'Railway Service',
+  readOnly: true,
+  async run(ctx) {
+    try {
+      await checkedToken(ctx);
+    } catch {
+      return fail(this.name, 'not checked: the Railway token was refused');
+    }
+    const session = railwaySession(ctx);
+    try {
+      const target = await session.target();
+      const instance = await session.instance();
+      if (!publicUrl(ctx.config.url, instance)) return fail(this.name, `${target.serviceName} has no public domain in ${target.environmentName} and no url is configured; add a domain or set url`);
+      return { name: this.name, ok: true, detail: `${target.serviceName} in ${target.environmentName} (project ${target.projectName})` };
+    } catch (error) {
+      return fail(this.name, describe(error));
+    }
+  },
+};
+
+export const healthcheckPathCheck: PreCheck = {
+  name: 'Healthcheck Path',
+  readOnly: true,
+  async run(ctx) {
+    const session = railwaySession(ctx);
+    let instance;
+    try {
+      await checkedToken(ctx);
+      instance = await session.instance();
+    } catch {
+      return fail(this.name, 'not checked: the Railway service could not be read');
+    }
+    if (instance.healthcheckPath) return { name: this.name, ok: true, detail: `${instance.healthcheckPath} (Railway swaps only after it answers 200)` };
+    const path = ctx.config.health.path;
+    if (session.settings.setHealthcheck) {
+      return { name: this.name, ok: true, warning: true, detail: `not set on Railway; the deploy sets it to ${path} (health.path) through serviceInstanceUpdate` };
+    }
+    return fail(this.name, `not set on Railway, so it would swap to a deployment that never answered; set it in the service settings or allow railway.setHealthcheck`);
+  },
+};
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (error instanceof RailwayApiError && error.kind === 'auth') {
+    return `the Railway token was refused; check RAILWAY_TOKEN / RAILWAY_API_TOKEN (${text.split('\n')[0]})`;
+  }
+  return text.split('\n')[0] ?? 'failed';
+}
