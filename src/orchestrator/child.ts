@@ -10,6 +10,11 @@ import type { DeployPlan } from './plan.js';
 const controller = new AbortController();
 let started = false;
 
+// The CLI starts this process before its plan is ready; load what every run needs meanwhile.
+// `execa` only warms the module cache here: commands still run through src/exec/executor.ts.
+const runModule = import('./run.js');
+void Promise.all([runModule, import('../checks/index.js'), import('../lock/lock.js'), import('execa')]).catch(() => undefined);
+
 function send(message: ChildMessage): Promise<void> {
   ChildMessageSchema.parse(message);
   return new Promise((resolve) => {
@@ -20,7 +25,11 @@ function send(message: ChildMessage): Promise<void> {
 
 // Ctrl-C reaches the whole process group; only the parent decides what an interrupt means.
 process.on('SIGINT', () => {});
-process.on('disconnect', () => controller.abort(new Error('the CLI went away')));
+process.on('disconnect', () => {
+  // Cancelled before it had a plan: nothing was touched, nothing to clean up.
+  if (!started) process.exit(0);
+  controller.abort(new Error('the CLI went away'));
+});
 
 process.on('message', (raw: unknown) => {
   const parsed = ParentMessageSchema.safeParse(raw);
@@ -48,7 +57,9 @@ async function start(plan: DeployPlan): Promise<void> {
     setInterval(() => {}, 60_000);
     return;
   }
-  const { runPlan } = await import('./run.js');
+  // Started before the plan existed: relative paths (SQLite files, commands without a cwd) resolve from the project root.
+  process.chdir(plan.config.projectRoot);
+  const { runPlan } = await runModule;
   const summary = await runPlan(plan, { emit, signal: controller.signal, recoverOnly: process.env.DEPLOY_RECOVER_ONLY === '1' });
   await send({ type: 'result', summary });
   process.disconnect?.();

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { DeploySummary, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
 import { ExitCode } from '../errors.js';
-import { spawnOrchestrator, type ChildExit } from '../exec/spawn-orchestrator.js';
+import { spawnOrchestrator, type ChildExit, type OrchestratorProcess } from '../exec/spawn-orchestrator.js';
 import { buildSummary } from '../summary/build.js';
-import { ChildMessageSchema, type ProgressEvent } from './messages.js';
+import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 
 export interface ParentHooks {
@@ -23,6 +23,24 @@ const ABORT_GRACE_MS = 3_000;
 /** After the result arrives, the child should be gone within this. */
 const EXIT_GRACE_MS = 3_000;
 
+/**
+ * An orchestrator started before its plan exists. The child loads its modules while the CLI
+ * resolves the config, so the run starts sooner; it does nothing until `runInChild` sends `start`.
+ * `cancel()` ends it when the CLI stops before running anything (config error, declined prompt).
+ */
+export interface PendingOrchestrator {
+  readonly child: Promise<OrchestratorProcess>;
+  cancel(): void;
+}
+
+/** Spawns the orchestrator child now, with this process's environment; the child moves to the plan's project root on `start`. */
+export async function startOrchestrator(options: { env?: NodeJS.ProcessEnv } = {}): Promise<PendingOrchestrator> {
+  const child = (async () => spawnOrchestrator(childScriptPath(), { env: options.env }))();
+  // A failed spawn is reported where it was before: runInChild rethrows it.
+  await child.catch(() => undefined);
+  return { child, cancel: () => void child.then((c) => c.kill('SIGTERM'), () => undefined) };
+}
+
 /** The compiled child script: next to this file once built, or under dist/ when running from sources. */
 export function childScriptPath(): string {
   const sibling = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -37,7 +55,11 @@ export function childScriptPath(): string {
  * for a child failure: a crash, a kill, an invalid message or the run deadline all become a
  * `failed` summary with exit code 4 and one line saying what happened.
  */
-export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: { env?: NodeJS.ProcessEnv; recoverOnly?: boolean } = {}): Promise<DeploySummary> {
+export async function runInChild(
+  plan: DeployPlan,
+  hooks: ParentHooks,
+  options: { env?: NodeJS.ProcessEnv; recoverOnly?: boolean; started?: PendingOrchestrator } = {},
+): Promise<DeploySummary> {
   const startedAt = performance.now();
   const pre: PreCheckResult[] = [];
   let phase = 'start-up';
@@ -47,7 +69,10 @@ export async function runInChild(plan: DeployPlan, hooks: ParentHooks, options: 
   let stoppedAtOnce = false;
 
   const env = options.recoverOnly ? { ...(options.env ?? process.env), DEPLOY_RECOVER_ONLY: '1' } : options.env;
-  const child = await spawnOrchestrator(childScriptPath(), { env, cwd: plan.config.projectRoot });
+  const [child, { ChildMessageSchema }] = await Promise.all([
+    options.started?.child ?? spawnOrchestrator(childScriptPath(), { env, cwd: plan.config.projectRoot }),
+    import('./messages.js'),
+  ]);
   if (child.pid) hooks.onSpawn?.(child.pid);
 
   const abort = (reason: string) => child.send({ type: 'abort', reason }).catch(() => {});

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../setup/build.js';
-import { MINIMAL_CONFIG, makeProject, runCli } from './helpers.js';
+import { MINIMAL_CONFIG, makeProject, processesIn, runCli, waitFor } from './helpers.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
@@ -73,13 +73,15 @@ describe('deploy CLI (built, run as a real process)', () => {
     expect(summary.plan.steps.join('\n')).toContain('10% → 50% → 100%');
   });
 
-  it('a platform without a driver fails a real deploy with exit 2 and changes nothing', async () => {
+  it('a config the platform cannot use fails a real deploy with exit 2, names the path, changes nothing and leaves no orchestrator behind', async () => {
     const dir = makeProject(MINIMAL_CONFIG.replace('platform: local', 'platform: kubernetes'));
     const r = await runCli(['staging', '--json'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout).message).toBe('platform kubernetes is not available yet');
-    expect(r.stderr).toContain('platform kubernetes is not available yet');
+    expect(JSON.parse(r.stdout).message).toContain('deploy.config.yaml: environments.staging.kubernetes.namespace: required');
+    expect(r.stderr).not.toContain('    at ');
     expect(existsSync(join(dir, '.deploy'))).toBe(false);
+    // The orchestrator child is started before the config is read; it must end with the CLI.
+    await waitFor(() => processesIn(dir).length === 0, 5_000);
   });
 
   it('a killed orchestrator makes the CLI say so in one line and exit 4 promptly', async () => {

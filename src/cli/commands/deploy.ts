@@ -1,28 +1,38 @@
 import { parseDuration } from '../../config/duration.js';
-import { resolveEnvironment } from '../../config/resolve.js';
-import { loadRecipes } from '../../bundle/load.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { buildPlan, type RunKind } from '../../orchestrator/plan.js';
-import { runInChild } from '../../orchestrator/parent.js';
-import { StateStore } from '../../state/store.js';
-import { colorFor } from '../../summary/color.js';
-import { renderHuman } from '../../summary/render-human.js';
-import { renderJson } from '../../summary/render-json.js';
-import { confirm } from '../confirm.js';
+import type { RunKind } from '../../orchestrator/plan.js';
+import { startOrchestrator, type PendingOrchestrator } from '../../orchestrator/parent.js';
 import type { CliOptions } from '../options.js';
-import { createRenderer } from '../progress.js';
-import { readPackageVersion } from '../version.js';
 
 export const deployCommand = (options: CliOptions, environment?: string) => runCommand('deploy', options, environment);
 export const rollbackCommand = (options: CliOptions, environment?: string) => runCommand('rollback', options, environment);
 export const stopCommand = (options: CliOptions, environment?: string) => runCommand('stop', options, environment);
 
-/** deploy / rollback / stop: resolve, plan, confirm, run in the orchestrator child, print the summary. */
+/**
+ * deploy / rollback / stop: resolve, plan, confirm, run in the orchestrator child, print the summary.
+ * The child is started first and loads its modules while this process reads the config (docs/architecture.md).
+ */
 async function runCommand(kind: RunKind, options: CliOptions, environment = ''): Promise<number> {
   if (options.forceUnverified && !options.reason?.trim()) throw new UserError('--force-unverified needs --reason "<why>"; the reason is recorded in history');
   const lockWaitMs = options.lockWait === undefined ? 0 : parseDuration(options.lockWait);
   if (lockWaitMs === null) throw new UserError('--lock-wait: expected a duration like "2m"');
 
+  const orchestrator = await startOrchestrator();
+  try {
+    return await planAndRun(kind, options, environment, lockWaitMs, orchestrator);
+  } finally {
+    // Only a child that never got its plan is still waiting; runInChild has settled any other.
+    orchestrator.cancel();
+  }
+}
+
+async function planAndRun(kind: RunKind, options: CliOptions, environment: string, lockWaitMs: number, orchestrator: PendingOrchestrator): Promise<number> {
+  const [{ loadRecipes }, { resolveEnvironment }, { buildPlan }, { readPackageVersion }] = await Promise.all([
+    import('../../bundle/load.js'),
+    import('../../config/resolve.js'),
+    import('../../orchestrator/plan.js'),
+    import('../version.js'),
+  ]);
   const recipes = await loadRecipes();
   const config = await resolveEnvironment(process.cwd(), environment, { configPath: options.config, strategy: options.strategy, recipes });
   const deadlineOverride = process.env.DEPLOY_RUN_DEADLINE ? parseDuration(process.env.DEPLOY_RUN_DEADLINE) : null;
@@ -46,21 +56,36 @@ async function runCommand(kind: RunKind, options: CliOptions, environment = ''):
     },
   });
 
-  if (needsConfirmation(kind, environment, options) && !(await confirm(`${kind} ${config.app} ${kind === 'deploy' ? 'to' : 'on'} ${environment}?`))) {
-    process.stderr.write('deploy: cancelled; nothing changed\n');
-    return ExitCode.usage;
+  if (needsConfirmation(kind, environment, options)) {
+    const { confirm } = await import('../confirm.js');
+    if (!(await confirm(`${kind} ${config.app} ${kind === 'deploy' ? 'to' : 'on'} ${environment}?`))) {
+      process.stderr.write('deploy: cancelled; nothing changed\n');
+      return ExitCode.usage;
+    }
   }
 
+  const [{ StateStore }, { createRenderer }, { runInChild }] = await Promise.all([
+    import('../../state/store.js'),
+    import('../progress.js'),
+    import('../../orchestrator/parent.js'),
+  ]);
   const activeRelease = (await new StateStore(config.projectRoot, environment).read()).active?.release ?? null;
   const renderer = await createRenderer(options);
-  const summary = await runInChild(plan, {
-    activeRelease,
-    onProgress: (event) => renderer.progress(event),
-    onNotice: (line) => renderer.notice(line),
-    onSpawn: (pid) => options.verbose && renderer.notice(`orchestrator pid ${pid}`),
-  });
+  // Loaded while the orchestrator works, not after it answers.
+  const rendering = Promise.all([import('../../summary/color.js'), import('../../summary/render-human.js'), import('../../summary/render-json.js')]);
+  const summary = await runInChild(
+    plan,
+    {
+      activeRelease,
+      onProgress: (event) => renderer.progress(event),
+      onNotice: (line) => renderer.notice(line),
+      onSpawn: (pid) => options.verbose && renderer.notice(`orchestrator pid ${pid}`),
+    },
+    { started: orchestrator },
+  );
   renderer.stop();
 
+  const [{ colorFor }, { renderHuman }, { renderJson }] = await rendering;
   if (options.json) {
     // stdout is for the JSON alone; the one-line reason still reaches a human on stderr.
     if (summary.exitCode !== 0 && summary.message) renderer.notice(summary.message);

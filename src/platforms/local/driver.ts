@@ -7,14 +7,9 @@ import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, Stop
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
 import { appEnvironment, sharedDir } from './app-env.js';
-import { deployBlueGreen } from './blue-green/deploy-flow.js';
-import { deployCanary } from '../../strategies/canary.js';
 import { failedBeforeSwitch } from './blue-green/outcome.js';
-import { rollbackTo } from './blue-green/rollback-flow.js';
-import { recoverLocal } from './recover.js';
 import type { FlowTiming } from './blue-green/timing.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
-import { startGuardAfterDeploy, stopGuard } from './guard-extension.js';
 import { BuildFailedError, createRelease, listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
 
 export interface LocalDriverOptions {
@@ -28,8 +23,22 @@ export interface LocalDriverOptions {
   guardTickMs?: number;
 }
 
+/**
+ * The rollout and guard code, with undici, hdr-histogram-js and zod behind it, is the bulk of this driver. It is
+ * imported on use; createDriver starts loading it, so it loads while the orchestrator takes the lock and runs
+ * the pre-checks (which mostly wait on git and the database) instead of before them.
+ */
+const flows = {
+  deploy: () => import('./blue-green/deploy-flow.js'),
+  canary: () => import('../../strategies/canary.js'),
+  rollback: () => import('./blue-green/rollback-flow.js'),
+  recover: () => import('./recover.js'),
+  guard: () => import('./guard-extension.js'),
+};
+
 /** The local platform: releases as directories, app processes supervised by the environment runtime, our router in front. */
 export function createDriver(options: LocalDriverOptions = {}): PlatformDriver {
+  void Promise.all([flows.deploy(), flows.guard()]).catch(() => undefined);
   return {
     name: 'local',
     deploy: (ctx) => deploy(ctx, options),
@@ -39,6 +48,7 @@ export function createDriver(options: LocalDriverOptions = {}): PlatformDriver {
     recover: async (ctx, journal) => {
       const router = await runtimeFor(ctx, options);
       const runner = new LocalRunner(router, { stateDir: ctx.config.stateDir, start: requireStart(ctx), env: (release) => appEnvironment(ctx.config, release) });
+      const { recoverLocal } = await flows.recover();
       return recoverLocal(ctx, router, runner, journal, options.timing);
     },
   };
@@ -47,39 +57,29 @@ export function createDriver(options: LocalDriverOptions = {}): PlatformDriver {
 async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<DeployOutcome> {
   const { config } = ctx;
   const start = requireStart(ctx);
-  const router = await runtimeFor(ctx, options);
-  const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
-  await mkdir(sharedDir(config.stateDir), { recursive: true });
-
+  portOf(ctx);
   ctx.emit({ phase: 'release', state: 'start', message: `release from ${ctx.plan.options.ref ?? 'HEAD'}` });
-  let release: ReleaseInfo;
-  try {
-    release = await createRelease({
-      projectRoot: config.projectRoot,
-      stateDir: config.stateDir,
-      executor: ctx.executor,
-      ref: ctx.plan.options.ref ?? undefined,
-      build: config.build,
-      // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
-      buildEnv: appEnvironment(config, { id: '', version: '', commit: null, contentHash: null }),
-    });
-  } catch (error) {
-    if (!(error instanceof BuildFailedError)) throw error;
-    ctx.emit({ phase: 'build', state: 'fail', message: error.message });
-    const active = (await ctx.state.read()).active?.release ?? null;
-    const check = { name: 'Build', ok: false, value: `exit code ${error.exitCode}`, threshold: 'exit code 0' };
-    return { ...failedBeforeSwitch({ id: error.releaseId, version: '', commit: null, contentHash: null }, active, check, error.logTail), message: `build failed with exit code ${error.exitCode}; nothing was started${active ? `, ${active} still serves` : ''}` };
-  }
+  // The runtime (router + supervisor) and the release directory do not depend on each other: prepare both at once.
+  const [runtime, created] = await Promise.allSettled([runtimeFor(ctx, options), releaseOrBuildFailure(ctx)]);
+  if (runtime.status === 'rejected') throw runtime.reason;
+  if (created.status === 'rejected') throw created.reason;
+  const router = runtime.value;
+  if (!('release' in created.value)) return created.value.outcome;
+  const release = created.value.release;
+  const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (r) => appEnvironment(config, r) });
+  await mkdir(sharedDir(config.stateDir), { recursive: true });
   await ctx.journal?.phase('release-created', { release: release.id });
   ctx.emit({ phase: 'release', state: 'ok', message: `release ${release.id} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})${release.buildMs !== null ? `, built in ${release.buildMs} ms` : ''}` });
 
   const migrated = await migrate(ctx, release);
   if (migrated) return migrated;
 
+  const [{ deployBlueGreen }, { startGuardAfterDeploy, stopGuard }] = await Promise.all([flows.deploy(), flows.guard()]);
   // A new deploy takes over from the guard of the last one (its warm release is about to be replaced).
   await stopGuard(router, 'a new deploy started');
   // strategy: canary runs the same release through src/strategies/canary.ts (same input, growing weights).
-  const outcome = await (config.strategy === 'canary' ? deployCanary : deployBlueGreen)({
+  const run = config.strategy === 'canary' ? (await flows.canary()).deployCanary : deployBlueGreen;
+  const outcome = await run({
     ctx,
     router,
     runner,
@@ -97,6 +97,31 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
   if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
   return outcome;
+}
+
+/** Creates the release directory (running the build); a failed build is an outcome, not an error. */
+async function releaseOrBuildFailure(ctx: DeployContext): Promise<{ release: ReleaseInfo } | { outcome: DeployOutcome }> {
+  const { config } = ctx;
+  try {
+    const release = await createRelease({
+      projectRoot: config.projectRoot,
+      stateDir: config.stateDir,
+      executor: ctx.executor,
+      ref: ctx.plan.options.ref ?? undefined,
+      build: config.build,
+      // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
+      buildEnv: appEnvironment(config, { id: '', version: '', commit: null, contentHash: null }),
+    });
+    return { release };
+  } catch (error) {
+    if (!(error instanceof BuildFailedError)) throw error;
+    ctx.emit({ phase: 'build', state: 'fail', message: error.message });
+    const active = (await ctx.state.read()).active?.release ?? null;
+    const check = { name: 'Build', ok: false, value: `exit code ${error.exitCode}`, threshold: 'exit code 0' };
+    return {
+      outcome: { ...failedBeforeSwitch({ id: error.releaseId, version: '', commit: null, contentHash: null }, active, check, error.logTail), message: `build failed with exit code ${error.exitCode}; nothing was started${active ? `, ${active} still serves` : ''}` },
+    };
+  }
 }
 
 /** Pending migrations of the release being deployed are applied before green starts. Null when that went well. */
@@ -139,6 +164,7 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   if (!target) throw new UserError(`release ${targetId} is not in .deploy/${config.environment}/releases (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const router = await runtimeFor(ctx, options);
   const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
+  const [{ rollbackTo }, { stopGuard }] = await Promise.all([flows.rollback(), flows.guard()]);
   await stopGuard(router, 'manual rollback');
   return rollbackTo({ ctx, router, runner, target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
