@@ -47,18 +47,26 @@ export class FlagEvaluator {
     if (parsed.success) this.set(parsed.data);
   }
 
+  /** The header that names a user, when the table has one: the proxy picks it out of each request head. */
+  get userHeader(): string | null {
+    return this.table.userHeader || null;
+  }
+
   /** Null when no flag is defined: the request goes through untouched. */
   decide(req: IncomingMessage): FlagDecision | null {
     if (this.names.length === 0) return null;
-    let key: string | undefined;
     const userHeader = this.table.userHeader;
-    if (userHeader) {
-      const value = req.headers[userHeader];
-      key = Array.isArray(value) ? value[0] : value;
-    }
+    const value = userHeader ? req.headers[userHeader] : undefined;
+    return this.decideFor(Array.isArray(value) ? value[0] : value, req.headers.cookie);
+  }
+
+  /** `decide` from the two inputs it reads: the user header's value and the Cookie header. */
+  decideFor(user: string | undefined, cookieHeader: string | undefined): FlagDecision | null {
+    if (this.names.length === 0) return null;
+    let key = user;
     let setCookie: string | undefined;
     if (!key) {
-      key = readCookie(req.headers.cookie, FLAGS_COOKIE);
+      key = readCookie(cookieHeader, FLAGS_COOKIE);
       if (!key) {
         key = randomBytes(9).toString('base64url');
         setCookie = `${FLAGS_COOKIE}=${key}; Path=/; HttpOnly; SameSite=Lax`;

@@ -1,13 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import { UserError } from '../errors.js';
 import { UpstreamMeter } from './meter.js';
 import { UpstreamPools } from './upstream-pools.js';
-import { proxyHttp, type ProxyTarget } from './proxy-http.js';
-import { proxyUpgrade } from './proxy-upgrade.js';
+import { ProxyServer } from './http1/proxy-server.js';
+import type { ProxyTarget, Routing } from './http1/proxy-target.js';
+import type { RequestHead } from './http1/request-head.js';
 import { pickUpstream } from './pick.js';
 import { readCookie, STICKY_COOKIE } from './sticky.js';
 import { loadTable, saveTable } from './table-store.js';
@@ -24,6 +22,10 @@ export interface RouterOptions {
   initialTable?: RoutingTable;
   log?: (line: string) => void;
   random?: () => number;
+  /** A client connection must send a complete request head within this long of becoming idle. Default 30 s. */
+  idleTimeoutMs?: number;
+  /** Idle keep-alive connections to an upstream are closed after this long. Default 4 s (node's server keeps 5 s). */
+  upstreamIdleMs?: number;
 }
 
 export interface UpstreamStatus extends Upstream {
@@ -77,17 +79,16 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
   return router;
 }
 
-class ProxyRouter implements Router {
+class ProxyRouter implements Router, Routing {
   host: string;
   port: number;
   private current: RoutingTable;
   private activeTarget: ProxyTarget | null = null;
   private canaryTarget: ProxyTarget | null = null;
   private readonly meters = new Map<string, UpstreamMeter>();
-  private readonly pools = new UpstreamPools();
+  private readonly pools: UpstreamPools;
   private readonly draining = new Set<string>();
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly server: ProxyServer;
   private readonly startedAt = new Date().toISOString();
   private readonly random: () => number;
   private mutations: Promise<unknown> = Promise.resolve();
@@ -101,33 +102,17 @@ class ProxyRouter implements Router {
     this.port = options.port;
     this.random = options.random ?? Math.random;
     this.current = table;
+    this.pools = new UpstreamPools(options.upstreamIdleMs);
     this.rebuildTargets();
-    this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => this.onRequest(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-    this.server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-      else socket.destroy();
-    });
+    this.server = new ProxyServer(this, { idleTimeoutMs: options.idleTimeoutMs, onTick: (now) => this.pools.sweep(now) });
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') reject(new UserError(`router: port ${this.port} on ${this.host} is already in use`));
-        else reject(error);
-      };
-      this.server.once('error', onError);
-      this.server.listen(this.port, this.host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address();
-        if (address && typeof address === 'object') this.port = address.port;
-        resolve();
-      });
-    });
+  async listen(): Promise<void> {
+    this.port = await this.server.listen(this.port, this.host);
+  }
+
+  get userHeader(): string | null {
+    return this.flags.userHeader;
   }
 
   table(): RoutingTable {
@@ -196,7 +181,7 @@ class ProxyRouter implements Router {
       if (result.drained && url && !this.isRouted(id)) {
         const origin = new URL(url).origin;
         // A new release may have been given the same port; its pool must stay.
-        if (this.activeTarget?.origin !== origin && this.canaryTarget?.origin !== origin) await this.pools.release(origin);
+        if (this.activeTarget?.pool.origin !== origin && this.canaryTarget?.pool.origin !== origin) this.pools.release(origin);
       }
       return result;
     } finally {
@@ -209,17 +194,8 @@ class ProxyRouter implements Router {
   }
 
   async close(graceMs = 10_000): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    const inFlight = [...this.meters.values()];
-    const deadline = performance.now() + graceMs;
-    while (inFlight.some((meter) => meter.inFlight > 0) && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      this.server.closeIdleConnections();
-    }
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-    await this.pools.closeAll();
+    await this.server.close(graceMs);
+    this.pools.closeAll();
   }
 
   private urls = new Map<string, string>();
@@ -261,7 +237,7 @@ class ProxyRouter implements Router {
   private targetFor(upstream: Upstream): ProxyTarget {
     this.urls.set(upstream.id, upstream.url);
     const origin = new URL(upstream.url).origin;
-    return { origin, dispatcher: this.pools.get(origin), meter: this.meterFor(upstream.id) };
+    return { pool: this.pools.get(origin), meter: this.meterFor(upstream.id), requestHeaders: '', responseHeaders: '', extraMeters: null };
   }
 
   private meterFor(id: string): UpstreamMeter {
@@ -270,61 +246,39 @@ class ProxyRouter implements Router {
     return meter;
   }
 
-  private choose(req: IncomingMessage): ProxyTarget | null {
+  /** Picks the target for one request head: active or canary (sticky by cookie), plus the feature-flag headers. */
+  route(head: RequestHead): ProxyTarget | null {
+    let target = this.choose(head.cookie);
+    if (target === null) return null;
+    // A drained upstream's pool is closed; if that release is routed again, a new pool replaces it.
+    if (target.pool.closed) {
+      this.rebuildTargets();
+      target = this.choose(head.cookie);
+      if (target === null) return null;
+    }
+    if (head.upgrade) return target;
+    const decision = this.flags.decideFor(head.user, head.cookie);
+    if (decision === null) return target;
+    return {
+      ...target,
+      requestHeaders: `x-shipgate-flags: ${decision.header}\r\n`,
+      responseHeaders: decision.setCookie ? `${target.responseHeaders}set-cookie: ${decision.setCookie}\r\n` : target.responseHeaders,
+      extraMeters: decision.meters,
+    };
+  }
+
+  private choose(cookie: string | undefined): ProxyTarget | null {
     if (!this.canaryTarget) return this.activeTarget;
     const table = this.current;
-    const key = table.canary!.sticky ? cookieValue(req.rawHeaders, STICKY_COOKIE) : undefined;
+    const key = table.canary!.sticky ? readCookie(cookie, STICKY_COOKIE) : undefined;
     const pick = pickUpstream(table, key, this.random, newStickyKey);
     if (!pick) return null;
     const target = pick.upstream.id === table.canary!.upstream.id ? this.canaryTarget : this.activeTarget;
     if (!target || !pick.newStickyKey) return target;
-    return { ...target, extraHeaders: ['set-cookie', `${STICKY_COOKIE}=${pick.newStickyKey}; Path=/; HttpOnly; SameSite=Lax`] };
+    return { ...target, responseHeaders: `set-cookie: ${STICKY_COOKIE}=${pick.newStickyKey}; Path=/; HttpOnly; SameSite=Lax\r\n` };
   }
-
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const target = withFlags(this.choose(req), this.flags, req);
-    if (!target) {
-      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' });
-      res.end('No release is active\n');
-      return;
-    }
-    // A switch rebuilds targets; re-read the pool in case a drained upstream's pool was released and is routed again.
-    if (target.dispatcher.closed || target.dispatcher.destroyed) {
-      this.rebuildTargets();
-      return this.onRequest(req, res);
-    }
-    proxyHttp(req, res, target);
-  }
-
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const target = this.choose(req);
-    if (!target) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-      return;
-    }
-    proxyUpgrade(req, socket, head, new URL(target.origin), target.meter);
-  }
-}
-
-/** Adds the evaluated flags (header, cohort meters, cookie) to a target; unchanged when no flag is defined. */
-function withFlags(target: ProxyTarget | null, flags: FlagEvaluator, req: IncomingMessage): ProxyTarget | null {
-  if (!target) return target;
-  const decision = flags.decide(req);
-  if (!decision) return target;
-  const extraHeaders = decision.setCookie ? [...(target.extraHeaders ?? []), 'set-cookie', decision.setCookie] : target.extraHeaders;
-  return { ...target, extraHeaders, flagsHeader: decision.header, extraMeters: decision.meters };
 }
 
 function newStickyKey(): string {
   return randomBytes(9).toString('base64url');
-}
-
-function cookieValue(raw: string[], name: string): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 6 && raw[i].toLowerCase() === 'cookie') {
-      const value = readCookie(raw[i + 1], name);
-      if (value !== undefined) return value;
-    }
-  }
-  return undefined;
 }

@@ -1,35 +1,31 @@
-import { Pool } from 'undici';
+import { UpstreamPool } from './http1/upstream-pool.js';
 
 /** One keep-alive connection pool per upstream origin. Pools of drained upstreams are closed and recreated on demand. */
 export class UpstreamPools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, UpstreamPool>();
 
-  get(origin: string): Pool {
+  constructor(private readonly idleMs?: number) {}
+
+  get(origin: string): UpstreamPool {
     let pool = this.pools.get(origin);
-    if (!pool) {
-      pool = new Pool(origin, {
-        connections: 256,
-        keepAliveTimeout: 4_000,
-        headersTimeout: 300_000,
-        // Streaming responses (SSE, long downloads) may pause for a long time; the client side decides when to give up.
-        bodyTimeout: 0,
-      });
-      this.pools.set(origin, pool);
-    }
+    if (!pool) this.pools.set(origin, (pool = new UpstreamPool(origin, this.idleMs)));
     return pool;
   }
 
-  /** Lets in-flight requests finish, then releases the idle connections. */
-  async release(origin: string): Promise<void> {
+  /** Closes the idle connections; those in use close when their request ends. */
+  release(origin: string): void {
     const pool = this.pools.get(origin);
     if (!pool) return;
     this.pools.delete(origin);
-    await pool.close().catch(() => undefined);
+    pool.close();
   }
 
-  async closeAll(): Promise<void> {
-    const all = [...this.pools.values()];
+  sweep(now: number): void {
+    for (const pool of this.pools.values()) pool.sweep(now);
+  }
+
+  closeAll(): void {
+    for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
-    await Promise.all(all.map((pool) => pool.destroy().catch(() => undefined)));
   }
 }

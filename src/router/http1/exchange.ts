@@ -1,0 +1,344 @@
+import type { UpstreamMeter } from '../meter.js';
+import { ChunkedScanner } from './chunked.js';
+import type { ClientConnection } from './client-connection.js';
+import { CRLF2, HeadError, rewriteHead } from './head-scan.js';
+import type { ProxyTarget } from './proxy-target.js';
+import type { RequestHead } from './request-head.js';
+import { parseResponseHead, type ResponseHead } from './response-head.js';
+import { BAD_GATEWAY, BAD_GATEWAY_CLOSE, plainResponse } from './responses.js';
+import type { UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
+
+const RES_HEAD = 0;
+const RES_LENGTH = 1;
+const RES_CHUNKED = 2;
+const RES_CLOSE = 3;
+const RES_DONE = 4;
+
+const MAX_RESPONSE_HEAD = 64 * 1024;
+/** Body bytes that arrive with the response head are copied into the head's buffer up to this size: one write. */
+const MERGE_LIMIT = 16 * 1024;
+
+/** Set on the client connection while the upstream cannot take more request body. */
+export const PAUSE_BODY = 1;
+
+/**
+ * One proxied request/response on a client connection: writes the rewritten head to an upstream connection, relays
+ * the request body by its framing, parses the response head, relays the response bytes as they come, and records
+ * the outcome in the upstream's meter. Bytes are never re-encoded; only the heads are rewritten.
+ */
+export class Exchange implements UpstreamOwner {
+  /** The whole request body has been relayed. */
+  reqDone: boolean;
+  finished = false;
+  private upstream: UpstreamConnection | null = null;
+  private readonly headOut: Buffer;
+  private reqRemaining: number;
+  private readonly reqScanner: ChunkedScanner | null;
+  private state = RES_HEAD;
+  private resBuf: Buffer | null = null;
+  private resRemaining = 0;
+  private resScanner: ChunkedScanner | null = null;
+  private status = 0;
+  /** Any byte came back from the upstream. */
+  private received = false;
+  /** The response head went out to the client. */
+  private headSent = false;
+  private closeClient: boolean;
+  /** The upstream connection can serve another request afterwards. */
+  private reusable: boolean;
+  private retried = false;
+  private upstreamPaused = false;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly client: ClientConnection,
+    private readonly target: ProxyTarget,
+    private readonly head: RequestHead,
+    buf: Buffer,
+  ) {
+    target.meter.inFlight++;
+    this.reqDone = !head.chunked && head.contentLength <= 0;
+    this.reqRemaining = head.contentLength;
+    this.reqScanner = head.chunked ? new ChunkedScanner() : null;
+    this.closeClient = !head.keepAlive;
+    // A request sent as HTTP/1.0 gets a close-delimited answer: that upstream connection cannot be reused.
+    this.reusable = head.minor === 1;
+    const client_ = client.remote;
+    let extra = `${target.requestHeaders}x-forwarded-for: ${head.forwardedFor === undefined ? client_ : `${head.forwardedFor}, ${client_}`}\r\nx-forwarded-proto: http\r\n`;
+    if (head.host !== undefined) extra += `x-forwarded-host: ${head.host}\r\n`;
+    if (head.upgrade) extra += 'connection: upgrade\r\n';
+    this.headOut = rewriteHead(buf, head.drop, head.end, extra, 0, 0);
+  }
+
+  /** Sends the head, and the part of the body already received. Returns the bytes of `rest` past this request. */
+  begin(rest: Buffer | null): Buffer | null {
+    const socket = (this.upstream = this.target.pool.acquire(this)).socket;
+    if (this.reqDone || rest === null) {
+      socket.write(this.headOut);
+      return rest;
+    }
+    socket.cork();
+    socket.write(this.headOut);
+    const used = this.feedBody(rest, 0);
+    socket.uncork();
+    return used < rest.length ? rest.subarray(used) : null;
+  }
+
+  /** Relays request body bytes from `chunk[start…]`; returns the index just past the body's end (or chunk.length). */
+  feedBody(chunk: Buffer, start: number): number {
+    if (this.finished) return chunk.length;
+    let end: number;
+    let complete: boolean;
+    if (this.reqScanner !== null) {
+      let at: number;
+      try {
+        at = this.reqScanner.scan(chunk, start);
+      } catch {
+        this.badRequestBody();
+        return chunk.length;
+      }
+      complete = at >= 0;
+      end = complete ? at : chunk.length;
+    } else {
+      const take = Math.min(this.reqRemaining, chunk.length - start);
+      this.reqRemaining -= take;
+      end = start + take;
+      complete = this.reqRemaining === 0;
+    }
+    const upstream = this.upstream;
+    if (end > start && upstream !== null) {
+      if (!upstream.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) this.client.pause(PAUSE_BODY);
+    }
+    if (complete) this.reqDone = true;
+    return end;
+  }
+
+  onUpstreamData(chunk: Buffer): void {
+    this.received = true;
+    if (this.state === RES_HEAD) this.onResponseHead(chunk);
+    else this.relay(chunk, 0);
+  }
+
+  onUpstreamDrain(): void {
+    this.client.resume(PAUSE_BODY);
+  }
+
+  onClientDrain(): void {
+    if (this.upstreamPaused) {
+      this.upstreamPaused = false;
+      this.upstream?.socket.resume();
+    }
+  }
+
+  onUpstreamClose(error: NodeJS.ErrnoException | undefined, connection: UpstreamConnection): void {
+    if (connection !== this.upstream) return;
+    this.upstream = null;
+    if (this.finished) return;
+    // A body without length or chunking ends when the upstream closes.
+    if (this.state === RES_CLOSE) return this.finish();
+    if (!this.received && this.mayRetry(error, connection)) return this.retry();
+    this.failUpstream();
+  }
+
+  /** The client went away before the response ended: recorded as 499, and the upstream connection is dropped. */
+  abort(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.record(499, false);
+    const upstream = this.upstream;
+    this.upstream = null;
+    upstream?.destroy();
+  }
+
+  private onResponseHead(chunk: Buffer): void {
+    let buf = this.resBuf === null ? chunk : Buffer.concat([this.resBuf, chunk]);
+    for (;;) {
+      const at = buf.indexOf(CRLF2);
+      if (at < 0) {
+        if (buf.length > MAX_RESPONSE_HEAD) return this.failUpstream();
+        this.resBuf = buf;
+        return;
+      }
+      this.resBuf = null;
+      const headLength = at + 4;
+      const parsed = parseResponseHead(buf.toString('latin1', 0, headLength));
+      if (parsed instanceof HeadError) return this.failUpstream();
+      if (parsed.status === 101) return this.head.upgrade ? this.switchProtocols(buf, parsed, headLength) : this.failUpstream();
+      if (parsed.status >= 200) return this.startBody(buf, parsed, headLength);
+      // An interim answer (100 Continue, 103 Early Hints) is relayed; the final one follows.
+      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, '', 0, 0));
+      if (headLength === buf.length) return;
+      buf = buf.subarray(headLength);
+    }
+  }
+
+  private startBody(buf: Buffer, parsed: ResponseHead, headLength: number): void {
+    const status = (this.status = parsed.status);
+    let state: number;
+    if (this.head.method === 'HEAD' || status === 204 || status === 304 || parsed.contentLength === 0) state = RES_DONE;
+    else if (parsed.chunked) state = RES_CHUNKED;
+    else if (parsed.otherCoding || parsed.contentLength < 0) state = RES_CLOSE;
+    else state = RES_LENGTH;
+    if (!parsed.keepAlive || state === RES_CLOSE) this.reusable = false;
+    // The client connection cannot carry another request when the body ends with the connection, or when the rest
+    // of this request's body would have to be read and thrown away.
+    if (state === RES_CLOSE || !this.reqDone || this.client.server.closing) this.closeClient = true;
+    const extra = this.closeClient ? `${this.target.responseHeaders}connection: close\r\n` : this.target.responseHeaders;
+
+    let bodyEnd = headLength;
+    let complete = state === RES_DONE;
+    if (state === RES_LENGTH) {
+      const take = Math.min(parsed.contentLength, buf.length - headLength);
+      this.resRemaining = parsed.contentLength - take;
+      bodyEnd += take;
+      complete = this.resRemaining === 0;
+    } else if (state === RES_CHUNKED) {
+      const scanner = (this.resScanner = new ChunkedScanner());
+      let at: number;
+      try {
+        at = scanner.scan(buf, headLength);
+      } catch {
+        return this.failUpstream();
+      }
+      complete = at >= 0;
+      bodyEnd = complete ? at : buf.length;
+    } else if (state === RES_CLOSE) bodyEnd = buf.length;
+    if (bodyEnd < buf.length) this.reusable = false;
+    this.state = state;
+    this.headSent = true;
+    if (bodyEnd - headLength <= MERGE_LIMIT) this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, extra, headLength, bodyEnd));
+    else {
+      const socket = this.client.socket;
+      socket.cork();
+      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, extra, 0, 0));
+      this.writeClient(buf.subarray(headLength, bodyEnd));
+      socket.uncork();
+    }
+    if (complete) this.finish();
+  }
+
+  private relay(chunk: Buffer, start: number): void {
+    let end = chunk.length;
+    let complete = false;
+    if (this.state === RES_LENGTH) {
+      const take = Math.min(this.resRemaining, end - start);
+      this.resRemaining -= take;
+      end = start + take;
+      complete = this.resRemaining === 0;
+    } else if (this.state === RES_CHUNKED) {
+      let at: number;
+      try {
+        at = this.resScanner!.scan(chunk, start);
+      } catch {
+        return this.failUpstream();
+      }
+      if (at >= 0) {
+        end = at;
+        complete = true;
+      }
+    } else if (this.state === RES_DONE) {
+      this.reusable = false;
+      return;
+    }
+    if (end < chunk.length) this.reusable = false;
+    if (end > start) this.writeClient(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+    if (complete) this.finish();
+  }
+
+  private writeClient(data: Buffer): void {
+    if (!this.client.socket.write(data) && !this.upstreamPaused && this.upstream !== null) {
+      this.upstreamPaused = true;
+      this.upstream.socket.pause();
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.state = RES_DONE;
+    this.record(this.status, false);
+    if (!this.reqDone) {
+      this.reusable = false;
+      this.closeClient = true;
+    }
+    const upstream = this.upstream;
+    this.upstream = null;
+    if (upstream !== null) {
+      if (this.reusable) this.target.pool.release(upstream, performance.now());
+      else upstream.destroy();
+    }
+    this.client.exchangeDone(this.closeClient);
+  }
+
+  /**
+   * The upstream failed or sent something unparseable. Before the response head went out the client gets a 502;
+   * after it, cutting the client connection is the only honest signal left. Both count as proxy errors.
+   */
+  private failUpstream(): void {
+    const upstream = this.upstream;
+    this.upstream = null;
+    upstream?.destroy();
+    if (this.finished) return;
+    this.finished = true;
+    this.record(502, true);
+    if (this.headSent) {
+      this.client.socket.destroy();
+      return;
+    }
+    const close = this.closeClient || !this.reqDone;
+    this.client.socket.write(close ? BAD_GATEWAY_CLOSE : BAD_GATEWAY);
+    this.client.exchangeDone(close);
+  }
+
+  /** A malformed chunked request body: the upstream already has part of it, so both connections are dropped. */
+  private badRequestBody(): void {
+    const upstream = this.upstream;
+    this.upstream = null;
+    upstream?.destroy();
+    this.finished = true;
+    this.record(400, false);
+    if (this.headSent) this.client.socket.destroy();
+    else {
+      this.client.socket.write(plainResponse(400, 'Bad Request: malformed chunked body', true));
+      this.client.exchangeDone(true);
+    }
+  }
+
+  /**
+   * A connection the upstream closed just as the request went out fails before any answer. Like Go's transport,
+   * such a request is retried once on a new connection when it has no body and is idempotent. A refused connection
+   * is not retried: the upstream is down.
+   */
+  private mayRetry(error: NodeJS.ErrnoException | undefined, connection: UpstreamConnection): boolean {
+    if (this.retried || !this.reqDone || this.head.contentLength > 0 || this.head.chunked) return false;
+    const method = this.head.method;
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') return false;
+    const code = error?.code;
+    return connection.reused || code === undefined || code === 'ECONNRESET' || code === 'EPIPE';
+  }
+
+  private retry(): void {
+    this.retried = true;
+    this.upstream = this.target.pool.open(this);
+    this.upstream.socket.write(this.headOut);
+  }
+
+  /** 101: the head goes to the client, then both connections are relayed raw (WebSocket). */
+  private switchProtocols(buf: Buffer, parsed: ResponseHead, headLength: number): void {
+    this.finished = true;
+    this.target.meter.inFlight--;
+    const upstream = this.upstream!;
+    this.upstream = null;
+    this.client.socket.write(rewriteHead(buf, parsed.drop, parsed.end, '', headLength, buf.length));
+    this.client.startTunnel(upstream, this.target.meter);
+  }
+
+  private record(status: number, proxyError: boolean): void {
+    const meter: UpstreamMeter = this.target.meter;
+    meter.inFlight--;
+    const latencyUs = (performance.now() - this.startedAt) * 1000;
+    meter.record(status, latencyUs, proxyError);
+    const extra = this.target.extraMeters;
+    if (extra !== null) for (const cohort of extra) cohort.record(status, latencyUs, proxyError);
+  }
+}
