@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { ExitCode, UserError } from '../../errors.js';
 import type { PatchAction } from './patches.js';
@@ -56,6 +58,11 @@ export function patchPath(p: PatchAction): string {
 export async function loadKubeConfig(context: string | null) {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
+  const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
+  const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST);
+  if (!process.env.KUBECONFIG && !existsSync(join(home, '.kube', 'config')) && !inCluster) {
+    throw new UserError('no kubeconfig: set KUBECONFIG or create ~/.kube/config (e.g. `kind export kubeconfig`), or run inside the cluster', ExitCode.precheckFailed);
+  }
   try {
     kc.loadFromDefault();
   } catch (error) {

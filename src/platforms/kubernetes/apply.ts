@@ -3,15 +3,15 @@ import type { KubeObject } from './manifests.js';
 import type { PatchAction } from './patches.js';
 
 /** POST; when the object exists already (a rerun of the same release), PUT it over the existing one. */
-export async function createOrReplace(client: KubeClient, object: KubeObject): Promise<void> {
+export async function createOrReplace(client: KubeClient, object: KubeObject): Promise<{ metadata?: { generation?: number } }> {
   const { apiVersion, kind, metadata } = object;
   try {
-    await client.request('POST', resourcePath(apiVersion, kind, metadata.namespace), object);
+    return await client.request('POST', resourcePath(apiVersion, kind, metadata.namespace), object);
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
     const path = resourcePath(apiVersion, kind, metadata.namespace, metadata.name);
     const existing = await client.request<{ metadata?: { resourceVersion?: string } }>('GET', path);
-    await client.request('PUT', path, { ...object, metadata: { ...metadata, resourceVersion: existing.metadata?.resourceVersion } });
+    return client.request('PUT', path, { ...object, metadata: { ...metadata, resourceVersion: existing.metadata?.resourceVersion } });
   }
 }
 

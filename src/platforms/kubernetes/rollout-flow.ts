@@ -19,6 +19,8 @@ interface RolloutView {
   status?: {
     currentPodHash?: string;
     stableRS?: string;
+    /** The controller writes the generation it acted on, as a string. */
+    observedGeneration?: string | number;
     phase?: string;
     message?: string;
     abort?: boolean;
@@ -49,9 +51,9 @@ export async function deployRollout(ctx: DeployContext, deps: FlowDeps, plan: Ro
   await ctx.journal?.phase('green-starting', { release: release.id });
   ctx.emit({ phase: 'green', state: 'start', message: `Rollout ${ns}/${name}: template of ${release.id} (${release.image})` });
   if (plan.secret) await createOrReplace(client, plan.secret);
-  await createOrReplace(client, plan.rollout);
+  const applied = await createOrReplace(client, plan.rollout);
 
-  const preview = await waitPreview(ctx, client, path, ns);
+  const preview = await waitPreview(ctx, client, path, ns, String(applied.metadata?.generation ?? ''));
   const failEarly = async (check: PostCheckResult): Promise<DeployOutcome> => {
     const aborted = await patchWithFallback(client, plan.abort).then(() => 'aborted', (e: unknown) => `abort failed: ${(e as Error).message}`);
     return { status: 'failed', exitCode: ExitCode.rolledBack, release: meta, previousRelease: previous, post: [check], rollback: { performed: false, reason: describeFailure(check) }, message: `${describeFailure(check)}; the Rollout was ${aborted} before promotion, ${release.settings.service} still serves the stable ReplicaSet${previous ? ` ${previous}` : ''}`, verified: false };
@@ -126,14 +128,15 @@ async function patchWithFallback(client: KubeClient, patch: PatchAction, unified
 type PreviewResult = { ok: true; hash: string; active: boolean; detail: string } | { ok: false; detail: string };
 
 /** Until the controller reports the new pod hash paused for promotion (or, first revision, already active). */
-async function waitPreview(ctx: DeployContext, client: KubeClient, path: string, ns: string): Promise<PreviewResult> {
+async function waitPreview(ctx: DeployContext, client: KubeClient, path: string, ns: string, generation: string): Promise<PreviewResult> {
   const started = ctx.clock.now();
   let last = 'no status yet';
   for (;;) {
     const r = await client.request<RolloutView>('GET', path);
     const s = r.status ?? {};
     const hash = s.currentPodHash;
-    if (hash) {
+    // Until the controller has seen our template, the status still describes the previous one.
+    if (hash && (!generation || String(s.observedGeneration ?? '') === generation)) {
       const pods = await listPods(client, ns, { [HASH_LABEL]: hash });
       const stuck = stuckPod(pods);
       if (stuck) return { ok: false, detail: stuck };

@@ -328,13 +328,18 @@ export class FakeCluster {
     if (!r) return;
     const hash = hashOf(JSON.stringify(r.spec.template));
     const s = r.status ?? {};
-    if (s.currentPodHash === hash) return;
+    const observedGeneration = String(r.metadata.generation);
+    if (s.currentPodHash === hash) {
+      this.put({ ...r, status: { ...s, observedGeneration } });
+      return;
+    }
     this.makePods(r, r.spec.template, r.spec.replicas ?? 1, { 'rollouts-pod-template-hash': hash });
     const first = !s.stableRS;
     const status = first
-      ? { currentPodHash: hash, stableRS: hash, phase: 'Healthy', blueGreen: { activeSelector: hash, previewSelector: hash } }
-      : { ...s, currentPodHash: hash, phase: 'Paused', pauseConditions: [{ reason: 'BlueGreenPause', startTime: new Date().toISOString() }], blueGreen: { ...s.blueGreen, previewSelector: hash }, abort: undefined };
-    this.put({ ...r, spec: first ? r.spec : { ...r.spec, paused: true }, status });
+      ? { observedGeneration, currentPodHash: hash, stableRS: hash, phase: 'Healthy', blueGreen: { activeSelector: hash, previewSelector: hash } }
+      : { ...s, observedGeneration, currentPodHash: hash, phase: 'Paused', pauseConditions: [{ reason: 'BlueGreenPause', startTime: new Date().toISOString() }], blueGreen: { ...s.blueGreen, previewSelector: hash }, abort: undefined };
+    // Like the real controller, a blue-green pause is a status pause condition; spec.paused is left to users.
+    this.put({ ...r, status });
   }
 
   private rolloutStatusChanged(r: Obj): void {

@@ -29,7 +29,7 @@ function config(extra = ''): string {
     `url: ${fake.publicUrl}`,
     'health: { path: /health, interval: 40ms, timeout: 8s }',
     'env: { required: [SESSION_SECRET] }',
-    'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 600ms, minRequests: 20 }',
+    'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
     'kubernetes:',
     '  namespace: default',
     '  image: "registry.test/shop:${commit}"',

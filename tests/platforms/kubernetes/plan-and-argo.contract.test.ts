@@ -1,0 +1,170 @@
+/**
+ * Contract tests through the REAL built CLI against the fake API server (tests/platforms/kubernetes/fake-cluster.ts):
+ * `--dry-run` prints the exact manifests and patches a real run then sends, and Argo Rollouts mode promotes and
+ * aborts with the kubectl-argo-rollouts plugin's patches.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { DeploySummary } from '../../../src/contracts/summary.js';
+import { makeProject, runCli } from '../../cli/helpers.js';
+import { ensureBuilt } from '../../setup/build.js';
+import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
+
+const SECRET = 'sk_live_dryrun_93ac01ee';
+const dirs: string[] = [];
+const fakes: FakeCluster[] = [];
+
+interface Setup {
+  fake: FakeCluster;
+  dir: string;
+  run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  deploy(): Promise<{ code: number | null; summary: DeploySummary }>;
+  nextImage(b?: Partial<ImageBehaviour>): string;
+}
+
+async function setup(extra: string[] = []): Promise<Setup> {
+  const fake = await FakeCluster.start();
+  fakes.push(fake);
+  fake.addService('shop', { app: 'shop' });
+  fake.addService('shop-preview', { app: 'shop' });
+  const dir = makeProject(
+    [
+      'app: shop',
+      'platform: kubernetes',
+      'tests: false',
+      'migrations: none',
+      `url: ${fake.publicUrl}`,
+      'health: { path: /health, interval: 40ms, timeout: 8s }',
+      'env: { required: [SESSION_SECRET] }',
+      'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
+      'kubernetes:',
+      '  namespace: default',
+      '  image: "registry.test/shop:${commit}"',
+      `  port: ${fake.appPort}`,
+      '  service: shop',
+      '  scaleDownDelay: 0s',
+      '  smokeVia: pod-ip',
+      ...extra.map((l) => `  ${l}`),
+      'environments: { staging: {} }',
+      '',
+    ].join('\n'),
+  );
+  dirs.push(dir);
+  const kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
+  dirs.push(kubeDir);
+  const kubeconfig = fake.writeKubeconfig(kubeDir);
+  const run = (args: string[]) => runCli(args, { cwd: dir, env: { KUBECONFIG: kubeconfig, SESSION_SECRET: SECRET } });
+  return {
+    fake,
+    dir,
+    run,
+    async deploy() {
+      const r = await run(['staging', '--yes', '--json']);
+      return { code: r.code, summary: JSON.parse(r.stdout) as DeploySummary };
+    },
+    nextImage(b = {}) {
+      execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'next'], { cwd: dir });
+      const image = `registry.test/shop:${execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim()}`;
+      fake.images.set(image, b);
+      return image;
+    },
+  };
+}
+
+const writes = (fake: FakeCluster) => fake.requests.filter((r) => r.method !== 'GET');
+
+beforeAll(async () => {
+  await ensureBuilt();
+}, 120_000);
+
+afterAll(async () => {
+  for (const f of fakes) await f.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('--dry-run on kubernetes (contract test against a fake API server)', () => {
+  it('contract test: prints each manifest and patch as one YAML document, Secret values redacted, nothing sent', async () => {
+    const s = await setup();
+    s.nextImage();
+    const r = await s.run(['staging', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Manifests:');
+    expect(r.stdout).toContain('kind: Deployment');
+    expect(r.stdout).toContain('kind: Secret');
+    expect(r.stdout).toContain('SESSION_SECRET: <redacted>');
+    expect(r.stdout).toContain('op: test');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(r.stdout + r.stderr).not.toContain(Buffer.from(SECRET).toString('base64'));
+    expect(writes(s.fake)).toEqual([]);
+  }, 60_000);
+
+  it('contract test: --json puts them under plan.manifests, and a real run then sends exactly those objects and patches', async () => {
+    const s = await setup();
+    s.nextImage();
+    const dry = await s.run(['staging', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const manifests = (JSON.parse(dry.stdout) as DeploySummary).plan?.manifests ?? [];
+    const docs = manifests.map((m) => parse(m) as Record<string, any>);
+    expect(docs.map((d) => d.kind ?? `patch ${d.patch.target.kind}`)).toEqual(['Secret', 'Deployment', 'patch Service', 'patch Service', 'patch Deployment']);
+    expect(writes(s.fake)).toEqual([]);
+
+    const real = await s.deploy();
+    expect(real.code, real.summary.message).toBe(0);
+    const dryId = docs[1]!.metadata.labels.release as string;
+    const same = (doc: unknown) => JSON.parse(JSON.stringify(doc).replaceAll(dryId, real.summary.release.id));
+    const posted = writes(s.fake).filter((w) => w.method === 'POST');
+    expect(posted.map((p) => p.body.kind)).toEqual(['Secret', 'Deployment']);
+    expect(posted[1]!.body).toEqual(same(docs[1]));
+    // The Secret's values are the only difference: redacted in the plan, base64 on the wire.
+    expect({ ...posted[0]!.body, data: { SESSION_SECRET: '<redacted>' } }).toEqual(same(docs[0]));
+    const patched = writes(s.fake).filter((w) => w.method === 'PATCH');
+    expect(patched[0]!.body).toEqual(same(docs[2]).patch.body);
+    expect(patched[0]!.contentType).toBe(docs[2]!.patch.type);
+    expect(patched[1]!.body).toEqual(same(docs[4]).patch.body);
+  }, 60_000);
+});
+
+describe('Argo Rollouts interop (contract test against a fake API server and a fake Rollouts controller)', () => {
+  it('contract test: generates a blueGreen Rollout and promotes the preview with the plugin\'s status patch (spec.paused is only patched when a user set it)', async () => {
+    const s = await setup(['argoRollouts: true']);
+    s.nextImage();
+    const first = await s.deploy();
+    expect(first.code, first.summary.message).toBe(0);
+    const rollout = s.fake.get('Rollout', 'default', 'shop')!;
+    expect(rollout.spec.strategy.blueGreen).toEqual({ activeService: 'shop', previewService: 'shop-preview', autoPromotionEnabled: false, scaleDownDelaySeconds: 0 });
+
+    const image = s.nextImage();
+    const before = s.fake.requests.length;
+    const second = await s.deploy();
+    expect(second.code, second.summary.message).toBe(0);
+    const patches = s.fake.requests.slice(before).filter((r) => r.method === 'PATCH');
+    expect(patches.map((p) => [p.path.endsWith('/status') ? 'status' : 'spec', p.contentType, p.body]), JSON.stringify(second.summary)).toEqual([
+      ['status', 'application/merge-patch+json', { status: { pauseConditions: null } }],
+    ]);
+    const after = s.fake.get('Rollout', 'default', 'shop')!;
+    expect(after.status.stableRS).toBe(after.status.currentPodHash);
+    expect(after.spec.template.spec.containers[0].image).toBe(image);
+  }, 60_000);
+
+  it('contract test: a preview that fails verification is aborted with the plugin\'s abort patch; the active side never moves, exit 1', async () => {
+    const s = await setup(['argoRollouts: true']);
+    s.nextImage();
+    const first = await s.deploy();
+    expect(first.code, first.summary.message).toBe(0);
+    const stable = s.fake.get('Rollout', 'default', 'shop')!.status.stableRS as string;
+    s.nextImage({ errorRate: 0.3 });
+    const before = s.fake.requests.length;
+    const failed = await s.deploy();
+    expect(failed.code).toBe(1);
+    expect(failed.summary.message).toContain('aborted before promotion');
+    const patches = s.fake.requests.slice(before).filter((r) => r.method === 'PATCH');
+    expect(patches.map((p) => [p.path.endsWith('/status') ? 'status' : 'spec', p.body])).toEqual([['status', { status: { abort: true } }]]);
+    const after = s.fake.get('Rollout', 'default', 'shop')!;
+    expect(after.status.stableRS).toBe(stable);
+    expect(after.status.blueGreen.activeSelector).toBe(stable);
+  }, 60_000);
+});
