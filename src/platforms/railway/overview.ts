@@ -20,11 +20,13 @@ export function mergeWithHistory(nodes: DeploymentNode[], history: HistoryRecord
   for (const record of history) if (record.release?.id && (record.type === 'deploy' || record.type === 'rollback')) byRelease.set(record.release.id, record);
   return nodes.map((node) => {
     const record = byRelease.get(node.id);
+    // A deployment our automatic rollback created is named in that run's message, not as its release.
+    const rolledBackBy = record ? undefined : history.find((r) => r.type === 'deploy' && r.detail?.includes(`Railway deployment ${node.id}`));
     return {
       id: node.id,
       status: node.status,
       createdAt: node.createdAt,
-      ours: record ? `${record.type} ${record.status}${record.verified ? ' verified' : ''}` : null,
+      ours: record ? `${record.type} ${record.status}${record.verified ? ' verified' : ''}` : rolledBackBy ? `automatic rollback of a ${rolledBackBy.status} deploy` : null,
       by: node.creator?.name ?? null,
     };
   });

@@ -40,6 +40,8 @@ export async function rollbackRailway(ctx: DeployContext, to?: string): Promise<
       verified: false,
     };
   }
+  // What serves now is the deployment Railway made for the rollback; it carries `chosen`'s image.
+  const restored = { ...release, id: back.liveId, version: `rollback of ${chosen}` };
   await recordLive(ctx, { id: back.liveId, url }, leaving);
   await ctx.journal?.phase('verifying');
   const verification = await verifyLive(ctx, session, url, back.liveId);
@@ -48,7 +50,7 @@ export async function rollbackRailway(ctx: DeployContext, to?: string): Promise<
     return {
       status: 'failed',
       exitCode: ExitCode.needsHuman,
-      release,
+      release: restored,
       previousRelease: leaving,
       post: verification.results,
       rollback: { performed: true, reason: describeFailure(failed), verified: false },
@@ -58,7 +60,7 @@ export async function rollbackRailway(ctx: DeployContext, to?: string): Promise<
   }
   return {
     status: 'success',
-    release,
+    release: restored,
     previousRelease: leaving,
     post: verification.results,
     rollback: { performed: true, reason: to ? `requested: --to ${to}` : 'requested', verified: true },

@@ -16,7 +16,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function railwayConfig(appUrl: string, extra = ''): string {
+export function railwayConfig(appUrl: string, extra = '', railwayExtra = ''): string {
   return `app: shop
 platform: railway
 tests: false
@@ -28,7 +28,7 @@ railway:
   service: web
   pollInterval: 20ms
   deadline: 10s
-verify:
+${railwayExtra}verify:
   smoke: ["GET /"]
   window: 2s
   minRequests: 20
@@ -42,7 +42,7 @@ ${extra}environments:
  * The fake API plus the "public domain": a real HTTP app whose behaviour the fake switches when a deployment goes
  * live, crashes or is rolled back, so smoke, error rate and p95 are measured for real.
  */
-export async function startHarness(options: { tokenKind?: FakeOptions['tokenKind']; configExtra?: string; files?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { tokenKind?: FakeOptions['tokenKind']; configExtra?: string; railwayExtra?: string; files?: Record<string, string> } = {}): Promise<Harness> {
   const app = await startTestServer({ release: 'none' });
   const fake = await new FakeRailway({
     token: TOKEN,
@@ -52,7 +52,7 @@ export async function startHarness(options: { tokenKind?: FakeOptions['tokenKind
       else app.setBehaviour({ errorRate: mode === 'bad' ? 1 : 0, health: true, release: deployment?.id ?? 'none' });
     },
   }).start();
-  const dir = makeProject(railwayConfig(app.url, options.configExtra), { 'server.js': 'console.log("hi")\n', ...options.files });
+  const dir = makeProject(railwayConfig(app.url, options.configExtra, options.railwayExtra), { 'server.js': 'console.log("hi")\n', ...options.files });
   const tokenVar = options.tokenKind === 'account' ? 'RAILWAY_API_TOKEN' : 'RAILWAY_TOKEN';
   return {
     fake,

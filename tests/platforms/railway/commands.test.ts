@@ -1,0 +1,92 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../setup/build.js';
+import { expectNoToken, startHarness, type Harness } from './support/harness.js';
+import { requireSchemaOrSkip } from './support/schema.js';
+
+const available = requireSchemaOrSkip();
+let h: Harness | null = null;
+
+beforeAll(async () => {
+  if (available) await ensureBuilt();
+}, 300_000);
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+describe.skipIf(!available)('Railway contract tests: rollback, status and history through the real CLI', () => {
+  it('deploy rollback <env> returns to the previous deployment, and --to <id> to a chosen one; status and history show Railway deployments merged with ours', async () => {
+    h = await startHarness();
+    const first = h.fake.seedLive('good');
+    const deployed = await h.run(['staging', '--json']);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const ours = h.fake.deployments.at(-1)!;
+
+    const back = await h.run(['rollback', 'staging', '--json']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(h.fake.calls.filter((c) => c.operation === 'ShipgateRollback').map((c) => c.variables)).toEqual([{ id: first.id }]);
+    const restored = h.fake.deployments.at(-1)!;
+    expect(restored.rollbackOf).toBe(first.id);
+    expect(restored.status).toBe('SUCCESS');
+    expect(h.app.requests).toBeGreaterThan(0);
+
+    const forward = await h.run(['rollback', 'staging', '--to', ours.id, '--json']);
+    expect(forward.code, forward.stderr).toBe(0);
+    expect(h.fake.calls.filter((c) => c.operation === 'ShipgateRollback').at(-1)!.variables).toEqual({ id: ours.id });
+    const live = h.fake.deployments.at(-1)!;
+    expect(live.rollbackOf).toBe(ours.id);
+
+    const status = await h.run(['status', 'staging']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`live: ${live.id}`);
+    expect(status.stdout).toContain(`${ours.id}  REMOVED`);
+    expect(status.stdout).toMatch(new RegExp(`${first.id}\\s+REMOVED\\s+not from shipgate`));
+    expect(status.stdout).toMatch(new RegExp(`${ours.id}\\s+REMOVED\\s+shipgate: deploy success verified`));
+    expect(status.stdout).toMatch(new RegExp(`${live.id}\\s+SUCCESS\\s+shipgate: rollback success verified`));
+
+    const history = await h.run(['history', 'staging']);
+    expect(history.code, history.stderr).toBe(0);
+    // Our records, with Railway's status of each release now, and the deployment made outside shipgate.
+    expect(history.stdout).toMatch(new RegExp(`deploy .*${ours.id}.*now REMOVED`));
+    expect(history.stdout).toMatch(new RegExp(`railway\\s+REMOVED\\s+${first.id}\\s+not from shipgate`));
+    const asJson = JSON.parse((await h.run(['history', 'staging', '--json'])).stdout) as Array<{ type: string; release?: { id: string }; platform?: unknown }>;
+    expect(asJson.some((r) => r.type === 'platform' && r.release?.id === first.id)).toBe(true);
+    expect(asJson.some((r) => r.type === 'deploy' && r.release?.id === ours.id && r.platform)).toBe(true);
+
+    expect(h.fake.violations).toEqual([]);
+    expect(expectNoToken(h, deployed, back, forward, status, history)).toEqual([]);
+  });
+
+  it('a service without healthcheckPath: the pre-check warns, the deploy sets it from health.path and the summary says so', async () => {
+    h = await startHarness();
+    h.fake.seedLive('good');
+    h.fake.instance.healthcheckPath = null;
+    const result = await h.run(['staging', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { message?: string; checks: { pre: Array<{ name: string; warning?: boolean; detail: string }> } };
+    expect(summary.checks.pre.find((c) => c.name === 'Healthcheck Path')).toMatchObject({ warning: true });
+    expect(summary.message).toContain("set the service's healthcheckPath to /health");
+    expect(h.fake.instance.healthcheckPath).toBe('/health');
+    const update = h.fake.calls.find((c) => c.operation === 'ShipgateServiceInstanceUpdate')!;
+    expect(update.variables).toMatchObject({ environmentId: 'env-staging', serviceId: 'svc-web', input: { healthcheckPath: '/health' } });
+  });
+
+  it('image source: sets the image with the commit through serviceInstanceUpdate and deploys with serviceInstanceDeployV2 (no upload)', async () => {
+    h = await startHarness({ railwayExtra: '  image: ghcr.io/acme/shop:$${commit}\n' });
+    h.fake.seedLive('good');
+    const result = await h.run(['staging', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(h.fake.instance.image).toMatch(/^ghcr\.io\/acme\/shop:[0-9a-f]{40}$/);
+    expect(h.fake.calledOperations()).toContain('ShipgateDeploy');
+    expect(h.fake.uploads).toHaveLength(0);
+    expect(h.fake.violations).toEqual([]);
+  });
+
+  it('config errors name the path and exit 2 before anything is sent', async () => {
+    h = await startHarness({ railwayExtra: '  source: upload\n  image: x/y:1\n' });
+    const result = await h.run(['staging']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('railway.image: set either source: upload or image, not both');
+    expect(h.fake.calls).toHaveLength(0);
+  });
+});
