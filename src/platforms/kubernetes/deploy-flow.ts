@@ -8,6 +8,8 @@ import { createOrReplace, deleteObject, sendPatch } from './apply.js';
 import { scalePatch } from './patches.js';
 import { releaseLabels } from './manifests.js';
 import { isReady, listPods } from './pods.js';
+import type { StepReport } from '../../strategies/step-gate.js';
+import { restore, runGatewayCanary } from './canary-flow.js';
 import type { DeploymentPlan } from './plan.js';
 import { formatSelector, stateReport } from './state-report.js';
 import type { OpenTunnel } from './tunnel.js';
@@ -86,12 +88,31 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   }
   ctx.emit({ phase: 'smoke', state: 'ok', message: `green smoke: ${smoke.value}` });
 
+  let steps: StepReport[] | undefined;
+  let canaryPost: PostCheckResult[] = [];
+  let canaryLast = -1;
+  if (plan.canary) {
+    const result = await runGatewayCanary(ctx, deps, plan, plan.canary);
+    steps = result.steps;
+    canaryPost = result.steps.flatMap((st) => st.checks.map((c) => ({ ...c, name: `Canary ${st.percent}%: ${c.name}` })));
+    if (!result.ok) {
+      const stuck = result.restored.includes('could NOT');
+      // A route that still sends a share to green must keep green running.
+      if (!stuck) await removeGreen();
+      const reason = describeFailure(result.failed);
+      ctx.emit({ phase: 'canary', state: 'fail', message: `${reason}; ${result.restored}` });
+      return { status: stuck ? 'failed' : 'rolled_back', exitCode: stuck ? ExitCode.needsHuman : ExitCode.rolledBack, release: meta, previousRelease: blueId, post: [smoke, ...canaryPost, ...(canaryPost.some((c) => !c.ok) ? [] : [result.failed])], rollback: { performed: true, reason, verified: !stuck }, message: `${reason}; ${result.restored}${stuck ? '' : `; green ${release.id} was ${removed}`}`, steps, verified: false };
+    }
+    canaryLast = result.lastStep;
+  }
+
   await ctx.journal?.phase('switching');
   try {
     await sendPatch(client, plan.switchTo);
   } catch (error) {
     if (error instanceof KubeApiError && (error.status === 422 || error.status === 409)) {
       // The test op failed: someone else moved the Service since we read it. Their change stands; ours is withdrawn.
+      if (plan.canary) await restore(ctx, deps, plan.canary, canaryLast);
       await removeGreen();
       const message = `the Service ${ns}/${plan.service.name} selector changed during the deploy (expected ${formatSelector(plan.from)}); nothing was switched, green ${release.id} was ${removed} and traffic stays where the other change put it`;
       ctx.emit({ phase: 'switch', state: 'fail', message });
@@ -108,6 +129,7 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
     previous: blueId ? { release: blueId, upstream: `deployment/${plan.blue!.name}`, since: state.active?.since ?? new Date().toISOString(), running: true } : state.previous,
   }));
   ctx.emit({ phase: 'switch', state: 'ok', message: `Service ${plan.service.name} → ${formatSelector(plan.to)}${blueId ? ` (blue ${blueId} still scaled up)` : ''}` });
+  if (plan.canary) ctx.emit({ phase: 'canary', state: 'ok', message: await restore(ctx, deps, plan.canary, canaryLast) });
 
   await ctx.journal?.phase('verifying');
   const verification = await verifyThrough(ctx, await publicUrl(ctx, deps, plan), release.id);
@@ -115,7 +137,7 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
     await sendPatch(client, plan.markGreen).catch((e: unknown) => ctx.log(`label patch failed: ${String(e)}`));
     if (plan.retireBlue) await retireBlue(ctx, deps, plan);
-    return { status: 'success', release: meta, previousRelease: blueId, post: verification.results, rollback: { performed: false, reason: null }, verified: true };
+    return { status: 'success', release: meta, previousRelease: blueId, post: [...canaryPost, ...verification.results], rollback: { performed: false, reason: null }, verified: true, ...(steps ? { steps } : {}) };
   }
 
   const failed = verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: ctx.signal.aborted ? 'interrupted' : 'no result', threshold: 'passed' };

@@ -1,3 +1,4 @@
+import type { GatewayCanaryPlan } from './canary-plan.js';
 import { LABELS, appLabel, deploymentName, rolloutName } from './names.js';
 import { type KubeObject, type ReleaseSpec, deploymentManifest, releaseLabels, rolloutManifest, secretManifest } from './manifests.js';
 import { ARGO_ABORT, ARGO_CLEAR_PAUSE, ARGO_UNPAUSE, type PatchAction, rolloutSpecPatch, rolloutStatusPatch, scalePatch, selectorPatch, slotPatch } from './patches.js';
@@ -20,6 +21,8 @@ export interface DeploymentPlan {
   switchBack: PatchAction;
   markGreen: PatchAction;
   retireBlue: PatchAction | null;
+  /** strategy canary with kubernetes.gateway.route, when there is a blue to compare with. */
+  canary: GatewayCanaryPlan | null;
 }
 
 /** Argo Rollouts mode: the Rollout's new template, then the plugin's promote or abort patches. */
@@ -35,7 +38,7 @@ export interface RolloutPlan {
 export type KubePlan = DeploymentPlan | RolloutPlan;
 
 /** The release's plan from the Service's current selector (pure: the same inputs give the same objects). */
-export function planDeployment(release: ReleaseSpec, currentSelector: Selector): DeploymentPlan {
+export function planDeployment(release: ReleaseSpec, currentSelector: Selector, canary: GatewayCanaryPlan | null = null): DeploymentPlan {
   const ns = release.settings.namespace;
   const service = { name: release.settings.service, namespace: ns };
   const to = releaseLabels(release);
@@ -54,6 +57,7 @@ export function planDeployment(release: ReleaseSpec, currentSelector: Selector):
     switchTo: selectorPatch(service, currentSelector, to, `after green ${release.id} is ready and its smoke tests pass: traffic to green`),
     switchBack: selectorPatch(service, to, currentSelector, 'only if verification fails: traffic back to blue'),
     markGreen: slotPatch(green, 'blue', 'after verification passes: green is the live release'),
+    canary: blue ? canary : null,
     retireBlue: blue ? scalePatch({ name: blue.name, namespace: ns }, 0, 'previous', `after verification passes and the scale-down delay (${release.settings.scaleDownDelayMs / 1000}s): blue to 0 replicas`) : null,
   };
 }

@@ -27,7 +27,12 @@ export function renderPlan(plan: KubePlan): string[] {
   if (plan.secret) docs.push(objectDoc(plan.secret, `create or update: the environment's variables for release ${plan.release.id} (values never printed)`));
   if (plan.mode === 'deployment') {
     docs.push(objectDoc(plan.deployment, `create: green, release ${plan.release.id}`));
+    if (plan.canary) {
+      docs.push(objectDoc(plan.canary.canaryService, 'create or update: the Service the route\'s canary backendRef points at (green)'));
+      for (const step of plan.canary.steps) docs.push(patchDoc(step));
+    }
     docs.push(patchDoc(plan.switchTo));
+    if (plan.canary) docs.push(patchDoc(plan.canary.restore(plan.canary.steps.length - 1)));
     docs.push(patchDoc(plan.switchBack));
     docs.push(patchDoc(plan.markGreen));
     if (plan.retireBlue) docs.push(patchDoc(plan.retireBlue));

@@ -5,6 +5,8 @@
  * code: a typo such as `readinesProbe` fails here.
  */
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { planGatewayCanary } from '../../../src/platforms/kubernetes/canary-plan.js';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -69,6 +71,8 @@ const SHAPES: Record<string, Shape> = {
       strategy: { blueGreen: { activeService: 'leaf', previewService: 'leaf', autoPromotionEnabled: 'leaf', scaleDownDelaySeconds: 'leaf' } },
     },
   },
+  Service: { apiVersion: 'leaf', kind: 'leaf', metadata: objectMeta, spec: { selector: 'map', ports: [{ name: 'leaf', port: 'leaf', targetPort: 'leaf', protocol: 'leaf' }] } },
+  BackendRef: { group: 'leaf', kind: 'leaf', name: 'leaf', namespace: 'leaf', port: 'leaf', weight: 'leaf' },
   // The parts of the objects our patches write.
   ServicePatch: { spec: { selector: 'map' } },
   DeploymentPatch: { spec: { replicas: 'leaf' }, metadata: { labels: 'map' } },
@@ -156,6 +160,27 @@ describe('generated manifests validate offline and carry no unknown fields', () 
     expect(text).not.toContain(Buffer.from('s3cr3t-value').toString('base64'));
     expect(parse(docs[0]!).data).toEqual({ DATABASE_URL: REDACTED, SESSION_SECRET: REDACTED });
     expect(parse(docs[1]!)).toEqual(plan.deployment);
+  });
+
+  it('canary: the green Service and every HTTPRoute patch validate (gateway-api v1 model) with known fields only', () => {
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'shop-prod' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }, { backendRefs: [{ name: 'docs', port: 80 }] }] } };
+    const stable = { spec: { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] } };
+    const canary = planGatewayCanary(release(), stable, route, [10, 50])!;
+    validateObject(canary.canaryService);
+    const patches = [...canary.steps, canary.restore(1)];
+    let doc: any = structuredClone(route);
+    for (const p of patches) {
+      for (const op of p.body as Array<{ op: string; path: string; value: any }>) {
+        expect(op.path).toBe('/spec/rules/0/backendRefs');
+        if (op.op === 'test') expect(doc.spec.rules[0].backendRefs).toEqual(op.value);
+        else doc = { ...doc, spec: { ...doc.spec, rules: [{ backendRefs: op.value }, doc.spec.rules[1]] } };
+      }
+      expect(() => new HTTPRoute(doc).validate()).not.toThrow();
+      for (const ref of doc.spec.rules[0].backendRefs) expect(unknownFields(ref, SHAPES.BackendRef!)).toEqual([]);
+    }
+    expect((canary.steps[1]!.body as any[])[1].value).toEqual([{ name: 'shop', port: 80, weight: 50 }, { name: 'shop-canary', port: 80, weight: 50 }]);
+    expect(doc).toEqual(route);
+    expect(planGatewayCanary(release(), stable, { ...route, spec: { rules: [{ backendRefs: [{ name: 'other' }] }] } }, [10])).toBeNull();
   });
 
   it('a first deploy onto a Service that selects pods we did not create has no blue to retire, and switching back restores its selector', () => {

@@ -1,0 +1,117 @@
+/**
+ * Contract tests: the Gateway API canary through the REAL built CLI against the fake API server
+ * (tests/platforms/kubernetes/fake-cluster.ts). Each step patches the HTTPRoute's backendRefs weights with a
+ * `test`-guarded JSON patch and is judged by the local canary's step gate; green and blue are probed directly
+ * (pod stand-ins on loopback IPs, `smokeVia: pod-ip`).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploySummary } from '../../../src/contracts/summary.js';
+import { makeProject, runCli } from '../../cli/helpers.js';
+import { ensureBuilt } from '../../setup/build.js';
+import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
+
+let fake: FakeCluster;
+let dir = '';
+let kubeDir = '';
+const ORIGINAL_REFS = [{ name: 'shop', port: 80 }];
+
+async function deploy(): Promise<{ code: number | null; summary: DeploySummary }> {
+  const r = await runCli(['staging', '--yes', '--json'], { cwd: dir, env: { KUBECONFIG: join(kubeDir, 'kubeconfig.yaml') } });
+  return { code: r.code, summary: JSON.parse(r.stdout) as DeploySummary };
+}
+
+function nextImage(b: Partial<ImageBehaviour> = {}): void {
+  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'next'], { cwd: dir });
+  fake.images.set(`registry.test/shop:${execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim()}`, b);
+}
+
+const routeRefs = () => fake.get('HTTPRoute', 'default', 'shop')!.spec.rules[0].backendRefs;
+const selector = () => fake.get('Service', 'default', 'shop')!.spec.selector;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  fake = await FakeCluster.start();
+  fake.addService('shop', { app: 'shop' });
+  fake.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'default' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: ORIGINAL_REFS }] } });
+  dir = makeProject(
+    [
+      'app: shop',
+      'platform: kubernetes',
+      'strategy: canary',
+      'tests: false',
+      'migrations: none',
+      `url: ${fake.publicUrl}`,
+      'health: { path: /health, interval: 40ms, timeout: 8s }',
+      'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
+      'canary: { steps: [25, 100], interval: 500ms }',
+      'kubernetes:',
+      '  namespace: default',
+      '  image: "registry.test/shop:${commit}"',
+      `  port: ${fake.appPort}`,
+      '  service: shop',
+      '  gateway: { route: shop }',
+      '  scaleDownDelay: 0s',
+      '  smokeVia: pod-ip',
+      'environments: { staging: {} }',
+      '',
+    ].join('\n'),
+  );
+  kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
+  fake.writeKubeconfig(kubeDir);
+  nextImage();
+  const first = await deploy();
+  expect(first.code, first.summary.message).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await fake?.close();
+  for (const d of [dir, kubeDir]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+describe('Gateway API canary (contract test against a fake API server)', () => {
+  it('contract test: weights step through the HTTPRoute, then the Service moves to green and the route is restored', async () => {
+    const blue = selector().release as string;
+    nextImage();
+    const before = fake.requests.length;
+    const { code, summary } = await deploy();
+    expect(code, summary.message).toBe(0);
+    expect(summary.steps?.map((s) => [s.percent, s.ok])).toEqual([[25, true]]);
+    expect(summary.steps![0]!.baseline!.requests).toBeGreaterThanOrEqual(10);
+    const green = summary.release.id;
+    const routePatches = fake.requests.slice(before).filter((r) => r.method === 'PATCH' && r.path.endsWith('/httproutes/shop'));
+    expect(routePatches.map((p) => p.body)).toEqual([
+      [
+        { op: 'test', path: '/spec/rules/0/backendRefs', value: ORIGINAL_REFS },
+        { op: 'replace', path: '/spec/rules/0/backendRefs', value: [{ name: 'shop', port: 80, weight: 75 }, { name: 'shop-canary', port: 80, weight: 25 }] },
+      ],
+      [
+        { op: 'test', path: '/spec/rules/0/backendRefs', value: [{ name: 'shop', port: 80, weight: 75 }, { name: 'shop-canary', port: 80, weight: 25 }] },
+        { op: 'replace', path: '/spec/rules/0/backendRefs', value: ORIGINAL_REFS },
+      ],
+    ]);
+    const posted = fake.requests.slice(before).find((r) => r.method === 'POST' && r.path.endsWith('/services'));
+    expect(posted!.body.spec.selector).toEqual({ app: 'shop', release: green });
+    expect(routeRefs()).toEqual(ORIGINAL_REFS);
+    expect(selector()).toEqual({ app: 'shop', release: green });
+    expect(fake.get('Service', 'default', 'shop-canary')).toBeUndefined();
+    expect(fake.get('Deployment', 'default', `shop-${blue}`)!.spec.replicas).toBe(0);
+  }, 90_000);
+
+  it('contract test: a failing canary step restores the route, leaves the Service on blue and deletes green, exit 1', async () => {
+    const blue = selector().release as string;
+    nextImage({ errorRate: 0.3 });
+    const { code, summary } = await deploy();
+    expect(code).toBe(1);
+    expect(summary.status).toBe('rolled_back');
+    expect(summary.message).toMatch(/^Canary 25%: /);
+    expect(summary.message).toContain('HTTPRoute shop back to the Service alone');
+    expect(routeRefs()).toEqual(ORIGINAL_REFS);
+    expect(selector()).toEqual({ app: 'shop', release: blue });
+    expect(fake.get('Deployment', 'default', `shop-${summary.release.id}`)).toBeUndefined();
+    expect(fake.get('Service', 'default', 'shop-canary')).toBeUndefined();
+  }, 90_000);
+});
