@@ -23,20 +23,22 @@ const clusterCheck: PreCheck = {
     const client = await connectKube({ context: settings.context, timeoutMs: 5_000 });
     const ns = settings.namespace;
     const fail = (detail: string): PreCheckResult => ({ name: 'Kubernetes', ok: false, detail, exitCode: ExitCode.precheckFailed });
-    const probe = async (what: string, path: string): Promise<string | null> => {
+    const probe = async (what: string, path: string, forbiddenOk = false): Promise<string | null> => {
       try {
         await client.request('GET', path);
         return null;
       } catch (error) {
         if (error instanceof KubeApiError && error.status === 404) return `${what} not found`;
+        // Namespaces are cluster-scoped: a namespaced Role cannot read them, and does not need to.
+        if (forbiddenOk && error instanceof KubeApiError && error.status === 403) return null;
         if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) return `${what}: not allowed for the user of context ${client.context} (${error.status}); see the RBAC Role in docs/platforms/kubernetes.md`;
         return `${what}: ${(error as Error).message}`;
       }
     };
     const reach = await probe(`API server ${client.server}`, '/version');
     if (reach) return fail(reach);
-    const needs: Array<[string, string]> = [
-      [`namespace ${ns}`, `/api/v1/namespaces/${encodeURIComponent(ns)}`],
+    const needs: Array<[string, string, boolean?]> = [
+      [`namespace ${ns}`, `/api/v1/namespaces/${encodeURIComponent(ns)}`, true],
       [`Service ${ns}/${settings.service}`, resourcePath('v1', 'Service', ns, settings.service)],
       ['listing Secrets', `${resourcePath('v1', 'Secret', ns)}?limit=1`],
       ['listing Pods', `${resourcePath('v1', 'Pod', ns)}?limit=1`],
@@ -47,7 +49,8 @@ const clusterCheck: PreCheck = {
     } else {
       needs.push(['listing Deployments', `${resourcePath('apps/v1', 'Deployment', ns)}?limit=1`]);
     }
-    const problems = (await Promise.all(needs.map(([what, path]) => probe(what, path)))).filter((p): p is string => p !== null);
+    if (settings.gateway) needs.push([`HTTPRoute ${ns}/${settings.gateway.route}`, resourcePath('gateway.networking.k8s.io/v1', 'HTTPRoute', ns, settings.gateway.route)]);
+    const problems = (await Promise.all(needs.map(([what, path, forbiddenOk]) => probe(what, path, forbiddenOk)))).filter((p): p is string => p !== null);
     if (problems.length > 0) return fail(problems.join('; '));
     return { name: 'Kubernetes', ok: true, detail: `${client.context} (${client.server}): namespace ${ns}, Service ${settings.service} found` };
   },
