@@ -14,7 +14,7 @@ export function platformPreChecks(_plan: DeployPlan): PreCheck[] {
 const fail = (name: string, detail: string): PreCheckResult => ({ name, ok: false, detail, exitCode: ExitCode.precheckFailed });
 
 /** A cheap query proves the token works: `projectToken` for a project token, `me` for an account token. */
-async function tokenWorks(ctx: DeployContext): Promise<string> {
+async function tokenWorks(ctx: DeployContext): Promise<{ detail: string; environmentId: string | null }> {
   const session = railwaySession(ctx);
   if (session.token.kind === 'project') {
     const data = await session.api.query<{ projectToken: { projectId: string; environmentId: string } }>('projectToken');
@@ -22,13 +22,13 @@ async function tokenWorks(ctx: DeployContext): Promise<string> {
     if (project && data.projectToken.projectId !== project) {
       throw new RailwayApiError(`${session.token.source} belongs to another project than railway.project`, 'auth');
     }
-    return `${session.token.source} (project token) accepted`;
+    return { detail: `${session.token.source} (project token) accepted`, environmentId: data.projectToken.environmentId };
   }
   await session.api.query<{ me: { id: string } }>('me');
-  return `${session.token.source} (account token) accepted`;
+  return { detail: `${session.token.source} (account token) accepted`, environmentId: null };
 }
 
-const tokenResults = new WeakMap<object, Promise<string>>();
+const tokenResults = new WeakMap<object, Promise<{ detail: string; environmentId: string | null }>>();
 const checkedToken = (ctx: DeployContext) => {
   let result = tokenResults.get(ctx.plan);
   if (!result) tokenResults.set(ctx.plan, (result = tokenWorks(ctx)));
@@ -40,7 +40,7 @@ export const tokenCheck: PreCheck = {
   readOnly: true,
   async run(ctx) {
     try {
-      return { name: this.name, ok: true, detail: await checkedToken(ctx) };
+      return { name: this.name, ok: true, detail: (await checkedToken(ctx)).detail };
     } catch (error) {
       return fail(this.name, describe(error));
     }
@@ -51,14 +51,17 @@ export const serviceCheck: PreCheck = {
   name: 'Railway Service',
   readOnly: true,
   async run(ctx) {
+    let scope: string | null;
     try {
-      await checkedToken(ctx);
+      scope = (await checkedToken(ctx)).environmentId;
     } catch {
       return fail(this.name, 'not checked: the Railway token was refused');
     }
     const session = railwaySession(ctx);
     try {
       const target = await session.target();
+      // A project token belongs to one Railway environment; it cannot deploy another one.
+      if (scope && scope !== target.environmentId) return fail(this.name, `${session.token.source} is a project token for another Railway environment than ${target.environmentName}; use that environment's token`);
       const instance = await session.instance();
       if (!publicUrl(ctx.config.url, instance)) return fail(this.name, `${target.serviceName} has no public domain in ${target.environmentName} and no url is configured; add a domain or set url`);
       return { name: this.name, ok: true, detail: `${target.serviceName} in ${target.environmentName} (project ${target.projectName})` };

@@ -23,7 +23,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     const ours = h.fake.deployments.at(-1)!;
 
     const back = await h.run(['rollback', 'staging', '--json']);
-    expect(back.code, back.stderr).toBe(0);
+    expect(back.code, back.stderr + back.stdout).toBe(0);
     expect(h.fake.calls.filter((c) => c.operation === 'ShipgateRollback').map((c) => c.variables)).toEqual([{ id: first.id }]);
     const restored = h.fake.deployments.at(-1)!;
     expect(restored.rollbackOf).toBe(first.id);
@@ -31,7 +31,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     expect(h.app.requests).toBeGreaterThan(0);
 
     const forward = await h.run(['rollback', 'staging', '--to', ours.id, '--json']);
-    expect(forward.code, forward.stderr).toBe(0);
+    expect(forward.code, forward.stderr + forward.stdout).toBe(0);
     expect(h.fake.calls.filter((c) => c.operation === 'ShipgateRollback').at(-1)!.variables).toEqual({ id: ours.id });
     const live = h.fake.deployments.at(-1)!;
     expect(live.rollbackOf).toBe(ours.id);
@@ -49,13 +49,14 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     // Our records, with Railway's status of each release now, and the deployment made outside shipgate.
     expect(history.stdout).toMatch(new RegExp(`deploy .*${ours.id}.*now REMOVED`));
     expect(history.stdout).toMatch(new RegExp(`railway\\s+REMOVED\\s+${first.id}\\s+not from shipgate`));
-    const asJson = JSON.parse((await h.run(['history', 'staging', '--json'])).stdout) as Array<{ type: string; release?: { id: string }; platform?: unknown }>;
-    expect(asJson.some((r) => r.type === 'platform' && r.release?.id === first.id)).toBe(true);
-    expect(asJson.some((r) => r.type === 'deploy' && r.release?.id === ours.id && r.platform)).toBe(true);
+    const historyJson = await h.run(['history', 'staging', '--json']);
+    const asJson = JSON.parse(historyJson.stdout) as Array<{ type: string; release?: { id: string }; platform?: unknown }>;
+    expect(asJson.some((r) => r.type === 'platform' && r.release?.id === first.id), historyJson.stdout + historyJson.stderr).toBe(true);
+    expect(asJson.some((r) => r.type === 'deploy' && r.release?.id === ours.id && r.platform), historyJson.stdout + historyJson.stderr).toBe(true);
 
     expect(h.fake.violations).toEqual([]);
     expect(expectNoToken(h, deployed, back, forward, status, history)).toEqual([]);
-  });
+  }, 180_000);
 
   it('a service without healthcheckPath: the pre-check warns, the deploy sets it from health.path and the summary says so', async () => {
     h = await startHarness();
@@ -69,7 +70,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     expect(h.fake.instance.healthcheckPath).toBe('/health');
     const update = h.fake.calls.find((c) => c.operation === 'ShipgateServiceInstanceUpdate')!;
     expect(update.variables).toMatchObject({ environmentId: 'env-staging', serviceId: 'svc-web', input: { healthcheckPath: '/health' } });
-  });
+  }, 180_000);
 
   it('image source: sets the image with the commit through serviceInstanceUpdate and deploys with serviceInstanceDeployV2 (no upload)', async () => {
     h = await startHarness({ railwayExtra: '  image: ghcr.io/acme/shop:$${commit}\n' });
@@ -80,7 +81,16 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     expect(h.fake.calledOperations()).toContain('ShipgateDeploy');
     expect(h.fake.uploads).toHaveLength(0);
     expect(h.fake.violations).toEqual([]);
-  });
+  }, 180_000);
+
+  it('a project token for the staging environment cannot deploy production: exit 3 at the pre-checks', async () => {
+    h = await startHarness();
+    h.fake.seedLive('good');
+    const result = await h.run(['production']);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toContain('project token for another Railway environment than production');
+    expect(h.fake.calledOperations()).not.toContain('upload');
+  }, 180_000);
 
   it('config errors name the path and exit 2 before anything is sent', async () => {
     h = await startHarness({ railwayExtra: '  source: upload\n  image: x/y:1\n' });
@@ -88,5 +98,5 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('railway.image: set either source: upload or image, not both');
     expect(h.fake.calls).toHaveLength(0);
-  });
+  }, 180_000);
 });

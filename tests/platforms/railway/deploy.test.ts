@@ -46,7 +46,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(h.fake.violations).toEqual([]);
     expect(h.fake.calledOperations()).not.toContain('ShipgateRollback');
     expect(expectNoToken(h, result)).toEqual([]);
-  });
+  }, 180_000);
 
   it('a FAILED build exits 1, quotes the build log lines, and never rolls back (Railway never swapped)', async () => {
     h = await startHarness();
@@ -63,7 +63,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     const human = await h.run(['history', 'staging']);
     expect(human.stdout).toContain('failed');
     expect(expectNoToken(h, result, human)).toEqual([]);
-  });
+  }, 180_000);
 
   it.each(['SKIPPED', 'REMOVED'])('a deployment that goes %s is a failure (exit 1)', async (status) => {
     h = await startHarness();
@@ -73,7 +73,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(result.code, result.stderr).toBe(1);
     expect(json(result.stdout).checks.post[0]).toMatchObject({ name: 'Railway Deployment', ok: false, value: status });
     expect(h.fake.violations).toEqual([]);
-  });
+  }, 180_000);
 
   it('verification failing sends deploymentRollback with the previous id, waits for SUCCESS, verifies again, exit 1', async () => {
     h = await startHarness();
@@ -92,7 +92,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(h.fake.deployments.at(-1)!.rollbackOf).toBe(previous.id);
     expect(h.fake.violations).toEqual([]);
     expect(expectNoToken(h, result)).toEqual([]);
-  });
+  }, 180_000);
 
   it('CRASHED after going live is caught during verification and rolled back (exit 1)', async () => {
     h = await startHarness();
@@ -105,7 +105,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(h.fake.calls.filter((c) => c.operation === 'ShipgateRollback').map((c) => c.variables)).toEqual([{ id: previous.id }]);
     expect(summary.logTail).toContain('[deploy] FATAL out of memory');
     expect(h.fake.violations).toEqual([]);
-  });
+  }, 180_000);
 
   it('a rollback that fails is exit 4 naming both deployment ids', async () => {
     h = await startHarness();
@@ -119,7 +119,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(result.stdout).toContain(previous.id);
     expect(result.stdout).toContain('could not be confirmed');
     expect(expectNoToken(h, result)).toEqual([]);
-  });
+  }, 180_000);
 
   it('a 429 with Retry-After is honoured: the same query is retried after the wait', async () => {
     h = await startHarness();
@@ -132,7 +132,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(limited).toBeGreaterThanOrEqual(0);
     expect(polls[limited + 1]!.at - polls[limited]!.at).toBeGreaterThanOrEqual(950);
     expect(result.stderr).toContain('rate limited (429)');
-  });
+  }, 180_000);
 
   it('a bad token is exit 3 at the pre-checks with one clear line, and nothing is deployed', async () => {
     h = await startHarness();
@@ -144,7 +144,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(result.stderr).not.toContain('wrong-token-value');
     expect(h.fake.calledOperations()).not.toContain('upload');
     expect(h.fake.deployments).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('an account token authenticates with Authorization: Bearer', async () => {
     h = await startHarness({ tokenKind: 'account' });
@@ -153,5 +153,5 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(result.code, result.stderr).toBe(0);
     expect(json(result.stdout).checks.pre.find((c) => c.name === 'Railway Token')?.detail).toContain('RAILWAY_API_TOKEN');
     expect(result.stdout).not.toContain(TOKEN);
-  });
+  }, 180_000);
 });
