@@ -24,6 +24,8 @@ export interface RouterOptions {
   random?: () => number;
   /** A client connection must send a complete request head within this long of becoming idle. Default 30 s. */
   idleTimeoutMs?: number;
+  /** An upstream must send a response head within this long. Default 300 s, then the client gets a 502. */
+  responseTimeoutMs?: number;
   /** Idle keep-alive connections to an upstream are closed after this long. Default 4 s (node's server keeps 5 s). */
   upstreamIdleMs?: number;
 }
@@ -104,7 +106,7 @@ class ProxyRouter implements Router, Routing {
     this.current = table;
     this.pools = new UpstreamPools(options.upstreamIdleMs);
     this.rebuildTargets();
-    this.server = new ProxyServer(this, { idleTimeoutMs: options.idleTimeoutMs, onTick: (now) => this.pools.sweep(now) });
+    this.server = new ProxyServer(this, { idleTimeoutMs: options.idleTimeoutMs, responseTimeoutMs: options.responseTimeoutMs, onTick: (now) => this.pools.sweep(now) });
   }
 
   async listen(): Promise<void> {

@@ -188,6 +188,25 @@ describe('HTTP/1.1 framing through the router', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('closes idle client connections and answers 502 when an upstream sends no response head in time', async () => {
+    const upstream = await raw(() => undefined);
+    const router = await createRouter({ port: 0, host: '127.0.0.1', idleTimeoutMs: 1000, responseTimeoutMs: 1000 });
+    cleanups.push(() => router.close(100));
+    await router.setActive({ id: 'up', url: upstream.url });
+    const started = performance.now();
+    const [idle, silent] = await Promise.all([
+      rawExchange(router.port, [], 2, 10_000),
+      rawExchange(router.port, ['GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], 2, 10_000),
+    ]);
+    expect(idle).toBe('');
+    expect(silent).toMatch(/^HTTP\/1\.1 502 /);
+    // Whole-second ticks: after the timeout, within about two more seconds (more on a loaded machine).
+    expect(performance.now() - started).toBeLessThan(8_000);
+    expect(router.metrics('up', 60_000)).toMatchObject({ requests: 1, proxyErrors: 1 });
+  });
+});
+
 describe('large bodies with backpressure', () => {
   const SIZE = 64 * 1024 * 1024;
   const block = Buffer.alloc(1024 * 1024, 7);

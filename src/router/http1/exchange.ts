@@ -49,6 +49,7 @@ export class Exchange implements UpstreamOwner {
   private retried = false;
   private upstreamPaused = false;
   private readonly startedAt = performance.now();
+  private readonly startTick: number;
 
   constructor(
     private readonly client: ClientConnection,
@@ -57,6 +58,7 @@ export class Exchange implements UpstreamOwner {
     buf: Buffer,
   ) {
     target.meter.inFlight++;
+    this.startTick = client.server.tick;
     this.reqDone = !head.chunked && head.contentLength <= 0;
     this.reqRemaining = head.contentLength;
     this.reqScanner = head.chunked ? new ChunkedScanner() : null;
@@ -138,6 +140,11 @@ export class Exchange implements UpstreamOwner {
     if (this.state === RES_CLOSE) return this.finish();
     if (!this.received && this.mayRetry(error, connection)) return this.retry();
     this.failUpstream();
+  }
+
+  /** Called once a second: an upstream that sent no response head within `ticks` seconds gets a 502. */
+  expire(tick: number, ticks: number): void {
+    if (!this.finished && this.state === RES_HEAD && tick - this.startTick > ticks) this.failUpstream();
   }
 
   /** The client went away before the response ended: recorded as 499, and the upstream connection is dropped. */

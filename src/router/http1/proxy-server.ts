@@ -6,13 +6,16 @@ import type { Routing } from './proxy-target.js';
 export interface ProxyServerOptions {
   /** A client connection must send a complete request head within this long of becoming idle. Default 30 s. */
   idleTimeoutMs?: number;
+  /** An upstream must send the response head within this long of the request. Default 300 s, then 502. */
+  responseTimeoutMs?: number;
   /** Called once a second with `performance.now()`, e.g. to close idle upstream connections. */
   onTick?: (now: number) => void;
 }
 
 /**
  * The public listener of the router: a plain TCP server whose connections speak HTTP/1.1 through ClientConnection.
- * A once-a-second tick closes client connections that stayed idle (or sent only part of a head) for too long.
+ * A once-a-second tick closes client connections that stayed idle (or sent only part of a head) for too long, and
+ * answers 502 for requests whose upstream sent no response head in time.
  */
 export class ProxyServer {
   closing = false;
@@ -22,12 +25,14 @@ export class ProxyServer {
   private readonly server: Server;
   private readonly sweeper: NodeJS.Timeout;
   private readonly idleTicks: number;
+  private readonly responseTicks: number;
 
   constructor(
     readonly routing: Routing,
     private readonly options: ProxyServerOptions = {},
   ) {
     this.idleTicks = Math.max(1, Math.ceil((options.idleTimeoutMs ?? 30_000) / 1000));
+    this.responseTicks = Math.max(1, Math.ceil((options.responseTimeoutMs ?? 300_000) / 1000));
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       if (this.closing) return void socket.destroy();
       this.connections.add(new ClientConnection(socket, this));
@@ -84,7 +89,9 @@ export class ProxyServer {
   private sweep(): void {
     const tick = ++this.tick;
     for (const connection of this.connections) {
-      if (connection.idle && tick - connection.since > this.idleTicks) connection.destroy();
+      if (connection.idle) {
+        if (tick - connection.since > this.idleTicks) connection.destroy();
+      } else connection.exchange?.expire(tick, this.responseTicks);
     }
     this.options.onTick?.(performance.now());
   }
