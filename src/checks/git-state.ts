@@ -29,7 +29,8 @@ const NAME = 'Git';
 
 /** Records the commit being deployed and warns about (or, for production, refuses) uncommitted changes. */
 export async function checkGit(input: GitCheckInput): Promise<GitCheck> {
-  const head = await input.executor.run(gitCommands.head(input.cwd, input.ref ?? 'HEAD'));
+  // Both read-only and independent; status is simply unused when HEAD cannot be resolved.
+  const [head, status] = await Promise.all([input.executor.run(gitCommands.head(input.cwd, input.ref ?? 'HEAD')), input.executor.run(gitCommands.status(input.cwd))]);
   if (head.exitCode !== 0 && input.ref) {
     return { result: { name: NAME, ok: false, detail: `--ref ${input.ref} is not a commit in this repository`, exitCode: ExitCode.precheckFailed }, commit: null, dirty: false };
   }
@@ -37,7 +38,6 @@ export async function checkGit(input: GitCheckInput): Promise<GitCheck> {
     return { result: { name: NAME, ok: true, warning: true, detail: 'not a git repository (or no commits); commit not recorded' }, commit: null, dirty: false };
   }
   const commit = head.stdout.trim();
-  const status = await input.executor.run(gitCommands.status(input.cwd));
   const changed = status.stdout.split('\n').filter((line) => line.trim()).length;
   const short = commit.slice(0, 7);
   // With --ref the release is built from that commit, so local edits cannot leak into it.

@@ -5,6 +5,8 @@ import type { PlatformDriver } from './types.js';
 interface DriverModule {
   createDriver?: () => PlatformDriver | Promise<PlatformDriver>;
   default?: PlatformDriver | (() => PlatformDriver | Promise<PlatformDriver>);
+  /** Optional: loads what deploy/rollback will import, while the orchestrator waits on the pre-checks. */
+  preload?: () => Promise<unknown>;
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]*$/;
@@ -17,4 +19,14 @@ export async function loadDriver(platform: string): Promise<PlatformDriver> {
   const factory = mod.createDriver ?? mod.default;
   if (!factory) throw new UserError(`platform ${platform} is not available yet (its driver exports no createDriver)`, ExitCode.usage);
   return typeof factory === 'function' ? await factory() : factory;
+}
+
+/**
+ * Lets a driver load its heavy modules in the background (its optional `preload` export). Never fails: whatever
+ * it could not load, the driver imports (and reports) when it runs.
+ */
+export async function preloadDriver(platform: string): Promise<void> {
+  if (!PLATFORM_NAME.test(platform)) return;
+  const mod = await importOptional<DriverModule>(new URL(`../platforms/${platform}/driver.js`, import.meta.url)).catch(() => null);
+  await mod?.preload?.().catch(() => undefined);
 }

@@ -8,7 +8,7 @@ import { ensureDeployDir } from '../state/deploy-dir.js';
 import { StateStore } from '../state/store.js';
 import { buildSummary } from '../summary/build.js';
 import { realClock, type Clock } from '../verify/clock.js';
-import { loadDriver as defaultLoadDriver } from './drivers.js';
+import { loadDriver as defaultLoadDriver, preloadDriver } from './drivers.js';
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
@@ -16,7 +16,7 @@ import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
 import { assertWritableStateDir } from '../journal/writable.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
-import { DeployNotices } from '../notify/deploy-notices.js';
+import type { DeployNotices } from '../notify/deploy-notices.js';
 
 /** Platforms whose --dry-run lists the manifests and patches a real run would apply. */
 const MANIFEST_PLATFORMS = new Set<string>(['kubernetes']);
@@ -85,7 +85,10 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       const lock = await takeLock(plan, deps, pre, emit);
       if (!lock) return await record(plan, state, summarize(), null);
       ctx.defer(() => lock.release());
-      notices = DeployNotices.create({ config: plan.config, executor, redactor, appendHistory: (r) => state.appendHistory(r), warn: (line) => emit({ phase: 'notify', state: 'warn', message: line }) });
+      // The notifier (channels, retries, signatures) loads only for a config that has notify: set.
+      notices = plan.config.notify
+        ? (await import('../notify/deploy-notices.js')).DeployNotices.create({ config: plan.config, executor, redactor, appendHistory: (r) => state.appendHistory(r), warn: (line) => emit({ phase: 'notify', state: 'warn', message: line }) })
+        : null;
       const takeover = pre.find((c) => c.name === 'Deploy Lock' && c.warning);
       if (takeover) notices?.send('lock.taken_over', { reason: takeover.detail });
       const recovered = driver ? await recoverInterrupted(ctx, driver) : null;
@@ -97,7 +100,10 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     }
 
     const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);
-    pre.push(...(await runPreChecks(checks, ctx)));
+    const checked = runPreChecks(checks, ctx);
+    // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
+    if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
+    pre.push(...(await checked));
     if (pre.some((c) => !c.ok && !c.warning)) {
       const summary = summarize();
       return plan.dryRun ? summary : await record(plan, state, summary, null);

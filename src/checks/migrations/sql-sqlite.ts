@@ -42,10 +42,14 @@ export async function readAppliedSqlite(executor: Executor, path: string, table:
 /** Each file runs in its own transaction with its tracking row; with -bail a failure exits before COMMIT, so SQLite rolls it back. */
 export async function applySqlite(executor: Executor, path: string, table: string, migrations: SqlMigration[]): Promise<string[]> {
   await mkdir(dirname(path), { recursive: true });
-  const create = `${BUSY_TIMEOUT}CREATE TABLE IF NOT EXISTS "${table}" (name TEXT PRIMARY KEY, checksum TEXT, applied_at TEXT NOT NULL DEFAULT (datetime('now')));\n`;
-  const setup = await executor.run({ file: 'sqlite3', args: ['-batch', '-bail', path], input: create, mutates: true, timeoutMs: 10_000 });
+  // One sqlite3 process creates the tracking table and lists what it holds (it used to take three).
+  const create = `CREATE TABLE IF NOT EXISTS "${table}" (name TEXT PRIMARY KEY, checksum TEXT, applied_at TEXT NOT NULL DEFAULT (datetime('now')));\n`;
+  const list = `SELECT name FROM "${table}" ORDER BY name;\n`;
+  const setup = await executor.run({ file: 'sqlite3', args: ['-batch', '-bail', '-noheader', path], input: `${BUSY_TIMEOUT}${create}${list}`, mutates: true, timeoutMs: 10_000 });
   if (setup.exitCode !== 0) throw unreachable(path, setup.stderr);
-  const done = new Set((await readAppliedSqlite(executor, path, table)).map((r) => r.name));
+  // Under --dry-run nothing ran (and nothing below runs either): read what is there instead.
+  const names = setup.skipped ? (await readAppliedSqlite(executor, path, table)).map((r) => r.name) : setup.stdout.split('\n').filter(Boolean);
+  const done = new Set(names);
   const applied: string[] = [];
   for (const migration of migrations) {
     if (done.has(migration.name)) continue;

@@ -24,9 +24,9 @@ export interface LocalDriverOptions {
 }
 
 /**
- * The rollout and guard code, with undici, hdr-histogram-js and zod behind it, is the bulk of this driver. It is
- * imported on use; createDriver starts loading it, so it loads while the orchestrator takes the lock and runs
- * the pre-checks (which mostly wait on git and the database) instead of before them.
+ * The rollout and guard code, with undici, hdr-histogram-js and zod behind it, is the bulk of this driver, so it is
+ * imported on use. The orchestrator calls `preload` once the pre-checks are running (they mostly wait on git and
+ * the database), so it is loaded by the time the deploy needs it.
  */
 const flows = {
   deploy: () => import('./blue-green/deploy-flow.js'),
@@ -36,9 +36,12 @@ const flows = {
   guard: () => import('./guard-extension.js'),
 };
 
+export async function preload(): Promise<void> {
+  await Promise.all([flows.deploy(), flows.guard()]);
+}
+
 /** The local platform: releases as directories, app processes supervised by the environment runtime, our router in front. */
 export function createDriver(options: LocalDriverOptions = {}): PlatformDriver {
-  void Promise.all([flows.deploy(), flows.guard()]).catch(() => undefined);
   return {
     name: 'local',
     deploy: (ctx) => deploy(ctx, options),

@@ -65,13 +65,13 @@ export function releaseLogDir(releaseDir: string): string {
 export async function createRelease(options: CreateReleaseOptions): Promise<ReleaseInfo> {
   const { projectRoot, stateDir, executor } = options;
   const now = options.now ?? (() => new Date());
-  const git = await gitLocation(executor, projectRoot);
+  const ref = options.ref ?? 'HEAD';
+  // Both read-only: the commit lookup simply fails (and is ignored) outside a repository.
+  const [git, resolved] = await Promise.all([gitLocation(executor, projectRoot), executor.run(gitResolveCommit(projectRoot, ref))]);
   if (!git && options.ref) throw new UserError(`--ref ${options.ref}: ${projectRoot} is not a git repository`, ExitCode.usage);
 
   let commit: string | null = null;
   if (git) {
-    const ref = options.ref ?? 'HEAD';
-    const resolved = await executor.run(gitResolveCommit(projectRoot, ref));
     if (resolved.exitCode !== 0) {
       if (options.ref) throw new UserError(`--ref ${ref}: not a commit in this repository`, ExitCode.usage);
       throw new UserError(`${projectRoot}: the git repository has no commit yet; commit first`, ExitCode.usage);
