@@ -167,3 +167,20 @@ describe('token, settings and config', () => {
     expect(merged[2]!.by).toBe('ana');
   });
 });
+
+describe('dry-run steps', () => {
+  it('railwayPlanSteps names the Railway target, the source and the rollback', async () => {
+    const { railwayPlanSteps } = await import('../../../src/platforms/railway/plan-steps.js');
+    const config = {
+      environment: 'staging',
+      url: 'https://shop.example.com',
+      health: { path: '/health' },
+      verify: { windowMs: 30_000, errorRate: 0.01, p95Ms: 500, minRequests: 200 },
+      railway: resolveRailway({ project: 'p1', service: 'web', image: 'ghcr.io/a/b:${commit}' }),
+    } as unknown as Parameters<typeof railwayPlanSteps>[0];
+    const steps = railwayPlanSteps(config, 'deploy');
+    expect(steps.join('\n')).toContain('serviceInstanceDeployV2');
+    expect(steps.join('\n')).toContain('service web in Railway environment staging (project p1)');
+    expect(railwayPlanSteps(config, 'rollback', 'dep-9')[0]).toContain('deploymentRollback(dep-9)');
+  });
+});
