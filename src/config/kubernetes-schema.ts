@@ -34,7 +34,7 @@ export const KubernetesSchema = z
     gateway: z
       .strictObject({ route: name('HTTPRoute (gateway.networking.k8s.io/v1) whose backendRefs weights carry the canary split.') })
       .optional()
-      .describe('Weighted canary through the Gateway API; strategy: canary needs it on this platform (a replica-ratio split is not available yet).'),
+      .describe('Weighted canary through the Gateway API. Without it, strategy: canary splits by replica ratios (an approximate split).'),
     argoRollouts: z.boolean().optional().describe('Generate an Argo Rollouts `Rollout` (blueGreen, autoPromotionEnabled: false) instead of Deployments; we promote or abort it.'),
     scaleDownDelay: z
       .string({ error: DURATION_MESSAGE })

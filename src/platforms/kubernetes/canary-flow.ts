@@ -5,43 +5,50 @@ import { type StepReport, describeStep, runStepGate } from '../../strategies/ste
 import { parseSmokeSpec } from '../../verify/smoke-spec.js';
 import { canaryLabels } from '../../verify/thresholds.js';
 import { createOrReplace, deleteObject, sendPatch } from './apply.js';
-import type { GatewayCanaryPlan } from './canary-plan.js';
+import type { CanaryPlan } from './canary-plan.js';
 import { ClientMetrics } from './client-metrics.js';
 import type { FlowDeps } from './deploy-flow.js';
-import { LABELS, appLabel } from './names.js';
+import { releaseLabels } from './manifests.js';
+import { waitDeploymentReady } from './wait-ready.js';
 import { isReady, listPods } from './pods.js';
 import type { DeploymentPlan } from './plan.js';
 import type { Tunnel } from './tunnel.js';
 import { requestTimeoutMs } from './verify.js';
 
-export type CanaryResult = { ok: true; steps: StepReport[]; lastStep: number } | { ok: false; steps: StepReport[]; failed: PostCheckResult; restored: string };
+export type CanaryResult = { ok: true; steps: StepReport[]; lastStep: number } | { ok: false; steps: StepReport[]; failed: PostCheckResult; restored: string; stuck: boolean };
 
 /**
- * The Gateway API canary: a Service for green, then the HTTPRoute's backendRefs weights step by step, each step
- * judged by the local canary's step gate (src/strategies/step-gate.ts: green against blue in the same window, early
- * failure on a clear breach, `deploy promote` / `deploy abort`). Without our router the two sides are measured by
- * our own probes straight to a green pod and a blue pod; the route splits the users' traffic meanwhile.
+ * The canary steps (Gateway API weights or replica ratios, as planned in canary-plan.ts), each judged by the local
+ * canary's step gate (src/strategies/step-gate.ts: green against blue in the same window, early failure on a clear
+ * breach, `deploy promote` / `deploy abort`). Without our router the two sides are measured by our own probes
+ * straight to a green pod and a blue pod, while the route or the Service splits the users' traffic.
  */
-export async function runGatewayCanary(ctx: DeployContext, deps: FlowDeps, plan: DeploymentPlan, canary: GatewayCanaryPlan): Promise<CanaryResult> {
+export async function runCanary(ctx: DeployContext, deps: FlowDeps, plan: DeploymentPlan, canary: CanaryPlan): Promise<CanaryResult> {
   const { config } = ctx;
   const steps: StepReport[] = [];
   const tunnels: Tunnel[] = [];
   let applied = -1;
+  const fail = async (failed: PostCheckResult, afterStep: number): Promise<CanaryResult> => ({ ok: false, steps, failed, ...(await restore(ctx, deps, canary, afterStep)) });
   try {
-    await createOrReplace(deps.client, canary.canaryService);
-    const green = await tunnelTo(deps, plan, { [LABELS.app]: appLabel(plan.release.app), [LABELS.release]: plan.release.id }, tunnels);
-    const blue = await tunnelTo(deps, plan, plan.from, tunnels);
+    for (const object of canary.create) await createOrReplace(deps.client, object);
     const paths = [...new Set(config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
     for (let i = 0; i < canary.percents.length; i++) {
       const percent = canary.percents[i]!;
       try {
-        await sendPatch(deps.client, canary.steps[i]!);
+        for (const patch of canary.steps[i]!) await sendPatch(deps.client, patch);
       } catch (error) {
-        const failed = { name: `Canary ${percent}%: HTTPRoute weights`, ok: false, value: (error as Error).message, threshold: `set to ${percent}%` };
-        return { ok: false, steps, failed, restored: await restore(ctx, deps, canary, i - 1) };
+        return fail({ name: `Canary ${percent}%: ${canary.kind === 'gateway' ? 'HTTPRoute weights' : 'replica ratio'}`, ok: false, value: (error as Error).message, threshold: `set to ${percent}%` }, i - 1);
       }
       applied = i;
-      ctx.emit({ phase: 'canary', state: 'start', message: `canary at ${percent}% through HTTPRoute ${canary.route.name}` });
+      ctx.emit({ phase: 'canary', state: 'start', message: `canary step ${i + 1}: ${canary.notes[i]}` });
+      if (canary.kind === 'replicas') {
+        // Green changed size: wait until the controller settled, so the pod we probe is one that stays.
+        const ready = await waitDeploymentReady(deps.client, plan.release.settings.namespace, plan.deployment.metadata.name, releaseLabels(plan.release), { deadlineMs: config.health.timeoutMs, intervalMs: config.health.intervalMs, clock: ctx.clock, signal: ctx.signal });
+        if (!ready.ok) return fail({ name: `Canary ${percent}%: Health`, ok: false, value: ready.detail, threshold: 'green ready at this size' }, i);
+      }
+      for (const t of tunnels.splice(0)) await t.close().catch(() => undefined);
+      const green = await tunnelTo(deps, plan, releaseLabels(plan.release), tunnels);
+      const blue = await tunnelTo(deps, plan, plan.from, tunnels);
       const subject = new ClientMetrics(green.url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label: 'canary', signal: ctx.signal });
       const baseline = new ClientMetrics(blue.url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label: 'stable', signal: ctx.signal });
       const step = await runStepGate({
@@ -61,31 +68,32 @@ export async function runGatewayCanary(ctx: DeployContext, deps: FlowDeps, plan:
       ctx.emit({ phase: 'canary', state: step.ok ? 'ok' : 'fail', message: describeStep(step, canaryLabels) });
       if (!step.ok) {
         const failed = step.checks.find((c) => !c.ok) ?? { name: `Step ${percent}%`, ok: false, value: step.decided, threshold: 'passed' };
-        return { ok: false, steps, failed: { ...failed, name: `Canary ${percent}%: ${failed.name}` }, restored: await restore(ctx, deps, canary, i) };
+        return fail({ ...failed, name: `Canary ${percent}%: ${failed.name}` }, i);
       }
       if (step.decided === 'promote') return { ok: true, steps, lastStep: i };
     }
     return { ok: true, steps, lastStep: canary.percents.length - 1 };
   } catch (error) {
-    const failed = { name: 'Canary', ok: false, value: (error as Error).message.split('\n')[0]!, threshold: 'completed' };
-    return { ok: false, steps, failed, restored: await restore(ctx, deps, canary, applied) };
+    return fail({ name: 'Canary', ok: false, value: (error as Error).message.split('\n')[0]!, threshold: 'completed' }, applied);
   } finally {
     for (const t of tunnels) await t.close().catch(() => undefined);
   }
 }
 
-/** The route back to the Service alone (from the weights of `afterStep`), and the canary Service removed. */
-export async function restore(ctx: DeployContext, deps: FlowDeps, canary: GatewayCanaryPlan, afterStep: number): Promise<string> {
-  let result = `HTTPRoute ${canary.route.name} back to the Service alone`;
-  if (afterStep >= 0) {
-    try {
-      await sendPatch(deps.client, canary.restore(afterStep));
-    } catch (error) {
-      result = `HTTPRoute ${canary.route.name} could NOT be restored (${(error as Error).message}); it still sends ${canary.percents[afterStep]}% to ${canary.canaryService.metadata.name}`;
-    }
+/** Traffic back to blue alone (from where step `afterStep` left it) and the canary's own objects removed. */
+export async function restore(ctx: DeployContext, deps: FlowDeps, canary: CanaryPlan, afterStep: number): Promise<{ restored: string; stuck: boolean }> {
+  const what = canary.kind === 'gateway' ? 'the HTTPRoute back to the Service alone' : 'the Service back to blue alone';
+  try {
+    for (const patch of canary.restore(afterStep)) await sendPatch(deps.client, patch);
+  } catch (error) {
+    return { restored: `${what} FAILED (${(error as Error).message}): green still gets the share of step ${afterStep + 1}`, stuck: true };
   }
-  await deleteObject(deps.client, canary.canaryService).catch((e: unknown) => ctx.log(`could not delete ${canary.canaryService.metadata.name}: ${String(e)}`));
-  return result;
+  await cleanup(ctx, deps, canary);
+  return { restored: afterStep < 0 ? 'traffic was not split yet' : what, stuck: false };
+}
+
+export async function cleanup(ctx: DeployContext, deps: FlowDeps, canary: CanaryPlan): Promise<void> {
+  for (const object of canary.create) await deleteObject(deps.client, object).catch((e: unknown) => ctx.log(`could not delete ${object.metadata.name}: ${String(e)}`));
 }
 
 async function tunnelTo(deps: FlowDeps, plan: DeploymentPlan, selector: Record<string, string>, tunnels: Tunnel[]): Promise<Tunnel> {

@@ -2,7 +2,7 @@ import type { KubernetesSettings } from '../../config/kubernetes-schema.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { type KubeClient, connectKube, loadKubeConfig, resourcePath } from './api.js';
-import { type GatewayCanaryPlan, type RouteView, type ServiceView, planGatewayCanary } from './canary-plan.js';
+import { type CanaryPlan, type RouteView, type ServiceView, planGatewayCanary, planRatioCanary } from './canary-plan.js';
 import { deployPlain } from './deploy-flow.js';
 import { LABELS, appLabel } from './names.js';
 import { type KubePlan, planDeployment, planRollout } from './plan.js';
@@ -65,9 +65,6 @@ export function settingsOf(ctx: DeployContext): KubernetesSettings {
 }
 
 function assertStrategy(ctx: DeployContext): void {
-  if (ctx.config.strategy === 'canary' && !settingsOf(ctx).gateway) {
-    throw new UserError(`strategy canary on platform kubernetes needs environments.${ctx.config.environment}.kubernetes.gateway.route (the replica-ratio canary is not available yet); or use blue-green`, ExitCode.usage);
-  }
   if (ctx.config.strategy === 'canary' && settingsOf(ctx).argoRollouts) {
     throw new UserError(`strategy canary with kubernetes.argoRollouts is not supported; the Rollout is blue-green`, ExitCode.usage);
   }
@@ -79,14 +76,17 @@ async function planFor(ctx: DeployContext, client: KubeClient): Promise<KubePlan
   const release = releaseSpec(ctx, await resolveCommit(ctx), new Date());
   if (settings.argoRollouts) return planRollout(release);
   const service = await client.request<ServiceView & { spec?: { selector?: Record<string, string> } }>('GET', resourcePath('v1', 'Service', settings.namespace, settings.service));
-  let canary: GatewayCanaryPlan | null = null;
+  const selector = service.spec?.selector ?? {};
+  const percents = ctx.config.canary.steps.map((f) => Math.round(f * 100)).filter((p) => p > 0 && p < 100);
+  let canary: CanaryPlan | null = null;
   if (ctx.config.strategy === 'canary' && settings.gateway) {
     const route = await client.request<RouteView>('GET', resourcePath('gateway.networking.k8s.io/v1', 'HTTPRoute', settings.namespace, settings.gateway.route));
-    const percents = ctx.config.canary.steps.map((f) => Math.round(f * 100)).filter((p) => p > 0 && p < 100);
     canary = planGatewayCanary(release, service, route, percents);
     if (!canary) throw new UserError(`kubernetes.gateway.route: HTTPRoute ${settings.namespace}/${settings.gateway.route} has no backendRef to Service ${settings.service}`, ExitCode.usage);
+  } else if (ctx.config.strategy === 'canary') {
+    canary = planRatioCanary(release, selector, percents);
   }
-  return planDeployment(release, service.spec?.selector ?? {}, canary);
+  return planDeployment(release, selector, canary);
 }
 
 interface DeploymentItem extends DeploymentStatusView {

@@ -1,4 +1,4 @@
-import type { GatewayCanaryPlan } from './canary-plan.js';
+import type { CanaryPlan } from './canary-plan.js';
 import { LABELS, appLabel, deploymentName, rolloutName } from './names.js';
 import { type KubeObject, type ReleaseSpec, deploymentManifest, releaseLabels, rolloutManifest, secretManifest } from './manifests.js';
 import { ARGO_ABORT, ARGO_CLEAR_PAUSE, ARGO_UNPAUSE, type PatchAction, rolloutSpecPatch, rolloutStatusPatch, scalePatch, selectorPatch, slotPatch } from './patches.js';
@@ -21,8 +21,8 @@ export interface DeploymentPlan {
   switchBack: PatchAction;
   markGreen: PatchAction;
   retireBlue: PatchAction | null;
-  /** strategy canary with kubernetes.gateway.route, when there is a blue to compare with. */
-  canary: GatewayCanaryPlan | null;
+  /** strategy canary, when there is a blue to compare with. */
+  canary: CanaryPlan | null;
 }
 
 /** Argo Rollouts mode: the Rollout's new template, then the plugin's promote or abort patches. */
@@ -38,7 +38,7 @@ export interface RolloutPlan {
 export type KubePlan = DeploymentPlan | RolloutPlan;
 
 /** The release's plan from the Service's current selector (pure: the same inputs give the same objects). */
-export function planDeployment(release: ReleaseSpec, currentSelector: Selector, canary: GatewayCanaryPlan | null = null): DeploymentPlan {
+export function planDeployment(release: ReleaseSpec, currentSelector: Selector, canary: CanaryPlan | null = null): DeploymentPlan {
   const ns = release.settings.namespace;
   const service = { name: release.settings.service, namespace: ns };
   const to = releaseLabels(release);
@@ -54,7 +54,8 @@ export function planDeployment(release: ReleaseSpec, currentSelector: Selector, 
     from: currentSelector,
     to,
     blue,
-    switchTo: selectorPatch(service, currentSelector, to, `after green ${release.id} is ready and its smoke tests pass: traffic to green`),
+    // A replica-ratio canary leaves the Service selecting both releases; the final switch starts from there.
+    switchTo: selectorPatch(service, (blue && canary?.sharedSelector) || currentSelector, to, `after green ${release.id} is ready and its smoke tests${blue && canary ? ' and canary steps' : ''} pass: traffic to green`),
     switchBack: selectorPatch(service, to, currentSelector, 'only if verification fails: traffic back to blue'),
     markGreen: slotPatch(green, 'blue', 'after verification passes: green is the live release'),
     canary: blue ? canary : null,

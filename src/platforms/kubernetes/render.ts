@@ -27,12 +27,15 @@ export function renderPlan(plan: KubePlan): string[] {
   if (plan.secret) docs.push(objectDoc(plan.secret, `create or update: the environment's variables for release ${plan.release.id} (values never printed)`));
   if (plan.mode === 'deployment') {
     docs.push(objectDoc(plan.deployment, `create: green, release ${plan.release.id}`));
-    if (plan.canary) {
-      docs.push(objectDoc(plan.canary.canaryService, 'create or update: the Service the route\'s canary backendRef points at (green)'));
-      for (const step of plan.canary.steps) docs.push(patchDoc(step));
+    const canary = plan.canary;
+    if (canary) {
+      for (const object of canary.create) docs.push(objectDoc(object, 'create or update: the Service the route\'s canary backendRef points at (green)'));
+      for (const step of canary.steps) for (const patch of step) docs.push(patchDoc(patch));
+      for (const patch of canary.restore(canary.steps.length - 1)) docs.push(patchDoc(patch));
+      for (const patch of canary.beforeSwitch) docs.push(patchDoc(patch));
     }
     docs.push(patchDoc(plan.switchTo));
-    if (plan.canary) docs.push(patchDoc(plan.canary.restore(plan.canary.steps.length - 1)));
+    if (canary) for (const patch of canary.afterSwitch(canary.steps.length - 1)) docs.push(patchDoc(patch));
     docs.push(patchDoc(plan.switchBack));
     docs.push(patchDoc(plan.markGreen));
     if (plan.retireBlue) docs.push(patchDoc(plan.retireBlue));

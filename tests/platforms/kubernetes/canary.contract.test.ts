@@ -108,7 +108,7 @@ describe('Gateway API canary (contract test against a fake API server)', () => {
     expect(code).toBe(1);
     expect(summary.status).toBe('rolled_back');
     expect(summary.message).toMatch(/^Canary 25%: /);
-    expect(summary.message).toContain('HTTPRoute shop back to the Service alone');
+    expect(summary.message).toContain('the HTTPRoute back to the Service alone');
     expect(routeRefs()).toEqual(ORIGINAL_REFS);
     expect(selector()).toEqual({ app: 'shop', release: blue });
     expect(fake.get('Deployment', 'default', `shop-${summary.release.id}`)).toBeUndefined();

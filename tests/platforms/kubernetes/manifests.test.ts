@@ -6,7 +6,7 @@
  */
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-import { planGatewayCanary } from '../../../src/platforms/kubernetes/canary-plan.js';
+import { planGatewayCanary, planRatioCanary } from '../../../src/platforms/kubernetes/canary-plan.js';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -166,8 +166,10 @@ describe('generated manifests validate offline and carry no unknown fields', () 
     const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'shop-prod' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }, { backendRefs: [{ name: 'docs', port: 80 }] }] } };
     const stable = { spec: { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] } };
     const canary = planGatewayCanary(release(), stable, route, [10, 50])!;
-    validateObject(canary.canaryService);
-    const patches = [...canary.steps, canary.restore(1)];
+    validateObject(canary.create[0]!);
+    const patches = [...canary.steps.flat(), ...canary.afterSwitch(1)];
+    expect(canary.restore(1)).toEqual(canary.afterSwitch(1).map((p) => ({ ...p, purpose: expect.any(String) })));
+    expect(canary.restore(-1)).toEqual([]);
     let doc: any = structuredClone(route);
     for (const p of patches) {
       for (const op of p.body as Array<{ op: string; path: string; value: any }>) {
@@ -178,9 +180,29 @@ describe('generated manifests validate offline and carry no unknown fields', () 
       expect(() => new HTTPRoute(doc).validate()).not.toThrow();
       for (const ref of doc.spec.rules[0].backendRefs) expect(unknownFields(ref, SHAPES.BackendRef!)).toEqual([]);
     }
-    expect((canary.steps[1]!.body as any[])[1].value).toEqual([{ name: 'shop', port: 80, weight: 50 }, { name: 'shop-canary', port: 80, weight: 50 }]);
+    expect((canary.steps[1]![0]!.body as any[])[1].value).toEqual([{ name: 'shop', port: 80, weight: 50 }, { name: 'shop-canary', port: 80, weight: 50 }]);
     expect(doc).toEqual(route);
     expect(planGatewayCanary(release(), stable, { ...route, spec: { rules: [{ backendRefs: [{ name: 'other' }] }] } }, [10])).toBeNull();
+  });
+
+  it('replica-ratio canary: blue keeps its replicas, green grows per step, the Service selects both, then green alone', () => {
+    const blueSel = { app: 'shop-api', release: '20261126-101010-0ffee00' };
+    const ratio = planRatioCanary(release(), blueSel, [10, 50]);
+    const withCanary = planDeployment(release(), blueSel, ratio);
+    expect(ratio.notes[0]).toMatch(/approximate split by replica ratio: 1 green pod\(s\) beside 3 blue \(25% of pods\)/);
+    expect(ratio.steps.map((patches) => patches.map((p) => [p.kind, (p.body as any[]).find((o) => o.op === 'replace').value]))).toEqual([
+      [['Deployment', 1], ['Service', { app: 'shop-api' }]],
+      [['Deployment', 3]],
+    ]);
+    expect(withCanary.switchTo.body).toEqual([
+      { op: 'test', path: '/spec/selector', value: { app: 'shop-api' } },
+      { op: 'replace', path: '/spec/selector', value: { app: 'shop-api', release: '20261127-061500-abc1234' } },
+    ]);
+    expect((ratio.restore(0)[0]!.body as any[])[1].value).toEqual(blueSel);
+    for (const p of [...ratio.steps.flat(), ...ratio.restore(1), ...ratio.beforeSwitch]) {
+      for (const op of p.body as Array<{ path: string }>) expect(patchPathKnown(p.kind, op.path), `${p.kind} ${op.path}`).toBe(true);
+    }
+    expect(renderPlan(withCanary).length).toBe(2 + 3 + 1 + 1 + 3 + 1);
   });
 
   it('a first deploy onto a Service that selects pods we did not create has no blue to retire, and switching back restores its selector', () => {

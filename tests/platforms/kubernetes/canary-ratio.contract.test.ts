@@ -1,0 +1,106 @@
+/**
+ * Contract tests: the replica-ratio canary (no gateway.route) through the REAL built CLI against the fake API
+ * server (tests/platforms/kubernetes/fake-cluster.ts): green grows beside blue's full replicas while the Service
+ * selects both, each step judged by the local canary's step gate, and the output says the split is approximate.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploySummary } from '../../../src/contracts/summary.js';
+import { makeProject, runCli } from '../../cli/helpers.js';
+import { ensureBuilt } from '../../setup/build.js';
+import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
+
+let fake: FakeCluster;
+let dir = '';
+let kubeDir = '';
+
+async function deploy(): Promise<{ code: number | null; summary: DeploySummary; stderr: string }> {
+  const r = await runCli(['staging', '--yes', '--json'], { cwd: dir, env: { KUBECONFIG: join(kubeDir, 'kubeconfig.yaml') } });
+  return { code: r.code, summary: JSON.parse(r.stdout) as DeploySummary, stderr: r.stderr };
+}
+
+function nextImage(b: Partial<ImageBehaviour> = {}): void {
+  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'next'], { cwd: dir });
+  fake.images.set(`registry.test/shop:${execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim()}`, b);
+}
+
+const selector = () => fake.get('Service', 'default', 'shop')!.spec.selector;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  fake = await FakeCluster.start();
+  fake.addService('shop', { app: 'shop' });
+  dir = makeProject(
+    [
+      'app: shop',
+      'platform: kubernetes',
+      'strategy: canary',
+      'tests: false',
+      'migrations: none',
+      `url: ${fake.publicUrl}`,
+      'health: { path: /health, interval: 40ms, timeout: 8s }',
+      'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
+      'canary: { steps: [25, 100], interval: 500ms }',
+      'kubernetes:',
+      '  namespace: default',
+      '  image: "registry.test/shop:${commit}"',
+      `  port: ${fake.appPort}`,
+      '  service: shop',
+      '  scaleDownDelay: 0s',
+      '  smokeVia: pod-ip',
+      'environments: { staging: {} }',
+      '',
+    ].join('\n'),
+  );
+  kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
+  fake.writeKubeconfig(kubeDir);
+  nextImage();
+  const first = await deploy();
+  expect(first.code, first.summary.message).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await fake?.close();
+  for (const d of [dir, kubeDir]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+describe('replica-ratio canary (contract test against a fake API server)', () => {
+  it('contract test: green grows beside blue, the Service selects both, then green alone; the output says the split is approximate', async () => {
+    const blue = selector().release as string;
+    nextImage();
+    const before = fake.requests.length;
+    const { code, summary, stderr } = await deploy();
+    expect(code, summary.message).toBe(0);
+    expect(stderr).toContain('only approximates');
+    expect(stderr).toMatch(/approximate split by replica ratio: 1 green pod\(s\) beside 2 blue \(33% of pods\)/);
+    expect(summary.steps?.map((s) => [s.percent, s.ok])).toEqual([[25, true]]);
+    const green = summary.release.id;
+    const patches = fake.requests.slice(before).filter((r) => r.method === 'PATCH').map((r) => [r.path.split('/').slice(-2).join('/'), (r.body as Array<{ op: string; value: unknown }>).filter((o) => o.op !== 'test').map((o) => o.value)]);
+    expect(patches).toEqual([
+      [`deployments/shop-${green}`, [1, 'green']],
+      ['services/shop', [{ app: 'shop' }]],
+      [`deployments/shop-${green}`, [2, 'green']],
+      ['services/shop', [{ app: 'shop', release: green }]],
+      [`deployments/shop-${green}`, ['blue']],
+      [`deployments/shop-${blue}`, [0, 'previous']],
+    ]);
+    expect(selector()).toEqual({ app: 'shop', release: green });
+    expect(fake.get('Deployment', 'default', `shop-${blue}`)!.spec.replicas).toBe(0);
+  }, 90_000);
+
+  it('contract test: a failing step puts the Service back on blue alone and deletes green, exit 1', async () => {
+    const blue = selector().release as string;
+    nextImage({ errorRate: 0.3 });
+    const { code, summary } = await deploy();
+    expect(code).toBe(1);
+    expect(summary.status).toBe('rolled_back');
+    expect(summary.message).toMatch(/^Canary 25%: /);
+    expect(summary.message).toContain('the Service back to blue alone');
+    expect(selector()).toEqual({ app: 'shop', release: blue });
+    expect(fake.get('Deployment', 'default', `shop-${blue}`)!.spec.replicas).toBe(2);
+    expect(fake.get('Deployment', 'default', `shop-${summary.release.id}`)).toBeUndefined();
+  }, 90_000);
+});
