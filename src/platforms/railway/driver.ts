@@ -4,6 +4,7 @@ import { deployRailway } from './deploy-flow.js';
 import { platformDeployments } from './overview.js';
 import { rollbackRailway } from './rollback-flow.js';
 import { railwayStatus } from './overview.js';
+import { recoverRailway } from './recover.js';
 
 /** platform: railway, through Railway's public GraphQL API (no CLI needed). See docs/platforms/railway.md. */
 export function createDriver(): PlatformDriver {
@@ -13,6 +14,7 @@ export function createDriver(): PlatformDriver {
     rollback: (ctx, to) => rollbackRailway(ctx, to),
     status: (ctx) => railwayStatus(ctx),
     history: (ctx) => platformDeployments(ctx, 20),
+    recover: (ctx, journal) => recoverRailway(ctx, journal),
     stop: async () => {
       throw new UserError('deploy stop is not available on Railway: remove the deployment in Railway itself (our API token never deletes services)', ExitCode.usage);
     },

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../setup/build.js';
-import { expectNoToken, startHarness, type Harness } from './support/harness.js';
+import { startCli } from '../../cli/helpers.js';
+import { expectNoToken, startHarness, TOKEN, type Harness } from './support/harness.js';
 import { requireSchemaOrSkip } from './support/schema.js';
 
 const available = requireSchemaOrSkip();
@@ -90,6 +91,30 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     expect(result.code, result.stderr).toBe(3);
     expect(result.stdout).toContain('project token for another Railway environment than production');
     expect(h.fake.calledOperations()).not.toContain('upload');
+  }, 180_000);
+
+  it('an orchestrator killed during verification: recovery rolls the unverified deployment back to the previous one', async () => {
+    h = await startHarness();
+    const previous = h.fake.seedLive('good');
+    const child = startCli(['staging', '--verbose'], { cwd: h.dir, env: { RAILWAY_TOKEN: TOKEN, DEPLOY_RAILWAY_API_URL: h.fake.url } });
+    let stderr = '';
+    let killed = false;
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      const pid = /orchestrator pid (\d+)/.exec(stderr)?.[1];
+      if (!killed && pid && stderr.includes('Railway swapped')) {
+        killed = true;
+        process.kill(Number(pid), 'SIGKILL');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(killed).toBe(true);
+    expect(code, stderr).not.toBe(0);
+    const unverified = h.fake.deployments.find((d) => d !== previous && !d.rollbackOf)!;
+    expect(h.fake.calls.filter((c) => c.operation === 'ShipgateRollback').map((c) => c.variables), stderr).toEqual([{ id: previous.id }]);
+    const history = JSON.parse((await h.run(['history', 'staging', '--json'])).stdout) as Array<{ type: string; status: string; detail?: string }>;
+    expect(history.find((r) => r.type === 'recovery')).toMatchObject({ status: 'recovered', detail: expect.stringContaining(`the unverified ${unverified.id} was rolled back to ${previous.id}`) });
+    expect(h.fake.deployments.at(-1)!).toMatchObject({ rollbackOf: previous.id, status: 'SUCCESS' });
   }, 180_000);
 
   it('config errors name the path and exit 2 before anything is sent', async () => {
