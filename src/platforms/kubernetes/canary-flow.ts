@@ -3,7 +3,7 @@ import type { DeployContext } from '../../orchestrator/types.js';
 import { readControl } from '../../strategies/control-file.js';
 import { type StepReport, describeStep, runStepGate } from '../../strategies/step-gate.js';
 import { parseSmokeSpec } from '../../verify/smoke-spec.js';
-import { canaryLabels } from '../../verify/thresholds.js';
+import { canaryLabels, requiredSamples } from '../../verify/thresholds.js';
 import { createOrReplace, deleteObject, sendPatch } from './apply.js';
 import type { CanaryPlan } from './canary-plan.js';
 import { ClientMetrics } from './client-metrics.js';
@@ -49,8 +49,9 @@ export async function runCanary(ctx: DeployContext, deps: FlowDeps, plan: Deploy
       for (const t of tunnels.splice(0)) await t.close().catch(() => undefined);
       const green = await tunnelTo(deps, plan, releaseLabels(plan.release), tunnels);
       const blue = await tunnelTo(deps, plan, plan.from, tunnels);
-      const subject = new ClientMetrics(green.url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label: 'canary', signal: ctx.signal });
-      const baseline = new ClientMetrics(blue.url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label: 'stable', signal: ctx.signal });
+      const pace = { requests: Math.ceil(requiredSamples(config.verify.minRequests) * 1.5), overMs: Math.max(1, config.canary.intervalMs * 0.8) };
+      const subject = new ClientMetrics(green.url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label: 'canary', signal: ctx.signal, pace });
+      const baseline = new ClientMetrics(blue.url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label: 'stable', signal: ctx.signal, pace });
       const step = await runStepGate({
         percent,
         read: async () => ({ subject: subject.snapshot(), baseline: baseline.snapshot() }),

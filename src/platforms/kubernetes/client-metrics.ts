@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import type { UpstreamMetrics } from '../../contracts/metrics.js';
+import { sleepFor } from '../../verify/clock.js';
 
 /**
  * Without our router in front, the new release's figures are measured from the client side: steady GET traffic
@@ -18,19 +19,25 @@ export class ClientMetrics {
   constructor(
     private readonly baseUrl: string,
     paths: string[],
-    options: { concurrency?: number; requestTimeoutMs: number; label: string; signal?: AbortSignal },
+    options: { concurrency?: number; requestTimeoutMs: number; label: string; signal?: AbortSignal; pace?: { requests: number; overMs: number } },
   ) {
     options.signal?.addEventListener('abort', () => this.stopper.abort(), { once: true });
     const agent = new Agent({ connections: options.concurrency ?? 2, keepAliveTimeout: 5_000 });
     const list = paths.length > 0 ? paths : ['/'];
     let n = 0;
+    const concurrency = options.concurrency ?? 2;
+    // Paced to about `pace.requests` over `pace.overMs` (enough samples, without loading the app); unpaced otherwise.
+    const gapMs = options.pace ? (options.pace.overMs * concurrency) / Math.max(1, options.pace.requests) : 0;
     const worker = async (): Promise<void> => {
       while (!this.stopper.signal.aborted) {
         const path = list[n++ % list.length]!;
+        const t0 = performance.now();
         await this.one(new URL(path, baseUrl), agent, options.requestTimeoutMs);
+        const wait = gapMs - (performance.now() - t0);
+        if (wait > 1 && !this.stopper.signal.aborted) await sleepFor(wait, this.stopper.signal);
       }
     };
-    this.done = Promise.all(Array.from({ length: options.concurrency ?? 2 }, worker)).then(() => agent.close());
+    this.done = Promise.all(Array.from({ length: concurrency }, worker)).then(() => agent.close());
     this.label = options.label;
   }
 

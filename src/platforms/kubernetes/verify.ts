@@ -1,6 +1,7 @@
 import type { DeployContext } from '../../orchestrator/types.js';
 import { type PostDeployResult, verifyAfterSwitch } from '../../verify/post-deploy.js';
 import { parseSmokeSpec } from '../../verify/smoke-spec.js';
+import { requiredSamples } from '../../verify/thresholds.js';
 import { ClientMetrics } from './client-metrics.js';
 
 export function requestTimeoutMs(ctx: DeployContext): number {
@@ -14,7 +15,8 @@ export function requestTimeoutMs(ctx: DeployContext): number {
 export async function verifyThrough(ctx: DeployContext, publicUrl: string, label: string): Promise<PostDeployResult> {
   const { config } = ctx;
   const paths = [...new Set(config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
-  const metrics = new ClientMetrics(publicUrl, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label, signal: ctx.signal });
+  const pace = { requests: Math.ceil(requiredSamples(config.verify.minRequests) * 1.5), overMs: Math.max(1, config.verify.windowMs * 0.8) };
+  const metrics = new ClientMetrics(publicUrl, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label, signal: ctx.signal, pace });
   try {
     return await verifyAfterSwitch({
       publicUrl,
