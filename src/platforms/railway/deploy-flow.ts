@@ -34,6 +34,7 @@ export async function deployRailway(ctx: DeployContext): Promise<DeployOutcome> 
   const notes = change.notes.length ? ` (${change.notes.join('; ')})` : '';
 
   const previousId = (await liveDeployment(api, target))?.id ?? null;
+  const previousBefore = (await ctx.state.read()).previous;
   await ctx.journal?.phase('green-starting');
   const id = await triggerDeployment(ctx, session, target, facts.commit, previousId);
   const release = releaseOf(id, facts);
@@ -120,7 +121,9 @@ export async function deployRailway(ctx: DeployContext): Promise<DeployOutcome> 
       message: `${describeFailure(failed)}; the rollback from ${id} to ${previousId} could not be confirmed: ${back.reason}. ${id} may still be live: check \`deploy status ${ctx.config.environment}\`${notes}`,
     };
   }
-  await recordLive(ctx, { id: back.liveId, url }, previousId);
+  await recordLive(ctx, { id: back.liveId, url }, null);
+  // The failed deployment is no rollback target: keep the one recorded before this deploy.
+  await ctx.state.update((state) => ({ ...state, previous: previousBefore }));
   ctx.emit({ phase: 'rollback', state: 'ok', message: `Railway serves ${back.liveId} again (${previousId}'s image, no rebuild); verifying it` });
   const again = await verifyLive(ctx, session, url, back.liveId);
   const post = [...verification.results, ...again.results.map((r) => ({ ...r, name: `${r.name} (after rollback)` }))];
