@@ -128,6 +128,34 @@ describe('--dry-run on kubernetes (contract test against a fake API server)', ()
   }, 60_000);
 });
 
+describe('kubernetes pre-checks (contract test against a fake API server)', () => {
+  it('contract test: a missing Service blocks with exit 3 and nothing is written to the cluster', async () => {
+    const s = await setup();
+    s.fake.objects.delete(s.fake.key('Service', 'default', 'shop'));
+    s.nextImage();
+    const r = await s.run(['staging', '--yes', '--json']);
+    expect(r.code).toBe(3);
+    const summary = JSON.parse(r.stdout) as DeploySummary;
+    expect(summary.checks.pre.find((c) => c.name === 'Kubernetes')).toMatchObject({ ok: false, detail: 'Service default/shop not found' });
+    expect(writes(s.fake)).toEqual([]);
+  }, 60_000);
+
+  it('contract test: forbidden API calls name the RBAC doc, and an unknown context is a config error naming the key', async () => {
+    const s = await setup();
+    s.fake.interceptors.push(({ path }) => (path.includes('/secrets') ? { status: 403 } : null));
+    const forbidden = await s.run(['staging', '--dry-run', '--json']);
+    expect(forbidden.code).toBe(3);
+    expect(JSON.parse(forbidden.stdout).checks.pre.find((c: { name: string }) => c.name === 'Kubernetes').detail).toMatch(/listing Secrets: not allowed for the user of context fake \(403\); see the RBAC Role in docs\/platforms\/kubernetes.md/);
+    s.fake.interceptors = [];
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const path = join(s.dir, 'deploy.config.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('  namespace: default', '  namespace: default\n  context: nope'));
+    const unknown = await s.run(['staging', '--dry-run']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout + unknown.stderr).toContain('kubernetes.context: "nope" is not in the kubeconfig (known: fake)');
+  }, 60_000);
+});
+
 describe('Argo Rollouts interop (contract test against a fake API server and a fake Rollouts controller)', () => {
   it('contract test: generates a blueGreen Rollout and promotes the preview with the plugin\'s status patch (spec.paused is only patched when a user set it)', async () => {
     const s = await setup(['argoRollouts: true']);
