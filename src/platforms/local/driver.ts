@@ -33,7 +33,7 @@ const flows = {
   canary: () => import('../../strategies/canary.js'),
   rollback: () => import('./blue-green/rollback-flow.js'),
   recover: () => import('./recover.js'),
-  guard: () => import('./guard-extension.js'),
+  guard: () => import('./guard-client.js'),
 };
 
 export async function preload(): Promise<void> {
