@@ -107,6 +107,20 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     expect(h.fake.violations).toEqual([]);
   }, 180_000);
 
+  it("Railway's own HTTP metrics count: a 5xx share above the threshold fails verification and rolls back", async () => {
+    h = await startHarness();
+    const previous = h.fake.seedLive('good');
+    h.fake.httpMetrics = [
+      { statusCode: 200, samples: [{ ts: 1, value: 270 }] },
+      { statusCode: 502, samples: [{ ts: 1, value: 30 }] },
+    ];
+    const result = await h.run(['staging', '--json']);
+    expect(result.code, result.stderr).toBe(1);
+    const summary = json(result.stdout);
+    expect(summary.checks.post.find((p) => p.name === 'Railway HTTP Metrics')).toMatchObject({ ok: false, value: '10% 5xx of 300' });
+    expect(h.fake.calls.filter((c) => c.operation === 'ShipgateRollback').map((c) => c.variables)).toEqual([{ id: previous.id }]);
+  }, 180_000);
+
   it('a rollback that fails is exit 4 naming both deployment ids', async () => {
     h = await startHarness();
     const previous = h.fake.seedLive('good');

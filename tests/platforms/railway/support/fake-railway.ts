@@ -58,6 +58,8 @@ export class FakeRailway {
   next: NextDeploy = { statuses: ['BUILDING', 'DEPLOYING', 'SUCCESS'], mode: 'good' };
   /** Statuses of the deployment a rollback creates; e.g. ['DEPLOYING', 'FAILED'] to make the rollback fail. */
   rollbackScript: string[] = ['DEPLOYING', 'SUCCESS'];
+  /** What httpMetricsGroupedByStatus answers (Railway's own HTTP metrics); empty: no samples for the window. */
+  httpMetrics: Array<{ statusCode: number; samples: Array<{ ts: number; value: number }> }> = [];
   /** Answer the next request for this operation with 429 and this Retry-After (seconds). */
   rateLimit: { operation: string; retryAfter: string } | null = null;
   private counter = 0;
@@ -244,11 +246,13 @@ export class FakeRailway {
       deploymentLogs: ({ deploymentId }: { deploymentId: string }) => this.find(deploymentId).deployLogs.map(logLine),
       deploymentRollback: ({ id }: { id: string }) => {
         const target = this.find(id);
+        // The figures of the window after a rollback belong to the restored deployment: start them afresh.
+        this.httpMetrics = [];
         const d = this.create({ statuses: this.rollbackScript, mode: target.mode }, id);
         d.createdAt = new Date().toISOString();
         return true;
       },
-      httpMetricsGroupedByStatus: () => [],
+      httpMetricsGroupedByStatus: () => this.httpMetrics,
     };
   }
 }
