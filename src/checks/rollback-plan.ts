@@ -86,8 +86,8 @@ export async function writeRollbackPlan(input: RollbackPlanInput): Promise<Rollb
   if (input.dryRun) {
     return { plan, jsonPath, markdownPath, result: { name: 'Rollback Plan', ok: true, detail: `would be written to ${shown} (dry run)` } };
   }
-  await writeJsonAtomic(jsonPath, plan);
-  await writeFileAtomic(markdownPath, renderMarkdown(plan));
+  // Two independent files: written (and fsynced) at once.
+  await Promise.all([writeJsonAtomic(jsonPath, plan), writeFileAtomic(markdownPath, renderMarkdown(plan))]);
   const how = plan.command ? `\`${plan.command}\`` : 'first deploy, nothing to roll back to';
   return { plan, jsonPath, markdownPath, result: { name: 'Rollback Plan', ok: true, detail: `generated (${shown}; ${how})` } };
 }
@@ -138,7 +138,6 @@ export async function recordRollbackPlanProgress(written: RollbackPlanResult, up
     migrations: { ...written.plan.migrations, ...(update.applied ? { applied: update.applied } : {}) },
   };
   written.plan = plan;
-  await writeJsonAtomic(written.jsonPath, plan);
-  await writeFileAtomic(written.markdownPath, renderMarkdown(plan));
+  await Promise.all([writeJsonAtomic(written.jsonPath, plan), writeFileAtomic(written.markdownPath, renderMarkdown(plan))]);
   return plan;
 }
