@@ -35,8 +35,14 @@ export function portForwardTunnel(loadKubeConfig: () => Promise<unknown>): OpenT
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
       sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      forward.portForward(pod.namespace, pod.name, [pod.port], socket, null, socket).catch(() => socket.destroy());
+      // Data may still arrive over the WebSocket after the local side went away: never let that crash the run.
+      socket.on('error', () => socket.destroy());
+      const ws = forward.portForward(pod.namespace, pod.name, [pod.port], socket, null, socket);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        void ws.then((w) => (typeof w === 'function' ? w() : w)?.close(), () => undefined);
+      });
+      ws.catch(() => socket.destroy());
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

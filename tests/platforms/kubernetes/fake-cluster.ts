@@ -11,7 +11,8 @@
 import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, type Socket, connect } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { join } from 'node:path';
 
 type Obj = { apiVersion: string; kind: string; metadata: Record<string, any>; spec?: any; status?: any; [k: string]: any };
@@ -68,6 +69,7 @@ export class FakeCluster {
   static async start(): Promise<FakeCluster> {
     const fake = new FakeCluster();
     fake.apiUrl = await fake.listen((req, res) => fake.api(req, res), '127.0.0.1');
+    fake.servers[0]!.on('upgrade', (req, socket, head) => fake.portForward(req, socket as Socket, head));
     fake.appPort = Number(new URL(await fake.listen((req, res) => fake.pod(req, res), '0.0.0.0')).port);
     fake.publicUrl = await fake.listen((req, res) => fake.ingress(req, res), '127.0.0.1');
     return fake;
@@ -264,6 +266,40 @@ export class FakeCluster {
     const listener = (type: string, o: Obj) => write(type, o);
     this.events.on('change', listener);
     res.on('close', () => this.events.off('change', listener));
+  }
+
+  /** Pods that were port-forwarded to, in order (the real kubelet protocol over WebSocket, v4.channel.k8s.io). */
+  readonly forwarded: string[] = [];
+  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
+
+  /**
+   * GET /api/v1/namespaces/<ns>/pods/<pod>/portforward?ports=N upgraded to a WebSocket: channel 0 carries data,
+   * channel 1 errors; the server's first frame on each channel is the port (2 bytes, little endian). Data goes to
+   * the pod stand-in at the pod's IP.
+   */
+  private portForward(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    const pod = m ? this.get('Pod', m[1]!, m[2]!) : undefined;
+    const port = Number(url.searchParams.get('ports'));
+    if (req.headers.authorization !== `Bearer ${TOKEN}` || !pod || !port) {
+      socket.end(`HTTP/1.1 ${pod ? 401 : 404} Nope\r\n\r\n`);
+      return;
+    }
+    this.forwarded.push(pod.metadata.name);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const portBytes = Buffer.from([port & 0xff, port >> 8]);
+      ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
+      ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
+      const upstream = connect(this.appPort, pod.status.podIP);
+      upstream.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), d])));
+      upstream.on('close', () => ws.close());
+      upstream.on('error', () => ws.close());
+      ws.on('message', (data: Buffer) => {
+        if (data[0] === 0) upstream.write(data.subarray(1));
+      });
+      ws.on('close', () => upstream.destroy());
+    });
   }
 
   // ---- the controller ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ interface Setup {
   nextImage(b?: Partial<ImageBehaviour>): string;
 }
 
-async function setup(extra: string[] = []): Promise<Setup> {
+async function setup(extra: string[] = [], smokeVia: 'pod-ip' | 'port-forward' = 'pod-ip'): Promise<Setup> {
   const fake = await FakeCluster.start();
   fakes.push(fake);
   fake.addService('shop', { app: 'shop' });
@@ -47,7 +47,7 @@ async function setup(extra: string[] = []): Promise<Setup> {
       `  port: ${fake.appPort}`,
       '  service: shop',
       '  scaleDownDelay: 0s',
-      '  smokeVia: pod-ip',
+      `  smokeVia: ${smokeVia}`,
       ...extra.map((l) => `  ${l}`),
       'environments: { staging: {} }',
       '',
@@ -125,6 +125,31 @@ describe('--dry-run on kubernetes (contract test against a fake API server)', ()
     expect(patched[0]!.body).toEqual(same(docs[2]).patch.body);
     expect(patched[0]!.contentType).toBe(docs[2]!.patch.type);
     expect(patched[1]!.body).toEqual(same(docs[4]).patch.body);
+  }, 60_000);
+});
+
+describe('port-forward tunnel (contract test against a fake API server)', () => {
+  it('contract test: smokeVia port-forward smokes green through client-node PortForward (WebSocket, v4.channel.k8s.io) before the switch', async () => {
+    const s = await setup([], 'port-forward');
+    s.nextImage();
+    const { code, summary } = await s.deploy();
+    expect(code, summary.message).toBe(0);
+    expect(summary.checks.post.length).toBeGreaterThan(0);
+    // The fake's port-forward endpoint was used for a green pod, and the smoke result came back through it.
+    expect(s.fake.forwarded.length).toBeGreaterThan(0);
+    expect(s.fake.forwarded.every((pod) => pod.startsWith(`shop-${summary.release.id}-`))).toBe(true);
+  }, 60_000);
+
+  it('contract test: a green pod that fails its smoke test through the tunnel is never switched to, exit 1', async () => {
+    const s = await setup([], 'port-forward');
+    s.nextImage();
+    expect((await s.deploy()).code).toBe(0);
+    const blue = s.fake.get('Service', 'default', 'shop')!.spec.selector;
+    s.nextImage({ errorRate: 1 });
+    const { code, summary } = await s.deploy();
+    expect(code, summary.message).toBe(1);
+    expect(summary.message).toMatch(/Smoke Tests \(green\)/);
+    expect(s.fake.get('Service', 'default', 'shop')!.spec.selector).toEqual(blue);
   }, 60_000);
 });
 
