@@ -51,7 +51,7 @@ export interface RailwaySettings {
 export const RAILWAY_DEFAULT_DEADLINE_MS = 15 * 60_000;
 export const RAILWAY_DEFAULT_POLL_MS = 5_000;
 
-export function resolveRailway(raw: RawRailway | undefined): RailwaySettings | null {
+export function resolveRailway(raw: RawRailway | undefined): RailwaySettings {
   const r = raw ?? {};
   const ms = (text: string | undefined, fallback: number) => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
   const seconds = (text: string | undefined) => (text === undefined ? null : Math.round(ms(text, 0) / 1000));

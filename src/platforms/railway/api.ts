@@ -121,7 +121,8 @@ export class RailwayApi {
         await this.waitUntil(this.now() + backoff(attempt), `HTTP ${response.status}`);
         continue;
       }
-      if (response.status >= 400 && response.status !== 400) {
+      // 400 carries GraphQL validation errors in its JSON body; query() reads them.
+      if (response.status > 400) {
         const detail = (await response.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
         throw new RailwayApiError(`${what}: Railway answered HTTP ${response.status}${detail ? ` (${detail})` : ''}`, response.status === 404 ? 'not-found' : 'http', response.status);
       }

@@ -1,9 +1,8 @@
 import { ExitCode, UserError } from '../../errors.js';
 import type { PlatformDriver } from '../../orchestrator/types.js';
 import { deployRailway } from './deploy-flow.js';
-import { platformDeployments } from './overview.js';
 import { rollbackRailway } from './rollback-flow.js';
-import { railwayStatus } from './overview.js';
+import { platformDeployments, railwayStatus } from './overview.js';
 import { recoverRailway } from './recover.js';
 
 /** platform: railway, through Railway's public GraphQL API (no CLI needed). See docs/platforms/railway.md. */

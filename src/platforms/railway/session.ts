@@ -3,8 +3,7 @@ import { apiFromEnv, type RailwayApi } from './api.js';
 import { readServiceInstance, type ServiceInstance } from './service-instance.js';
 import { resolveTarget, type RailwayTarget } from './target.js';
 import { requireToken, type RailwayToken } from './token.js';
-import type { RailwaySettings } from '../../config/railway-schema.js';
-import { resolveRailway } from '../../config/railway-schema.js';
+import { resolveRailway, type RailwaySettings } from '../../config/railway-schema.js';
 
 /** What the pre-checks and the driver of one run share: one client, one lookup of ids and settings. */
 export interface RailwaySession {
@@ -23,7 +22,7 @@ export function railwaySession(ctx: Pick<DeployContext, 'plan' | 'config' | 'exe
   if (existing) return existing;
   const token = requireToken();
   ctx.executor.redactor.add(token.value);
-  const settings = ctx.config.railway ?? resolveRailway(undefined)!;
+  const settings = ctx.config.railway ?? resolveRailway(undefined);
   const api = apiFromEnv(token, {
     signal: ctx.signal,
     onWait: (ms, reason) => ctx.emit({ phase: 'railway', state: 'info', message: `Railway API: ${reason}, waiting ${Math.ceil(ms / 100) / 10}s` }),
