@@ -3,6 +3,8 @@ import { assertKnownEnvironment, loadConfig } from '../../config/resolve.js';
 import { recoverBeforeStatus } from '../../journal/status-recovery.js';
 import { StateStore } from '../../state/store.js';
 import type { EnvironmentState } from '../../state/schema.js';
+import { formatDuration } from '../../config/duration.js';
+import type { RuntimeApp, RuntimeView } from '../../platforms/local/runtime-status.js';
 import { colorFor } from '../../summary/color.js';
 import type { CliOptions } from '../options.js';
 import { readGuardStatus, type GuardView } from './guard-status.js';
@@ -21,6 +23,11 @@ export interface StatusView {
   guard?: GuardView | null;
   /** What the platform reports itself (docker: container ids, images and states); absent on local. */
   platform?: string[];
+  /**
+   * Local platform: the active and previous releases as the runtime's supervisor reports them now (uptime, warm
+   * until); null when no runtime answers (stopped, or it died). Absent on other platforms.
+   */
+  runtime?: RuntimeView | null;
 }
 
 /** Reads `.deploy/<env>/state.json` and the last history record; changes nothing. */
@@ -39,6 +46,10 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     const configuredUrl = settings.url ?? (settings.port ? `http://localhost:${settings.port}` : null);
     const view = toView(name, await store.read(), configuredUrl, store.exists(), (await store.readHistory(1))[0]);
     view.guard = view.deployed ? await readGuardStatus(store.dir) : null;
+    if (view.deployed && (settings.platform ?? 'local') === 'local') {
+      const { readRuntimeStatus } = await import('../../platforms/local/runtime-status.js');
+      view.runtime = await readRuntimeStatus(store.dir, { active: view.active?.release ?? null, previous: view.previous?.release ?? null });
+    }
     const detail = view.deployed ? await platformDetail(process.cwd(), name, options.config).catch((error: unknown) => [`platform status unavailable: ${String((error as Error)?.message ?? error)}`]) : null;
     if (detail) view.platform = detail;
     views.push(view);
@@ -79,11 +90,26 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
     lines.push(`  active:   ${v.deployed ? 'none' : 'never deployed'}`);
   } else {
     const what = [v.active.version, v.active.commit?.slice(0, 7)].filter(Boolean).join(', ');
-    lines.push(`  active:   ${v.active.release}${what ? ` (${what})` : ''}${v.active.upstream ? ` on ${v.active.upstream}` : ''} since ${v.active.since}`);
+    const running = v.runtime === undefined ? '' : `, ${runningText(v.runtime?.active ?? null, v.runtime === null)}`;
+    lines.push(`  active:   ${v.active.release}${what ? ` (${what})` : ''}${v.active.upstream ? ` on ${v.active.upstream}` : ''} since ${v.active.since}${running}`);
   }
-  if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.previous.running ? 'warm' : 'stopped'})`);
+  if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.runtime === undefined ? (v.previous.running ? 'warm' : 'stopped') : warmText(v.runtime?.previous ?? null)})`);
+  if (v.runtime === null && v.active) lines.push(`  runtime:  not running (router and app processes are down; \`deploy ${v.environment}\` or \`deploy rollback ${v.environment}\` starts them)`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);
   return lines.join('\n');
+}
+
+/** "up 4m 12s" from the supervisor, or why the release is not serving. */
+function runningText(app: RuntimeApp | null, noRuntime: boolean): string {
+  if (noRuntime) return 'not running';
+  if (!app || !app.up) return `not running (${app?.state ?? 'absent'})`;
+  const restarts = app.restarts ? `, ${app.restarts} restart${app.restarts === 1 ? '' : 's'}` : '';
+  return `${app.state === 'backoff' ? 'restarting after a crash' : 'up'} ${formatDuration(app.uptimeMs ?? 0)}${restarts}`;
+}
+
+function warmText(app: RuntimeApp | null): string {
+  if (!app?.up) return 'stopped';
+  return app.warmUntil ? `warm until ${app.warmUntil}` : 'warm';
 }

@@ -10,7 +10,9 @@ import { failedBeforeSwitch } from '../local/blue-green/outcome.js';
 import { rollbackTo } from '../local/blue-green/rollback-flow.js';
 import type { FlowTiming } from '../local/blue-green/timing.js';
 import { flowTiming } from '../local/blue-green/timing.js';
-import { BuildFailedError, createRelease, listReleases, pruneReleases, type ReleaseInfo } from '../local/releases.js';
+import { prepareRelease } from '../local/blue-green/prepare-release.js';
+import { markNothingRunning } from '../local/blue-green/slots.js';
+import { listReleases, pruneReleases, type ReleaseInfo } from '../local/releases.js';
 import * as containers from './containers.js';
 import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRef } from './names.js';
@@ -52,22 +54,9 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
   const runner = await runnerFor(ctx, options, router);
 
   ctx.emit({ phase: 'release', state: 'start', message: `release from ${ctx.plan.options.ref ?? 'HEAD'}` });
-  let release: ReleaseInfo;
-  try {
-    release = await createRelease({
-      projectRoot: config.projectRoot,
-      stateDir: config.stateDir,
-      executor: ctx.executor,
-      ref: ctx.plan.options.ref ?? undefined,
-      build: config.build,
-      buildEnv: appEnvironment(config, { id: 'build', version: '', commit: null, contentHash: null }),
-    });
-  } catch (error) {
-    if (!(error instanceof BuildFailedError)) throw error;
-    ctx.emit({ phase: 'build', state: 'fail', message: error.message });
-    const check = { name: 'Build', ok: false, value: `exit code ${error.exitCode}`, threshold: 'exit code 0' };
-    return failedBeforeSwitch({ id: error.releaseId, version: '', commit: null, contentHash: null }, await activeRelease(ctx), check, error.logTail);
-  }
+  const created = await prepareRelease(ctx, appEnvironment(config, { id: 'build', version: '', commit: null, contentHash: null }));
+  if ('outcome' in created) return created.outcome;
+  const { release } = created;
 
   const image = imageRef(config.app, release.id);
   ctx.emit({ phase: 'image', state: 'start', message: settings.image ? `tagging ${settings.image} as ${image}` : `docker build ${image}` });
@@ -178,13 +167,7 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
     await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
     client.close();
   }
-  if (ctx.state.exists()) {
-    await ctx.state.update((state) => ({
-      ...state,
-      active: state.active ? { ...state.active, running: false } : null,
-      previous: state.previous ? { ...state.previous, running: false } : null,
-    }));
-  }
+  await markNothingRunning(ctx.state);
   const stopped = rows.map((r) => r.release ?? r.name);
   return { stopped, message: `removed ${rows.length} container(s) of ${config.environment}${client ? ' and stopped its router' : ''}; images kept for rollback` };
 }

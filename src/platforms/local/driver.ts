@@ -10,7 +10,10 @@ import { appEnvironment, sharedDir } from './app-env.js';
 import { failedBeforeSwitch } from './blue-green/outcome.js';
 import type { FlowTiming } from './blue-green/timing.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
-import { BuildFailedError, createRelease, listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
+import { readRuntimeStatus } from './runtime-status.js';
+import { prepareRelease } from './blue-green/prepare-release.js';
+import { markNothingRunning } from './blue-green/slots.js';
+import { listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
 
 export interface LocalDriverOptions {
   /** Address the environment's router binds. Default 0.0.0.0 (the machine's public port). */
@@ -63,7 +66,9 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   portOf(ctx);
   ctx.emit({ phase: 'release', state: 'start', message: `release from ${ctx.plan.options.ref ?? 'HEAD'}` });
   // The runtime (router + supervisor) and the release directory do not depend on each other: prepare both at once.
-  const [runtime, created] = await Promise.allSettled([runtimeFor(ctx, options), releaseOrBuildFailure(ctx)]);
+  // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
+  const buildEnv = appEnvironment(config, { id: '', version: '', commit: null, contentHash: null });
+  const [runtime, created] = await Promise.allSettled([runtimeFor(ctx, options), prepareRelease(ctx, buildEnv)]);
   if (runtime.status === 'rejected') throw runtime.reason;
   if (created.status === 'rejected') throw created.reason;
   const router = runtime.value;
@@ -100,31 +105,6 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
   if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
   return outcome;
-}
-
-/** Creates the release directory (running the build); a failed build is an outcome, not an error. */
-async function releaseOrBuildFailure(ctx: DeployContext): Promise<{ release: ReleaseInfo } | { outcome: DeployOutcome }> {
-  const { config } = ctx;
-  try {
-    const release = await createRelease({
-      projectRoot: config.projectRoot,
-      stateDir: config.stateDir,
-      executor: ctx.executor,
-      ref: ctx.plan.options.ref ?? undefined,
-      build: config.build,
-      // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
-      buildEnv: appEnvironment(config, { id: '', version: '', commit: null, contentHash: null }),
-    });
-    return { release };
-  } catch (error) {
-    if (!(error instanceof BuildFailedError)) throw error;
-    ctx.emit({ phase: 'build', state: 'fail', message: error.message });
-    const active = (await ctx.state.read()).active?.release ?? null;
-    const check = { name: 'Build', ok: false, value: `exit code ${error.exitCode}`, threshold: 'exit code 0' };
-    return {
-      outcome: { ...failedBeforeSwitch({ id: error.releaseId, version: '', commit: null, contentHash: null }, active, check, error.logTail), message: `build failed with exit code ${error.exitCode}; nothing was started${active ? `, ${active} still serves` : ''}` },
-    };
-  }
 }
 
 /** Pending migrations of the release being deployed are applied before green starts. Null when that went well. */
@@ -175,31 +155,13 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
 async function status(ctx: DeployContext): Promise<PlatformStatus> {
   const { config } = ctx;
   const state = await ctx.state.read();
-  const client = await connectRouter(config.stateDir).catch(() => null);
-  if (!client) {
-    return {
-      url: config.url,
-      active: state.active ? { release: state.active.release, upstream: state.active.upstream, uptimeMs: null } : null,
-      previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: false } : null,
-      detail: 'the router is not running',
-    };
-  }
-  try {
-    const apps = await new LocalRunner(client, { stateDir: config.stateDir, start: '', env: () => ({}) }).list().catch(() => []);
-    const app = (id: string | undefined) => apps.find((a) => a.id === id && (a.state === 'running' || a.state === 'backoff'));
-    const active = app(state.active?.release);
-    const previous = app(state.previous?.release);
-    return {
-      url: config.url,
-      active: state.active
-        ? { release: state.active.release, upstream: state.active.upstream, uptimeMs: active ? Date.now() - Date.parse(active.startedAt) : null }
-        : null,
-      previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: Boolean(previous) } : null,
-      detail: previous?.warmUntil ? `previous release warm until ${previous.warmUntil}` : undefined,
-    };
-  } finally {
-    client.close();
-  }
+  const runtime = await readRuntimeStatus(config.stateDir, { active: state.active?.release ?? null, previous: state.previous?.release ?? null });
+  return {
+    url: config.url,
+    active: state.active ? { release: state.active.release, upstream: state.active.upstream, uptimeMs: runtime?.active?.uptimeMs ?? null } : null,
+    previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: runtime?.previous?.up ?? false } : null,
+    detail: !runtime ? 'the router is not running' : runtime.previous?.warmUntil ? `previous release warm until ${runtime.previous.warmUntil}` : undefined,
+  };
 }
 
 async function stop(ctx: DeployContext): Promise<StopOutcome> {
@@ -211,13 +173,7 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
   for (const app of apps) await runner.stop(app.id, config.drainTimeoutMs);
   await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
   client.close();
-  if (ctx.state.exists()) {
-    await ctx.state.update((state) => ({
-      ...state,
-      active: state.active ? { ...state.active, running: false } : null,
-      previous: state.previous ? { ...state.previous, running: false } : null,
-    }));
-  }
+  await markNothingRunning(ctx.state);
   const stopped = apps.filter((a) => a.state === 'running' || a.state === 'backoff').map((a) => a.id);
   return { stopped, message: `stopped the router of ${config.environment} and ${stopped.length} app process(es)` };
 }

@@ -1,4 +1,5 @@
 import type { EnvironmentState, Slot } from '../../../state/schema.js';
+import type { StateStore } from '../../../state/store.js';
 import type { ReleaseMeta, RunningRelease } from './runner.js';
 
 export function slotFor(release: RunningRelease, running = true, since = new Date()): Slot {
@@ -14,4 +15,14 @@ export function withRelease(state: EnvironmentState, release: ReleaseMeta, creat
   const releases = state.releases.filter((r) => r.id !== release.id);
   releases.push({ id: release.id, version: release.version, commit: release.commit, contentHash: release.contentHash, createdAt: createdAt.toISOString() });
   return { ...state, releases };
+}
+
+/** After `deploy stop`: the slots stay recorded (a later deploy or rollback starts from them), marked not running. */
+export async function markNothingRunning(state: Pick<StateStore, 'exists' | 'update'>): Promise<void> {
+  if (!state.exists()) return;
+  await state.update((current) => ({
+    ...current,
+    active: current.active ? { ...current.active, running: false } : null,
+    previous: current.previous ? { ...current.previous, running: false } : null,
+  }));
 }

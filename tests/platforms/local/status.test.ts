@@ -1,0 +1,116 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { describeApp } from '../../../src/platforms/local/runtime-status.js';
+import type { StatusView } from '../../../src/cli/commands/status.js';
+import { CLI, ensureBuilt } from '../../setup/build.js';
+
+const TINY_APP = new URL('./fixtures/tiny-app.mjs', import.meta.url).pathname;
+
+function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
+
+describe('deploy status on the local platform asks the runtime', { timeout: 240_000 }, () => {
+  let dir: string;
+  let first: string;
+  let second: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'shipgate-status-'));
+    copyFileSync(TINY_APP, join(dir, 'server.mjs'));
+    const port = await findFreePort();
+    writeFileSync(
+      join(dir, 'deploy.config.yaml'),
+      [
+        'app: tiny',
+        'platform: local',
+        'start: node server.mjs',
+        'health: { path: /, interval: 50ms, timeout: 10s }',
+        'tests: false',
+        'migrations: none',
+        'verify: { smoke: ["GET /"], window: 300ms, minRequests: 0 }',
+        'keepWarm: 10m',
+        'drainTimeout: 500ms',
+        `environments: { staging: { port: ${port} } }`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, '.gitignore'), '.deploy/\n');
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'tiny app');
+    const deploy = async () => {
+      const run = await cli(dir, 'staging', '--json', '--yes');
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { release: { id: string } }).release.id;
+    };
+    first = await deploy();
+    git(dir, 'commit', '-q', '--allow-empty', '-m', 'second');
+    second = await deploy();
+  }, 240_000);
+
+  afterAll(async () => {
+    if (!dir) return;
+    await cli(dir, 'stop', 'staging', '--yes');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports the active release uptime and the warm previous release, in --json and for humans', async () => {
+    const json = await cli(dir, 'status', 'staging', '--json');
+    expect(json.code, json.stderr).toBe(0);
+    const view = JSON.parse(json.stdout) as StatusView;
+    expect(view.active?.release).toBe(second);
+    expect(view.runtime?.active).toMatchObject({ release: second, state: 'running', up: true, restarts: 0, warmUntil: null });
+    expect(view.runtime?.active?.pid).toBeGreaterThan(0);
+    // Uptime is the supervisor's, counted from the start it recorded.
+    const startedAt = Date.parse(view.runtime!.active!.startedAt!);
+    expect(view.runtime!.active!.uptimeMs).toBeGreaterThanOrEqual(0);
+    expect(startedAt + view.runtime!.active!.uptimeMs!).toBeLessThanOrEqual(Date.now());
+    expect(view.runtime?.previous).toMatchObject({ release: first, state: 'running', up: true });
+    expect(Date.parse(view.runtime!.previous!.warmUntil!)).toBeGreaterThan(Date.now());
+
+    const human = await cli(dir, 'status', 'staging');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`active: +${second} .* since \\S+, up \\d`));
+    expect(human.stdout).toContain(`previous: ${first} (warm until ${view.runtime!.previous!.warmUntil})`);
+  });
+
+  it('after deploy stop it says the runtime is down: active not running, previous stopped', async () => {
+    const stopped = await cli(dir, 'stop', 'staging', '--yes');
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const json = await cli(dir, 'status', 'staging', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ active: { release: second }, runtime: null });
+    const human = await cli(dir, 'status', 'staging');
+    expect(human.stdout).toMatch(new RegExp(`active: +${second} .*, not running\\n`));
+    expect(human.stdout).toContain(`previous: ${first} (stopped)`);
+    expect(human.stdout).toContain('runtime:  not running');
+  });
+});
+
+describe('describeApp', () => {
+  const app = { id: 'r1', pid: 10, port: 1, url: 'http://127.0.0.1:1', cwd: '/', logFile: '/l', restartOnCrash: true, restarts: 2, startedAt: '2026-01-01T00:00:00.000Z', lastExit: null };
+  const now = Date.parse('2026-01-01T00:01:30.000Z');
+
+  it('counts uptime from the supervisor start for a live app, and none for one that is down or gone', () => {
+    expect(describeApp([{ ...app, state: 'running', warmUntil: null }], 'r1', now)).toMatchObject({ up: true, uptimeMs: 90_000, restarts: 2 });
+    expect(describeApp([{ ...app, state: 'backoff' }], 'r1', now)).toMatchObject({ up: true, state: 'backoff' });
+    expect(describeApp([{ ...app, state: 'gave-up' }], 'r1', now)).toMatchObject({ up: false, uptimeMs: null, state: 'gave-up' });
+    expect(describeApp([], 'r1', now)).toMatchObject({ up: false, state: 'absent', uptimeMs: null });
+    expect(describeApp([], null, now)).toBeNull();
+  });
+});
