@@ -9,6 +9,7 @@ import { scalePatch } from './patches.js';
 import { releaseLabels } from './manifests.js';
 import { isReady, listPods } from './pods.js';
 import type { StepReport } from '../../strategies/step-gate.js';
+import { recordRun } from './recover.js';
 import { type CanaryResult, cleanup, restore, runCanary } from './canary-flow.js';
 import type { CanaryPlan } from './canary-plan.js';
 import type { DeploymentPlan } from './plan.js';
@@ -39,6 +40,8 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   const ns = release.settings.namespace;
   const greenName = plan.deployment.metadata.name;
 
+  // A killed run is undone by recover.ts from this record; a rollback target is not ours to delete.
+  if (!options.existing) await recordRun(ctx, plan);
   await ctx.journal?.phase('green-starting', { release: release.id });
   const verb = options.existing ? 'scaling up' : 'creating';
   ctx.emit({ phase: 'green', state: 'start', message: `${verb} Deployment ${ns}/${greenName} (${release.image}, ${release.settings.replicas} replica(s))` });

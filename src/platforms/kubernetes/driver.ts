@@ -8,6 +8,7 @@ import { LABELS, appLabel } from './names.js';
 import { type KubePlan, planDeployment, planRollout } from './plan.js';
 import { resolveCommit, releaseSpec } from './release.js';
 import { renderPlan } from './render.js';
+import { recoverRun } from './recover.js';
 import { rollbackPlain } from './rollback-flow.js';
 import { deployRollout } from './rollout-flow.js';
 import { formatSelector } from './state-report.js';
@@ -52,6 +53,10 @@ export function createDriver(options: KubernetesDriverOptions = {}): PlatformDri
       if (settingsOf(ctx).argoRollouts) throw new UserError('deploy rollback with argoRollouts: use `kubectl argo rollouts undo` (the Rollout keeps its own revisions)', ExitCode.usage);
       const client = await connect(ctx);
       return rollbackPlain(ctx, { client, openTunnel: tunnelFor(ctx) }, to);
+    },
+    async recover(ctx) {
+      if (settingsOf(ctx).argoRollouts) return { active: null, stopped: [], ok: false, message: 'interrupted Argo Rollouts deploy: the Rollout stays paused or aborted as it was; check `kubectl argo rollouts get rollout`' };
+      return recoverRun(ctx, await connect(ctx));
     },
     status: async (ctx) => status(ctx, await connect(ctx)),
     stop: async (ctx) => stop(ctx, await connect(ctx)),
