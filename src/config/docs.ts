@@ -137,7 +137,7 @@ Mappings merge key by key (deep merge); lists and plain values replace. So \`pro
 
 ## Interpolation and secrets
 
-Any string may contain \`\${NAME}\`. The value comes from the process environment, or else from the env files listed in \`env.files\` (dotenv format: \`KEY=value\`, quotes, \`export\`, \`#\` comments; later files win). \`\${environment}\` and \`\${app}\` are built in; \`$\${\` writes a literal \`\${\`. Interpolation happens for the environment being deployed only, after merging, and applies to strings: numbers such as \`port\` must be written out.
+Any string may contain \`\${NAME}\`. The value comes from the process environment, or else from the env files listed in \`env.files\` (dotenv format: \`KEY=value\`, quotes, \`export\`, \`#\` comments; later files win). \`\${environment}\` and \`\${app}\` are built in; \`\${commit}\` and \`\${release}\` stay as written and are filled in by the platform when the run starts (image tags on railway and kubernetes); \`$\${\` writes a literal \`\${\`. Interpolation happens for the environment being deployed only, after merging, and applies to strings: numbers such as \`port\` must be written out.
 
 Interpolated values and env-file values are secrets: they are never printed, never written to history, \`--json\` or logs, and error messages name the key, never the value. A name that is not set becomes an empty string and is listed for the environment-variables pre-check.
 

@@ -19,7 +19,7 @@ export const RailwaySchema = z
       .string()
       .min(1)
       .optional()
-      .describe('Deploy this image instead of uploading, e.g. "ghcr.io/acme/app:$${commit}" (`$${commit}` becomes the deployed commit).'),
+      .describe('Deploy this image instead of uploading, e.g. "ghcr.io/acme/app:${commit}" (`${commit}` becomes the deployed commit).'),
     deadline: duration('Longest wait for a deployment (build + deploy) to reach a final state. Default 15m.').optional(),
     pollInterval: duration('Time between deployment status polls. Default 5s.').optional(),
     setHealthcheck: z

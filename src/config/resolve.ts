@@ -78,7 +78,8 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
   let merged: RawSettings = deepMerge(deepMerge(bundleDefaults(recipes, environment, known), topLevel(config)), config.environments[environment]);
   if (options.strategy) merged = { ...merged, strategy: options.strategy };
 
-  const builtins = { environment, app: config.app };
+  // `${commit}` and `${release}` are known only when the run starts: they stay placeholders the platform fills in (image tags).
+  const builtins = { environment, app: config.app, commit: '${commit}', release: '${release}' };
   const fileNames = (merged.env?.files ?? []).map((f) => interpolate(f, builtins).value);
   const files = fileNames.map((f) => resolvePath(projectRoot, f));
   const fileVars: Record<string, string> = {};

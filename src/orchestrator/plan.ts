@@ -1,6 +1,7 @@
 import type { ResolvedEnvironment } from '../config/types.js';
 import { formatDuration } from '../config/duration.js';
 import { formatPercent } from '../config/percent.js';
+import { railwayPlanSteps } from '../platforms/railway/plan-steps.js';
 import type { Recipes } from '../bundle/schema.js';
 import { Redactor } from '../exec/redact.js';
 
@@ -85,12 +86,15 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   const build = config.build ? 15 * 60_000 : 0;
   const rollout = config.strategy === 'canary' ? config.canary.steps.length * config.canary.intervalMs : 0;
   const verify = config.verify.windowMs + config.health.timeoutMs + 60_000;
-  const base = verify + config.drainTimeoutMs + rollout + margin;
+  // Railway builds remotely: a deploy may wait its deadline once for the build and once more for a rollback.
+  const remote = config.railway ? 2 * config.railway.deadlineMs + 2 * config.verify.windowMs : 0;
+  const base = verify + config.drainTimeoutMs + rollout + remote + margin;
   return kind === 'rollback' ? base + config.health.timeoutMs : base + tests + build + config.health.timeoutMs;
 }
 
 function planSteps(input: PlanInput): string[] {
   const c = input.config;
+  if (c.platform === 'railway' && input.kind !== 'stop') return railwayPlanSteps(c, input.kind, input.options.to);
   if (input.kind === 'stop') return [`stop the router and every app process of ${c.environment}`];
   if (input.kind === 'rollback') {
     const target = input.options.to ?? 'the previous release';

@@ -29,7 +29,7 @@ export function settingsChange(instance: ServiceInstance, settings: RailwaySetti
   return { input, notes };
 }
 
-/** `image: registry/app:${commit}` with the commit filled in (the config writes it `$${commit}`). */
+/** `image: registry/app:${commit}` with the commit filled in. */
 export function imageFor(template: string, commit: string | null): string {
   if (template.includes('${commit}') && !commit) throw new Error('image: uses ${commit}, but the deployed tree has no commit (not a git repository?)');
   return template.split('${commit}').join(commit ?? '');

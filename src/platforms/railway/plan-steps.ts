@@ -1,10 +1,7 @@
 import type { ResolvedEnvironment } from '../../config/types.js';
 import { formatDuration } from '../../config/duration.js';
 
-/**
- * What `deploy <env> --dry-run` should list on Railway (pure). src/orchestrator/plan.ts lists the local blue-green
- * steps today; it can call this when `config.platform === 'railway'`.
- */
+/** What `deploy <env> --dry-run` lists on Railway (pure); src/orchestrator/plan.ts calls it. */
 export function railwayPlanSteps(config: ResolvedEnvironment, kind: 'deploy' | 'rollback', to: string | null = null): string[] {
   const r = config.railway;
   const env = r?.environment ?? config.environment;

@@ -74,7 +74,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
   }, 180_000);
 
   it('image source: sets the image with the commit through serviceInstanceUpdate and deploys with serviceInstanceDeployV2 (no upload)', async () => {
-    h = await startHarness({ railwayExtra: '  image: ghcr.io/acme/shop:$${commit}\n' });
+    h = await startHarness({ railwayExtra: '  image: ghcr.io/acme/shop:${commit}\n' });
     h.fake.seedLive('good');
     const result = await h.run(['staging', '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -82,6 +82,19 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
     expect(h.fake.calledOperations()).toContain('ShipgateDeploy');
     expect(h.fake.uploads).toHaveLength(0);
     expect(h.fake.violations).toEqual([]);
+  }, 180_000);
+
+  it('--dry-run lists the Railway steps and sends nothing that changes Railway', async () => {
+    h = await startHarness({ railwayExtra: '  image: ghcr.io/acme/shop:${commit}\n' });
+    h.fake.seedLive('good');
+    const result = await h.run(['staging', '--dry-run', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const steps = (JSON.parse(result.stdout) as { plan: { steps: string[] } }).plan.steps.join('\n');
+    expect(steps).toContain('set the image ghcr.io/acme/shop:${commit} and call serviceInstanceDeployV2');
+    expect(steps).toContain('deploymentRollback(previous)');
+    expect(steps).not.toContain('switch');
+    expect(h.fake.calledOperations()).not.toContain('ShipgateDeploy');
+    expect(h.fake.calledOperations()).not.toContain('ShipgateServiceInstanceUpdate');
   }, 180_000);
 
   it('a project token for the staging environment cannot deploy production: exit 3 at the pre-checks', async () => {

@@ -184,3 +184,21 @@ describe('dry-run steps', () => {
     expect(railwayPlanSteps(config, 'rollback', 'dep-9')[0]).toContain('deploymentRollback(dep-9)');
   });
 });
+
+describe('run deadline', () => {
+  it('includes twice railway.deadline and twice the verify window, so a slow remote build is not cut short', async () => {
+    const { runDeadlineMs } = await import('../../../src/orchestrator/plan.js');
+    const base = {
+      tests: { skip: true, timeoutMs: 0 },
+      build: null,
+      strategy: 'blue-green',
+      canary: { steps: [], intervalMs: 0 },
+      verify: { windowMs: 30_000 },
+      health: { timeoutMs: 30_000 },
+      drainTimeoutMs: 30_000,
+      railway: null,
+    } as unknown as Parameters<typeof runDeadlineMs>[0];
+    const onRailway = { ...base, railway: resolveRailway({ project: 'p1', service: 'web', deadline: '20m' }) } as Parameters<typeof runDeadlineMs>[0];
+    expect(runDeadlineMs(onRailway, 'deploy', false) - runDeadlineMs(base, 'deploy', false)).toBe(2 * 20 * 60_000 + 2 * 30_000);
+  });
+});
