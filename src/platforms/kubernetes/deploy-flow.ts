@@ -9,6 +9,7 @@ import { scalePatch } from './patches.js';
 import { releaseLabels } from './manifests.js';
 import { isReady, listPods } from './pods.js';
 import type { StepReport } from '../../strategies/step-gate.js';
+import { pruneReleases } from './prune.js';
 import { recordRun } from './recover.js';
 import { type CanaryResult, cleanup, restore, runCanary } from './canary-flow.js';
 import type { CanaryPlan } from './canary-plan.js';
@@ -143,6 +144,10 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
     await sendPatch(client, plan.markGreen).catch((e: unknown) => ctx.log(`label patch failed: ${String(e)}`));
     if (plan.retireBlue) await retireBlue(ctx, deps, plan);
+    await pruneReleases(ctx, deps, [release.id, ...(blueId ? [blueId] : [])]).then(
+      (pruned) => pruned.length > 0 && ctx.log(`pruned releases: ${pruned.join(', ')}`),
+      (e: unknown) => ctx.log(`pruning old releases failed: ${String(e)}`),
+    );
     return { status: 'success', release: meta, previousRelease: blueId, post: [...canaryPost, ...verification.results], rollback: { performed: false, reason: null }, verified: true, ...(steps ? { steps } : {}) };
   }
 

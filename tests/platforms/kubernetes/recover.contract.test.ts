@@ -59,6 +59,27 @@ function interruptedRun(selector: Record<string, string>): void {
 
 const journal = { phase: 'verifying', release: '20261127-100000-bbbbbbb', from: 'blue1' } as Journal;
 
+describe('pruning old releases (contract test against a fake API server)', () => {
+  it('contract test: keeps releases.keep Deployments (newest first) plus the live one and blue, deletes the rest with their Secrets', async () => {
+    const { connectKube } = await import('../../../src/platforms/kubernetes/api.js');
+    const { pruneReleases } = await import('../../../src/platforms/kubernetes/prune.js');
+    const ids = ['20261120-000000-aaaaaa1', '20261121-000000-aaaaaa2', '20261122-000000-aaaaaa3', '20261123-000000-aaaaaa4'];
+    for (const id of ids) {
+      fake.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `shop-${id}`, namespace: 'default', labels: { app: 'shop', release: id, 'app.kubernetes.io/managed-by': 'shipgate' } }, spec: { replicas: 0 } });
+      fake.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `shop-${id}-env`, namespace: 'default' }, data: {} });
+    }
+    fake.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'someone-elses', namespace: 'default', labels: { app: 'shop' } }, spec: { replicas: 1 } });
+    const ctx = await context();
+    ctx.config.releases.keep = 2;
+    const pruned = await pruneReleases(ctx, { client: await connectKube({ context: null }), openTunnel: null as never }, [ids[0]!]);
+    expect(pruned).toEqual([ids[1]]);
+    expect(fake.get('Deployment', 'default', `shop-${ids[1]}`)).toBeUndefined();
+    expect(fake.get('Secret', 'default', `shop-${ids[1]}-env`)).toBeUndefined();
+    for (const id of [ids[0]!, ids[2]!, ids[3]!]) expect(fake.get('Deployment', 'default', `shop-${id}`)).toBeDefined();
+    expect(fake.get('Deployment', 'default', 'someone-elses')).toBeDefined();
+  });
+});
+
 describe('recovery of a killed kubernetes deploy (contract test against a fake API server)', () => {
   it('contract test: the Service on the killed run\'s green goes back to blue (guarded), green and its Secret are deleted', async () => {
     interruptedRun({ app: 'shop', release: '20261127-100000-bbbbbbb' });
