@@ -63,6 +63,7 @@ async function start(plan: DeployPlan): Promise<void> {
   const summary = await runPlan(plan, { emit, signal: controller.signal, recoverOnly: process.env.DEPLOY_RECOVER_ONLY === '1' });
   await send({ type: 'result', summary });
   process.disconnect?.();
-  // Work is done; a stray timer in a plug-in must not keep this process around.
-  setTimeout(() => process.exit(0), 1_000).unref();
+  // Work is done (every cleanup ran before the result was built): end now, so the CLI can print the summary and
+  // exit without waiting for this process to wind down, nor for a stray timer or socket left by a plug-in.
+  process.exit(0);
 }
