@@ -97,6 +97,31 @@ export async function cleanup(ctx: DeployContext, deps: FlowDeps, canary: Canary
   for (const object of canary.create) await deleteObject(deps.client, object).catch((e: unknown) => ctx.log(`could not delete ${object.metadata.name}: ${String(e)}`));
 }
 
+/** Replica ratios: green back to full size and ready before the Service moves to it; if it cannot, the canary fails. */
+export async function growGreen(ctx: DeployContext, deps: FlowDeps, plan: DeploymentPlan, result: CanaryResult & { ok: true }): Promise<CanaryResult> {
+  const canary = plan.canary!;
+  try {
+    for (const patch of canary.beforeSwitch) await sendPatch(deps.client, patch);
+    const ready = await waitDeploymentReady(deps.client, plan.release.settings.namespace, plan.deployment.metadata.name, releaseLabels(plan.release), { deadlineMs: ctx.config.health.timeoutMs, intervalMs: ctx.config.health.intervalMs, clock: ctx.clock, signal: ctx.signal });
+    if (ready.ok) return result;
+    return { ok: false, steps: result.steps, failed: { name: 'Health', ok: false, value: `green at full size: ${ready.detail}`, threshold: `ready within ${ctx.config.health.timeoutMs} ms` }, ...(await restore(ctx, deps, canary, result.lastStep)) };
+  } catch (error) {
+    return { ok: false, steps: result.steps, failed: { name: 'Canary', ok: false, value: (error as Error).message, threshold: 'green scaled up' }, ...(await restore(ctx, deps, canary, result.lastStep)) };
+  }
+}
+
+/** Gateway: the route back to the Service alone (which now selects green), and the canary Service removed. */
+export async function afterCanarySwitch(ctx: DeployContext, deps: FlowDeps, canary: CanaryPlan, lastStep: number): Promise<void> {
+  try {
+    for (const patch of canary.afterSwitch(lastStep)) await sendPatch(deps.client, patch);
+    await cleanup(ctx, deps, canary);
+    if (canary.kind === 'gateway') ctx.emit({ phase: 'canary', state: 'ok', message: 'HTTPRoute back to the Service alone (now green)' });
+  } catch (error) {
+    // The route still splits between two Services that both select green now: harmless, but say so.
+    ctx.emit({ phase: 'canary', state: 'warn', message: `the HTTPRoute could not be restored (${(error as Error).message}); it still lists the canary Service` });
+  }
+}
+
 async function tunnelTo(deps: FlowDeps, plan: DeploymentPlan, selector: Record<string, string>, tunnels: Tunnel[]): Promise<Tunnel> {
   const ns = plan.release.settings.namespace;
   const pod = (await listPods(deps.client, ns, selector)).find(isReady);

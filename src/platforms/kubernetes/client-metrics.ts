@@ -17,7 +17,7 @@ export class ClientMetrics {
   private readonly done: Promise<void>;
 
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     paths: string[],
     options: { concurrency?: number; requestTimeoutMs: number; label: string; signal?: AbortSignal; pace?: { requests: number; overMs: number } },
   ) {

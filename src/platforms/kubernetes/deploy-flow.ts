@@ -11,8 +11,7 @@ import { isReady, listPods } from './pods.js';
 import type { StepReport } from '../../strategies/step-gate.js';
 import { pruneReleases } from './prune.js';
 import { recordRun } from './recover.js';
-import { type CanaryResult, cleanup, restore, runCanary } from './canary-flow.js';
-import type { CanaryPlan } from './canary-plan.js';
+import { afterCanarySwitch, growGreen, restore, runCanary } from './canary-flow.js';
 import type { DeploymentPlan } from './plan.js';
 import { formatSelector, stateReport } from './state-report.js';
 import type { OpenTunnel } from './tunnel.js';
@@ -170,31 +169,6 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
     return { status: 'failed', exitCode: ExitCode.needsHuman, release: meta, previousRelease: blueId, post, rollback: { performed: true, reason, verified: false }, message: `${reason}; switched back, but ${again.value} after the rollback. ${report}`, verified: false };
   }
   return { status: 'rolled_back', exitCode: ExitCode.rolledBack, release: meta, previousRelease: blueId, post, rollback: { performed: true, reason, verified: again?.ok ?? false }, message: `${reason}; traffic is back on ${blueId ?? formatSelector(plan.from)}, green ${release.id} was ${removed}`, verified: false };
-}
-
-/** Replica ratios: green back to full size and ready before the Service moves to it; if it cannot, the canary fails. */
-async function growGreen(ctx: DeployContext, deps: FlowDeps, plan: DeploymentPlan, result: CanaryResult & { ok: true }): Promise<CanaryResult> {
-  const canary = plan.canary!;
-  try {
-    for (const patch of canary.beforeSwitch) await sendPatch(deps.client, patch);
-    const ready = await waitDeploymentReady(deps.client, plan.release.settings.namespace, plan.deployment.metadata.name, releaseLabels(plan.release), { deadlineMs: ctx.config.health.timeoutMs, intervalMs: ctx.config.health.intervalMs, clock: ctx.clock, signal: ctx.signal });
-    if (ready.ok) return result;
-    return { ok: false, steps: result.steps, failed: { name: 'Health', ok: false, value: `green at full size: ${ready.detail}`, threshold: `ready within ${ctx.config.health.timeoutMs} ms` }, ...(await restore(ctx, deps, canary, result.lastStep)) };
-  } catch (error) {
-    return { ok: false, steps: result.steps, failed: { name: 'Canary', ok: false, value: (error as Error).message, threshold: 'green scaled up' }, ...(await restore(ctx, deps, canary, result.lastStep)) };
-  }
-}
-
-/** Gateway: the route back to the Service alone (which now selects green), and the canary Service removed. */
-async function afterCanarySwitch(ctx: DeployContext, deps: FlowDeps, canary: CanaryPlan, lastStep: number): Promise<void> {
-  try {
-    for (const patch of canary.afterSwitch(lastStep)) await sendPatch(deps.client, patch);
-    await cleanup(ctx, deps, canary);
-    if (canary.kind === 'gateway') ctx.emit({ phase: 'canary', state: 'ok', message: 'HTTPRoute back to the Service alone (now green)' });
-  } catch (error) {
-    // The route still splits between two Services that both select green now: harmless, but say so.
-    ctx.emit({ phase: 'canary', state: 'warn', message: `the HTTPRoute could not be restored (${(error as Error).message}); it still lists the canary Service` });
-  }
 }
 
 /** Smoke tests against one ready green pod, before any traffic reaches it. */
