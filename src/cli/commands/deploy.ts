@@ -1,7 +1,7 @@
 import { parseDuration } from '../../config/duration.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { RunKind } from '../../orchestrator/plan.js';
-import { startOrchestrator, type PendingOrchestrator } from '../../orchestrator/parent.js';
+import { runInChild, startOrchestrator, type PendingOrchestrator } from '../../orchestrator/parent.js';
 import type { CliOptions } from '../options.js';
 
 export const deployCommand = (options: CliOptions, environment?: string) => runCommand('deploy', options, environment);
@@ -64,11 +64,7 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
     }
   }
 
-  const [{ StateStore }, { createRenderer }, { runInChild }] = await Promise.all([
-    import('../../state/store.js'),
-    import('../progress.js'),
-    import('../../orchestrator/parent.js'),
-  ]);
+  const [{ StateStore }, { createRenderer }] = await Promise.all([import('../../state/store.js'), import('../progress.js')]);
   const activeRelease = (await new StateStore(config.projectRoot, environment).read()).active?.release ?? null;
   const renderer = await createRenderer(options);
   // Loaded while the orchestrator works, not after it answers.
