@@ -27,8 +27,8 @@ export interface LocalDriverOptions {
 }
 
 /**
- * The rollout and guard code, with undici, hdr-histogram-js and zod behind it, is the bulk of this driver, so it is
- * imported on use. The orchestrator calls `preload` once the pre-checks are running (they mostly wait on git and
+ * The rollout code (health checks, smoke, verification: undici and the verify modules behind it) is the bulk of this
+ * driver, so it is imported on use. The orchestrator calls `preload` once the pre-checks are running (they mostly wait on git and
  * the database), so it is loaded by the time the deploy needs it.
  */
 const flows = {
@@ -63,7 +63,7 @@ export function createDriver(options: LocalDriverOptions = {}): PlatformDriver {
 async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<DeployOutcome> {
   const { config } = ctx;
   const start = requireStart(ctx);
-  portOf(ctx);
+  portOf(ctx); // a config error, before anything starts
   ctx.emit({ phase: 'release', state: 'start', message: `release from ${ctx.plan.options.ref ?? 'HEAD'}` });
   // The runtime (router + supervisor) and the release directory do not depend on each other: prepare both at once.
   // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
