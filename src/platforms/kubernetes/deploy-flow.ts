@@ -160,7 +160,7 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   }
   await ctx.state.update((state) => ({ ...state, active: state.previous && blueId ? { ...state.previous } : null, previous: null }));
   ctx.emit({ phase: 'rollback', state: 'ok', message: `Service ${plan.service.name} → ${formatSelector(plan.from)} again` });
-  const again = config.url ? smokeCheckResult(await runSmoke(config.url, config.verify.smoke, { timeoutMs: requestTimeoutMs(ctx) }), 'Smoke Tests (after rollback)') : null;
+  const again = await smokeAfterRollback(ctx, deps, plan);
   await removeGreen();
   const reason = describeFailure(failed);
   const post = [...verification.results, ...(again ? [again] : [])];
@@ -169,6 +169,21 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
     return { status: 'failed', exitCode: ExitCode.needsHuman, release: meta, previousRelease: blueId, post, rollback: { performed: true, reason, verified: false }, message: `${reason}; switched back, but ${again.value} after the rollback. ${report}`, verified: false };
   }
   return { status: 'rolled_back', exitCode: ExitCode.rolledBack, release: meta, previousRelease: blueId, post, rollback: { performed: true, reason, verified: again?.ok ?? false }, message: `${reason}; traffic is back on ${blueId ?? formatSelector(plan.from)}, green ${release.id} was ${removed}`, verified: false };
+}
+
+/** Through `url`; without it, through a tunnel to a pod the restored selector picks. Null when none is ready. */
+async function smokeAfterRollback(ctx: DeployContext, deps: FlowDeps, plan: DeploymentPlan): Promise<PostCheckResult | null> {
+  const name = 'Smoke Tests (after rollback)';
+  const run = async (url: string) => smokeCheckResult(await runSmoke(url, ctx.config.verify.smoke, { timeoutMs: requestTimeoutMs(ctx) }), name);
+  if (ctx.config.url) return run(ctx.config.url);
+  const pod = (await listPods(deps.client, plan.service.namespace, plan.from).catch(() => [])).find(isReady);
+  if (!pod) return null;
+  const tunnel = await deps.openTunnel({ namespace: plan.service.namespace, name: pod.metadata.name, ip: pod.status?.podIP ?? null, port: plan.release.settings.port });
+  try {
+    return await run(tunnel.url);
+  } finally {
+    await tunnel.close();
+  }
 }
 
 /** Smoke tests against one ready green pod, before any traffic reaches it. */
