@@ -4,6 +4,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="$(mktemp -d /tmp/shipgate-bench.XXXXXX)"
 PIDS=()
 
+# With the kernel's autogroup scheduling (on here), CPU is shared between sessions first, so `nice` alone only ranks
+# processes inside this session. The scripts re-exec themselves under `setsid` (a session, and so an autogroup, of
+# their own) and give that autogroup the NICE value too.
+if [ -n "${NICE:-}" ] && [ -w /proc/self/autogroup ]; then echo "$NICE" >/proc/self/autogroup 2>/dev/null || true; fi
+
 ensure_tools() {
   local missing=()
   command -v wrk >/dev/null || missing+=(wrk)
@@ -36,7 +41,7 @@ start_bg() {
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid" 2>/dev/null)" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }

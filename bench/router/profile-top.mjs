@@ -20,7 +20,7 @@ for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, limit)) {
 // Self time grouped by where the code lives.
 const groups = new Map();
 for (const [key, us] of self) {
-  const group = /router\//.test(key) ? 'router (ours)' : /undici|dispatcher\/|core\/|handler\//.test(key) ? 'undici' : /node:_http|node:http|_http_/.test(key) ? 'node http' : /node:|internal\//.test(key) ? 'node other' : /^\((idle|program|garbage collector)\)/.test(key) ? key.split(' ')[0] : /:0$/.test(key) ? 'native (syscalls, builtins)' : 'other';
+  const group = /router\/|http1\//.test(key) ? 'router (ours)' : /undici|dispatcher\/|core\/|handler\//.test(key) ? 'undici' : /node:_http|node:http|_http_/.test(key) ? 'node http' : /node:|internal\//.test(key) ? 'node other' : /^\((idle|program|garbage collector)\)/.test(key) ? key.split(' ')[0] : /:0$/.test(key) ? 'native (syscalls, builtins)' : 'other';
   groups.set(group, (groups.get(group) ?? 0) + us);
 }
 console.log('\nby area:');

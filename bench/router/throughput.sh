@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Throughput and latency of the router against nginx (1 worker, keepalive upstream), the app reached directly and a
-# naive node:http proxy (the issue's anchor, for calibration). All four are measured in the same run, interleaved
-# round by round with the order rotated, so machine noise hits them alike. NICE=-15 (as root) runs everything above
-# other work on a busy box.
+# naive node:http proxy (the issue's anchor, for calibration). All are measured in the same run, interleaved round by
+# round with the order rotated, so machine noise hits them alike; the end prints the median of the per-round ratios.
+# NICE=-15 (as root) runs everything above other work on a busy box. TARGETS="nginx router" skips the others, so
+# more (shorter) rounds fit in the same time.
 # Usage: bench/router/throughput.sh [rounds=3] [seconds=10] [connections=32]
-if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 nice -n "$NICE" bash "$0" "$@"; fi
+if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNS=${3:-32}
+read -r -a TARGET_LIST <<<"${TARGETS:-direct nginx router naive}"
+has() { [[ " ${TARGET_LIST[*]} " == *" $1 "* ]]; }
 ensure_tools
 build
 
@@ -16,28 +19,43 @@ APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104
 start_bg env PORT=$APP node "$ROOT/bench/router/upstream.mjs"
 start_nginx $NGINX $APP
 start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP WORKERS="${WORKERS:-}" node "$ROOT/bench/router/run-router.mjs"
-start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"
-wait_port $APP; wait_port $NGINX; wait_port $ROUTER; wait_port $NAIVE
+has naive && start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"
+port_of() { case $1 in direct) echo $APP ;; nginx) echo $NGINX ;; router) echo $ROUTER ;; naive) echo $NAIVE ;; esac; }
+for target in direct "${TARGET_LIST[@]}"; do wait_port "$(port_of "$target")"; done
 # Warm up JITs and keep-alive pools.
-for port in $APP $NGINX $ROUTER $NAIVE; do wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$port/" >/dev/null; done
+for target in "${TARGET_LIST[@]}"; do wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$(port_of "$target")/" >/dev/null; done
 
 printf "%-6s %-7s %10s %9s %9s %6s\n" round target "req/s" "p50 ms" "p99 ms" bad
 declare -A RPS P99
+RATIOS="$WORK/ratios"
+n=${#TARGET_LIST[@]}
 for round in $(seq "$ROUNDS"); do
-  order=(direct nginx router naive)
-  shift_by=$((round % 4))
-  order=("${order[@]:$shift_by}" "${order[@]:0:$shift_by}")
+  shift_by=$((round % n))
+  order=("${TARGET_LIST[@]:$shift_by}" "${TARGET_LIST[@]:0:$shift_by}")
   for target in "${order[@]}"; do
-    case $target in direct) port=$APP ;; nginx) port=$NGINX ;; router) port=$ROUTER ;; naive) port=$NAIVE ;; esac
-    read -r rps p50 p99 bad < <(wrk_run "http://127.0.0.1:$port/" "$SECONDS_PER_RUN" "$CONNS")
+    read -r rps p50 p99 bad < <(wrk_run "http://127.0.0.1:$(port_of "$target")/" "$SECONDS_PER_RUN" "$CONNS")
     RPS[$target.$round]=$rps
     P99[$target.$round]=$p99
     printf "%-6s %-7s %10s %9s %9s %6s\n" "$round" "$target" "$rps" "$p50" "$p99" "$bad"
   done
-  awk -v r="${RPS[router.$round]}" -v n="${RPS[nginx.$round]}" -v d="${RPS[direct.$round]}" -v v="${RPS[naive.$round]}" \
-      -v rp="${P99[router.$round]}" -v np="${P99[nginx.$round]}" -v dp="${P99[direct.$round]}" -v round="$round" \
-    'BEGIN { ra = rp - dp; na = np - dp;
-             printf "round %s: router/nginx %.0f%%, naive/nginx %.0f%%, router/naive %.2fx, nginx/direct %.0f%%; added p99 router %.2f ms, nginx %.2f ms\n",
-               round, 100 * r / n, 100 * v / n, r / v, 100 * n / d, ra, na }'
+  awk -v r="${RPS[router.$round]:-0}" -v n="${RPS[nginx.$round]:-0}" -v d="${RPS[direct.$round]:-0}" -v v="${RPS[naive.$round]:-0}" \
+      -v rp="${P99[router.$round]:-0}" -v np="${P99[nginx.$round]:-0}" -v dp="${P99[direct.$round]:-0}" -v round="$round" -v out="$RATIOS" \
+    'BEGIN { line = sprintf("round %s:", round);
+             if (n > 0) line = line sprintf(" router/nginx %.0f%%", 100 * r / n);
+             if (n > 0 && v > 0) line = line sprintf(", naive/nginx %.0f%%", 100 * v / n);
+             if (v > 0) line = line sprintf(", router/naive %.2fx", r / v);
+             if (d > 0 && n > 0) line = line sprintf(", nginx/direct %.0f%%; added p99 router %.2f ms, nginx %.2f ms", 100 * n / d, rp - dp, np - dp);
+             print line;
+             if (n > 0) printf "%f %f %f %f\n", r / n, (v > 0 ? v / n : -1), rp - dp, np - dp >> out }'
 done
+awk -v direct="$(has direct && echo 1 || echo 0)" '
+     function sort(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } }
+     function median(a, k) { sort(a, k); return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+     { k++; rn[k] = $1; vn[k] = $2; ra[k] = $3; na[k] = $4 }
+     END { if (k == 0) exit;
+           m = median(rn, k); lo = rn[1]; hi = rn[k]; v = median(vn, k); r = median(ra, k); n = median(na, k);
+           printf "median of %d rounds: router/nginx %.0f%% (range %.0f-%.0f%%)", k, 100 * m, 100 * lo, 100 * hi;
+           if (v >= 0) printf ", naive/nginx %.0f%%", 100 * v;
+           if (direct) printf "; added p99 router %.2f ms, nginx %.2f ms", r, n; else printf "; p99 router %.2f ms, nginx %.2f ms", r, n;
+           printf "\n" }' "$RATIOS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
