@@ -1,6 +1,6 @@
 import type { PostCheckResult } from '../../contracts/summary.js';
 import type { DeployContext } from '../../orchestrator/types.js';
-import { readControl } from '../../strategies/control-file.js';
+import { clearControl, markRunning, readControl } from '../../strategies/control-file.js';
 import { type StepReport, describeStep, runStepGate } from '../../strategies/step-gate.js';
 import { parseSmokeSpec } from '../../verify/smoke-spec.js';
 import { canaryLabels, requiredSamples } from '../../verify/thresholds.js';
@@ -29,6 +29,8 @@ export async function runCanary(ctx: DeployContext, deps: FlowDeps, plan: Deploy
   const tunnels: Tunnel[] = [];
   let applied = -1;
   const fail = async (failed: PostCheckResult, afterStep: number): Promise<CanaryResult> => ({ ok: false, steps, failed, ...(await restore(ctx, deps, canary, afterStep)) });
+  // `deploy promote` / `deploy abort` find the running canary through these files, as on the local platform.
+  await clearControl(config.stateDir);
   try {
     for (const object of canary.create) await createOrReplace(deps.client, object);
     const paths = [...new Set(config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
@@ -40,6 +42,7 @@ export async function runCanary(ctx: DeployContext, deps: FlowDeps, plan: Deploy
         return fail({ name: `Canary ${percent}%: ${canary.kind === 'gateway' ? 'HTTPRoute weights' : 'replica ratio'}`, ok: false, value: (error as Error).message, threshold: `set to ${percent}%` }, i - 1);
       }
       applied = i;
+      await markRunning(config.stateDir, { pid: process.pid, release: plan.release.id, stable: plan.blue?.release ?? '', percent, startedAt: new Date().toISOString() });
       ctx.emit({ phase: 'canary', state: 'start', message: `canary step ${i + 1}: ${canary.notes[i]}` });
       if (canary.kind === 'replicas') {
         // Green changed size: wait until the controller settled, so the pod we probe is one that stays.
@@ -78,6 +81,7 @@ export async function runCanary(ctx: DeployContext, deps: FlowDeps, plan: Deploy
     return fail({ name: 'Canary', ok: false, value: (error as Error).message.split('\n')[0]!, threshold: 'completed' }, applied);
   } finally {
     for (const t of tunnels) await t.close().catch(() => undefined);
+    await Promise.all([clearControl(config.stateDir), markRunning(config.stateDir, null)]).catch(() => undefined);
   }
 }
 

@@ -5,7 +5,7 @@
  * (pod stand-ins on loopback IPs, `smokeVia: pod-ip`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +113,25 @@ describe('Gateway API canary (contract test against a fake API server)', () => {
     expect(selector()).toEqual({ app: 'shop', release: blue });
     expect(fake.get('Deployment', 'default', `shop-${summary.release.id}`)).toBeUndefined();
     expect(fake.get('Service', 'default', 'shop-canary')).toBeUndefined();
+  }, 90_000);
+
+  it('contract test: `deploy promote` during a step skips the remaining steps; the Service moves to green', async () => {
+    const path = join(dir, 'deploy.config.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('canary: { steps: [25, 100], interval: 500ms }', 'canary: { steps: [10, 50, 100], interval: 60s }'));
+    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-am', 'long steps'], { cwd: dir });
+    nextImage();
+    const env = { KUBECONFIG: join(kubeDir, 'kubeconfig.yaml') };
+    const running = runCli(['staging', '--yes', '--json'], { cwd: dir, env });
+    // Wait for the first weight patch, then promote from a second CLI process.
+    while (!fake.requests.some((r) => r.method === 'PATCH' && r.path.endsWith('/httproutes/shop') && JSON.stringify(r.body).includes('"weight":10'))) await new Promise((r) => setTimeout(r, 50));
+    let promoted = await runCli(['promote', 'staging', '--yes'], { cwd: dir, env });
+    while (promoted.code !== 0 && /no canary is running/.test(promoted.stderr)) promoted = await runCli(['promote', 'staging', '--yes'], { cwd: dir, env });
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const r = await running;
+    const summary = JSON.parse(r.stdout) as DeploySummary;
+    expect(r.code, summary.message).toBe(0);
+    expect(summary.steps?.map((st) => [st.percent, st.decided])).toEqual([[10, 'promote']]);
+    expect(selector()).toEqual({ app: 'shop', release: summary.release.id });
+    expect(routeRefs()).toEqual(ORIGINAL_REFS);
   }, 90_000);
 });
