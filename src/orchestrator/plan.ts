@@ -1,6 +1,7 @@
 import type { ResolvedEnvironment } from '../config/types.js';
 import { formatDuration } from '../config/duration.js';
 import { formatPercent } from '../config/percent.js';
+import { kubernetesPlanSteps } from '../platforms/kubernetes/plan-steps.js';
 import { railwayPlanSteps } from '../platforms/railway/plan-steps.js';
 import type { Recipes } from '../bundle/schema.js';
 import { Redactor } from '../exec/redact.js';
@@ -88,13 +89,17 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   const verify = config.verify.windowMs + config.health.timeoutMs + 60_000;
   // Railway builds remotely: a deploy may wait its deadline once for the build and once more for a rollback.
   const remote = config.railway ? 2 * config.railway.deadlineMs + 2 * config.verify.windowMs : 0;
-  const base = verify + config.drainTimeoutMs + rollout + remote + margin;
+  // Kubernetes waits out the scale-down delay, and a replica-ratio canary waits for readiness once more per step.
+  const k = config.kubernetes;
+  const cluster = k ? k.scaleDownDelayMs + (config.strategy === 'canary' && !k.gateway ? config.canary.steps.length * config.health.timeoutMs : config.health.timeoutMs) : 0;
+  const base = verify + config.drainTimeoutMs + rollout + remote + cluster + margin;
   return kind === 'rollback' ? base + config.health.timeoutMs : base + tests + build + config.health.timeoutMs;
 }
 
 function planSteps(input: PlanInput): string[] {
   const c = input.config;
   if (c.platform === 'railway' && input.kind !== 'stop') return railwayPlanSteps(c, input.kind, input.options.to);
+  if (c.platform === 'kubernetes' && input.kind !== 'stop') return kubernetesPlanSteps(c, input.kind, input.options.to);
   if (input.kind === 'stop') return [`stop the router and every app process of ${c.environment}`];
   if (input.kind === 'rollback') {
     const target = input.options.to ?? 'the previous release';

@@ -74,3 +74,26 @@ environments: { production: {} }
     expect(text).toContain('environments.production.kubernetes.image: needs a tag or digest');
   });
 });
+
+describe('run deadline on kubernetes', () => {
+  it('adds the scale-down delay, and one readiness wait per replica-ratio canary step', async () => {
+    const { runDeadlineMs } = await import('../../../src/orchestrator/plan.js');
+    const base = {
+      tests: { skip: true, timeoutMs: 0 },
+      build: null,
+      strategy: 'blue-green',
+      canary: { steps: [0.1, 0.5, 1], intervalMs: 1_000 },
+      verify: { windowMs: 30_000 },
+      health: { timeoutMs: 60_000 },
+      drainTimeoutMs: 30_000,
+      railway: null,
+      kubernetes: null,
+    } as unknown as Parameters<typeof runDeadlineMs>[0];
+    const cluster = { scaleDownDelayMs: 30_000, gateway: null } as unknown as NonNullable<Parameters<typeof runDeadlineMs>[0]['kubernetes']>;
+    const blueGreen = { ...base, kubernetes: cluster };
+    expect(runDeadlineMs(blueGreen, 'deploy', false) - runDeadlineMs(base, 'deploy', false)).toBe(30_000 + 60_000);
+    const ratioCanary = { ...base, strategy: 'canary', kubernetes: cluster } as typeof base;
+    const canaryBase = { ...base, strategy: 'canary' } as typeof base;
+    expect(runDeadlineMs(ratioCanary, 'deploy', false) - runDeadlineMs(canaryBase, 'deploy', false)).toBe(30_000 + 3 * 60_000);
+  });
+});

@@ -97,6 +97,9 @@ describe('--dry-run on kubernetes (contract test against a fake API server)', ()
     expect(r.stdout).toContain('kind: Secret');
     expect(r.stdout).toContain('SESSION_SECRET: <redacted>');
     expect(r.stdout).toContain('op: test');
+    // The plan's steps describe the cluster flow, not the local one.
+    expect(r.stdout).toMatch(/switch Service \S+'s selector from blue to green/);
+    expect(r.stdout).not.toContain('.deploy/staging/releases');
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(r.stdout + r.stderr).not.toContain(Buffer.from(SECRET).toString('base64'));
     expect(writes(s.fake)).toEqual([]);
