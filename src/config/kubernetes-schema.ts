@@ -6,13 +6,10 @@ import type { ConfigProblem } from './issues.js';
 export const IMAGE_PLACEHOLDERS = ['commit', 'release'] as const;
 const PLACEHOLDER = /\$\{(commit|release)\}/g;
 
-// `${commit}` must survive the config's `${VAR}` interpolation: escape it as `$${commit}`, which interpolation
-// turns back into `${commit}`. The schema is parsed once before interpolation and once after, so an already
-// escaped placeholder is left alone.
+// `${commit}` and `${release}` are built-in names that interpolation leaves as written (src/config/resolve.ts).
 const imageTemplate = z
   .string({ error: 'expected an image reference like "registry/app:${commit}"' })
   .min(1, { error: 'must not be empty' })
-  .transform((text) => text.replace(/(^|[^$])\$\{(commit|release)\}/g, '$1$$${$2}'))
   .describe('Image to run, built and pushed by your CI. `${commit}` (full commit SHA of the deployed ref) and `${release}` (release id) are filled in per deploy.');
 
 const name = (description: string) =>
