@@ -75,3 +75,8 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
 
   return { run, records, redactor };
 }
+
+/** Loads execa ahead of the first command, for a process that has idle time before its work arrives. */
+export async function warmUpExecutor(): Promise<void> {
+  await import('execa');
+}

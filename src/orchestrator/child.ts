@@ -11,9 +11,8 @@ const controller = new AbortController();
 let started = false;
 
 // The CLI starts this process before its plan is ready; load what every run needs meanwhile.
-// `execa` only warms the module cache here: commands still run through src/exec/executor.ts.
 const runModule = import('./run.js');
-void Promise.all([runModule, import('../checks/index.js'), import('../lock/lock.js'), import('execa')]).catch(() => undefined);
+void Promise.all([runModule, import('../checks/index.js'), import('../lock/lock.js'), import('../exec/executor.js').then((m) => m.warmUpExecutor())]).catch(() => undefined);
 
 function send(message: ChildMessage): Promise<void> {
   ChildMessageSchema.parse(message);

@@ -1,4 +1,5 @@
-import { request } from 'undici';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 /** Receives each check's outcome, like kamal-proxy's HealthCheckConsumer. Tests pass a recorder. */
 export interface HealthCheckConsumer {
@@ -11,21 +12,29 @@ export interface HealthCheckTiming {
   timeoutMs: number;
 }
 
-/** One GET of `url + path` under its own timeout; healthy means a 2xx answer. */
-export async function checkOnce(url: string, path: string, timeoutMs: number): Promise<{ success: boolean; detail: string }> {
-  const target = new URL(path, url).toString();
-  try {
-    const response = await request(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    await response.body.dump();
-    const success = response.statusCode >= 200 && response.statusCode < 300;
-    return { success, detail: `GET ${path} answered ${response.statusCode}` };
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError' || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT') {
-      return { success: false, detail: `GET ${path} timed out after ${timeoutMs} ms` };
-    }
-    return { success: false, detail: `GET ${path} failed: ${(error as { code?: string }).code ?? (error as Error).message}` };
-  }
+/** One GET of `url + path` under its own timeout (head and body); healthy means a 2xx answer. node:http keeps this module light to load. */
+export function checkOnce(url: string, path: string, timeoutMs: number): Promise<{ success: boolean; detail: string }> {
+  const target = new URL(path, url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (result: { success: boolean; detail: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(result);
+    };
+    const req = send(target, { method: 'GET', agent: false }, (res) => {
+      const status = res.statusCode ?? 0;
+      res.on('error', (error: NodeJS.ErrnoException) => finish({ success: false, detail: `GET ${path} failed: ${error.code ?? error.message}` }));
+      res.on('end', () => finish({ success: status >= 200 && status < 300, detail: `GET ${path} answered ${status}` }));
+      res.resume();
+    });
+    const timer = setTimeout(() => finish({ success: false, detail: `GET ${path} timed out after ${timeoutMs} ms` }), timeoutMs);
+    req.on('error', (error: NodeJS.ErrnoException) => finish({ success: false, detail: `GET ${path} failed: ${error.code ?? error.message}` }));
+    req.end();
+  });
 }
 
 /** Checks an upstream on a ticker (first check at once) until closed; each result goes to the consumer. */
