@@ -3,8 +3,15 @@ import { resolve } from 'node:path';
 import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 import { ROOT } from '../../../setup/build.js';
 
-/** Railway's published schema (an introspection result from railwayapp/cli), kept beside the repo, never in it. */
-export const SCHEMA_PATH = resolve(ROOT, '../shared/railway/schema.json');
+/**
+ * Railway's published schema (an introspection result from railwayapp/cli), kept beside the repo, never in it:
+ * RAILWAY_SCHEMA_PATH when set, else `../shared/railway/schema.json` next to this checkout, else the workspace's
+ * copy at /work/shared (where a clean CI clone elsewhere on the machine finds it).
+ */
+const CANDIDATES = [process.env.RAILWAY_SCHEMA_PATH, resolve(ROOT, '../shared/railway/schema.json'), '/work/shared/railway/schema.json'].filter(
+  (path): path is string => Boolean(path),
+);
+export const SCHEMA_PATH = CANDIDATES.find((path) => existsSync(path)) ?? CANDIDATES[0]!;
 
 let cached: GraphQLSchema | null = null;
 
@@ -25,7 +32,7 @@ export function loadRailwaySchema(): GraphQLSchema {
  */
 export function requireSchemaOrSkip(): boolean {
   if (schemaAvailable()) return true;
-  const message = `Railway schema not found at ${SCHEMA_PATH}: the Railway contract tests need it (an introspection result from railwayapp/cli)`;
+  const message = `Railway schema not found (looked at ${CANDIDATES.join(', ')}): the Railway contract tests need it (an introspection result from railwayapp/cli)`;
   if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(message);
   console.warn(`SKIPPING Railway contract tests: ${message}`);
   return false;
