@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Executor } from '../../exec/executor.js';
 import type { ReleaseMeta, ReleaseRunner, RunningRelease } from '../local/blue-green/runner.js';
+import { findFreePort } from '../local/free-port.js';
 import type { RouterClient } from '../../router/client.js';
 import type { DockerCli, HealthCheckSpec } from './commands.js';
 import * as containers from './containers.js';
@@ -57,7 +57,7 @@ export class DockerReleaseRunner implements ReleaseRunner {
     // We pick the loopback port: one the engine picks may change when the container restarts after a crash,
     // and the router would lose it. Another process may take it first; then we try another.
     for (let attempt = 1; ; attempt++) {
-      const free = await freeLoopbackPort();
+      const free = await findFreePort();
       try {
         await containers.startContainer(this.deps, {
           name,
@@ -135,16 +135,4 @@ export class DockerReleaseRunner implements ReleaseRunner {
 
 function urlOf(info: ContainerInfo): string {
   return `http://127.0.0.1:${info.hostPort}`;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,5 +1,5 @@
 import { createServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../local/free-port.js';
 
 /** A local URL that reaches one pod, for smoke tests of a release before it gets traffic. */
 export interface Tunnel {
@@ -44,13 +44,8 @@ export function portForwardTunnel(loadKubeConfig: () => Promise<unknown>): OpenT
       });
       ws.catch(() => socket.destroy());
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: await listenOnLoopback(server),
       close: () =>
         new Promise<void>((resolve) => {
           for (const s of sockets) s.destroy();

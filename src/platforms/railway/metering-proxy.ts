@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../local/free-port.js';
 import { Agent, request } from 'undici';
 import type { UpstreamMetrics } from '../../contracts/metrics.js';
 import { UpstreamMeter } from '../../router/meter.js';
@@ -54,13 +54,8 @@ export async function startMeteringProxy(target: string, name: string): Promise<
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenOnLoopback(server),
     read: (windowMs) => meter.read(windowMs),
     close: async () => {
       server.closeAllConnections();
