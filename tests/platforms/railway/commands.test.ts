@@ -1,23 +1,13 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../setup/build.js';
+import { describe, expect, it } from 'vitest';
 import { startCli } from '../../cli/helpers.js';
-import { expectNoToken, startHarness, TOKEN, type Harness } from './support/harness.js';
-import { requireSchemaOrSkip } from './support/schema.js';
+import { expectNoToken, railwayContractSuite, TOKEN, type Harness } from './support/harness.js';
 
-const available = requireSchemaOrSkip();
-let h: Harness | null = null;
-
-beforeAll(async () => {
-  if (available) await ensureBuilt();
-}, 300_000);
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
+const { available, start } = railwayContractSuite();
+let h: Harness;
 
 describe.skipIf(!available)('Railway contract tests: rollback, status and history through the real CLI', () => {
   it('deploy rollback <env> returns to the previous deployment, and --to <id> to a chosen one; status and history show Railway deployments merged with ours', async () => {
-    h = await startHarness();
+    h = await start();
     const first = h.fake.seedLive('good');
     const deployed = await h.run(['staging', '--json']);
     expect(deployed.code, deployed.stderr).toBe(0);
@@ -60,7 +50,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
   }, 180_000);
 
   it('a service without healthcheckPath: the pre-check warns, the deploy sets it from health.path and the summary says so', async () => {
-    h = await startHarness();
+    h = await start();
     h.fake.seedLive('good');
     h.fake.instance.healthcheckPath = null;
     const result = await h.run(['staging', '--json']);
@@ -74,7 +64,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
   }, 180_000);
 
   it('image source: sets the image with the commit through serviceInstanceUpdate and deploys with serviceInstanceDeployV2 (no upload)', async () => {
-    h = await startHarness({ railwayExtra: '  image: ghcr.io/acme/shop:${commit}\n' });
+    h = await start({ railwayExtra: '  image: ghcr.io/acme/shop:${commit}\n' });
     h.fake.seedLive('good');
     const result = await h.run(['staging', '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -85,7 +75,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
   }, 180_000);
 
   it('--dry-run lists the Railway steps and sends nothing that changes Railway', async () => {
-    h = await startHarness({ railwayExtra: '  image: ghcr.io/acme/shop:${commit}\n' });
+    h = await start({ railwayExtra: '  image: ghcr.io/acme/shop:${commit}\n' });
     h.fake.seedLive('good');
     const result = await h.run(['staging', '--dry-run', '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -98,7 +88,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
   }, 180_000);
 
   it('a project token for the staging environment cannot deploy production: exit 3 at the pre-checks', async () => {
-    h = await startHarness();
+    h = await start();
     h.fake.seedLive('good');
     const result = await h.run(['production']);
     expect(result.code, result.stderr).toBe(3);
@@ -107,7 +97,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
   }, 180_000);
 
   it('an orchestrator killed during verification: recovery rolls the unverified deployment back to the previous one', async () => {
-    h = await startHarness();
+    h = await start();
     const previous = h.fake.seedLive('good');
     const child = startCli(['staging', '--verbose'], { cwd: h.dir, env: { RAILWAY_TOKEN: TOKEN, DEPLOY_RAILWAY_API_URL: h.fake.url } });
     let stderr = '';
@@ -131,7 +121,7 @@ describe.skipIf(!available)('Railway contract tests: rollback, status and histor
   }, 180_000);
 
   it('config errors name the path and exit 2 before anything is sent', async () => {
-    h = await startHarness({ railwayExtra: '  source: upload\n  image: x/y:1\n' });
+    h = await start({ railwayExtra: '  source: upload\n  image: x/y:1\n' });
     const result = await h.run(['staging']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('railway.image: set either source: upload or image, not both');

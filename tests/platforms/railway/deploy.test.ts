@@ -1,32 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../setup/build.js';
-import { expectNoToken, startHarness, TOKEN, type Harness } from './support/harness.js';
-import { requireSchemaOrSkip } from './support/schema.js';
+import { describe, expect, it } from 'vitest';
+import { expectNoToken, railwayContractSuite, summaryJson as json, TOKEN, type Harness } from './support/harness.js';
 
-const available = requireSchemaOrSkip();
-let h: Harness | null = null;
-
-beforeAll(async () => {
-  if (available) await ensureBuilt();
-}, 300_000);
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
-
-const json = (stdout: string) => JSON.parse(stdout) as {
-  status: string;
-  exitCode: number;
-  release: { id: string };
-  rollback: { performed: boolean; command: string; verified?: boolean };
-  checks: { pre: Array<{ name: string; ok: boolean; detail: string; warning?: boolean }>; post: Array<{ name: string; ok: boolean; value: string }> };
-  message?: string;
-  logTail?: string[];
-};
+const { available, start } = railwayContractSuite();
+let h: Harness;
 
 describe.skipIf(!available)('Railway contract tests: deploy through the real CLI against a fake API built from the schema', () => {
   it('success: uploads the tree, polls to SUCCESS, verifies on the public URL, rollback line names the previous deployment', async () => {
-    h = await startHarness({ files: { '.gitignore': 'secret.txt\nlogs/\n', '.railwayignore': '*.md\n', 'README.md': 'x', 'secret.txt': 's' } });
+    h = await start({ files: { '.gitignore': 'secret.txt\nlogs/\n', '.railwayignore': '*.md\n', 'README.md': 'x', 'secret.txt': 's' } });
     const previous = h.fake.seedLive('good');
     const result = await h.run(['staging', '--json']);
     const summary = json(result.stdout);
@@ -49,7 +29,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
   }, 180_000);
 
   it('a FAILED build exits 1, quotes the build log lines, and never rolls back (Railway never swapped)', async () => {
-    h = await startHarness();
+    h = await start();
     const previous = h.fake.seedLive('good');
     h.fake.next = { statuses: ['BUILDING', 'FAILED'], mode: 'bad', buildLogs: ['#5 RUN npm ci', 'npm ERR! missing script: build'] };
     const result = await h.run(['staging', '--json']);
@@ -66,7 +46,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
   }, 180_000);
 
   it.each(['SKIPPED', 'REMOVED'])('a deployment that goes %s is a failure (exit 1)', async (status) => {
-    h = await startHarness();
+    h = await start();
     h.fake.seedLive('good');
     h.fake.next = { statuses: ['QUEUED', status], mode: 'good' };
     const result = await h.run(['staging', '--json']);
@@ -76,7 +56,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
   }, 180_000);
 
   it('verification failing sends deploymentRollback with the previous id, waits for SUCCESS, verifies again, exit 1', async () => {
-    h = await startHarness();
+    h = await start();
     const previous = h.fake.seedLive('good');
     h.fake.next = { statuses: ['BUILDING', 'DEPLOYING', 'SUCCESS'], mode: 'bad', deployLogs: ['Error: boom'] };
     const result = await h.run(['staging', '--json']);
@@ -95,7 +75,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
   }, 180_000);
 
   it('CRASHED after going live is caught during verification and rolled back (exit 1)', async () => {
-    h = await startHarness();
+    h = await start();
     const previous = h.fake.seedLive('good');
     h.fake.next = { statuses: ['BUILDING', 'SUCCESS'], mode: 'good', crashAfterReads: 1, deployLogs: ['FATAL out of memory'] };
     const result = await h.run(['staging', '--json']);
@@ -108,7 +88,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
   }, 180_000);
 
   it("Railway's own HTTP metrics count: a 5xx share above the threshold fails verification and rolls back", async () => {
-    h = await startHarness();
+    h = await start();
     const previous = h.fake.seedLive('good');
     h.fake.httpMetrics = [
       { statusCode: 200, samples: [{ ts: 1, value: 270 }] },
@@ -122,7 +102,7 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
   }, 180_000);
 
   it('a rollback that fails is exit 4 naming both deployment ids', async () => {
-    h = await startHarness();
+    h = await start();
     const previous = h.fake.seedLive('good');
     h.fake.next = { statuses: ['BUILDING', 'SUCCESS'], mode: 'bad' };
     h.fake.rollbackScript = ['DEPLOYING', 'FAILED'];

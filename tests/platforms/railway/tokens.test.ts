@@ -1,32 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../setup/build.js';
-import { expectNoToken, startHarness, TOKEN, type Harness } from './support/harness.js';
-import { requireSchemaOrSkip } from './support/schema.js';
+import { describe, expect, it } from 'vitest';
+import { expectNoToken, railwayContractSuite, summaryJson as json, TOKEN, type Harness } from './support/harness.js';
 
-const available = requireSchemaOrSkip();
-let h: Harness | null = null;
-
-beforeAll(async () => {
-  if (available) await ensureBuilt();
-}, 300_000);
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
-
-const json = (stdout: string) => JSON.parse(stdout) as {
-  status: string;
-  exitCode: number;
-  release: { id: string };
-  rollback: { performed: boolean; command: string; verified?: boolean };
-  checks: { pre: Array<{ name: string; ok: boolean; detail: string; warning?: boolean }>; post: Array<{ name: string; ok: boolean; value: string }> };
-  message?: string;
-  logTail?: string[];
-};
+const { available, start } = railwayContractSuite();
+let h: Harness;
 
 describe.skipIf(!available)('Railway contract tests: tokens and rate limits through the real CLI', () => {
   it('a 429 with Retry-After is honoured: the same query is retried after the wait', async () => {
-    h = await startHarness();
+    h = await start();
     h.fake.seedLive('good');
     h.fake.rateLimit = { operation: 'ShipgateDeployment', retryAfter: '1' };
     const result = await h.run(['staging', '--json']);
@@ -39,7 +19,7 @@ describe.skipIf(!available)('Railway contract tests: tokens and rate limits thro
   }, 180_000);
 
   it('a bad token is exit 3 at the pre-checks with one clear line, and nothing is deployed', async () => {
-    h = await startHarness();
+    h = await start();
     h.fake.seedLive('good');
     const result = await h.run(['staging'], { RAILWAY_TOKEN: 'wrong-token-value' });
     expect(result.code, result.stderr).toBe(3);
@@ -51,7 +31,7 @@ describe.skipIf(!available)('Railway contract tests: tokens and rate limits thro
   }, 180_000);
 
   it('an account token authenticates with Authorization: Bearer', async () => {
-    h = await startHarness({ tokenKind: 'account' });
+    h = await start({ tokenKind: 'account' });
     h.fake.seedLive('good');
     const result = await h.run(['staging', '--json']);
     expect(result.code, result.stderr).toBe(0);

@@ -2,7 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, makeProject, type CliResult } from '../../../cli/helpers.js';
 import { startTestServer, type TestServer } from '../../../helpers/http-server.js';
+import { afterEach, beforeAll } from 'vitest';
+import { ensureBuilt } from '../../../setup/build.js';
 import { FakeRailway, type FakeOptions } from './fake-railway.js';
+import { requireSchemaOrSkip } from './schema.js';
 
 export const TOKEN = 'rw-secret-token-7f3a9c1e5b';
 
@@ -96,3 +99,31 @@ export function expectNoToken(h: Harness, ...results: CliResult[]): string[] {
   if (h.stateText().includes(TOKEN)) leaks.push('.deploy/');
   return leaks;
 }
+
+/**
+ * The hooks every Railway CLI contract suite needs: build once when the schema is there, and close each test's
+ * harness after it. `start` is startHarness, tracked for that cleanup.
+ */
+export function railwayContractSuite(): { available: boolean; start: typeof startHarness } {
+  const available = requireSchemaOrSkip();
+  let current: Harness | null = null;
+  beforeAll(async () => {
+    if (available) await ensureBuilt();
+  }, 300_000);
+  afterEach(async () => {
+    await current?.close();
+    current = null;
+  });
+  return { available, start: async (options) => (current = await startHarness(options)) };
+}
+
+/** The parts of the `--json` summary the Railway tests read. */
+export const summaryJson = (stdout: string) => JSON.parse(stdout) as {
+  status: string;
+  exitCode: number;
+  release: { id: string };
+  rollback: { performed: boolean; command: string; verified?: boolean };
+  checks: { pre: Array<{ name: string; ok: boolean; detail: string; warning?: boolean }>; post: Array<{ name: string; ok: boolean; value: string }> };
+  message?: string;
+  logTail?: string[];
+};
