@@ -3,7 +3,6 @@
  * server (tests/platforms/kubernetes/fake-cluster.ts): green grows beside blue's full replicas while the Service
  * selects both, each step judged by the local canary's step gate, and the output says the split is approximate.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { ensureBuilt } from '../../setup/build.js';
+import { clusterConfig, commitNextImage } from './project.js';
 import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
 
 let fake: FakeCluster;
@@ -23,8 +23,7 @@ async function deploy(): Promise<{ code: number | null; summary: DeploySummary; 
 }
 
 function nextImage(b: Partial<ImageBehaviour> = {}): void {
-  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'next'], { cwd: dir });
-  fake.images.set(`registry.test/shop:${execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim()}`, b);
+  commitNextImage(fake, dir, b);
 }
 
 const selector = () => fake.get('Service', 'default', 'shop')!.spec.selector;
@@ -33,28 +32,7 @@ beforeAll(async () => {
   await ensureBuilt();
   fake = await FakeCluster.start();
   fake.addService('shop', { app: 'shop' });
-  dir = makeProject(
-    [
-      'app: shop',
-      'platform: kubernetes',
-      'strategy: canary',
-      'tests: false',
-      'migrations: none',
-      `url: ${fake.publicUrl}`,
-      'health: { path: /health, interval: 40ms, timeout: 8s }',
-      'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
-      'canary: { steps: [25, 100], interval: 500ms }',
-      'kubernetes:',
-      '  namespace: default',
-      '  image: "registry.test/shop:${commit}"',
-      `  port: ${fake.appPort}`,
-      '  service: shop',
-      '  scaleDownDelay: 0s',
-      '  smokeVia: pod-ip',
-      'environments: { staging: {} }',
-      '',
-    ].join('\n'),
-  );
+  dir = makeProject(clusterConfig(fake, { settings: ['strategy: canary', 'canary: { steps: [25, 100], interval: 500ms }'], kubernetes: ['smokeVia: pod-ip'] }));
   kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
   fake.writeKubeconfig(kubeDir);
   nextImage();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { ensureBuilt } from '../../setup/build.js';
+import { clusterConfig, commitNextImage } from './project.js';
 import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
 
 let fake: FakeCluster;
@@ -25,8 +26,7 @@ async function deploy(): Promise<{ code: number | null; summary: DeploySummary }
 }
 
 function nextImage(b: Partial<ImageBehaviour> = {}): void {
-  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'next'], { cwd: dir });
-  fake.images.set(`registry.test/shop:${execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim()}`, b);
+  commitNextImage(fake, dir, b);
 }
 
 const routeRefs = () => fake.get('HTTPRoute', 'default', 'shop')!.spec.rules[0].backendRefs;
@@ -38,27 +38,7 @@ beforeAll(async () => {
   fake.addService('shop', { app: 'shop' });
   fake.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'default' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: ORIGINAL_REFS }] } });
   dir = makeProject(
-    [
-      'app: shop',
-      'platform: kubernetes',
-      'strategy: canary',
-      'tests: false',
-      'migrations: none',
-      `url: ${fake.publicUrl}`,
-      'health: { path: /health, interval: 40ms, timeout: 8s }',
-      'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
-      'canary: { steps: [25, 100], interval: 500ms }',
-      'kubernetes:',
-      '  namespace: default',
-      '  image: "registry.test/shop:${commit}"',
-      `  port: ${fake.appPort}`,
-      '  service: shop',
-      '  gateway: { route: shop }',
-      '  scaleDownDelay: 0s',
-      '  smokeVia: pod-ip',
-      'environments: { staging: {} }',
-      '',
-    ].join('\n'),
+    clusterConfig(fake, { settings: ['strategy: canary', 'canary: { steps: [25, 100], interval: 500ms }'], kubernetes: ['gateway: { route: shop }', 'smokeVia: pod-ip'] }),
   );
   kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
   fake.writeKubeconfig(kubeDir);

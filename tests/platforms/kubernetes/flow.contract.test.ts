@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { ensureBuilt } from '../../setup/build.js';
+import { clusterConfig, commitNextImage } from './project.js';
 import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
 
 const SECRET = 'sk_live_contract_4b1d9e77';
@@ -20,37 +21,9 @@ let fake: FakeCluster;
 let dir = '';
 let kubeconfig = '';
 
-function config(extra = ''): string {
-  return [
-    'app: shop',
-    'platform: kubernetes',
-    'tests: false',
-    'migrations: none',
-    `url: ${fake.publicUrl}`,
-    'health: { path: /health, interval: 40ms, timeout: 8s }',
-    'env: { required: [SESSION_SECRET] }',
-    'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
-    'kubernetes:',
-    '  namespace: default',
-    '  image: "registry.test/shop:${commit}"',
-    '  replicas: 2',
-    `  port: ${fake.appPort}`,
-    '  service: shop',
-    '  scaleDownDelay: 0s',
-    '  smokeVia: pod-ip',
-    extra,
-    'environments: { staging: {} }',
-    '',
-  ].join('\n');
-}
-
 /** A new commit (so a new image tag) whose image behaves as told. */
 function nextImage(behaviour: Partial<ImageBehaviour> = {}): string {
-  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'next'], { cwd: dir });
-  const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim();
-  const image = `registry.test/shop:${sha}`;
-  fake.images.set(image, behaviour);
-  return image;
+  return commitNextImage(fake, dir, behaviour);
 }
 
 async function deploy(...args: string[]): Promise<{ code: number | null; summary: DeploySummary; stdout: string; stderr: string }> {
@@ -72,12 +45,12 @@ function deployments(): string[] {
   return fake.list('Deployment', 'default').map((d) => d.metadata.name).sort();
 }
 
-async function freshCluster(extra = ''): Promise<string> {
+async function freshCluster(): Promise<string> {
   await fake?.close();
   fake = await FakeCluster.start();
   fake.addService('shop', { app: 'shop' });
   if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = makeProject(config(extra));
+  dir = makeProject(clusterConfig(fake, { settings: ['env: { required: [SESSION_SECRET] }'], kubernetes: ['replicas: 2', 'smokeVia: pod-ip'] }));
   kubeconfig = fake.writeKubeconfig(mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-')));
   // A first verified release to be blue.
   nextImage();

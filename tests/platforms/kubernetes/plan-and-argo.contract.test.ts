@@ -3,7 +3,6 @@
  * `--dry-run` prints the exact manifests and patches a real run then sends, and Argo Rollouts mode promotes and
  * aborts with the kubectl-argo-rollouts plugin's patches.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { parse } from 'yaml';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { ensureBuilt } from '../../setup/build.js';
+import { clusterConfig, commitNextImage } from './project.js';
 import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
 
 const SECRET = 'sk_live_dryrun_93ac01ee';
@@ -31,28 +31,7 @@ async function setup(extra: string[] = [], smokeVia: 'pod-ip' | 'port-forward' =
   fakes.push(fake);
   fake.addService('shop', { app: 'shop' });
   fake.addService('shop-preview', { app: 'shop' });
-  const dir = makeProject(
-    [
-      'app: shop',
-      'platform: kubernetes',
-      'tests: false',
-      'migrations: none',
-      `url: ${fake.publicUrl}`,
-      'health: { path: /health, interval: 40ms, timeout: 8s }',
-      'env: { required: [SESSION_SECRET] }',
-      'verify: { smoke: ["GET /"], errorRate: 1%, p95: 3s, window: 800ms, minRequests: 10 }',
-      'kubernetes:',
-      '  namespace: default',
-      '  image: "registry.test/shop:${commit}"',
-      `  port: ${fake.appPort}`,
-      '  service: shop',
-      '  scaleDownDelay: 0s',
-      `  smokeVia: ${smokeVia}`,
-      ...extra.map((l) => `  ${l}`),
-      'environments: { staging: {} }',
-      '',
-    ].join('\n'),
-  );
+  const dir = makeProject(clusterConfig(fake, { settings: ['env: { required: [SESSION_SECRET] }'], kubernetes: [`smokeVia: ${smokeVia}`, ...extra] }));
   dirs.push(dir);
   const kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
   dirs.push(kubeDir);
@@ -66,12 +45,7 @@ async function setup(extra: string[] = [], smokeVia: 'pod-ip' | 'port-forward' =
       const r = await run(['staging', '--yes', '--json']);
       return { code: r.code, summary: JSON.parse(r.stdout) as DeploySummary };
     },
-    nextImage(b = {}) {
-      execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'next'], { cwd: dir });
-      const image = `registry.test/shop:${execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim()}`;
-      fake.images.set(image, b);
-      return image;
-    },
+    nextImage: (b = {}) => commitNextImage(fake, dir, b),
   };
 }
 
