@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,7 +8,8 @@ import type { HistoryRecord } from '../../../src/contracts/history.js';
 import type { EnvironmentState } from '../../../src/state/schema.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { connectRouter } from '../../../src/router/client.js';
-import { CLI, ensureBuilt } from '../../setup/build.js';
+import { ensureBuilt } from '../../setup/build.js';
+import { runCli as runBuiltCli } from '../../cli/helpers.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'app.mjs');
 
@@ -135,14 +136,7 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', ...args], { cwd, encoding: 'utf8' });
 }
 
-function runCli(cwd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
-  });
+async function runCli(cwd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const run = await runBuiltCli(args, { cwd });
+  return { exitCode: run.code ?? -1, stdout: run.stdout, stderr: run.stderr };
 }

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,8 @@ import type { DeploySummary } from '../../../../src/contracts/summary.js';
 import type { HistoryRecord } from '../../../../src/contracts/history.js';
 import type { EnvironmentState } from '../../../../src/state/schema.js';
 import { findFreePort } from '../../../../src/platforms/local/free-port.js';
-import { CLI, ROOT, ensureBuilt } from '../../../setup/build.js';
+import { ROOT, ensureBuilt } from '../../../setup/build.js';
+import { runCli as runBuiltCli } from '../../../cli/helpers.js';
 
 export const EXAMPLE = join(ROOT, 'examples', 'webapp');
 const NATIVE = join(EXAMPLE, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
@@ -158,16 +159,9 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /** Asynchronous on purpose: the load generator shares this event loop and must keep running during a deploy. */
-function runCli(cwd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
-  });
+async function runCli(cwd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const run = await runBuiltCli(args, { cwd });
+  return { exitCode: run.code ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** Which release serves new requests through the router now. */
