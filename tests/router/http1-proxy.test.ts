@@ -42,6 +42,27 @@ describe('HTTP/1.1 framing through the router', () => {
     }
   });
 
+  it('reads a request head sent one byte at a time and a response head split at every byte boundary', async () => {
+    const responseHead = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n';
+    const upstream = await raw((socket, head) => {
+      const split = Number(new URL(pathOf(head), 'http://x').searchParams.get('split') ?? responseHead.length);
+      socket.setNoDelay(true);
+      socket.write(responseHead.slice(0, split));
+      setTimeout(() => socket.write(`${responseHead.slice(split)}ok`), 2);
+    });
+    const router = await routerTo(upstream.url);
+    const request = 'GET /one HTTP/1.1\r\nHost: shop.example:8080\r\nConnection: close\r\n\r\n';
+    const reply = await rawExchange(router.port, [...request]);
+    expect(reply).toBe('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nconnection: close\r\n\r\nok');
+    // Without an X-Forwarded-For of its own, the request gets the client's address, the scheme and the Host value.
+    expect(upstream.heads[0]).toBe('GET /one HTTP/1.1\r\nHost: shop.example:8080\r\nx-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nx-forwarded-host: shop.example:8080');
+    for (let split = 1; split < responseHead.length; split++) {
+      const response = await fetch(`http://127.0.0.1:${router.port}/?split=${split}`);
+      expect(await response.text(), `split at ${split}`).toBe('ok');
+      expect(response.headers.get('keep-alive'), `split at ${split}`).toBeNull();
+    }
+  });
+
   it('relays a chunked response body split at every byte boundary, unchanged', async () => {
     const upstream = await raw((socket, head) => {
       const split = Number(new URL(pathOf(head), 'http://x').searchParams.get('split'));

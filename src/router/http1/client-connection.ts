@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { UpstreamMeter } from '../meter.js';
 import { Exchange } from './exchange.js';
-import { CRLF2, HeadError } from './head-scan.js';
+import { HeadError, headLength } from './head-scan.js';
 import type { ProxyServer } from './proxy-server.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { NO_RELEASE, NO_RELEASE_CLOSE, plainResponse } from './responses.js';
@@ -21,10 +21,14 @@ const PAUSE_PIPELINE = 2;
 export class ClientConnection {
   exchange: Exchange | null = null;
   readonly remote: string;
+  /** The X-Forwarded-For and -Proto lines for requests that bring no X-Forwarded-For of their own. */
+  readonly forwardedLines: Buffer;
   /** Server tick when the connection last became ready for a request: the idle and head timeouts count from it. */
   since: number;
   private tunnel: Tunnel | null = null;
   private pending: Buffer | null = null;
+  /** Bytes at the start of `pending` already searched for the end of a head: a head sent in pieces is scanned once. */
+  private scanned = 0;
   private paused = 0;
   private closed = false;
 
@@ -33,6 +37,7 @@ export class ClientConnection {
     readonly server: ProxyServer,
   ) {
     this.remote = socket.remoteAddress ?? '';
+    this.forwardedLines = Buffer.from(`x-forwarded-for: ${this.remote}\r\nx-forwarded-proto: http\r\n`, 'latin1');
     this.since = server.tick;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
@@ -121,19 +126,23 @@ export class ClientConnection {
     while (this.exchange === null && this.tunnel === null && !this.closed) {
       let buf = this.pending;
       // Empty lines before a request line are ignored (RFC 9112 §2.2).
-      while (buf !== null && buf.length >= 2 && buf[0] === 0x0d && buf[1] === 0x0a) buf = buf.length === 2 ? null : buf.subarray(2);
+      while (buf !== null && buf.length >= 2 && buf[0] === 0x0d && buf[1] === 0x0a) {
+        buf = buf.length === 2 ? null : buf.subarray(2);
+        this.scanned = this.scanned > 2 ? this.scanned - 2 : 0;
+      }
       this.pending = buf;
       if (buf === null) return;
-      const at = buf.indexOf(CRLF2);
-      if (at < 0 || at + 4 > MAX_REQUEST_HEAD) {
-        if (at >= 0 || buf.length > MAX_REQUEST_HEAD) return this.reject(431, 'Request Header Fields Too Large');
+      const length = headLength(buf, this.scanned);
+      if (length < 0 || length > MAX_REQUEST_HEAD) {
+        if (length >= 0 || buf.length > MAX_REQUEST_HEAD) return this.reject(431, 'Request Header Fields Too Large');
+        this.scanned = buf.length;
         return;
       }
-      const headLength = at + 4;
-      const head = parseRequestHead(buf.toString('latin1', 0, headLength), this.server.routing.userHeader);
+      this.scanned = 0;
+      const head = parseRequestHead(buf, length, this.server.routing.userHeader);
       if (head instanceof HeadError) return this.reject(head.status, head.reason);
       this.pending = null;
-      this.start(head, buf, headLength < buf.length ? buf.subarray(headLength) : null);
+      this.start(head, buf, length < buf.length ? buf.subarray(length) : null);
     }
   }
 

@@ -1,7 +1,7 @@
 import type { UpstreamMeter } from '../meter.js';
 import { ChunkedScanner } from './chunked.js';
 import type { ClientConnection } from './client-connection.js';
-import { CRLF2, HeadError, rewriteHead } from './head-scan.js';
+import { HeadError, headLength, rewriteHead } from './head-scan.js';
 import type { ProxyTarget } from './proxy-target.js';
 import type { RequestHead } from './request-head.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
@@ -17,6 +17,7 @@ const RES_DONE = 4;
 const MAX_RESPONSE_HEAD = 64 * 1024;
 /** Body bytes that arrive with the response head are copied into the head's buffer up to this size: one write. */
 const MERGE_LIMIT = 16 * 1024;
+const CONNECTION_CLOSE = Buffer.from('connection: close\r\n', 'latin1');
 
 /** Set on the client connection while the upstream cannot take more request body. */
 export const PAUSE_BODY = 1;
@@ -65,11 +66,11 @@ export class Exchange implements UpstreamOwner {
     this.closeClient = !head.keepAlive;
     // A request sent as HTTP/1.0 gets a close-delimited answer: that upstream connection cannot be reused.
     this.reusable = head.minor === 1;
-    const client_ = client.remote;
-    let extra = `${target.requestHeaders}x-forwarded-for: ${head.forwardedFor === undefined ? client_ : `${head.forwardedFor}, ${client_}`}\r\nx-forwarded-proto: http\r\n`;
-    if (head.host !== undefined) extra += `x-forwarded-host: ${head.host}\r\n`;
+    let extra = target.requestHeaders;
+    if (head.forwardedFor !== undefined) extra += `x-forwarded-for: ${head.forwardedFor}, ${client.remote}\r\nx-forwarded-proto: http\r\n`;
     if (head.upgrade) extra += 'connection: upgrade\r\n';
-    this.headOut = rewriteHead(buf, head.drop, head.end, extra, 0, 0);
+    const forwarded = head.forwardedFor === undefined ? client.forwardedLines : null;
+    this.headOut = rewriteHead(buf, head.drop, head.end, forwarded, extra, head.hostStart, head.hostEnd, 0, 0);
   }
 
   /** Sends the head, and the part of the body already received. Returns the bytes of `rest` past this request. */
@@ -158,24 +159,29 @@ export class Exchange implements UpstreamOwner {
   }
 
   private onResponseHead(chunk: Buffer): void {
-    let buf = this.resBuf === null ? chunk : Buffer.concat([this.resBuf, chunk]);
+    let from = 0;
+    let buf = chunk;
+    if (this.resBuf !== null) {
+      from = this.resBuf.length - 3;
+      buf = Buffer.concat([this.resBuf, chunk]);
+    }
     for (;;) {
-      const at = buf.indexOf(CRLF2);
-      if (at < 0) {
+      const length = headLength(buf, from);
+      if (length < 0) {
         if (buf.length > MAX_RESPONSE_HEAD) return this.failUpstream();
         this.resBuf = buf;
         return;
       }
       this.resBuf = null;
-      const headLength = at + 4;
-      const parsed = parseResponseHead(buf.toString('latin1', 0, headLength));
+      const parsed = parseResponseHead(buf, length);
       if (parsed instanceof HeadError) return this.failUpstream();
-      if (parsed.status === 101) return this.head.upgrade ? this.switchProtocols(buf, parsed, headLength) : this.failUpstream();
-      if (parsed.status >= 200) return this.startBody(buf, parsed, headLength);
+      if (parsed.status === 101) return this.head.upgrade ? this.switchProtocols(buf, parsed, length) : this.failUpstream();
+      if (parsed.status >= 200) return this.startBody(buf, parsed, length);
       // An interim answer (100 Continue, 103 Early Hints) is relayed; the final one follows.
-      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, '', 0, 0));
-      if (headLength === buf.length) return;
-      buf = buf.subarray(headLength);
+      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, null, '', -1, -1, 0, 0));
+      if (length === buf.length) return;
+      buf = buf.subarray(length);
+      from = 0;
     }
   }
 
@@ -190,7 +196,7 @@ export class Exchange implements UpstreamOwner {
     // The client connection cannot carry another request when the body ends with the connection, or when the rest
     // of this request's body would have to be read and thrown away.
     if (state === RES_CLOSE || !this.reqDone || this.client.server.closing) this.closeClient = true;
-    const extra = this.closeClient ? `${this.target.responseHeaders}connection: close\r\n` : this.target.responseHeaders;
+    const added = this.closeClient ? CONNECTION_CLOSE : null;
 
     let bodyEnd = headLength;
     let complete = state === RES_DONE;
@@ -213,11 +219,12 @@ export class Exchange implements UpstreamOwner {
     if (bodyEnd < buf.length) this.reusable = false;
     this.state = state;
     this.headSent = true;
-    if (bodyEnd - headLength <= MERGE_LIMIT) this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, extra, headLength, bodyEnd));
+    const extra = this.target.responseHeaders;
+    if (bodyEnd - headLength <= MERGE_LIMIT) this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, -1, -1, headLength, bodyEnd));
     else {
       const socket = this.client.socket;
       socket.cork();
-      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, extra, 0, 0));
+      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, -1, -1, 0, 0));
       this.writeClient(buf.subarray(headLength, bodyEnd));
       socket.uncork();
     }
@@ -336,7 +343,7 @@ export class Exchange implements UpstreamOwner {
     this.target.meter.inFlight--;
     const upstream = this.upstream!;
     this.upstream = null;
-    this.client.socket.write(rewriteHead(buf, parsed.drop, parsed.end, '', headLength, buf.length));
+    this.client.socket.write(rewriteHead(buf, parsed.drop, parsed.end, null, '', -1, -1, headLength, buf.length));
     this.client.startTunnel(upstream, this.target.meter);
   }
 

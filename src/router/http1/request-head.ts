@@ -1,11 +1,13 @@
-import { HeadError, addRange, connectionTokens, dropNamed, eqLower, fieldValue, hasBadBytes, isToken, parseLength } from './head-scan.js';
+import { CR, HeadError, TOKEN, addRange, connectionTokens, dropNamed, eqLower, lineEnd, parseLength, scanField, text, valueEnd, valueIs, valueStart } from './head-scan.js';
 
 /** What the proxy needs from a client's request head: routing inputs, framing, and which lines not to forward. */
 export interface RequestHead {
   method: string;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minor: number;
-  host: string | undefined;
+  /** Byte range of the Host value in the head's buffer; -1 when absent. */
+  hostStart: number;
+  hostEnd: number;
   cookie: string | undefined;
   /** Value of the flag table's user header, when one is configured and present. */
   user: string | undefined;
@@ -24,32 +26,35 @@ export interface RequestHead {
 }
 
 /**
- * Parses a request head: `head` is the latin1 text up to and including the blank line. Strict on framing (one
- * Content-Length value, no Content-Length with Transfer-Encoding, only `chunked`, CRLF line ends, no obs-fold), so
- * the router and the upstream can never disagree on where a request ends.
+ * Parses the request head in buf[0, length), `length` running through the blank line. Strict on framing (one
+ * Content-Length value, no Content-Length with Transfer-Encoding, only `chunked`, CRLF line ends, no obs-fold, no
+ * control characters), so the router and the upstream can never disagree on where a request ends.
  * Hop-by-hop fields, X-Forwarded-* and the client's own x-shipgate-flags are marked for dropping.
  */
-export function parseRequestHead(head: string, userHeader: string | null): RequestHead | HeadError {
-  if (hasBadBytes(head)) return new HeadError(400, 'invalid character in request head');
-  const end = head.length - 2;
-  const lineEnd = head.indexOf('\r\n');
-  const sp1 = head.indexOf(' ');
-  if (sp1 <= 0 || sp1 > lineEnd || !isToken(head, 0, sp1)) return new HeadError(400, 'invalid method');
-  const sp2 = head.indexOf(' ', sp1 + 1);
-  if (sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1) return new HeadError(400, 'invalid request line');
-  for (let i = sp1 + 1; i < sp2; i++) {
-    const c = head.charCodeAt(i);
+export function parseRequestHead(buf: Buffer, length: number, userHeader: string | null): RequestHead | HeadError {
+  const end = length - 2;
+  let sp1 = 0;
+  while (TOKEN[buf[sp1]] === 1) sp1++;
+  if (sp1 === 0 || buf[sp1] !== 0x20) return new HeadError(400, 'invalid method');
+  let sp2 = sp1 + 1;
+  for (let c = buf[sp2]; c !== 0x20; c = buf[++sp2]) {
+    if (c === CR) return new HeadError(400, 'invalid request line');
     if (c < 0x21 || c > 0x7e) return new HeadError(400, 'invalid request target');
   }
+  if (sp2 === sp1 + 1) return new HeadError(400, 'invalid request line');
+  const firstLineEnd = lineEnd(buf, sp2 + 1);
+  if (firstLineEnd < 0) return new HeadError(400, 'invalid character in request head');
   let minor: number;
-  if (lineEnd - sp2 === 9 && head.startsWith('HTTP/1.', sp2 + 1) && (head.charCodeAt(lineEnd - 1) | 1) === 0x31) minor = head.charCodeAt(lineEnd - 1) - 0x30;
-  else if (/^HTTP\/\d\.\d$/.test(head.slice(sp2 + 1, lineEnd))) return new HeadError(505, 'HTTP version not supported');
+  const version = buf[sp2 + 8];
+  if (firstLineEnd - sp2 === 9 && isHttp1(buf, sp2 + 1) && (version | 1) === 0x31) minor = version - 0x30;
+  else if (/^HTTP\/\d\.\d$/.test(text(buf, sp2 + 1, firstLineEnd))) return new HeadError(505, 'HTTP version not supported');
   else return new HeadError(400, 'invalid HTTP version');
-  const method = head.slice(0, sp1);
+  const method = methodName(buf, sp1);
   if (method === 'CONNECT') return new HeadError(405, 'CONNECT is not supported');
 
   const drop: number[] = [];
-  let host: string | undefined;
+  let hostStart = -1;
+  let hostEnd = -1;
   let cookie: string | undefined;
   let user: string | undefined;
   let forwardedFor: string | undefined;
@@ -60,82 +65,105 @@ export function parseRequestHead(head: string, userHeader: string | null): Reque
   let upgradeLine = -1;
   let upgradeLineEnd = -1;
   let named: string[] | null = null;
-  let pos = lineEnd + 2;
+  let pos = firstLineEnd + 2;
   while (pos < end) {
-    const next = head.indexOf('\r\n', pos);
-    const colon = head.indexOf(':', pos);
-    if (colon < 0 || colon > next || !isToken(head, pos, colon)) return new HeadError(400, 'invalid header line');
+    const colon = scanField(buf, pos);
+    if (colon < 0) return new HeadError(400, 'invalid header line');
+    const next = lineEnd(buf, colon + 1);
+    if (next < 0) return new HeadError(400, 'invalid character in request head');
     const n = colon - pos;
-    const first = head.charCodeAt(pos) | 0x20;
-    if (userHeader !== null && n === userHeader.length && user === undefined && eqLower(head, pos, userHeader)) user = fieldValue(head, colon, next);
+    const first = buf[pos] | 0x20;
+    const a = valueStart(buf, colon, next);
+    const b = valueEnd(buf, a, next);
+    if (userHeader !== null && n === userHeader.length && user === undefined && eqLower(buf, pos, userHeader)) user = text(buf, a, b);
     switch (n) {
       case 4:
-        if (first === 0x68 && eqLower(head, pos, 'host')) {
-          if (host !== undefined) return new HeadError(400, 'more than one Host header');
-          host = fieldValue(head, colon, next);
+        if (first === 0x68 && eqLower(buf, pos, 'host')) {
+          if (hostStart >= 0) return new HeadError(400, 'more than one Host header');
+          hostStart = a;
+          hostEnd = b;
         }
         break;
       case 6:
-        if (first === 0x63 && eqLower(head, pos, 'cookie')) {
-          const value = fieldValue(head, colon, next);
+        if (first === 0x63 && eqLower(buf, pos, 'cookie')) {
+          const value = text(buf, a, b);
           cookie = cookie === undefined ? value : `${cookie}; ${value}`;
         }
         break;
       case 14:
-        if (first === 0x63 && eqLower(head, pos, 'content-length')) {
-          const length = parseLength(fieldValue(head, colon, next));
-          if (length < 0 || (contentLength >= 0 && length !== contentLength)) return new HeadError(400, 'invalid Content-Length');
-          contentLength = length;
+        if (first === 0x63 && eqLower(buf, pos, 'content-length')) {
+          const length_ = parseLength(buf, a, b);
+          if (length_ < 0 || (contentLength >= 0 && length_ !== contentLength)) return new HeadError(400, 'invalid Content-Length');
+          contentLength = length_;
         }
         break;
       case 17:
-        if (first === 0x74 && eqLower(head, pos, 'transfer-encoding')) {
-          if (chunked || fieldValue(head, colon, next).toLowerCase() !== 'chunked') return new HeadError(501, 'unsupported Transfer-Encoding');
+        if (first === 0x74 && eqLower(buf, pos, 'transfer-encoding')) {
+          if (chunked || !valueIs(buf, a, b, 'chunked')) return new HeadError(501, 'unsupported Transfer-Encoding');
           chunked = true;
-        } else if (first === 0x78 && eqLower(head, pos, 'x-forwarded-proto')) addRange(drop, pos, next + 2);
+        } else if (first === 0x78 && eqLower(buf, pos, 'x-forwarded-proto')) addRange(drop, pos, next + 2);
         break;
       case 10:
-        if (first === 0x63 && eqLower(head, pos, 'connection')) {
+        if (first === 0x63 && eqLower(buf, pos, 'connection')) {
           addRange(drop, pos, next + 2);
-          for (const token of connectionTokens(fieldValue(head, colon, next))) {
+          for (const token of connectionTokens(buf, a, b)) {
             if (token === 'close') close = true;
             else if (token === 'upgrade') connectionUpgrade = true;
             else if (token !== 'keep-alive') (named ??= []).push(token);
           }
-        } else if (first === 0x6b && eqLower(head, pos, 'keep-alive')) addRange(drop, pos, next + 2);
+        } else if (first === 0x6b && eqLower(buf, pos, 'keep-alive')) addRange(drop, pos, next + 2);
         break;
       case 15:
-        if (first === 0x78 && eqLower(head, pos, 'x-forwarded-for')) {
+        if (first === 0x78 && eqLower(buf, pos, 'x-forwarded-for')) {
           addRange(drop, pos, next + 2);
-          const value = fieldValue(head, colon, next);
+          const value = text(buf, a, b);
           forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
         }
         break;
       case 16:
-        if (first === 0x78 ? eqLower(head, pos, 'x-forwarded-host') || eqLower(head, pos, 'x-shipgate-flags') : first === 0x70 && eqLower(head, pos, 'proxy-connection')) {
+        if (first === 0x78 ? eqLower(buf, pos, 'x-forwarded-host') || eqLower(buf, pos, 'x-shipgate-flags') : first === 0x70 && eqLower(buf, pos, 'proxy-connection')) {
           addRange(drop, pos, next + 2);
         }
         break;
       case 7:
-        if (first === 0x75 && eqLower(head, pos, 'upgrade')) {
+        if (first === 0x75 && eqLower(buf, pos, 'upgrade')) {
           upgradeLine = pos;
           upgradeLineEnd = next + 2;
         }
         break;
       case 2:
-        if (first === 0x74 && eqLower(head, pos, 'te')) addRange(drop, pos, next + 2);
+        if (first === 0x74 && eqLower(buf, pos, 'te')) addRange(drop, pos, next + 2);
         break;
       case 19:
-        if (first === 0x70 && eqLower(head, pos, 'proxy-authorization')) addRange(drop, pos, next + 2);
+        if (first === 0x70 && eqLower(buf, pos, 'proxy-authorization')) addRange(drop, pos, next + 2);
         break;
     }
     pos = next + 2;
   }
-  if (minor === 1 && host === undefined) return new HeadError(400, 'missing Host header');
+  if (minor === 1 && hostStart < 0) return new HeadError(400, 'missing Host header');
   if (chunked && contentLength >= 0) return new HeadError(400, 'both Content-Length and Transfer-Encoding');
   if (chunked && minor === 0) return new HeadError(400, 'Transfer-Encoding in an HTTP/1.0 request');
   const upgrade = connectionUpgrade && upgradeLine >= 0;
   if (!upgrade && upgradeLine >= 0) addRange(drop, upgradeLine, upgradeLineEnd);
-  if (named !== null) dropNamed(head, lineEnd, end, named, drop);
-  return { method, minor, host, cookie, user, forwardedFor, contentLength, chunked, keepAlive: minor === 1 && !close, upgrade, drop, end };
+  if (named !== null) dropNamed(buf, firstLineEnd, end, named, drop);
+  return { method, minor, hostStart, hostEnd, cookie, user, forwardedFor, contentLength, chunked, keepAlive: minor === 1 && !close, upgrade, drop, end };
+}
+
+/** "HTTP/1." at buf[at]. */
+function isHttp1(buf: Buffer, at: number): boolean {
+  return buf[at] === 0x48 && buf[at + 1] === 0x54 && buf[at + 2] === 0x54 && buf[at + 3] === 0x50 && buf[at + 4] === 0x2f && buf[at + 5] === 0x31 && buf[at + 6] === 0x2e;
+}
+
+/** The method as a string; the common ones without reading the bytes into a new string. */
+function methodName(buf: Buffer, length: number): string {
+  const c = buf[0];
+  if (length === 3 && c === 0x47 && buf[1] === 0x45 && buf[2] === 0x54) return 'GET';
+  if (length === 4 && c === 0x50 && buf[1] === 0x4f && buf[2] === 0x53 && buf[3] === 0x54) return 'POST';
+  if (length === 4 && c === 0x48 && buf[1] === 0x45 && buf[2] === 0x41 && buf[3] === 0x44) return 'HEAD';
+  return text(buf, 0, length);
+}
+
+function hasComma(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0x2c) return true;
+  return false;
 }

@@ -1,4 +1,4 @@
-import { HeadError, addRange, connectionTokens, dropNamed, eqLower, fieldValue, hasBadBytes, isToken, lastCoding, parseLength } from './head-scan.js';
+import { HeadError, addRange, connectionTokens, dropNamed, eqLower, lastCoding, lineEnd, parseLength, scanField, valueEnd, valueStart } from './head-scan.js';
 
 /** What the proxy needs from an upstream's response head. */
 export interface ResponseHead {
@@ -17,23 +17,23 @@ export interface ResponseHead {
 }
 
 /**
- * Parses an upstream's response head (latin1, up to and including the blank line). Any malformed head is a
- * HeadError(502): the client gets a Bad Gateway and the connection to the upstream is dropped.
+ * Parses an upstream's response head in buf[0, length), `length` running through the blank line. Any malformed
+ * head is a HeadError(502): the client gets a Bad Gateway and the connection to the upstream is dropped.
  */
-export function parseResponseHead(head: string): ResponseHead | HeadError {
-  if (hasBadBytes(head)) return bad('invalid character in response head');
-  const end = head.length - 2;
-  const lineEnd = head.indexOf('\r\n');
-  if (lineEnd < 12 || !head.startsWith('HTTP/1.') || (head.charCodeAt(7) | 1) !== 0x31 || head.charCodeAt(8) !== 0x20) return bad('invalid status line');
-  if (lineEnd > 12 && head.charCodeAt(12) !== 0x20) return bad('invalid status line');
+export function parseResponseHead(buf: Buffer, length: number): ResponseHead | HeadError {
+  const end = length - 2;
+  if (length < 16 || !isHttp1(buf) || (buf[7] | 1) !== 0x31 || buf[8] !== 0x20) return bad('invalid status line');
   let status = 0;
   for (let i = 9; i < 12; i++) {
-    const c = head.charCodeAt(i);
+    const c = buf[i];
     if (c < 0x30 || c > 0x39) return bad('invalid status code');
     status = status * 10 + (c - 0x30);
   }
   if (status < 100) return bad('invalid status code');
-  const minor = head.charCodeAt(7) - 0x30;
+  if (buf[12] !== 0x20 && buf[12] !== 0x0d) return bad('invalid status line');
+  const firstLineEnd = lineEnd(buf, 12);
+  if (firstLineEnd < 0) return bad('invalid character in response head');
+  const minor = buf[7] - 0x30;
 
   const drop: number[] = [];
   let contentLength = -1;
@@ -42,19 +42,21 @@ export function parseResponseHead(head: string): ResponseHead | HeadError {
   let coding: string | undefined;
   let close = false;
   let named: string[] | null = null;
-  let pos = lineEnd + 2;
+  let pos = firstLineEnd + 2;
   while (pos < end) {
-    const next = head.indexOf('\r\n', pos);
-    const colon = head.indexOf(':', pos);
-    if (colon < 0 || colon > next || !isToken(head, pos, colon)) return bad('invalid header line');
+    const colon = scanField(buf, pos);
+    if (colon < 0) return bad('invalid header line');
+    const next = lineEnd(buf, colon + 1);
+    if (next < 0) return bad('invalid character in response head');
     const n = colon - pos;
-    const first = head.charCodeAt(pos) | 0x20;
+    const first = buf[pos] | 0x20;
     switch (n) {
       case 14:
-        if (first === 0x63 && eqLower(head, pos, 'content-length')) {
-          const length = parseLength(fieldValue(head, colon, next));
-          if (length < 0 || (contentLength >= 0 && length !== contentLength)) return bad('invalid Content-Length');
-          contentLength = length;
+        if (first === 0x63 && eqLower(buf, pos, 'content-length')) {
+          const a = valueStart(buf, colon, next);
+          const length_ = parseLength(buf, a, valueEnd(buf, a, next));
+          if (length_ < 0 || (contentLength >= 0 && length_ !== contentLength)) return bad('invalid Content-Length');
+          contentLength = length_;
           if (lengthLine < 0) {
             lengthLine = pos;
             lengthLineEnd = next + 2;
@@ -62,22 +64,26 @@ export function parseResponseHead(head: string): ResponseHead | HeadError {
         }
         break;
       case 17:
-        if (first === 0x74 && eqLower(head, pos, 'transfer-encoding')) coding = lastCoding(fieldValue(head, colon, next));
+        if (first === 0x74 && eqLower(buf, pos, 'transfer-encoding')) {
+          const a = valueStart(buf, colon, next);
+          coding = lastCoding(buf, a, valueEnd(buf, a, next));
+        }
         break;
       case 10:
-        if (first === 0x63 && eqLower(head, pos, 'connection')) {
+        if (first === 0x63 && eqLower(buf, pos, 'connection')) {
           if (status !== 101) addRange(drop, pos, next + 2);
-          for (const token of connectionTokens(fieldValue(head, colon, next))) {
+          const a = valueStart(buf, colon, next);
+          for (const token of connectionTokens(buf, a, valueEnd(buf, a, next))) {
             if (token === 'close') close = true;
             else if (token !== 'upgrade' && token !== 'keep-alive') (named ??= []).push(token);
           }
-        } else if (first === 0x6b && eqLower(head, pos, 'keep-alive')) addRange(drop, pos, next + 2);
+        } else if (first === 0x6b && eqLower(buf, pos, 'keep-alive')) addRange(drop, pos, next + 2);
         break;
       case 16:
-        if (first === 0x70 && eqLower(head, pos, 'proxy-connection')) addRange(drop, pos, next + 2);
+        if (first === 0x70 && eqLower(buf, pos, 'proxy-connection')) addRange(drop, pos, next + 2);
         break;
       case 7:
-        if (first === 0x75 && status !== 101 && eqLower(head, pos, 'upgrade')) addRange(drop, pos, next + 2);
+        if (first === 0x75 && status !== 101 && eqLower(buf, pos, 'upgrade')) addRange(drop, pos, next + 2);
         break;
     }
     pos = next + 2;
@@ -88,8 +94,13 @@ export function parseResponseHead(head: string): ResponseHead | HeadError {
     addRange(drop, lengthLine, lengthLineEnd);
     contentLength = -1;
   }
-  if (named !== null) dropNamed(head, lineEnd, end, named, drop);
+  if (named !== null) dropNamed(buf, firstLineEnd, end, named, drop);
   return { status, contentLength, chunked, otherCoding: coding !== undefined && !chunked, keepAlive: minor === 1 && !close, drop, end };
+}
+
+/** "HTTP/1." at the start. */
+function isHttp1(buf: Buffer): boolean {
+  return buf[0] === 0x48 && buf[1] === 0x54 && buf[2] === 0x54 && buf[3] === 0x50 && buf[4] === 0x2f && buf[5] === 0x31 && buf[6] === 0x2e;
 }
 
 function bad(reason: string): HeadError {
