@@ -75,7 +75,7 @@ export class Exchange implements UpstreamOwner {
 
   /** Sends the head, and the part of the body already received. Returns the bytes of `rest` past this request. */
   begin(rest: Buffer | null): Buffer | null {
-    const socket = (this.upstream = this.target.pool.acquire(this)).socket;
+    const socket = (this.upstream = this.target.pool.acquire(this, this.startedAt)).socket;
     if (this.reqDone || rest === null) {
       socket.write(this.headOut);
       return rest;
@@ -270,7 +270,7 @@ export class Exchange implements UpstreamOwner {
     if (this.finished) return;
     this.finished = true;
     this.state = RES_DONE;
-    this.record(this.status, false);
+    const now = this.record(this.status, false);
     if (!this.reqDone) {
       this.reusable = false;
       this.closeClient = true;
@@ -278,7 +278,7 @@ export class Exchange implements UpstreamOwner {
     const upstream = this.upstream;
     this.upstream = null;
     if (upstream !== null) {
-      if (this.reusable) this.target.pool.release(upstream, performance.now());
+      if (this.reusable) this.target.pool.release(upstream, now);
       else upstream.destroy();
     }
     this.client.exchangeDone(this.closeClient);
@@ -347,12 +347,15 @@ export class Exchange implements UpstreamOwner {
     this.client.startTunnel(upstream, this.target.meter);
   }
 
-  private record(status: number, proxyError: boolean): void {
+  /** Records the outcome; returns the `performance.now()` it ended at. */
+  private record(status: number, proxyError: boolean): number {
     const meter: UpstreamMeter = this.target.meter;
     meter.inFlight--;
-    const latencyUs = (performance.now() - this.startedAt) * 1000;
+    const now = performance.now();
+    const latencyUs = (now - this.startedAt) * 1000;
     meter.record(status, latencyUs, proxyError);
     const extra = this.target.extraMeters;
     if (extra !== null) for (const cohort of extra) cohort.record(status, latencyUs, proxyError);
+    return now;
   }
 }

@@ -73,40 +73,41 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
     if (next < 0) return new HeadError(400, 'invalid character in request head');
     const n = colon - pos;
     const first = buf[pos] | 0x20;
-    const a = valueStart(buf, colon, next);
-    const b = valueEnd(buf, a, next);
-    if (userHeader !== null && n === userHeader.length && user === undefined && eqLower(buf, pos, userHeader)) user = text(buf, a, b);
+    if (userHeader !== null && n === userHeader.length && user === undefined && eqLower(buf, pos, userHeader)) user = value(buf, colon, next);
     switch (n) {
       case 4:
         if (first === 0x68 && eqLower(buf, pos, 'host')) {
           if (hostStart >= 0) return new HeadError(400, 'more than one Host header');
-          hostStart = a;
-          hostEnd = b;
+          hostStart = valueStart(buf, colon, next);
+          hostEnd = valueEnd(buf, hostStart, next);
         }
         break;
       case 6:
         if (first === 0x63 && eqLower(buf, pos, 'cookie')) {
-          const value = text(buf, a, b);
-          cookie = cookie === undefined ? value : `${cookie}; ${value}`;
+          const cookie_ = value(buf, colon, next);
+          cookie = cookie === undefined ? cookie_ : `${cookie}; ${cookie_}`;
         }
         break;
       case 14:
         if (first === 0x63 && eqLower(buf, pos, 'content-length')) {
-          const length_ = parseLength(buf, a, b);
+          const a = valueStart(buf, colon, next);
+          const length_ = parseLength(buf, a, valueEnd(buf, a, next));
           if (length_ < 0 || (contentLength >= 0 && length_ !== contentLength)) return new HeadError(400, 'invalid Content-Length');
           contentLength = length_;
         }
         break;
       case 17:
         if (first === 0x74 && eqLower(buf, pos, 'transfer-encoding')) {
-          if (chunked || !valueIs(buf, a, b, 'chunked')) return new HeadError(501, 'unsupported Transfer-Encoding');
+          const a = valueStart(buf, colon, next);
+          if (chunked || !valueIs(buf, a, valueEnd(buf, a, next), 'chunked')) return new HeadError(501, 'unsupported Transfer-Encoding');
           chunked = true;
         } else if (first === 0x78 && eqLower(buf, pos, 'x-forwarded-proto')) addRange(drop, pos, next + 2);
         break;
       case 10:
         if (first === 0x63 && eqLower(buf, pos, 'connection')) {
           addRange(drop, pos, next + 2);
-          for (const token of connectionTokens(buf, a, b)) {
+          const a = valueStart(buf, colon, next);
+          for (const token of connectionTokens(buf, a, valueEnd(buf, a, next))) {
             if (token === 'close') close = true;
             else if (token === 'upgrade') connectionUpgrade = true;
             else if (token !== 'keep-alive') (named ??= []).push(token);
@@ -116,8 +117,8 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
       case 15:
         if (first === 0x78 && eqLower(buf, pos, 'x-forwarded-for')) {
           addRange(drop, pos, next + 2);
-          const value = text(buf, a, b);
-          forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+          const forwarded = value(buf, colon, next);
+          forwardedFor = forwardedFor === undefined ? forwarded : `${forwardedFor}, ${forwarded}`;
         }
         break;
       case 16:
@@ -147,6 +148,12 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
   if (!upgrade && upgradeLine >= 0) addRange(drop, upgradeLine, upgradeLineEnd);
   if (named !== null) dropNamed(buf, firstLineEnd, end, named, drop);
   return { method, minor, hostStart, hostEnd, cookie, user, forwardedFor, contentLength, chunked, keepAlive: minor === 1 && !close, upgrade, drop, end };
+}
+
+/** A field value as a string, without the whitespace around it. */
+function value(buf: Buffer, colon: number, end: number): string {
+  const start = valueStart(buf, colon, end);
+  return text(buf, start, valueEnd(buf, start, end));
 }
 
 /** "HTTP/1." at buf[at]. */

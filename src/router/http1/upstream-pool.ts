@@ -68,11 +68,12 @@ export class UpstreamPool {
     return this.idle.length;
   }
 
-  acquire(owner: UpstreamOwner): UpstreamConnection {
+  /** `now` is the caller's `performance.now()`. */
+  acquire(owner: UpstreamOwner, now: number): UpstreamConnection {
     const connection = this.idle.pop();
     if (connection !== undefined) {
       // The most recent idle connection is too old: so are all the others.
-      if (performance.now() - connection.idleSince >= this.idleMs) {
+      if (now - connection.idleSince >= this.idleMs) {
         connection.destroy();
         this.sweep(Infinity);
         return this.open(owner);
