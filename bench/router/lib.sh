@@ -47,6 +47,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The app behind the proxies: the tiny upstream.mjs, or `example` for the example app (installed on first use).
+start_upstream_app() {
+  local port=$1 kind=$2
+  if [ "$kind" = example ]; then
+    [ -d "$ROOT/examples/webapp/node_modules/better-sqlite3" ] || (cd "$ROOT/examples/webapp" && npm ci --silent >/dev/null)
+    start_bg env PORT="$port" HOST=127.0.0.1 RELEASE_ID=bench DATABASE_URL="sqlite:$WORK/app.db" node "$ROOT/examples/webapp/server.js"
+  else
+    start_bg env PORT="$port" node "$ROOT/bench/router/upstream.mjs"
+  fi
+}
+
 # nginx with one worker and a keepalive upstream, the comparison the issue asks for.
 start_nginx() {
   local listen=$1 upstream=$2

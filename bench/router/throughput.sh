@@ -3,7 +3,8 @@
 # naive node:http proxy (the issue's anchor, for calibration). All are measured in the same run, interleaved round by
 # round with the order rotated, so machine noise hits them alike; the end prints the median of the per-round ratios.
 # NICE=-15 (as root) runs everything above other work on a busy box. TARGETS="nginx router" skips the others, so
-# more (shorter) rounds fit in the same time.
+# more (shorter) rounds fit in the same time. UPSTREAM_APP=example proxies the example app (examples/webapp, its HTML
+# page at /) instead of the tiny upstream.mjs: the proxies' share of the box is then smaller.
 # Usage: bench/router/throughput.sh [rounds=3] [seconds=10] [connections=32]
 if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -16,7 +17,7 @@ ensure_tools
 build
 
 APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104
-start_bg env PORT=$APP node "$ROOT/bench/router/upstream.mjs"
+start_upstream_app $APP "${UPSTREAM_APP:-tiny}"
 start_nginx $NGINX $APP
 start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP WORKERS="${WORKERS:-}" node "$ROOT/bench/router/run-router.mjs"
 has naive && start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"

@@ -169,7 +169,7 @@ export class Exchange implements UpstreamOwner {
       const length = headLength(buf, from);
       if (length < 0) {
         if (buf.length > MAX_RESPONSE_HEAD) return this.failUpstream();
-        this.resBuf = buf;
+        this.resBuf = Buffer.from(buf);
         return;
       }
       this.resBuf = null;
@@ -225,7 +225,7 @@ export class Exchange implements UpstreamOwner {
       const socket = this.client.socket;
       socket.cork();
       this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, -1, -1, 0, 0));
-      this.writeClient(buf.subarray(headLength, bodyEnd));
+      this.writeClient(Buffer.from(buf.subarray(headLength, bodyEnd)));
       socket.uncork();
     }
     if (complete) this.finish();
@@ -255,7 +255,8 @@ export class Exchange implements UpstreamOwner {
       return;
     }
     if (end < chunk.length) this.reusable = false;
-    if (end > start) this.writeClient(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+    // The chunk lies in the upstream's read buffer: what goes to the client is a copy.
+    if (end > start) this.writeClient(Buffer.from(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end)));
     if (complete) this.finish();
   }
 

@@ -23,7 +23,7 @@ export class Tunnel implements UpstreamOwner {
   }
 
   onUpstreamData(chunk: Buffer): void {
-    if (!this.client.write(chunk)) this.upstream.socket.pause();
+    if (!this.client.write(Buffer.from(chunk))) this.upstream.socket.pause();
   }
 
   onUpstreamDrain(): void {
