@@ -20,8 +20,12 @@ const threads = String(process.argv[5] ?? 2);
 const here = new URL('.', import.meta.url).pathname;
 const children = [];
 
+// UPSTREAM=raw serves from raw-upstream.mjs (plain sockets, a quarter of node's HTTP server's CPU per request), so the
+// router can be driven at a higher request rate on this box; the default is upstream.mjs (node's HTTP server).
+const upstreamScript = process.env.UPSTREAM === 'raw' ? 'raw-upstream.mjs' : 'upstream.mjs';
+
 function startUpstream(release, port) {
-  const child = spawn(process.execPath, [join(here, 'upstream.mjs')], { env: { ...process.env, PORT: String(port), RELEASE: release }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, upstreamScript)], { env: { ...process.env, PORT: String(port), RELEASE: release }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve) => child.stdout.once('data', () => resolve({ id: release, url: `http://127.0.0.1:${port}` })));
 }
@@ -81,7 +85,7 @@ try {
   const sorted = (values) => [...values].sort((a, b) => a - b);
   const pct = (values, p) => sorted(values)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))].toFixed(2);
   const status = await client.status();
-  console.log(`switches: ${switches} to green and ${switches} back, one every ${intervalMs} ms, ${connections} connections`);
+  console.log(`switches: ${switches} to green and ${switches} back, one every ${intervalMs} ms, ${connections} connections, upstream ${upstreamScript}`);
   console.log(`load: ${total} requests at ${rps.toFixed(0)} req/s; non-2xx: ${non2xx}; socket errors: ${socketErrors}`);
   console.log(`the upstream reached directly, same run: ${directRps.toFixed(0)} req/s (router ${((100 * rps) / directRps).toFixed(0)}% of it); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`setActive call (incl. atomic table write): p50 ${pct(callMs, 50)} ms, max ${pct(callMs, 100)} ms`);
