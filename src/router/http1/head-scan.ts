@@ -39,9 +39,9 @@ export function headLength(buf: Buffer, from: number): number {
 }
 
 /**
- * One header line starting at `pos`, inside a complete head (so a CR always comes before the buffer ends). Returns
- * the offset of the colon, or -1 when the name is not a token, the colon is missing, or the value holds a CTL or a
- * bare CR or LF. The caller finds the line's CR with `lineEnd`.
+ * The name of a header line starting at `pos`, inside a complete head (so a non-token byte always comes before the
+ * buffer ends). Returns the offset of the colon, or -1 when the name is empty or not a token, or no colon follows
+ * it. The caller then checks the value and finds the line's CR with `lineEnd`.
  */
 export function scanField(buf: Buffer, pos: number): number {
   let i = pos;
