@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
 import { importOptional } from './optional-module.js';
 import type { PlatformDriver } from './types.js';
@@ -19,6 +21,13 @@ export async function loadDriver(platform: string): Promise<PlatformDriver> {
   const factory = mod.createDriver ?? mod.default;
   if (!factory) throw new UserError(`platform ${platform} is not available yet (its driver exports no createDriver)`, ExitCode.usage);
   return typeof factory === 'function' ? await factory() : factory;
+}
+
+/** The platform's driver module is installed (built, or as a source file under vitest), checked without loading it. */
+export function driverAvailable(platform: string): boolean {
+  if (!PLATFORM_NAME.test(platform)) return false;
+  const base = new URL(`../platforms/${platform}/driver`, import.meta.url).href;
+  return existsSync(fileURLToPath(`${base}.js`)) || existsSync(fileURLToPath(`${base}.ts`));
 }
 
 /**

@@ -8,7 +8,7 @@ import { ensureDeployDir } from '../state/deploy-dir.js';
 import { StateStore } from '../state/store.js';
 import { buildSummary } from '../summary/build.js';
 import { realClock, type Clock } from '../verify/clock.js';
-import { loadDriver as defaultLoadDriver, preloadDriver } from './drivers.js';
+import { driverAvailable, loadDriver as defaultLoadDriver, preloadDriver } from './drivers.js';
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
@@ -76,12 +76,16 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     });
 
   try {
+    const probeStateDir = () => ensureDeployDir(plan.config.projectRoot).then(() => assertWritableStateDir(plan.config.stateDir, plan.environment));
+    // When the driver is there, the state directory's write probe waits on fsync while the driver's modules load;
+    // nothing is locked or changed until both are done. A missing driver creates nothing, so it probes after.
+    const writable = !plan.dryRun && driverAvailable(plan.platform) ? probeStateDir() : null;
+    writable?.catch(() => undefined);
     activeRelease = (await state.read()).active?.release ?? null;
     const driver = plan.dryRun ? null : await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
 
     if (!plan.dryRun) {
-      await ensureDeployDir(plan.config.projectRoot);
-      await assertWritableStateDir(plan.config.stateDir, plan.environment);
+      await (writable ?? probeStateDir());
       const lock = await takeLock(plan, deps, pre, emit);
       if (!lock) return await record(plan, state, summarize(), null);
       ctx.defer(() => lock.release());
