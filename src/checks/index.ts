@@ -87,13 +87,15 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
       run: async (ctx) => {
         const [state, gitState, pending] = await Promise.all([ctx.state.read(), git(ctx), migrations(ctx)]);
         const active = state.active ? state.releases.find((r) => r.id === state.active!.release) : undefined;
+        // Nothing deployed from here yet: the platform may still be serving a release (one made outside shipgate).
+        const live = state.active ? null : await platformLiveRelease(plan, ctx);
         const written = await writeRollbackPlan({
           stateDir: config.stateDir,
           projectRoot: config.projectRoot,
           environment: config.environment,
           platform: config.platform,
           strategy: config.strategy,
-          current: state.active ? { id: state.active.release, version: active?.version ?? null, commit: active?.commit ?? null } : null,
+          current: state.active ? { id: state.active.release, version: active?.version ?? null, commit: active?.commit ?? null } : live,
           next: { id: null, version: await projectVersion(config.projectRoot, gitState.commit), commit: gitState.commit },
           migrations: pending.pending,
           migrationTool: pending.tool,
@@ -125,12 +127,26 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
 
 interface PlatformChecksModule {
   platformPreChecks?: (plan: DeployPlan) => PreCheck[] | Promise<PreCheck[]>;
+  /** The release the platform serves now, for a rollback plan when this project has no deploy on record. */
+  liveRelease?: (ctx: DeployContext) => Promise<{ id: string } | null>;
 }
 
-/** A platform's own checks (engine reachable, token valid, …) from src/platforms/<name>/pre-checks.ts, when it has one. */
+/** src/platforms/<name>/pre-checks.ts, when the platform has one. */
+function platformChecksModule(plan: DeployPlan): Promise<PlatformChecksModule | null> {
+  return importOptional<PlatformChecksModule>(new URL(`../platforms/${plan.platform}/pre-checks.js`, import.meta.url));
+}
+
+/** A platform's own checks (engine reachable, token valid, …). */
 async function platformPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
-  const mod = await importOptional<PlatformChecksModule>(new URL(`../platforms/${plan.platform}/pre-checks.js`, import.meta.url));
+  const mod = await platformChecksModule(plan);
   return mod?.platformPreChecks ? await mod.platformPreChecks(plan) : [];
+}
+
+/** What the platform serves now, or null. A failed lookup is not this check's to report: the platform's own checks do. */
+async function platformLiveRelease(plan: DeployPlan, ctx: DeployContext): Promise<{ id: string; version: null; commit: null } | null> {
+  const mod = await platformChecksModule(plan);
+  const live = await mod?.liveRelease?.(ctx).catch(() => null);
+  return live ? { id: live.id, version: null, commit: null } : null;
 }
 
 /**

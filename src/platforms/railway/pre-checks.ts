@@ -3,8 +3,19 @@ import { ExitCode } from '../../errors.js';
 import type { DeployPlan } from '../../orchestrator/plan.js';
 import type { DeployContext, PreCheck } from '../../orchestrator/types.js';
 import { RailwayApiError } from './api.js';
+import { liveDeployment } from './deployments.js';
 import { railwaySession } from './session.js';
 import { publicUrl } from './service-instance.js';
+
+/**
+ * The deployment Railway serves now. The rollback plan names it when this project has no deploy of the environment
+ * on record, e.g. the service was deployed from Railway's dashboard before: the deploy's rollback goes back to it.
+ */
+export async function liveRelease(ctx: DeployContext): Promise<{ id: string } | null> {
+  const session = railwaySession(ctx);
+  const live = await liveDeployment(session.api, await session.target());
+  return live ? { id: live.id } : null;
+}
 
 /** Railway's own pre-checks, added to the common ones by src/checks/index.ts. All of them only read. */
 export function platformPreChecks(_plan: DeployPlan): PreCheck[] {

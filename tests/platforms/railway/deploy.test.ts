@@ -15,6 +15,8 @@ describe.skipIf(!available)('Railway contract tests: deploy through the real CLI
     const created = h.fake.deployments.at(-1)!;
     expect(summary.release.id).toBe(created.id);
     expect(summary.rollback.command).toBe(`deploy rollback staging --to ${previous.id}`);
+    // No deploy of staging on record here, but Railway serves one: the rollback plan written before the deploy names it.
+    expect(summary.checks.pre.find((c) => c.name === 'Rollback Plan')?.detail).toContain(`deploy rollback staging --to ${previous.id}`);
     expect(summary.checks.post.map((p) => p.name)).toEqual(expect.arrayContaining(['Smoke Tests', 'Error Rate', 'Response Times']));
     expect(h.app.requests).toBeGreaterThanOrEqual(20);
     expect(h.fake.uploads).toHaveLength(1);
