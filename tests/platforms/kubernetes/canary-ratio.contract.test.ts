@@ -3,46 +3,23 @@
  * server (tests/platforms/kubernetes/fake-cluster.ts): green grows beside blue's full replicas while the Service
  * selects both, each step judged by the local canary's step gate, and the output says the split is approximate.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploySummary } from '../../../src/contracts/summary.js';
-import { makeProject, runCli } from '../../cli/helpers.js';
-import { ensureBuilt } from '../../setup/build.js';
-import { clusterConfig, commitNextImage } from './project.js';
-import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
+import { canaryProject, type CanaryProject } from './project.js';
 
-let fake: FakeCluster;
-let dir = '';
-let kubeDir = '';
-
-async function deploy(): Promise<{ code: number | null; summary: DeploySummary; stderr: string }> {
-  const r = await runCli(['staging', '--yes', '--json'], { cwd: dir, env: { KUBECONFIG: join(kubeDir, 'kubeconfig.yaml') } });
-  return { code: r.code, summary: JSON.parse(r.stdout) as DeploySummary, stderr: r.stderr };
-}
-
-function nextImage(b: Partial<ImageBehaviour> = {}): void {
-  commitNextImage(fake, dir, b);
-}
-
-const selector = () => fake.get('Service', 'default', 'shop')!.spec.selector;
+let project: CanaryProject;
+let fake: CanaryProject['fake'];
+let deploy: CanaryProject['deploy'];
+let nextImage: CanaryProject['nextImage'];
+let selector: CanaryProject['selector'];
 
 beforeAll(async () => {
-  await ensureBuilt();
-  fake = await FakeCluster.start();
-  fake.addService('shop', { app: 'shop' });
-  dir = makeProject(clusterConfig(fake, { settings: ['strategy: canary', 'canary: { steps: [25, 100], interval: 500ms }'], kubernetes: ['smokeVia: pod-ip'] }));
-  kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
-  fake.writeKubeconfig(kubeDir);
-  nextImage();
-  const first = await deploy();
-  expect(first.code, first.summary.message).toBe(0);
+  project = await canaryProject(['smokeVia: pod-ip']);
+  ({ fake, deploy, nextImage, selector } = project);
+  expect(project.first.code, project.first.summary.message).toBe(0);
 }, 120_000);
 
 afterAll(async () => {
-  await fake?.close();
-  for (const d of [dir, kubeDir]) if (d) rmSync(d, { recursive: true, force: true });
+  await project?.close();
 });
 
 describe('replica-ratio canary (contract test against a fake API server)', () => {

@@ -5,51 +5,33 @@
  * (pod stand-ins on loopback IPs, `smokeVia: pod-ip`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
-import { makeProject, runCli } from '../../cli/helpers.js';
-import { ensureBuilt } from '../../setup/build.js';
-import { clusterConfig, commitNextImage } from './project.js';
-import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
+import { runCli } from '../../cli/helpers.js';
+import { canaryProject, type CanaryProject } from './project.js';
 
-let fake: FakeCluster;
-let dir = '';
-let kubeDir = '';
 const ORIGINAL_REFS = [{ name: 'shop', port: 80 }];
-
-async function deploy(): Promise<{ code: number | null; summary: DeploySummary }> {
-  const r = await runCli(['staging', '--yes', '--json'], { cwd: dir, env: { KUBECONFIG: join(kubeDir, 'kubeconfig.yaml') } });
-  return { code: r.code, summary: JSON.parse(r.stdout) as DeploySummary };
-}
-
-function nextImage(b: Partial<ImageBehaviour> = {}): void {
-  commitNextImage(fake, dir, b);
-}
+let project: CanaryProject;
+let fake: CanaryProject['fake'];
+let dir: string;
+let deploy: CanaryProject['deploy'];
+let nextImage: CanaryProject['nextImage'];
+let selector: CanaryProject['selector'];
 
 const routeRefs = () => fake.get('HTTPRoute', 'default', 'shop')!.spec.rules[0].backendRefs;
-const selector = () => fake.get('Service', 'default', 'shop')!.spec.selector;
 
 beforeAll(async () => {
-  await ensureBuilt();
-  fake = await FakeCluster.start();
-  fake.addService('shop', { app: 'shop' });
-  fake.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'default' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: ORIGINAL_REFS }] } });
-  dir = makeProject(
-    clusterConfig(fake, { settings: ['strategy: canary', 'canary: { steps: [25, 100], interval: 500ms }'], kubernetes: ['gateway: { route: shop }', 'smokeVia: pod-ip'] }),
-  );
-  kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
-  fake.writeKubeconfig(kubeDir);
-  nextImage();
-  const first = await deploy();
-  expect(first.code, first.summary.message).toBe(0);
+  project = await canaryProject(['gateway: { route: shop }', 'smokeVia: pod-ip'], (cluster) => {
+    cluster.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'default' }, spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: ORIGINAL_REFS }] } });
+  });
+  ({ fake, dir, deploy, nextImage, selector } = project);
+  expect(project.first.code, project.first.summary.message).toBe(0);
 }, 120_000);
 
 afterAll(async () => {
-  await fake?.close();
-  for (const d of [dir, kubeDir]) if (d) rmSync(d, { recursive: true, force: true });
+  await project?.close();
 });
 
 describe('Gateway API canary (contract test against a fake API server)', () => {
@@ -100,7 +82,7 @@ describe('Gateway API canary (contract test against a fake API server)', () => {
     writeFileSync(path, readFileSync(path, 'utf8').replace('canary: { steps: [25, 100], interval: 500ms }', 'canary: { steps: [10, 50, 100], interval: 60s }'));
     execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-am', 'long steps'], { cwd: dir });
     nextImage();
-    const env = { KUBECONFIG: join(kubeDir, 'kubeconfig.yaml') };
+    const env = project.env;
     const running = runCli(['staging', '--yes', '--json'], { cwd: dir, env });
     // Wait for the first weight patch, then promote from a second CLI process.
     while (!fake.requests.some((r) => r.method === 'PATCH' && r.path.endsWith('/httproutes/shop') && JSON.stringify(r.body).includes('"weight":10'))) await new Promise((r) => setTimeout(r, 50));

@@ -1,5 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import type { FakeCluster, ImageBehaviour } from './fake-cluster.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeploySummary } from '../../../src/contracts/summary.js';
+import { makeProject, runCli } from '../../cli/helpers.js';
+import { ensureBuilt } from '../../setup/build.js';
+import { FakeCluster, type ImageBehaviour } from './fake-cluster.js';
 
 /**
  * deploy.config.yaml for a project deployed to the fake cluster: what every contract test shares, plus `settings`
@@ -33,4 +39,56 @@ export function commitNextImage(fake: FakeCluster, dir: string, behaviour: Parti
   const image = `registry.test/shop:${execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim()}`;
   fake.images.set(image, behaviour);
   return image;
+}
+
+/** A fake cluster with Service `shop` and a canary project (steps 25 → 100) already deployed to it once. */
+export interface CanaryProject {
+  fake: FakeCluster;
+  dir: string;
+  /** KUBECONFIG for CLI runs against the fake cluster. */
+  env: Record<string, string>;
+  /** The first deploy, which put blue in place. */
+  first: CliDeploy;
+  deploy(): Promise<CliDeploy>;
+  nextImage(behaviour?: Partial<ImageBehaviour>): void;
+  /** The Service's selector now. */
+  selector(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface CliDeploy {
+  code: number | null;
+  summary: DeploySummary;
+  stderr: string;
+}
+
+/** What the canary contract tests share; `prepare` adds cluster objects (an HTTPRoute) before the first deploy. */
+export async function canaryProject(kubernetes: string[], prepare: (fake: FakeCluster) => void = () => undefined): Promise<CanaryProject> {
+  await ensureBuilt();
+  const fake = await FakeCluster.start();
+  fake.addService('shop', { app: 'shop' });
+  prepare(fake);
+  const dir = makeProject(clusterConfig(fake, { settings: ['strategy: canary', 'canary: { steps: [25, 100], interval: 500ms }'], kubernetes }));
+  const kubeDir = mkdtempSync(join(tmpdir(), 'shipgate-kubeconfig-'));
+  const env = { KUBECONFIG: fake.writeKubeconfig(kubeDir) };
+  const deploy = async (): Promise<CliDeploy> => {
+    const r = await runCli(['staging', '--yes', '--json'], { cwd: dir, env });
+    return { code: r.code, summary: JSON.parse(r.stdout) as DeploySummary, stderr: r.stderr };
+  };
+  const nextImage = (behaviour: Partial<ImageBehaviour> = {}) => void commitNextImage(fake, dir, behaviour);
+  nextImage();
+  const first = await deploy();
+  return {
+    fake,
+    dir,
+    env,
+    first,
+    deploy,
+    nextImage,
+    selector: () => fake.get('Service', 'default', 'shop')!.spec.selector,
+    close: async () => {
+      await fake.close();
+      for (const d of [dir, kubeDir]) rmSync(d, { recursive: true, force: true });
+    },
+  };
 }
