@@ -13,10 +13,13 @@ interface DriverModule {
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]*$/;
 
+/** src/platforms/<name>/driver.js once built; its source is driver.ts (what vitest runs). */
+const driverUrl = (platform: string, extension = 'js') => new URL(`../platforms/${platform}/driver.${extension}`, import.meta.url);
+
 /** Loads src/platforms/<name>/driver.ts on demand, so a run pays only for the platform it uses. */
 export async function loadDriver(platform: string): Promise<PlatformDriver> {
   if (!PLATFORM_NAME.test(platform)) throw new UserError(`invalid platform name "${platform}"`);
-  const mod = await importOptional<DriverModule>(new URL(`../platforms/${platform}/driver.js`, import.meta.url));
+  const mod = await importOptional<DriverModule>(driverUrl(platform));
   if (!mod) throw new UserError(`platform ${platform} is not available yet`, ExitCode.usage);
   const factory = mod.createDriver ?? mod.default;
   if (!factory) throw new UserError(`platform ${platform} is not available yet (its driver exports no createDriver)`, ExitCode.usage);
@@ -26,8 +29,7 @@ export async function loadDriver(platform: string): Promise<PlatformDriver> {
 /** The platform's driver module is installed (built, or as a source file under vitest), checked without loading it. */
 export function driverAvailable(platform: string): boolean {
   if (!PLATFORM_NAME.test(platform)) return false;
-  const base = new URL(`../platforms/${platform}/driver`, import.meta.url).href;
-  return existsSync(fileURLToPath(`${base}.js`)) || existsSync(fileURLToPath(`${base}.ts`));
+  return existsSync(fileURLToPath(driverUrl(platform))) || existsSync(fileURLToPath(driverUrl(platform, 'ts')));
 }
 
 /**
@@ -36,6 +38,6 @@ export function driverAvailable(platform: string): boolean {
  */
 export async function preloadDriver(platform: string): Promise<void> {
   if (!PLATFORM_NAME.test(platform)) return;
-  const mod = await importOptional<DriverModule>(new URL(`../platforms/${platform}/driver.js`, import.meta.url)).catch(() => null);
+  const mod = await importOptional<DriverModule>(driverUrl(platform)).catch(() => null);
   await mod?.preload?.().catch(() => undefined);
 }
