@@ -192,7 +192,7 @@ export function updateRestartPolicy(cli: DockerCli, ref: string, policy: NonNull
 }
 
 export function stopContainer(cli: DockerCli, ref: string, timeoutSeconds: number): Command {
-  return docker(cli, ['container', 'stop', '--time', String(Math.max(0, Math.round(timeoutSeconds))), ref], true, {
+  return docker(cli, ['container', 'stop', '-t', String(Math.max(0, Math.round(timeoutSeconds))), ref], true, {
     timeoutMs: (timeoutSeconds + 30) * 1000,
   });
 }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from '../../exec/command.js';
 import { describeCommand } from '../../exec/command.js';
 import type { ExecResult, Executor } from '../../exec/executor.js';
@@ -168,18 +169,34 @@ export async function logsTail(deps: DockerDeps, ref: string, lines = 20): Promi
   return tail(result.all, lines);
 }
 
-/** Stops (SIGTERM, then SIGKILL after stopTimeoutS) and removes a container; a missing container is fine. */
-export async function stopAndRemove(deps: DockerDeps, ref: string, stopTimeoutS: number): Promise<void> {
+/**
+ * Stops (SIGTERM, then SIGKILL after stopTimeoutS) and removes a container; a missing container is fine.
+ * Another remover may be at the same container (the runtime retiring a warm release while `deploy stop`
+ * runs): the engine then refuses the second removal as "already in progress", and we wait for it instead.
+ */
+export async function stopAndRemove(deps: DockerDeps, ref: string, stopTimeoutS: number, removalWaitMs = 30_000): Promise<void> {
   const cli = cliOf(deps);
   const stopped = await deps.executor.run(cmd.stopContainer(cli, ref, stopTimeoutS));
-  if (stopped.exitCode !== 0 && !/no such container/i.test(stopped.all)) {
-    throw new DockerCommandError(`docker container stop ${ref}`, stopped.exitCode, stopped.all.trim().split('\n').at(-1) ?? '');
+  if (stopped.exitCode !== 0 && !gone(stopped.all) && !removalInProgress(stopped.all)) {
+    throw new DockerCommandError(`docker container stop ${ref}`, stopped.exitCode, lastLine(stopped.all));
   }
   const removed = await deps.executor.run(cmd.removeContainer(cli, ref));
-  if (removed.exitCode !== 0 && !/no such container/i.test(removed.all)) {
-    throw new DockerCommandError(`docker container rm ${ref}`, removed.exitCode, removed.all.trim().split('\n').at(-1) ?? '');
+  if (removed.exitCode === 0 || gone(removed.all)) return;
+  if (!removalInProgress(removed.all)) throw new DockerCommandError(`docker container rm ${ref}`, removed.exitCode, lastLine(removed.all));
+  await untilRemoved(deps, ref, removalWaitMs);
+}
+
+async function untilRemoved(deps: DockerDeps, ref: string, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while ((await findContainer(deps, ref)) !== null) {
+    if (Date.now() >= deadline) throw new DockerCommandError(`docker container rm ${ref}`, 1, `another removal of the container did not finish within ${waitMs} ms`);
+    await delay(50);
   }
 }
+
+const gone = (output: string): boolean => /no such container/i.test(output);
+const removalInProgress = (output: string): boolean => /removal of container .* is already in progress/i.test(output);
+const lastLine = (output: string): string => output.trim().split('\n').at(-1) ?? '';
 
 /** This environment's containers (or all of the app's when environment is omitted). */
 export async function listContainers(deps: DockerDeps, app: string, environment?: string): Promise<ContainerRow[]> {

@@ -85,7 +85,7 @@ describe('docker command builders', () => {
   it('builds read-only inspect/logs/list commands and mutating stop/rm/tag', () => {
     expect(cmd.inspectContainer({}, 'abc')).toMatchObject({ args: ['container', 'inspect', 'abc'], mutates: false });
     expect(cmd.containerLogs({}, 'abc', 20)).toMatchObject({ args: ['container', 'logs', '--tail', '20', 'abc'], mutates: false });
-    expect(cmd.stopContainer({}, 'abc', 30)).toMatchObject({ args: ['container', 'stop', '--time', '30', 'abc'], mutates: true });
+    expect(cmd.stopContainer({}, 'abc', 30)).toMatchObject({ args: ['container', 'stop', '-t', '30', 'abc'], mutates: true });
     expect(cmd.removeContainer({}, 'abc')).toMatchObject({ args: ['container', 'rm', '--force', '--volumes', 'abc'], mutates: true });
     expect(cmd.listContainers({}, 'shop', 'staging').args).toEqual([
       'container', 'ls', '--all', '--no-trunc', '--filter', 'label=shipgate.app=shop', '--filter', 'label=shipgate.env=staging', '--format', '{{json .}}',

@@ -69,6 +69,15 @@ describe.skipIf(!engine.ok)('docker containers on a real engine', () => {
     await stopAndRemove(deps, id, 5);
     expect(await findContainer(deps, id)).toBeNull();
     await stopAndRemove(deps, id, 5); // already gone: fine
+
+    // Two removers at once (`deploy stop` while the runtime retires a warm release): the engine refuses the
+    // second `rm` as "already in progress"; both calls must still succeed, and only once the container is gone.
+    const twice = await startContainer(deps, {
+      name: containerName(app, 'staging', `${release}-b`), image, app, environment: 'staging', release: `${release}-b`, containerPort: 3000,
+      network: engine.network, env: {}, plainEnv: { RELEASE_ID: release },
+    });
+    await Promise.all([stopAndRemove(deps, twice, 5), stopAndRemove(deps, twice, 5)]);
+    expect(await findContainer(deps, twice)).toBeNull();
   });
 
   it('talks to the engine DOCKER_HOST names, and says which one does not answer (exit 3)', async () => {
