@@ -153,7 +153,7 @@ describe('runPlan', () => {
   it('a missing platform driver is a usage error: exit 2, nothing created', async () => {
     // Every platform the schema accepts has a driver now; a plan naming another one stands for a missing driver.
     await expect(loadDriver('heroku')).rejects.toMatchObject({ exitCode: 2, message: 'platform heroku is not available yet' });
-    const plan = { ...(await makePlan()), platform: 'heroku' } as Awaited<ReturnType<typeof makePlan>>;
+    const plan = { ...(await makePlan()), platform: 'heroku' } as unknown as Awaited<ReturnType<typeof makePlan>>;
     const summary = await runPlan(plan, deps({ loadDriver }).d);
     expect(summary).toMatchObject({ status: 'blocked', exitCode: 2, message: 'platform heroku is not available yet' });
     expect(existsSync(join(plan.config.projectRoot, '.deploy'))).toBe(false);

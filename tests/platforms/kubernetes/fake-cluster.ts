@@ -130,7 +130,7 @@ export class FakeCluster {
 
   /** Seeds an object as if created by someone else. */
   put(obj: Obj): Obj {
-    const stored = { ...structuredClone(obj), metadata: { generation: 1, uid: `uid-${this.rv}`, ...structuredClone(obj.metadata), resourceVersion: String(this.rv++) } };
+    const stored: Obj = { ...structuredClone(obj), metadata: { generation: 1, uid: `uid-${this.rv}`, ...structuredClone(obj.metadata), resourceVersion: String(this.rv++) } };
     const existed = this.objects.has(this.key(stored.kind, stored.metadata.namespace, stored.metadata.name));
     this.objects.set(this.key(stored.kind, stored.metadata.namespace, stored.metadata.name), stored);
     this.events.emit('change', existed ? 'MODIFIED' : 'ADDED', stored);

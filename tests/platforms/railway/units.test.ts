@@ -119,7 +119,7 @@ describe('rate limits', () => {
       url: 'http://x/graphql/v2',
       fetch: (async () => new Response(JSON.stringify({ data: null, errors: [{ message: 'Not Authorized' }] }), { status: 200 })) as typeof fetch,
     });
-    const error = await api.query('projectToken').catch((e: unknown) => e as Error & { kind: string });
+    const error = (await api.query('projectToken').catch((e: unknown) => e)) as Error & { kind: string };
     expect(error.kind).toBe('auth');
     expect(error.message).not.toContain('secret-abcdef');
   });

@@ -42,6 +42,7 @@ export interface Knobs {
   failHealth?: boolean;
   failAfterMs?: number;
   dbFailAfterMs?: number;
+  dbFailAfterRequests?: number;
 }
 
 export interface CliRun {
