@@ -49,13 +49,15 @@ describe('local platform: automatic rollback after the switch', { timeout: 300_0
   it('rolls back a release that answers 5% of requests with 500s; failures come only from green, bounded', async () => {
     project.commitKnobs({ errorRate: 0.05 });
     const { run, load } = await deployUnderLoad();
-    expectRolledBack(run, 'Error Rate');
+    // The error rate of green's real traffic, or a smoke request through the router that drew one of green's
+    // 500s first: the load decides which request lands on a failing one, and either check must roll back.
+    expectRolledBack(run, ['Error Rate', 'Smoke Tests']);
     const green = run.summary.release.id;
     expect(await servedBy(project.url)).toBe(blue);
-    // Every failed request was answered by green (its 500s); none outside green's time on the router.
-    expect(load.failures.length).toBeGreaterThan(0);
-    expect(load.failures.every((f) => f.status === 500 && f.release === green)).toBe(true);
+    // Green had traffic; every failed request was answered by green (its 500s), none outside its time on the router.
     const servedByGreen = load.byRelease[green] ?? 0;
+    expect(servedByGreen).toBeGreaterThan(0);
+    expect(load.failures.every((f) => f.status === 500 && f.release === green)).toBe(true);
     expect(load.failures.length).toBeLessThanOrEqual(Math.ceil(servedByGreen * 0.05) + 1);
     expect(load.byRelease[blue]).toBeGreaterThan(0);
   });
