@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export FAULT_REPORT="${FAULT_REPORT:-$(mktemp -t shipgate-faults.XXXXXX.jsonl)}"
 : > "$FAULT_REPORT"
-npx tsc -p tsconfig.json >/dev/null || true
+npm run build --silent >/dev/null || true
 npx vitest run tests/faults --reporter=dot
 status=$?
 node -e '

@@ -21,7 +21,7 @@ ensure_tools() {
 }
 
 build() {
-  (cd "$ROOT" && npx tsc -p tsconfig.json >/dev/null 2>&1 || true)
+  (cd "$ROOT" && npm run build --silent >/dev/null 2>&1 || true)
   test -f "$ROOT/dist/src/router/router.js" || { echo "build failed: dist/src/router/router.js missing" >&2; exit 1; }
 }
 
