@@ -152,7 +152,7 @@ export async function findContainer(deps: DockerDeps, ref: string): Promise<Cont
   const result = await deps.executor.run(cmd.inspectContainer(cliOf(deps), ref));
   if (result.exitCode !== 0) {
     if (/no such (container|object)/i.test(result.all)) return null;
-    throw new DockerCommandError(`docker container inspect ${ref}`, result.exitCode, result.all.trim().split('\n').at(-1) ?? '');
+    throw new DockerCommandError(`docker container inspect ${ref}`, result.exitCode, lastLine(result.all));
   }
   return parseInspect(result.stdout);
 }
