@@ -19,15 +19,14 @@ function newestSource(dir: string): number {
 }
 
 /**
- * Builds dist/ (tsc, then the vendored bundles) when it is missing or older than src/ (npm test builds first, so usually
- * a no-op). Asynchronous, so a long build does not block the vitest worker's RPC.
+ * Builds dist/ with the project's own `npm run build` (tsc, then the vendored bundles) when it is missing, unbundled or
+ * older than src/ (npm test builds first, so usually a no-op). Asynchronous, so a long build does not block the vitest worker's RPC.
  */
 export async function ensureBuilt(): Promise<void> {
   const built = existsSync(CLI) ? statSync(CLI).mtimeMs : 0;
   const vendored = existsSync(join(ROOT, 'dist', 'vendor', 'execa.js'));
   if (built >= newestSource(join(ROOT, 'src')) && vendored) return;
-  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')]);
-  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'vendor.mjs')]);
+  await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT });
 }
 
 /** vitest globalSetup entry. */
