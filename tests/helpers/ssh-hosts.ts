@@ -10,6 +10,7 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/p
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -45,7 +46,7 @@ export function sshHostsUnavailable(): string | null {
   return null;
 }
 
-/** Starts one sshd per address. Users are named shipgate-<alias> and created once per machine. */
+/** Starts one sshd per address, each with a user of its own (shipgate-<alias>-<random>), removed by `stop()`. */
 export async function startTestHosts(specs: Array<{ alias: string; address: string }>): Promise<TestHosts> {
   const dir = await mkdtemp(join(tmpdir(), 'shipgate-hosts-'));
   await chmod(dir, 0o755);
@@ -63,8 +64,8 @@ export async function startTestHosts(specs: Array<{ alias: string; address: stri
     const home = join(hostDir, 'home');
     await mkdir(home, { recursive: true });
     await chmod(hostDir, 0o755);
-    const user = `shipgate-${spec.alias}`;
-    await ensureUser(user, home);
+    const user = `sg-${spec.alias}-${randomBytes(3).toString('hex')}`;
+    await createUser(user, home);
     const { uid, gid } = await ids(user);
     await mkdir(join(home, '.ssh'), { recursive: true });
     await writeFile(join(home, '.ssh', 'authorized_keys'), clientKey, { mode: 0o600 });
@@ -102,6 +103,7 @@ export async function startTestHosts(specs: Array<{ alias: string; address: stri
         process.kill(pid, 'SIGTERM');
         // Its session processes belong to the user; end them too so nothing of this host outlives the test.
         await run('pkill', ['-KILL', '-u', user]).catch(() => undefined);
+        await run('userdel', [user]);
       },
     });
   }
@@ -131,10 +133,8 @@ export async function startTestHosts(specs: Array<{ alias: string; address: stri
   };
 }
 
-async function ensureUser(user: string, home: string): Promise<void> {
-  const exists = await run('id', ['-u', user]).then(() => true, () => false);
-  if (exists) await run('usermod', ['-d', home, user]);
-  else await run('useradd', ['-M', '-d', home, '-s', '/bin/sh', user]);
+async function createUser(user: string, home: string): Promise<void> {
+  await run('useradd', ['-M', '-d', home, '-s', '/bin/sh', user]);
   // useradd locks the account ("!"), and sshd without PAM refuses locked accounts even for a key: no password, not locked.
   await run('usermod', ['-p', '*', user]);
 }

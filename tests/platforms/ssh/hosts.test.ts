@@ -12,8 +12,8 @@ describe.skipIf(unavailable)('test hosts (real sshd on 127.0.0.2 and 127.0.0.3)'
 
   it('logs in with the key as each host user, with host key checking on', async () => {
     const [a, b] = await Promise.all(hosts.hosts.map((h) => h.exec('id -un; echo $HOME; node -v')));
-    expect(a.stdout.split('\n')[0]).toBe('shipgate-h2');
-    expect(b.stdout.split('\n')[0]).toBe('shipgate-h3');
+    expect(a.stdout.split('\n')[0]).toBe(hosts.hosts[0].user);
+    expect(b.stdout.split('\n')[0]).toBe(hosts.hosts[1].user);
     expect(a.stdout).toContain(hosts.hosts[0].home);
     expect(a.stdout).toMatch(/v\d+\./);
   });
