@@ -19,6 +19,15 @@ export interface PostCheckResult {
   threshold: string;
 }
 
+/** One line per server of an environment deployed over SSH (`hosts:`), in the order they were rolled. */
+export interface HostResult {
+  host: string;
+  status: DeployStatus;
+  exitCode: number;
+  release: string | null;
+  message?: string;
+}
+
 export interface DeploySummary {
   status: DeployStatus;
   environment: string;
@@ -36,6 +45,8 @@ export interface DeploySummary {
   /** Last lines of green's log when the deploy failed. */
   logTail?: string[];
   rollbackPlanPath?: string;
+  /** Servers reached over SSH: how each one ended. */
+  hosts?: HostResult[];
   /** With --dry-run: the planned steps and, on platforms that apply manifests, each manifest or patch as one YAML document. */
   plan?: { steps: string[]; manifests?: string[] };
   /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */

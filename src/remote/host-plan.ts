@@ -6,11 +6,30 @@ export function hostAppDir(home: string, app: string): string {
 }
 
 /** A run's folder on the host (src/remote/agent.ts): messages, control, the orchestrator's output. */
-export function hostRunDir(appDir: string, environment: string, runId: string): string {
-  return `${appDir}/.deploy/${environment}/runs/${runId}`;
+export function hostRunDir(projectRoot: string, environment: string, runId: string): string {
+  return `${projectRoot}/.deploy/${environment}/runs/${runId}`;
 }
 
-/** The plan as the host runs it: the same plan, rooted in the app's folder on the host. */
-export function planForHost(plan: DeployPlan, appDir: string): DeployPlan {
-  return { ...plan, config: { ...plan.config, projectRoot: appDir, stateDir: `${appDir}/.deploy/${plan.environment}` } };
+/** The app's project folder on the host: the shipped commit, checked out under the lock (src/remote/working-copy.ts). */
+export function hostProjectRoot(appDir: string): string {
+  return `${appDir}/current`;
+}
+
+/** Where the archive of a commit waits on the host. */
+export function hostSourceArchive(appDir: string, commit: string): string {
+  return `${appDir}/sources/${commit}.tar`;
+}
+
+/**
+ * The plan as the host runs it: the same plan, rooted in the app's folder on the host, with the checks that need the
+ * repository (they ran where the CLI is) left out, and the commit the CLI shipped instead of a git ref.
+ */
+export function planForHost(plan: DeployPlan, appDir: string, shipped: { commit: string } | null, cliSideChecks: readonly string[]): DeployPlan {
+  const projectRoot = hostProjectRoot(appDir);
+  return {
+    ...plan,
+    preChecks: plan.preChecks.filter((name) => !cliSideChecks.includes(name)),
+    options: { ...plan.options, ref: null, source: shipped ? { archive: hostSourceArchive(appDir, shipped.commit), commit: shipped.commit } : null },
+    config: { ...plan.config, hosts: [], projectRoot, stateDir: `${projectRoot}/.deploy/${plan.environment}` },
+  };
 }

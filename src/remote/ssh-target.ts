@@ -31,3 +31,13 @@ export function parseSshTarget(spec: string, field: string, identityFile?: strin
   if (!HOST.test(rest) || rest.startsWith('-')) throw new UserError(`${field}: "${spec}" is not a host name or address`);
   return { label: spec, host: rest, user, port, identityFile };
 }
+
+/** For the config schema: whether `spec` parses, without the message. */
+export function isSshTargetSpec(spec: string): boolean {
+  try {
+    parseSshTarget(spec, '');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,60 @@
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, runCli } from '../../cli/helpers.js';
+import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
+
+const unavailable = sshHostsUnavailable();
+const TINY_APP = join(import.meta.dirname, '../local/fixtures/tiny-app.mjs');
+
+function commit(dir: string, message: string): void {
+  execFileSync('git', ['add', '-A'], { cwd: dir });
+  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', message], { cwd: dir });
+}
+
+describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real processes)', () => {
+  let hosts: TestHosts;
+  let port: number;
+  let project: string;
+  beforeAll(async () => {
+    hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }]);
+    port = await findFreePort();
+    project = makeProject(
+      [
+        'app: tiny',
+        'start: node server.mjs',
+        'tests: false',
+        'migrations: none',
+        'verify: { smoke: ["GET /"], window: 1s, minRequests: 5 }',
+        'environments:',
+        `  staging: { port: ${port}, hosts: [h2], keepWarm: 1s, guard: 0s }`,
+        '',
+      ].join('\n'),
+    );
+    copyFileSync(TINY_APP, join(project, 'server.mjs'));
+    commit(project, 'app');
+  });
+  afterAll(async () => {
+    if (project) {
+      const stop = await runCli(['stop', 'staging'], { cwd: project, env: hosts.env });
+      expect(stop.code, stop.stderr).toBe(0);
+    }
+    await hosts?.stop();
+  });
+
+  it('deploys onto a bare host: shipgate is installed there, and the app serves on the host', async () => {
+    const result = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.status).toBe('success');
+    expect(summary.hosts).toEqual([expect.objectContaining({ host: 'h2', status: 'success' })]);
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-release')).toBe(summary.release.id);
+    // It runs as the host's user, from the host's own copy of the release.
+    const { stdout } = await hosts.hosts[0].exec(`ls ~/.shipgate/apps/tiny/current`);
+    expect(stdout.split('\n')).toEqual(expect.arrayContaining(['server.mjs', 'deploy.config.yaml']));
+  });
+});
