@@ -27,9 +27,9 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
         'start: node server.mjs',
         'tests: false',
         'migrations: none',
-        'verify: { smoke: ["GET /"], window: 1s, minRequests: 5 }',
+        'verify: { smoke: ["GET /"], window: 4s, minRequests: 5 }',
         'environments:',
-        `  staging: { port: ${port}, hosts: [h2], keepWarm: 1s, guard: 0s }`,
+        `  staging: { port: ${port}, hosts: [h2], keepWarm: 1m, guard: 0s }`,
         '',
       ].join('\n'),
     );
@@ -56,5 +56,33 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     // It runs as the host's user, from the host's own copy of the release.
     const { stdout } = await hosts.hosts[0].exec(`ls ~/.shipgate/apps/tiny/current`);
     expect(stdout.split('\n')).toEqual(expect.arrayContaining(['server.mjs', 'deploy.config.yaml']));
+  });
+
+  it('carries on to a safe end on the host when the SSH connection drops during verification; the CLI exits 4, attach reports the end', async () => {
+    writeFileSync(join(project, 'VERSION'), 'two\n');
+    commit(project, 'two');
+    let killed = false;
+    const cut = await runCli(['staging'], {
+      cwd: project,
+      env: hosts.env,
+      onStderr: (text, child) => {
+        // Traffic has moved and the watch window runs: the run is in the middle of its verification.
+        if (killed || !/h2: traffic on green/.test(text)) return;
+        killed = true;
+        // The CLI's ssh client (and the connection it holds) dies; the host is not told anything.
+        execFileSync('pkill', ['-KILL', '-P', String(child.pid), '-x', 'ssh']);
+      },
+    });
+    expect(killed).toBe(true);
+    expect(cut.code, cut.stderr + cut.stdout).toBe(4);
+    expect(cut.stdout).toContain('lost the connection to h2 during');
+    expect(cut.stdout).toContain('deploy attach staging');
+
+    const attached = await runCli(['attach', 'staging', '--json'], { cwd: project, env: hosts.env });
+    expect(attached.code, attached.stderr + attached.stdout).toBe(0);
+    const report = JSON.parse(attached.stdout);
+    expect(report.hosts).toEqual([expect.objectContaining({ host: 'h2', running: false, summary: expect.objectContaining({ status: 'success' }) })]);
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect(response.headers.get('x-release')).toBe(report.hosts[0].summary.release.id);
   });
 });
