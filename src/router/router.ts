@@ -13,6 +13,7 @@ import { waitForDrain, type DrainResult } from './drain.js';
 import { emptyTable, type RoutingTable, type Upstream } from './types.js';
 import { FlagEvaluator } from './flags.js';
 import type { RouterLimits } from './limits.js';
+import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 
 export interface RouterOptions {
   port: number;
@@ -74,12 +75,16 @@ export interface Router {
   metrics(id: string, windowMs: number): UpstreamMetrics;
   /** Feature flags evaluated per request (src/router/flags.ts); empty until a table is pushed or loaded. */
   readonly flags: FlagEvaluator;
+  /** Applies the config's `router:` settings to new requests at once; saved to the state dir when there is one. */
+  configure(settings: RouterSettings): Promise<RouterSettings>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
   close(graceMs?: number): Promise<void>;
 }
 
-export async function createRouter(options: RouterOptions): Promise<Router> {
-  const table = options.stateDir ? await loadTable(options.stateDir) : (options.initialTable ?? emptyTable());
+export async function createRouter(given: RouterOptions): Promise<Router> {
+  const table = given.stateDir ? await loadTable(given.stateDir) : (given.initialTable ?? emptyTable());
+  // Settings saved by the last `router.configure` apply from the first request after a restart.
+  const options = given.stateDir ? { ...given, ...(await loadSettings(given.stateDir)) } : given;
   const router = new ProxyRouter(options, table);
   if (options.stateDir) await router.flags.load(options.stateDir);
   await router.listen();
@@ -216,6 +221,12 @@ class ProxyRouter implements Router, Routing {
     setTimeout(() => {
       if (!this.isRouted(id)) this.server.closeTunnels(meter);
     }, Math.max(0, deadline - performance.now())).unref();
+  }
+
+  async configure(settings: RouterSettings): Promise<RouterSettings> {
+    this.server.configure(settings);
+    if (this.options.stateDir) await saveSettings(this.options.stateDir, settings);
+    return settings;
   }
 
   metrics(id: string, windowMs: number): UpstreamMetrics {

@@ -36,20 +36,29 @@ export class ProxyServer {
   closing = false;
   /** Ticks since start, advanced by the sweeper. */
   tick = 0;
-  readonly limits: RouterLimits;
-  readonly ticks: TimeoutTicks;
-  readonly trusted: TrustedProxies;
-  readonly trustUserHeader: boolean;
+  limits!: RouterLimits;
+  ticks!: TimeoutTicks;
+  trusted!: TrustedProxies;
+  trustUserHeader = false;
   readonly proto = 'http';
   private readonly connections = new Set<ClientConnection>();
   private readonly perClient = new Map<string, number>();
   private readonly server: Server;
-  private readonly sweeper: NodeJS.Timeout;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     readonly routing: Routing,
     private readonly options: ProxyServerOptions = {},
   ) {
+    this.configure(options);
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  /**
+   * Applies limits and trust; open connections follow the new values from the next tick. The tick length may change:
+   * counts already running keep their tick numbers, so a timeout in progress is measured in the new ticks.
+   */
+  configure(options: Pick<ProxyServerOptions, 'limits' | 'trustedProxies' | 'trustUserHeader'>): void {
     const limits = (this.limits = withDefaults(options.limits));
     const tick = tickMs(limits);
     this.ticks = {
@@ -62,8 +71,8 @@ export class ProxyServer {
     };
     this.trusted = new TrustedProxies(options.trustedProxies);
     this.trustUserHeader = options.trustUserHeader ?? false;
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
-    this.sweeper = setInterval(() => this.sweep(), tick).unref();
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    if (!this.closing) this.sweeper = setInterval(() => this.sweep(), tick).unref();
   }
 
   /** Resolves with the bound port. A port in use is a UserError that names it. */
@@ -127,7 +136,7 @@ export class ProxyServer {
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    clearInterval(this.sweeper);
+    if (this.sweeper !== null) clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const deadline = performance.now() + graceMs;
     for (;;) {
