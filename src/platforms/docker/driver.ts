@@ -164,7 +164,7 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
   for (const row of rows) await containers.stopAndRemove(deps, row.id, stopSeconds);
   const client = await connectRouter(config.stateDir).catch(() => null);
   if (client) {
-    await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
+    await client.shutdown(config.drainTimeoutMs);
     client.close();
   }
   await markNothingRunning(ctx.state);

@@ -171,7 +171,7 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
   const runner = new LocalRunner(client, { stateDir: config.stateDir, start: '', env: () => ({}) });
   const apps = await runner.list().catch(() => []);
   for (const app of apps) await runner.stop(app.id, config.drainTimeoutMs);
-  await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
+  await client.shutdown(config.drainTimeoutMs);
   client.close();
   await markNothingRunning(ctx.state);
   const stopped = apps.filter((a) => a.state === 'running' || a.state === 'backoff').map((a) => a.id);
