@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { dockerRequired } from './docker.js';
+import { recordSkipReason } from './skip-reasons.js';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
@@ -40,10 +42,16 @@ export interface TestHosts {
   stop(): Promise<void>;
 }
 
+/**
+ * Why this machine cannot run the SSH host tests, or null. Call it from a test file's top level: the reason is named
+ * at the end of the run, and where Docker and sshd tests are required (.ci/run) it fails instead of skipping.
+ */
 export function sshHostsUnavailable(): string | null {
-  if (!existsSync(SSHD)) return `${SSHD} is missing (apt-get install openssh-server)`;
-  if (process.getuid?.() !== 0) return 'the SSH host tests need root (useradd, sshd)';
-  return null;
+  const reason = !existsSync(SSHD) ? `${SSHD} is missing (apt-get install openssh-server)` : process.getuid?.() !== 0 ? 'the SSH host tests need root (useradd, sshd)' : null;
+  if (!reason) return null;
+  if (dockerRequired()) throw new Error(`SSH host tests must run here (SHIPGATE_REQUIRE_DOCKER=1 or CI=true), but ${reason}`);
+  recordSkipReason(reason);
+  return reason;
 }
 
 /** Starts one sshd per address, each with a user of its own (shipgate-<alias>-<random>), removed by `stop()`. */
