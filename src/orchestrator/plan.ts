@@ -22,6 +22,8 @@ export interface PlanOptions {
   verbose: boolean;
   /** On a server reached over SSH: the commit the CLI shipped there (src/remote/). */
   source?: ShippedSource | null;
+  /** A folder holding `.deploy/<requires>/history.jsonl` copied from the required environment's servers. */
+  gateHistoryRoot?: string | null;
 }
 
 /** Everything the orchestrator child needs, computed before anything runs. Holds secrets: never print it whole. */

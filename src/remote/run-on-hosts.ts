@@ -1,20 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import type { DeploySummary, HostResult, PreCheckResult } from '../contracts/summary.js';
-import { ExitCode, isUserError } from '../errors.js';
-import { createExecutor } from '../exec/executor.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, isUserError, UserError } from '../errors.js';
+import { createExecutor, type Executor } from '../exec/executor.js';
 import { Redactor } from '../exec/redact.js';
 import { runInChild, type ParentHooks, type PendingOrchestrator } from '../orchestrator/parent.js';
 import type { DeployPlan } from '../orchestrator/plan.js';
 import { buildSummary } from '../summary/build.js';
 import { ensureShipgate, type HostInstall } from './host-install.js';
-import { hostAppDir, hostRunDir, hostSourceArchive, planForHost } from './host-plan.js';
+import { hostAppDir, hostProjectRoot, hostRunDir, hostSourceArchive, planForHost } from './host-plan.js';
+import { remoteScript } from './ssh-command.js';
+import { describeSshFailure } from './ssh-errors.js';
 import { spawnRemoteOrchestrator } from './remote-orchestrator.js';
 import { packSource, uploadSource } from './ship-source.js';
 import type { SshOptions } from './ssh-command.js';
 import type { SshTarget } from './ssh-target.js';
 
-/** Checks that need the repository: they run where the CLI is, before anything reaches a host. */
-export const CLI_SIDE_CHECKS = ['tests', 'git'] as const;
+/**
+ * Checks that run where the CLI is, before anything reaches a host: the ones that need the repository, and the
+ * production gate, which reads the required environment's history (here, or fetched from its servers).
+ */
+export const CLI_SIDE_CHECKS = ['tests', 'git', 'gate'] as const;
 
 export interface HostsRun {
   plan: DeployPlan;
@@ -23,6 +31,8 @@ export interface HostsRun {
   hooks: ParentHooks;
   /** The local orchestrator the CLI started early; it runs the CLI-side checks. */
   local: PendingOrchestrator;
+  /** The servers of the environment the production gate requires (`requires:`), when it runs on servers. */
+  requiredHosts: SshTarget[];
 }
 
 interface Prepared {
@@ -46,7 +56,12 @@ export async function runOnHosts(run: HostsRun): Promise<DeploySummary> {
   const executor = createExecutor({ redactor, onLog: (line) => plan.options.verbose && hooks.onNotice(line) });
   const finish = (summary: DeploySummary, hosts: HostResult[]) => ({ ...summary, hosts, durationMs: Math.round(performance.now() - started) });
 
-  const local = await localChecks(run);
+  const gateHistory = await fetchRequiredHistory(run, executor).catch((error: unknown) => {
+    if (isUserError(error)) return error;
+    throw error;
+  });
+  if (gateHistory instanceof Error) return finish(blocked(plan, [{ name: 'Staging Verified', ok: false, detail: gateHistory.message, exitCode: ExitCode.precheckFailed }], gateHistory.message), []);
+  const local = await localChecks({ ...run, plan: { ...plan, options: { ...plan.options, gateHistoryRoot: gateHistory?.root ?? null } } }).finally(() => gateHistory?.dispose());
   if (local.some((c) => !c.ok && !c.warning) || plan.dryRun) {
     return finish(blocked(plan, local, null), []);
   }
@@ -91,6 +106,26 @@ export async function runOnHosts(run: HostsRun): Promise<DeploySummary> {
   return finish(last!, results);
 }
 
+/**
+ * The required environment's history from the last of its servers (the last is verified only when every one before
+ * it was), copied into a folder shaped like a project's `.deploy/`, for the production gate.
+ */
+async function fetchRequiredHistory(run: HostsRun, executor: Executor): Promise<{ root: string; dispose(): Promise<void> } | null> {
+  const { plan } = run;
+  const requires = plan.config.requires;
+  const last = run.requiredHosts.at(-1);
+  if (plan.kind !== 'deploy' || !requires || !plan.preChecks.includes('gate') || !last) return null;
+  const install = await ensureShipgate(last, run.ssh, executor);
+  const file = `${hostProjectRoot(hostAppDir(install.home, plan.config.app))}/.deploy/${requires}/history.jsonl`;
+  const read = await executor.run(remoteScript(last, run.ssh, 'cat "$1" 2>/dev/null || true', [file], { mutates: false, timeoutMs: 30_000 }));
+  const failure = describeSshFailure(last, read.exitCode, read.stderr);
+  if (failure) throw new UserError(failure, ExitCode.precheckFailed);
+  const root = await mkdtemp(join(tmpdir(), 'shipgate-gate-'));
+  await mkdir(join(root, '.deploy', requires), { recursive: true });
+  await writeFile(join(root, '.deploy', requires, 'history.jsonl'), read.stdout, { mode: 0o600 });
+  return { root, dispose: () => rm(root, { recursive: true, force: true }) };
+}
+
 async function localChecks(run: HostsRun): Promise<PreCheckResult[]> {
   const wanted = run.plan.kind === 'deploy' ? run.plan.preChecks.filter((name) => (CLI_SIDE_CHECKS as readonly string[]).includes(name)) : [];
   if (wanted.length === 0 && !run.plan.dryRun) {
@@ -102,7 +137,7 @@ async function localChecks(run: HostsRun): Promise<PreCheckResult[]> {
   return summary.checks.pre;
 }
 
-async function prepareHost(run: HostsRun, target: SshTarget, executor: ReturnType<typeof createExecutor>): Promise<Prepared> {
+async function prepareHost(run: HostsRun, target: SshTarget, executor: Executor): Promise<Prepared> {
   run.hooks.onProgress({ phase: 'hosts', state: 'start', message: `${target.label}: checking shipgate` });
   const install = await ensureShipgate(target, run.ssh, executor);
   run.hooks.onProgress({ phase: 'hosts', state: 'ok', message: `${target.label}: Node ${install.nodeVersion}, shipgate ${install.installed ? 'installed' : 'present'}` });

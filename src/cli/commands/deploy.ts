@@ -1,5 +1,6 @@
 import { parseDuration } from '../../config/duration.js';
 import { ExitCode, UserError } from '../../errors.js';
+import type { ResolvedEnvironment } from '../../config/types.js';
 import type { ProgressEvent } from '../../orchestrator/messages.js';
 import type { DeployPlan, RunKind } from '../../orchestrator/plan.js';
 import { runInChild, startOrchestrator, type ParentHooks, type PendingOrchestrator } from '../../orchestrator/parent.js';
@@ -77,7 +78,7 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
     onNotice: (line: string) => renderer.notice(line),
     onSpawn: (pid: number) => options.verbose && renderer.notice(`orchestrator pid ${pid}`),
   };
-  const summary = remote ? await runRemote(plan, hooks, orchestrator) : await runInChild(plan, hooks, { started: orchestrator });
+  const summary = remote ? await runRemote(plan, hooks, orchestrator, (env) => resolveEnvironment(config.projectRoot, env, { configPath: config.configPath, recipes })) : await runInChild(plan, hooks, { started: orchestrator });
   renderer.stop();
 
   const [{ colorFor }, { renderHuman }, { renderJson }] = await rendering;
@@ -92,9 +93,11 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
 }
 
 /** An environment with `hosts:`: the same run on each server over SSH (src/remote/run-on-hosts.ts). */
-async function runRemote(plan: DeployPlan, hooks: ParentHooks, local: PendingOrchestrator) {
+async function runRemote(plan: DeployPlan, hooks: ParentHooks, local: PendingOrchestrator, resolve: (environment: string) => Promise<ResolvedEnvironment>) {
   const [{ runOnHosts }, { sshOptions }] = await Promise.all([import('../../remote/run-on-hosts.js'), import('../../remote/ssh-options.js')]);
-  return runOnHosts({ plan, targets: plan.config.hosts, ssh: sshOptions(), hooks, local });
+  const requires = plan.config.requires;
+  const requiredHosts = requires ? (await resolve(requires)).hosts : [];
+  return runOnHosts({ plan, targets: plan.config.hosts, ssh: sshOptions(), hooks, local, requiredHosts });
 }
 
 /** Production deploys, rollbacks and stops ask first, on a terminal only; --yes and pipes never block. */

@@ -17,10 +17,12 @@ function commit(dir: string, message: string): void {
 describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real processes)', () => {
   let hosts: TestHosts;
   let port: number;
+  let productionPort: number;
   let project: string;
   beforeAll(async () => {
-    hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }]);
+    hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }, { alias: 'h3', address: '127.0.0.3' }]);
     port = await findFreePort();
+    productionPort = await findFreePort();
     project = makeProject(
       [
         'app: tiny',
@@ -30,6 +32,7 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
         'verify: { smoke: ["GET /"], window: 4s, minRequests: 5 }',
         'environments:',
         `  staging: { port: ${port}, hosts: [h2], keepWarm: 1m, guard: 0s }`,
+        `  production: { port: ${productionPort}, hosts: [h3], tests: "node --version", requires: staging, keepWarm: 1m, guard: 0s }`,
         '',
       ].join('\n'),
     );
@@ -38,8 +41,10 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
   });
   afterAll(async () => {
     if (project) {
-      const stop = await runCli(['stop', 'staging'], { cwd: project, env: hosts.env });
-      expect(stop.code, stop.stderr).toBe(0);
+      for (const environment of ['staging', 'production']) {
+        const stop = await runCli(['stop', environment, '--yes'], { cwd: project, env: hosts.env });
+        expect(stop.code, stop.stderr).toBe(0);
+      }
     }
     await hosts?.stop();
   });
@@ -84,5 +89,22 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     expect(report.hosts).toEqual([expect.objectContaining({ host: 'h2', running: false, summary: expect.objectContaining({ status: 'success' }) })]);
     const response = await fetch(`http://127.0.0.1:${port}/`);
     expect(response.headers.get('x-release')).toBe(report.hosts[0].summary.release.id);
+  });
+
+  it('production on its own server goes out only after staging verified the same commit on its server', async () => {
+    const verified = await runCli(['production', '--json'], { cwd: project, env: hosts.env });
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0);
+    const summary = JSON.parse(verified.stdout);
+    expect(summary.checks.pre).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Staging Verified', ok: true })]));
+    expect((await fetch(`http://127.0.0.1:${productionPort}/`)).headers.get('x-release')).toBe(summary.release.id);
+
+    writeFileSync(join(project, 'VERSION'), 'three\n');
+    commit(project, 'three');
+    const blocked = await runCli(['production', '--json'], { cwd: project, env: hosts.env });
+    expect(blocked.code).toBe(3);
+    const refused = JSON.parse(blocked.stdout);
+    expect(refused.checks.pre).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Staging Verified', ok: false, detail: expect.stringContaining('never deployed to staging') })]));
+    // Nothing reached production's server: it still serves the verified release.
+    expect((await fetch(`http://127.0.0.1:${productionPort}/`)).headers.get('x-release')).toBe(summary.release.id);
   });
 });
