@@ -50,8 +50,21 @@ export function clientEnv(home: string, apiUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/** `claude -p <prompt>` headless, answer as JSON. */
-export function runClaude(prompt: string, options: ClaudeOptions): Promise<ClaudeRun> {
+/** The client's error when the permission prompt tool's MCP server had not connected yet (its start-up race). */
+const PROMPT_TOOL_NOT_CONNECTED = /passed via --permission-prompt-tool\) not found\. Available MCP tools: none/;
+
+/**
+ * `claude -p <prompt>` headless, answer as JSON. On a loaded machine the client can check for the permission
+ * prompt tool before its MCP server has connected, and exits 1 before sending any request: that one start-up
+ * error is retried once; anything else is returned as it is.
+ */
+export async function runClaude(prompt: string, options: ClaudeOptions): Promise<ClaudeRun> {
+  const run = await runClaudeOnce(prompt, options);
+  if (run.code !== 1 || !options.approver || !PROMPT_TOOL_NOT_CONNECTED.test(run.stderr)) return run;
+  return runClaudeOnce(prompt, options);
+}
+
+function runClaudeOnce(prompt: string, options: ClaudeOptions): Promise<ClaudeRun> {
   const args = ['-p', prompt, '--output-format', 'json', ...(options.args ?? [])];
   const env = clientEnv(options.home, options.apiUrl);
   if (options.approver) {
@@ -60,6 +73,7 @@ export function runClaude(prompt: string, options: ClaudeOptions): Promise<Claud
     args.push('--mcp-config', config, '--permission-prompt-tool', 'mcp__approver__answer');
     env.APPROVER_ANSWER = options.approver.answer;
     env.APPROVER_LOG = options.approver.log;
+    env.MCP_TIMEOUT = '120000';
   }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLAUDE_WRAPPER, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -19,6 +19,8 @@ import { parentParts, parentTokens } from './parent-tokens.js';
  */
 const PARENT_BUDGET = 800;
 const figures: Record<string, { o200k: number; anthropic: number }> = {};
+/** What reached the parent on each path, written with the figures for bench/claude-code/tokens.sh. */
+const parentTexts: Record<string, string> = {};
 
 let project: ChatProject;
 let home: ReturnType<typeof throwawayHome>;
@@ -72,6 +74,7 @@ const parentInput = (turn: Turn) => JSON.stringify(turn.requests.filter((r) => !
 function checkParent(label: string, turn: Turn): void {
   const tokens = parentTokens(parentParts(turn.requests, turn.run.result));
   figures[label] = { o200k: tokens.o200k, anthropic: tokens.anthropic };
+  parentTexts[label] = tokens.text;
   expect(tokens.o200k, `${label} (o200k)\n${tokens.text}`).toBeLessThanOrEqual(PARENT_BUDGET);
   expect(tokens.anthropic, `${label} (Anthropic tokenizer)\n${tokens.text}`).toBeLessThanOrEqual(PARENT_BUDGET);
   const input = parentInput(turn);
@@ -96,7 +99,7 @@ afterAll(async () => {
   home?.remove();
   if (project) rmSync(project.dir, { recursive: true, force: true });
   const out = process.env.CLAUDE_CODE_TOKENS_OUT;
-  if (out) writeFileSync(out, JSON.stringify(figures, null, 2) + '\n');
+  if (out) writeFileSync(out, JSON.stringify({ figures, parentTexts }, null, 2) + '\n');
   console.log('parent tokens per path (o200k / @anthropic-ai/tokenizer, an approximation):', JSON.stringify(figures));
   for (const stop of stops) if (stop) expect(stop.exitCode, stop.stderr).toBe(0);
 }, 120_000);
