@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBuilt } from '../setup/build.js';
+import { ROOT, ensureBuilt } from '../setup/build.js';
 import { servedBy } from '../platforms/local/helpers/example-project.js';
 import { startLoad } from '../helpers/load.js';
 import { createChatProject, type ChatProject } from './chat-project.js';
@@ -35,7 +35,7 @@ interface Turn {
   asked: Array<{ tool_name: string; input: { command: string } }>;
 }
 
-async function chat(prompt: string, options: { approver?: 'allow' | 'deny'; model?: ModelOptions } = {}): Promise<Turn> {
+async function chat(prompt: string, options: { approver?: 'allow' | 'deny'; model?: ModelOptions; args?: string[] } = {}): Promise<Turn> {
   rmSync(approverLog(), { force: true });
   const api = await startFakeMessagesApi(modelScript(options.model));
   try {
@@ -43,6 +43,7 @@ async function chat(prompt: string, options: { approver?: 'allow' | 'deny'; mode
       cwd: project.dir,
       home: home.dir,
       apiUrl: api.url,
+      args: options.args,
       approver: options.approver ? { answer: options.approver, log: approverLog() } : undefined,
     });
     expect(run.code, `claude exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`).toBe(0);
@@ -124,6 +125,8 @@ describe('/deploy in the real Claude Code client', () => {
     expect(await servedBy(project.url)).toBe(json.release.id);
     expect(turn.run.result).toBe(json.text.trim());
     expect(turn.run.result).not.toMatch(/\p{Extended_Pictographic}/u);
+    // The thresholds reach the agent: Claude Code preloads the deployment-recipes skill into its first request.
+    expect(JSON.stringify(turn.requests.find(isSubagent)?.messages)).toContain('thresholds: { errorRate: 1%, p95: 500ms');
     checkParent('/deploy staging, verified', turn);
   }, 300_000);
 
@@ -189,5 +192,15 @@ describe('/deploy in the real Claude Code client', () => {
     expect(turn.run.result).toBe(json.text.trim());
     expect(turn.run.result).toMatch(/^Deployment Status: ROLLED BACK/);
     checkParent('/deploy staging, rolled back', turn);
+  }, 300_000);
+
+  it('the plugin (--plugin-dir plugin/): /shipgate:deploy staging --dry-run runs the pinned CLI through the shipgate:deployer agent', async () => {
+    const turn = await chat('/shipgate:deploy staging --dry-run', { args: ['--plugin-dir', join(ROOT, 'plugin')] });
+    const agentCall = turn.requests.flatMap((r) => r.messages).flatMap((m) => blocks(m)).find((b) => b.type === 'tool_use' && b.name === 'Agent');
+    expect(agentCall).toMatchObject({ input: { subagent_type: 'shipgate:deployer' } });
+    const json = cliJson(turn);
+    expect(json).toMatchObject({ status: 'success', exitCode: 0, dryRun: true, environment: 'staging' });
+    expect(turn.run.result).toBe(json.text.trim());
+    checkParent('/shipgate:deploy staging --dry-run (plugin)', turn);
   }, 300_000);
 });
