@@ -17,6 +17,8 @@ export interface PostCheckResult {
   ok: boolean;
   value: string;
   threshold: string;
+  /** Not failed but not passed either: too few samples to tell (ok is false). */
+  inconclusive?: boolean;
 }
 
 export interface DeploySummary {
