@@ -1,7 +1,7 @@
 import type { UpstreamMetrics } from '../../contracts/metrics.js';
 import type { PostCheckResult } from '../../contracts/summary.js';
 import { evaluateErrorRate, evaluateResponseTimes } from '../analysis.js';
-import { detectBreaches } from '../early.js';
+import { type EarlyOptions, detectBreaches } from '../early.js';
 import { type CohortLabels, requiredSamples } from '../thresholds.js';
 import { compareLatency, type LatencyQuantile } from './latency.js';
 import { compareRate, rateMetrics } from './rates.js';
@@ -91,17 +91,24 @@ function shortfall(baseline: UpstreamMetrics, candidate: UpstreamMetrics, t: Jud
  * rates or a median clearly worse than the baseline at the stricter early confidence, from 10 requests
  * and 3 offending answers on. Whatever is not clear yet is left to the end of the window.
  */
-export function clearBreaches(baseline: UpstreamMetrics | null, candidate: UpstreamMetrics, t: JudgeThresholds, labels: CohortLabels = blueGreenLabels): PostCheckResult[] {
-  const breaches = detectBreaches(candidate, t, { z: judgeDefaults.earlyZ });
-  if (!baseline || candidate.requests < judgeDefaults.earlyMinSamples) return breaches;
+export function clearBreaches(
+  baseline: UpstreamMetrics | null,
+  candidate: UpstreamMetrics,
+  t: JudgeThresholds,
+  labels: CohortLabels = blueGreenLabels,
+  early: EarlyOptions = {},
+): PostCheckResult[] {
+  const z = early.z ?? judgeDefaults.earlyZ;
+  const breaches = detectBreaches(candidate, t, { ...early, z });
+  if (!baseline || candidate.requests < (early.minSamples ?? judgeDefaults.earlyMinSamples)) return breaches;
   if (baseline.requests < requiredSamples(t.minBaselineRequests ?? t.minRequests)) return breaches;
   const margins = marginsOf(t);
   const vs = ` vs ${labels.baseline}`;
   for (const metric of rateMetrics(margins, candidate, baseline)) {
-    const c = compareRate(metric, candidate, baseline, labels.baseline, judgeDefaults.earlyZ, judgeDefaults.earlyMinHits);
+    const c = compareRate(metric, candidate, baseline, labels.baseline, z, early.minErrors ?? judgeDefaults.earlyMinHits);
     if (c.worse) breaches.push({ name: metric.name + vs, ok: false, value: `${c.value}, decided early`, threshold: c.threshold });
   }
-  const latency = compareLatency('p95', candidate, baseline, labels.baseline, margins, judgeDefaults.earlyZ, true);
+  const latency = compareLatency('p95', candidate, baseline, labels.baseline, margins, z, true);
   if (latency.worse) breaches.push({ name: `p95${vs}`, ok: false, value: `${latency.value}, decided early`, threshold: latency.threshold });
   return breaches;
 }
