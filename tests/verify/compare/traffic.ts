@@ -1,17 +1,7 @@
 import type { UpstreamMetrics } from '../../../src/contracts/metrics.js';
 import { UpstreamMeter } from '../../../src/router/meter.js';
 
-/** Seeded PRNG (mulberry32): the simulations are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from '../../helpers/seeded.js';
 
 export interface TrafficShape {
   /** Median latency in ms; each request gets log-normal jitter around it. */
