@@ -6,7 +6,7 @@ import type { Channel } from './channel.js';
 import { commandChannel } from './channels/command.js';
 import { slackChannel } from './channels/slack.js';
 import { safeOrigin, webhookChannel } from './channels/webhook.js';
-import type { NotifyConfig } from './config-schema.js';
+import { hasUrlCredentials, type NotifyConfig } from './config-schema.js';
 
 export interface ResolveContext {
   /** Process env merged with the env files; values are read, never printed. */
@@ -47,6 +47,7 @@ export function resolveChannels(config: NotifyConfig | undefined, ctx: ResolveCo
     if (!url) return problems.push({ path, message: `${slack.urlEnv} is not set` });
     secrets.push(url);
     if (!/^https?:\/\/[^\s]+$/.test(url)) return problems.push({ path, message: `${slack.urlEnv} is not an http(s) URL` });
+    if (hasUrlCredentials(url)) return problems.push({ path, message: `${slack.urlEnv} holds credentials (user:password@), which are never sent` });
     channels.push(slackChannel({ url, events: slack.events, label: `slack[${i}] (${slack.urlEnv})` }));
   });
 
