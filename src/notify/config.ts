@@ -37,7 +37,8 @@ export function resolveChannels(config: NotifyConfig | undefined, ctx: ResolveCo
     const path = `notify.webhooks[${i}]`;
     const secret = ctx.env[hook.secretEnv];
     if (!secret) return problems.push({ path: `${path}.secretEnv`, message: `${hook.secretEnv} is not set` });
-    secrets.push(secret);
+    // A webhook URL's path and query often are its token: hidden like a secret wherever they would be echoed.
+    secrets.push(secret, hook.url, ...urlPathAndQuery(hook.url));
     channels.push(webhookChannel({ url: hook.url, secret, events: hook.events, label: `webhooks[${i}] (${safeOrigin(hook.url)})` }));
   });
 
@@ -64,4 +65,10 @@ export function resolveChannels(config: NotifyConfig | undefined, ctx: ResolveCo
   });
 
   return { channels, problems, secrets };
+}
+
+function urlPathAndQuery(url: string): string[] {
+  const parsed = new URL(url);
+  const rest = `${parsed.pathname}${parsed.search}`;
+  return rest.length > 1 ? [rest] : [];
 }
