@@ -98,7 +98,12 @@ const SettingsShape = {
     .optional().describe('Public URL shown in the summary. Default http://localhost:<port>.'),
   health: z
     .strictObject({
-      path: z.string().startsWith('/', { error: 'must start with "/"' }).optional().describe('Health path polled before traffic moves. Default /health.'),
+      path: z
+        .string()
+        .startsWith('/', { error: 'must start with "/"' })
+        .regex(/^\/[\x21-\x7e]*$/, { error: 'must be a plain request target: no spaces, control or non-ASCII characters (percent-encode them)' })
+        .optional()
+        .describe('Health path polled before traffic moves. Default /health.'),
       timeout: duration('Deadline for the release to become healthy. Default 30s.').optional(),
       interval: duration('Time between health polls. Default 500ms.').optional(),
     })
