@@ -5,6 +5,7 @@ import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
 import { KubernetesSchema } from './kubernetes-schema.js';
 import { RailwaySchema } from './railway-schema.js';
+import { RouterSchema } from './router-schema.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -97,7 +98,12 @@ const SettingsShape = {
     .optional().describe('Public URL shown in the summary. Default http://localhost:<port>.'),
   health: z
     .strictObject({
-      path: z.string().startsWith('/', { error: 'must start with "/"' }).optional().describe('Health path polled before traffic moves. Default /health.'),
+      path: z
+        .string()
+        .startsWith('/', { error: 'must start with "/"' })
+        .regex(/^\/[\x21-\x7e]*$/, { error: 'must be a plain request target: no spaces, control or non-ASCII characters (percent-encode them)' })
+        .optional()
+        .describe('Health path polled before traffic moves. Default /health.'),
       timeout: duration('Deadline for the release to become healthy. Default 30s.').optional(),
       interval: duration('Time between health polls. Default 500ms.').optional(),
     })
@@ -168,6 +174,7 @@ const SettingsShape = {
     })
     .optional()
     .describe('Docker platform settings (platform: docker).'),
+  router: RouterSchema.optional(),
   railway: RailwaySchema.optional(),
   kubernetes: KubernetesSchema.optional(),
 };
