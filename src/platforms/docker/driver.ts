@@ -209,6 +209,7 @@ async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Pro
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
+  await client.call('router.configure', ctx.config.router);
   const methods = await client.call<string[]>('router.methods');
   if (!methods.includes('containers.retire')) {
     client.close();

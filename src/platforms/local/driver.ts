@@ -202,6 +202,7 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
+  await client.call('router.configure', ctx.config.router);
   await requireSupervisor(client, ctx.config.environment);
   const active = wasRunning ? null : (await ctx.state.read()).active;
   // Only a crash: after `deploy stop` the active release is marked not running and a start is expected.
