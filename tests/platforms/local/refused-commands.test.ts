@@ -1,47 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import type { StatusView } from '../../../src/cli/commands/status.js';
 import { ensureBuilt } from '../../setup/build.js';
 import { runCli } from '../../cli/helpers.js';
+import { git, tinyProject } from './helpers/tiny-project.js';
 
 /**
  * Refused commands change nothing (issues 19 and 21), through the real CLI on the local platform: no journal left
  * behind, no runtime started, no history written, and no later command reports or "recovers" an interrupted run.
  */
-const TINY_APP = new URL('./fixtures/tiny-app.mjs', import.meta.url).pathname;
 const cli = (cwd: string, ...args: string[]) => runCli(args, { cwd });
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
-
-async function tinyProject(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'shipgate-refused-'));
-  copyFileSync(TINY_APP, join(dir, 'server.mjs'));
-  const port = await findFreePort();
-  writeFileSync(
-    join(dir, 'deploy.config.yaml'),
-    [
-      'app: tiny',
-      'platform: local',
-      'start: node server.mjs',
-      'health: { path: /, interval: 50ms, timeout: 10s }',
-      'tests: false',
-      'migrations: none',
-      'verify: { smoke: ["GET /"], window: 300ms, minRequests: 0 }',
-      'keepWarm: 10m',
-      'drainTimeout: 500ms',
-      `environments: { staging: { port: ${port} } }`,
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(join(dir, '.gitignore'), '.deploy/\n');
-  git(dir, 'init', '-q');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-qm', 'tiny app');
-  return dir;
-}
 
 const stateDir = (dir: string) => join(dir, '.deploy', 'staging');
 const history = (dir: string): Array<{ type: string; status: string }> => {
@@ -69,7 +38,7 @@ describe('refused commands change nothing (real CLI, local platform)', { timeout
   });
 
   it('on a never-deployed environment: rollback is refused (exit 2), starts no runtime, leaves no journal; status and stop then write no history', async () => {
-    const dir = await tinyProject();
+    const dir = await tinyProject('shipgate-refused-');
     dirs.push(dir);
     for (const args of [['rollback', 'staging', '--yes'], ['rollback', 'staging', '--to', '20990101-000000-unknown', '--yes']]) {
       const refused = await cli(dir, ...args);
@@ -90,7 +59,7 @@ describe('refused commands change nothing (real CLI, local platform)', { timeout
   });
 
   it('on a deployed environment: a rollback to the active release and to an unknown one are refused (exit 2) and change nothing; later commands record no interruption', async () => {
-    const dir = await tinyProject();
+    const dir = await tinyProject('shipgate-refused-');
     dirs.push(dir);
     const deploy = async () => {
       const run = await cli(dir, 'staging', '--json', '--yes');
