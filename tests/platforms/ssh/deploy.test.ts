@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { startLoad } from '../../helpers/load.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
 
 const unavailable = sshHostsUnavailable();
@@ -14,7 +15,8 @@ function commit(dir: string, message: string): void {
   execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', message], { cwd: dir });
 }
 
-describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real processes)', () => {
+// Real deploys over ssh, several per test: generous bounds, so a loaded 2-core machine does not fail them.
+describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real processes)', { timeout: 300_000 }, () => {
   let hosts: TestHosts;
   let port: number;
   let productionPort: number;
@@ -38,7 +40,7 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     );
     copyFileSync(TINY_APP, join(project, 'server.mjs'));
     commit(project, 'app');
-  });
+  }, 120_000);
   afterAll(async () => {
     if (project) {
       for (const environment of ['staging', 'production']) {
@@ -47,7 +49,7 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
       }
     }
     await hosts?.stop();
-  });
+  }, 300_000);
 
   it('deploys onto a bare host: shipgate is installed there, and the app serves on the host', async () => {
     const result = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });
@@ -106,5 +108,28 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     expect(refused.checks.pre).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Staging Verified', ok: false, detail: expect.stringContaining('never deployed to staging') })]));
     // Nothing reached production's server: it still serves the verified release.
     expect((await fetch(`http://127.0.0.1:${productionPort}/`)).headers.get('x-release')).toBe(summary.release.id);
+  });
+
+  it('switches with zero failed requests under load against the host, and rolls a bad release back while the old one serves', async () => {
+    const before = (await fetch(`http://127.0.0.1:${port}/`)).headers.get('x-release');
+    const load = startLoad(`http://127.0.0.1:${port}/`, { concurrency: 4, maxDurationMs: 120_000 });
+    await load.waitFor(20);
+    const deployed = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });
+    expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    const green = JSON.parse(deployed.stdout).release.id;
+    await load.waitFor(load.snapshot().total + 20);
+
+    // A release that dies at start: it never gets traffic, and the host says why.
+    writeFileSync(join(project, 'server.mjs'), 'console.error("boom: bad release"); process.exit(1);\n');
+    commit(project, 'bad');
+    const bad = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });
+    const result = await load.stop();
+    expect(bad.code, bad.stderr + bad.stdout).toBe(1);
+    expect(JSON.parse(bad.stdout).hosts).toEqual([expect.objectContaining({ host: 'h2', status: 'rolled_back' })]);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).headers.get('x-release')).toBe(green);
+
+    expect(result.failed, JSON.stringify(result.failures.slice(0, 3))).toBe(0);
+    expect(result.byRelease[before!]).toBeGreaterThan(0);
+    expect(result.byRelease[green]).toBeGreaterThan(0);
   });
 });
