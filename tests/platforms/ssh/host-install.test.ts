@@ -12,7 +12,7 @@ import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpe
 
 const unavailable = sshHostsUnavailable();
 
-describe.skipIf(unavailable)('shipgate on a bare host (real sshd)', () => {
+describe.skipIf(unavailable)('shipgate on a bare host (real sshd)', { timeout: 180_000 }, () => {
   let hosts: TestHosts;
   beforeAll(async () => {
     hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }]);

@@ -11,14 +11,14 @@ import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpe
 
 const unavailable = sshHostsUnavailable();
 
-describe.skipIf(unavailable)('the orchestrator on a host, over ssh (real sshd)', () => {
+describe.skipIf(unavailable)('the orchestrator on a host, over ssh (real sshd)', { timeout: 180_000 }, () => {
   let hosts: TestHosts;
   let install: HostInstall;
   const target = parseSshTarget('h2', 'environments.staging.hosts[0]');
   beforeAll(async () => {
     hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }]);
     install = await ensureShipgate(target, sshOptions(hosts.env), createExecutor());
-  });
+  }, 180_000);
   afterAll(async () => hosts?.stop());
 
   it('runs a plan there and relays its progress and result, as the local child does', async () => {
