@@ -48,6 +48,17 @@ function action(load: () => Promise<Handler>) {
   };
 }
 
+/** A command that reads or steers one environment: on an environment with `hosts:`, it runs on each host instead. */
+function onHosts(load: () => Promise<Handler>) {
+  return action(async () => {
+    const handler = await load();
+    return async (options, environment, ...rest) => {
+      const { forwardToHosts } = await import('../remote/forward.js');
+      return (await forwardToHosts(process.argv.slice(2), options, environment)) ?? handler(options, environment, ...rest);
+    };
+  });
+}
+
 function buildProgram(version: string): Command {
   const program = new CommandClass('deploy')
     .description('Safe deploys with one command: pre-checks, blue-green rollout, verification and automatic rollback.')
@@ -66,11 +77,11 @@ function buildProgram(version: string): Command {
   withRun(withCommon(program));
 
   withCommon(program.command('status').description('show the active and previous release of one or every environment').argument('[environment]')).action(
-    action(async () => (await import('./commands/status.js')).statusCommand),
+    onHosts(async () => (await import('./commands/status.js')).statusCommand),
   );
   withCommon(program.command('history').description('list past deploys and rollbacks').argument('[environment]'))
     .option('-n, --limit <count>', 'how many records to show', '20')
-    .action(action(async () => (await import('./commands/history.js')).historyCommand));
+    .action(onHosts(async () => (await import('./commands/history.js')).historyCommand));
   withRun(withCommon(program.command('rollback').description('send traffic back to an earlier release').argument('<environment>')))
     .option('--to <release>', 'release id to return to (default: the previous release)')
     .action(action(async () => (await import('./commands/deploy.js')).rollbackCommand));
@@ -89,7 +100,7 @@ function buildProgram(version: string): Command {
   withCommon(program.command('guard').description('show the post-deploy guard of an environment; --stop ends it early').argument('<environment>'))
     .option('--stop', 'stop watching now (traffic stays where it is)')
     .option('--reason <text>', 'why; recorded in history')
-    .action(action(async () => (await import('./commands/guard.js')).guardCommand as Handler));
+    .action(onHosts(async () => (await import('./commands/guard.js')).guardCommand as Handler));
   withCommon(program.command('init').description('write a commented starter deploy.config.yaml here'))
     .option('--claude', 'also write the Claude Code /deploy, /rollback and /deploy-status commands, agent, skill and production approval hook into .claude/')
     .action(action(async () => (await import('./commands/init.js')).initCommand));
@@ -114,7 +125,7 @@ function buildProgram(version: string): Command {
     .option('--min-requests <n>', 'samples per cohort before a step decides (default verify.minRequests)')
     .option('--user-header <name>', 'request header that keys the sticky assignment (e.g. x-user-id); "" for the cookie')
     .option('--reason <text>', 'why; recorded in the audit log')
-    .action(action(async () => (await import('./commands/flags.js')).flagsCommand as Handler));
+    .action(onHosts(async () => (await import('./commands/flags.js')).flagsCommand as Handler));
 
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();

@@ -131,5 +131,13 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     expect(result.failed, JSON.stringify(result.failures.slice(0, 3))).toBe(0);
     expect(result.byRelease[before!]).toBeGreaterThan(0);
     expect(result.byRelease[green]).toBeGreaterThan(0);
+
+    // status and history read the host's own state, through the host's own shipgate.
+    const status = await runCli(['status', 'staging', '--json'], { cwd: project, env: hosts.env });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual(expect.objectContaining({ environment: 'staging', active: expect.objectContaining({ release: green }) }));
+    const history = await runCli(['history', 'staging', '--json'], { cwd: project, env: hosts.env });
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout).toContain('rolled_back');
   });
 });
