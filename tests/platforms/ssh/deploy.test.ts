@@ -125,7 +125,7 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     const bad = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });
     const result = await load.stop();
     expect(bad.code, bad.stderr + bad.stdout).toBe(1);
-    expect(JSON.parse(bad.stdout).hosts).toEqual([expect.objectContaining({ host: 'h2', status: 'rolled_back' })]);
+    expect(JSON.parse(bad.stdout).hosts).toEqual([expect.objectContaining({ host: 'h2', exitCode: 1, message: expect.stringContaining('stopped before it got traffic') })]);
     expect((await fetch(`http://127.0.0.1:${port}/`)).headers.get('x-release')).toBe(green);
 
     expect(result.failed, JSON.stringify(result.failures.slice(0, 3))).toBe(0);
