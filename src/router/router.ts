@@ -13,6 +13,7 @@ import { waitForDrain, type DrainResult } from './drain.js';
 import { emptyTable, type RoutingTable, type Upstream } from './types.js';
 import { FlagEvaluator } from './flags.js';
 import { CookieSigner, loadSigner } from './cookie-signer.js';
+import { AccessLog } from './access-log.js';
 import type { RouterLimits } from './limits.js';
 import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 
@@ -91,6 +92,7 @@ export async function createRouter(given: RouterOptions): Promise<Router> {
   if (options.stateDir) {
     await router.flags.load(options.stateDir);
     router.signer = router.flags.signer = await loadSigner(options.stateDir);
+    router.openAccessLog(saved?.accessLog);
   }
   await router.listen();
   return router;
@@ -230,8 +232,16 @@ class ProxyRouter implements Router, Routing {
     }, Math.max(0, deadline - performance.now())).unref();
   }
 
+  /** The access log in the state dir, unless the settings turn it off. */
+  openAccessLog(setting: RouterSettings['accessLog']): void {
+    const previous = this.server.accessLog;
+    this.server.accessLog = this.options.stateDir && setting !== false ? new AccessLog(this.options.stateDir, setting ?? {}) : null;
+    void previous?.close();
+  }
+
   async configure(settings: RouterSettings): Promise<RouterSettings> {
     this.server.configure(settings);
+    this.openAccessLog(settings.accessLog);
     if (this.options.stateDir) await saveSettings(this.options.stateDir, settings);
     return settings;
   }
@@ -243,6 +253,7 @@ class ProxyRouter implements Router, Routing {
   async close(graceMs = 10_000): Promise<void> {
     await this.server.close(graceMs);
     this.pools.closeAll();
+    await this.server.accessLog?.close();
   }
 
   private urls = new Map<string, string>();

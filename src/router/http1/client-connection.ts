@@ -3,7 +3,7 @@ import type { UpstreamMeter } from '../meter.js';
 import { Exchange } from './exchange.js';
 import { HeadError, headLength } from './head-scan.js';
 import type { ProxyServer } from './proxy-server.js';
-import { parseRequestHead, type RequestHead } from './request-head.js';
+import { parseRequestHead, requestTarget, type RequestHead } from './request-head.js';
 import { NO_RELEASE, NO_RELEASE_CLOSE, plainResponse } from './responses.js';
 import { clientForwardingLines } from './forwarding.js';
 import { Tunnel } from './tunnel.js';
@@ -212,6 +212,7 @@ export class ClientConnection {
     if (maxBody > 0 && head.contentLength > maxBody) return this.reject(413, 'Content Too Large');
     const target = this.server.routing.route(head);
     if (target === null) {
+      this.server.accessLog?.add(head.method, requestTarget(buf, head), 503, NO_RELEASE.length, 0, '-', this.remote);
       const close = !head.keepAlive || head.upgrade || head.chunked || head.contentLength > 0 || this.server.closing;
       this.socket.write(close ? NO_RELEASE_CLOSE : NO_RELEASE);
       if (close) return this.close();
@@ -226,7 +227,9 @@ export class ClientConnection {
 
   /** A head the router refuses: answered, nothing forwarded, connection closed. */
   private reject(status: number, reason: string): void {
-    this.socket.write(plainResponse(status, reason, true));
+    const answer = plainResponse(status, reason, true);
+    this.server.accessLog?.add('-', '-', status, answer.length, 0, '-', this.remote);
+    this.socket.write(answer);
     this.pending = null;
     this.close();
   }

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { UserError } from '../../errors.js';
+import type { AccessLog } from '../access-log.js';
 import { ticksOf, tickMs, withDefaults, type RouterLimits } from '../limits.js';
 import type { UpstreamMeter } from '../meter.js';
 import { ClientConnection } from './client-connection.js';
@@ -41,6 +42,8 @@ export class ProxyServer {
   trusted!: TrustedProxies;
   trustUserHeader = false;
   readonly proto = 'http';
+  /** Set by the router when the access log is on. */
+  accessLog: AccessLog | null = null;
   private readonly connections = new Set<ClientConnection>();
   private readonly perClient = new Map<string, number>();
   private readonly server: Server;
