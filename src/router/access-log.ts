@@ -88,10 +88,34 @@ export class AccessLog {
   }
 }
 
+/**
+ * The JSON lines of a batch. Written by hand: the ISO time is made once per second (entries come in time order), and
+ * only the path can hold a character JSON must escape (method, release and address are tokens).
+ */
 function format(time: number[], fields: (string | number)[]): string {
   let out = '';
+  let second = -1;
+  let prefix = '';
   for (let i = 0, f = 0; i < time.length; i++, f += 7) {
-    out += `{"time":"${new Date(time[i]).toISOString()}","method":${JSON.stringify(fields[f])},"path":${JSON.stringify(fields[f + 1])},"status":${fields[f + 2]},"bytes":${fields[f + 3]},"durationMs":${(fields[f + 4] as number).toFixed(3)},"release":${JSON.stringify(fields[f + 5])},"client":${JSON.stringify(fields[f + 6])}}\n`;
+    const t = time[i];
+    const s = Math.floor(t / 1000);
+    if (s !== second) {
+      second = s;
+      prefix = new Date(s * 1000).toISOString().slice(0, 20);
+    }
+    const ms = t - s * 1000;
+    const path = fields[f + 1] as string;
+    out +=
+      `{"time":"${prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z","method":"${fields[f]}","path":${needsEscape(path) ? JSON.stringify(path) : `"${path}"`},` +
+      `"status":${fields[f + 2]},"bytes":${fields[f + 3]},"durationMs":${Math.round((fields[f + 4] as number) * 1000) / 1000},"release":"${fields[f + 5]}","client":"${fields[f + 6]}"}\n`;
   }
   return out;
+}
+
+function needsEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c < 0x20 || c > 0x7e) return true;
+  }
+  return false;
 }
