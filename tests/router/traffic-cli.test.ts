@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { runCli } from '../cli/helpers.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRouter, type RouterClient } from '../../src/router/client.js';
 import { findFreePort } from '../../src/platforms/local/free-port.js';
-import { CLI, ROOT, ensureBuilt } from '../setup/build.js';
+import { ROOT, ensureBuilt } from '../setup/build.js';
 import { startUpstream, until } from './helpers.js';
 
 /** `deploy pause`, `deploy maintenance` and `deploy resume` through the real CLI against the built router daemon. */
@@ -46,17 +47,10 @@ describe('deploy pause / maintenance / resume', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function cli(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
-    });
-  }
+  const cli = async (...args: string[]) => {
+    const result = await runCli(args, { cwd: dir });
+    return { exitCode: result.code ?? -1, stdout: result.stdout, stderr: result.stderr };
+  };
 
   it('pause holds requests until resume; maintenance answers the page until resume', async () => {
     const paused = await cli('pause', 'staging', '--max-wait', '5m');
