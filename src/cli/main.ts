@@ -77,6 +77,12 @@ function buildProgram(version: string): Command {
   withRun(withCommon(program.command('stop').description('stop the router and every app process of an environment').argument('<environment>'))).action(
     action(async () => (await import('./commands/deploy.js')).stopCommand),
   );
+  withCommon(program.command('attach').description('follow the newest run on each server of an environment to its end, or show how it ended').argument('<environment>')).action(
+    action(async () => (await import('./commands/attach.js')).attachCommand),
+  );
+  withCommon(program.command('recover').description('finish a deploy or rollback that was killed: traffic back on the last verified release').argument('<environment>')).action(
+    action(async () => (await import('./commands/recover.js')).recoverCommand),
+  );
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
   );
