@@ -30,6 +30,8 @@ const percent = (description: string) =>
 
 const command = (description: string) => z.string({ error: 'expected a shell command line' }).min(1, { error: 'must not be empty' }).describe(description);
 
+import { isSshTargetSpec } from '../remote/ssh-target.js';
+
 const URL_MESSAGE = 'expected a URL like "https://shop.example.com"';
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -92,6 +94,15 @@ const SettingsShape = {
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
   port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
+  hosts: z
+    .array(z.string().refine(isSshTargetSpec, { error: 'expected a server like "deploy@app1.example.com" or "app1:2222"' }))
+    .min(1, { error: 'list at least one server, or leave hosts out to deploy on this machine' })
+    .optional()
+    .describe('Servers reached over SSH ([user@]host[:port], or an alias from ~/.ssh/config). The environment runs on each, one at a time; see docs/ssh.md.'),
+  ssh: z
+    .strictObject({ identityFile: z.string().min(1).optional().describe('Private key for every host of the environment (ssh -i). Default: what ssh uses.') })
+    .optional()
+    .describe('SSH client settings for `hosts`.'),
   url: z
     .string({ error: URL_MESSAGE })
     .refine((text) => text.includes('${') || /^https?:\/\//.test(text) && URL.canParse(text), { error: URL_MESSAGE })
@@ -126,9 +137,15 @@ const SettingsShape = {
       window: duration('How long traffic is watched after the switch. Default 30s.').optional(),
       minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap. Default 200.'),
       database: z.string().optional().describe('Database URL checked after the switch, usually ${DATABASE_URL}.'),
+      probe: z.boolean().optional().describe('Send probe requests to the GET smoke paths when real traffic is below minRequests (blue before the switch, green after). Default true.'),
+      extend: duration('How much longer an inconclusive window (too few requests to tell) goes on, probing, before onInconclusive applies. Default: one more window.').optional(),
+      onInconclusive: z
+        .enum(['rollback', 'hold', 'promote'])
+        .optional()
+        .describe('What an inconclusive verification does after its extension: rollback (switch back), hold (leave traffic on the new release, blue warm, exit 4 for a human) or promote (keep it, unverified). Default rollback.'),
     })
     .optional()
-    .describe('Post-deployment verification; failing any check rolls back.'),
+    .describe('Post-deployment verification; failing any check rolls back. The new release is judged against the one it replaces (docs/verification.md).'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
   maxAge: duration('How recent that verified deploy must be. Default 7d.').optional(),
   releases: z

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
+import { postHeadline, postMark, verificationLine } from './verification-line.js';
 
 const STATUS_LINE: Record<DeploySummary['status'], string> = {
   success: '✅ SUCCESS',
@@ -8,6 +9,8 @@ const STATUS_LINE: Record<DeploySummary['status'], string> = {
   failed: '❌ FAILED',
   blocked: '⛔ BLOCKED',
 };
+
+const HOST_MARK: Record<DeploySummary['status'], string> = { success: '✅', rolled_back: '↩️', failed: '❌', blocked: '⛔' };
 
 /** The seed's Output block: status, where, pre-checks with figures, the deployment, post-checks against thresholds, the way back. */
 export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
@@ -40,10 +43,16 @@ export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
     lines.push(`Deployment: ⏭ NOT STARTED (${formatDuration(s.durationMs)})`, '');
   }
 
+  if (s.hosts?.length) {
+    lines.push('Hosts:');
+    for (const host of s.hosts) lines.push(`  ${HOST_MARK[host.status]} ${host.host}: ${host.status.replace('_', ' ')}${host.release ? ` (${host.release})` : ''}${host.message && host.status !== 'success' ? ` — ${host.message}` : ''}`);
+    lines.push('');
+  }
+
   if (s.checks.post.length > 0) {
-    const failed = s.checks.post.filter((p) => !p.ok).length;
-    lines.push(`Post-Deployment Verification: ${failed ? `❌ ${failed} FAILED` : '✅ ALL PASSED'}`);
-    for (const check of s.checks.post) lines.push(`  ${check.ok ? '✅' : '❌'} ${check.name}: ${postFigure(check)}`);
+    lines.push(`Post-Deployment Verification: ${postHeadline(s.checks.post)}`);
+    for (const check of s.checks.post) lines.push(`  ${postMark(check)} ${check.name}: ${postFigure(check)}`);
+    if (s.verification) lines.push(`  Decided: ${verificationLine(s.verification)}`);
     lines.push('');
   }
 
