@@ -56,10 +56,17 @@ function collect(node: JsonSchema, path: string, rows: Row[], required: string[]
       rows.push({ key: 'environments.<env>', type: 'mapping', description: `${env.description ?? ''} Names: lowercase letters, digits and "-", starting with a letter, at most 32 characters.` });
       continue;
     }
-    const description = `${required.includes(key) ? '**Required.** ' : ''}${child.description ?? ''}`;
+    const description = `${required.includes(key) ? '**Required.** ' : ''}${child.description ?? ''}${defaultNote(child)}`;
     rows.push({ key: full, type: typeName(child), description });
     if (child.type === 'object' && child.properties) collect(child, full, rows, child.required ?? []);
   }
+}
+
+/** The schema's own default (`.default()`), the one source of it; mappings filled field by field say nothing. */
+function defaultNote(node: JsonSchema): string {
+  if (node.default === undefined || (typeof node.default === 'object' && node.default !== null && !Array.isArray(node.default))) return '';
+  const value = typeof node.default === 'string' ? node.default : JSON.stringify(node.default);
+  return ` Default: ${value}.`;
 }
 
 function typeName(node: JsonSchema): string {
@@ -161,5 +168,7 @@ const OUTRO = `
 - \`tests: false\` is refused for \`production\`.
 - \`canary.steps\` increase and end at 100.
 - \`env.files\` stay inside the project.
-- The local platform needs \`start\` and \`port\`; two environments cannot share a port.
+- A platform's required settings are set (local: \`start\` and \`port\`; docker: \`port\`); two environments cannot share a port.
+- The \`strategy\` is one the platform can run (Railway switches whole deployments only: \`canary\` is refused there).
+- The platform's own section passes its rules (\`railway\`, \`kubernetes\`).
 `;

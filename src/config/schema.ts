@@ -3,14 +3,15 @@ import { DURATION_MESSAGE, isDuration } from './duration.js';
 import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
 import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
-import { KubernetesSchema } from './kubernetes-schema.js';
-import { RailwaySchema } from './railway-schema.js';
+import { DEFAULT_PLATFORM, PLATFORMS, PLATFORM_NAMES, type PlatformName, type PlatformSections } from '../platforms/registry.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
  * types, of validation, of docs/deploy.config.schema.json and of docs/configuration.md
- * (`npm run docs`). Every field is optional except `app`: defaults come from the
- * deployment-recipes bundle, and rules in rules.ts check what a deploy needs after merging.
+ * (`npm run docs`). Every field is optional except `app`. Defaults are the schema's own (`.default()`, applied
+ * once an environment is merged: see resolve.ts) and the deployment-recipes bundle's (merged beneath the config);
+ * rules in rules.ts check what a deploy needs after merging. Each platform brings its own section through
+ * src/platforms/registry.ts.
  */
 
 const duration = (description: string) =>
@@ -73,20 +74,22 @@ export const MigrationsSchema = z
   ], { error: 'expected "auto", "none" or { tool: ... }' })
   .describe('"auto" detects the migration tool, "none" skips the check, or an object names the tool.');
 
+export const DEFAULT_TEST_TIMEOUT = '10m';
+
 const TestsSchema = z
   .union([
     command('Test command run as a pre-check, e.g. "npm test".'),
     z.literal(false),
     z.strictObject({
       command: command('Test command.'),
-      timeout: duration('Time limit for the test run.').optional(),
+      timeout: duration('Time limit for the test run.').default(DEFAULT_TEST_TIMEOUT),
     }),
   ], { error: 'expected a command, false, or { command, timeout }' })
   .describe('Pre-deployment test command; false skips the tests (refused for production). Default: npm test when package.json has a test script.');
 
 /** Everything an environment can override. All optional: bundle defaults fill the gaps. */
 const SettingsShape = {
-  platform: z.enum(['local', 'docker', 'railway', 'kubernetes']).optional().describe('Where releases run. Default local.'),
+  platform: z.enum(PLATFORM_NAMES).default(DEFAULT_PLATFORM).describe('Where releases run.'),
   strategy: z.enum(['blue-green', 'canary']).optional().describe('Rollout strategy. Default from the bundle: blue-green.'),
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
@@ -104,7 +107,7 @@ const SettingsShape = {
     .optional()
     .describe('Health check of a new release.'),
   tests: TestsSchema.optional(),
-  migrations: MigrationsSchema.optional(),
+  migrations: MigrationsSchema.default('auto'),
   env: z
     .strictObject({
       required: z.array(RequiredVarSchema).optional().describe('Variables that must be set; values are never printed.'),
@@ -114,17 +117,17 @@ const SettingsShape = {
     .describe('Environment variables of the release.'),
   verify: z
     .strictObject({
-      smoke: z.array(SmokeCheckSchema).optional().describe('Smoke checks run on the new release before and after the switch. Default ["GET /"].'),
+      smoke: z.array(SmokeCheckSchema).default(['GET /']).describe('Smoke checks run on the new release before and after the switch.'),
       errorRate: percent('Highest error rate (5xx share) of traffic to the new release. Default 1%.').optional(),
       p95: duration('Highest p95 response time of traffic to the new release. Default 500ms.').optional(),
       window: duration('How long traffic is watched after the switch. Default 30s.').optional(),
       minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap. Default 200.'),
       database: z.string().optional().describe('Database URL checked after the switch, usually ${DATABASE_URL}.'),
     })
-    .optional()
+    .prefault({})
     .describe('Post-deployment verification; failing any check rolls back.'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
-  maxAge: duration('How recent that verified deploy must be. Default 7d.').optional(),
+  maxAge: duration('How recent that verified deploy must be; the bundle\'s gate may set it.').default('7d'),
   releases: z
     .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback. Default 5.') })
     .optional()
@@ -150,21 +153,20 @@ const SettingsShape = {
         .optional()
         .describe('Traffic percentages for the new release, increasing, ending at 100. Default [10, 50, 100].'),
       interval: duration('Time spent at each step. Default 1m.').optional(),
-      sticky: z.boolean().optional().describe('Keep each client on one side through a cookie (true), or split per request (false). Default true.'),
+      sticky: z.boolean().default(true).describe('Keep each client on one side through a cookie (true), or split per request (false).'),
     })
-    .optional()
+    .prefault({})
     .describe('Canary strategy settings.'),
-  docker: z
-    .strictObject({
-      image: z.string().min(1).optional().describe('A prebuilt image to deploy instead of building the Dockerfile.'),
-      dockerfile: z.string().min(1).optional().describe('Dockerfile, relative to the project root. Default Dockerfile.'),
-      port: z.number().int().min(1).max(65535).optional().describe('Port the app listens on inside the container. Default 3000.'),
-    })
-    .optional()
-    .describe('Docker platform settings (platform: docker).'),
-  railway: RailwaySchema.optional(),
-  kubernetes: KubernetesSchema.optional(),
+  ...platformSections(),
 };
+
+/** `docker:`, `railway:`, `kubernetes:`: each platform's own section, from the registry. */
+function platformSections() {
+  type Shape = { [K in keyof PlatformSections]: z.ZodOptional<z.ZodType> };
+  const shape: Record<string, z.ZodType> = {};
+  for (const p of PLATFORMS) if (p.section) shape[p.name] = p.section.schema.optional();
+  return shape as Shape;
+}
 
 export const EnvironmentSchema = z.strictObject(SettingsShape).describe('Settings of one environment; they deep-merge over the top-level ones.');
 
@@ -181,8 +183,12 @@ export const ConfigSchema = z
   })
   .describe('deploy.config.yaml');
 
-export type RawConfig = z.infer<typeof ConfigSchema>;
-export type RawSettings = z.infer<typeof EnvironmentSchema>;
+/** The config file as written (validated, no defaults filled in: environments merge over the top level first). */
+export type RawConfig = z.input<typeof ConfigSchema>;
+export type RawSettings = z.input<typeof EnvironmentSchema>;
+/** One environment's merged settings with the schema's defaults. */
+export type Settings = z.output<typeof EnvironmentSchema>;
+export type { PlatformName };
 export type RawSmokeCheck = z.infer<typeof SmokeCheckSchema>;
 export type RawRequiredVar = z.infer<typeof RequiredVarSchema>;
 export type RawMigrations = z.infer<typeof MigrationsSchema>;

@@ -153,7 +153,7 @@ export async function runInChild(
     status: 'failed',
     exitCode: ExitCode.needsHuman,
     message,
-    steps: plan.steps,
+    steps: plan.steps.map((s) => s.text),
   });
 }
 

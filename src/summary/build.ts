@@ -18,6 +18,8 @@ export interface SummaryInput {
   exitCode?: number;
   message?: string;
   steps?: string[];
+  /** The plan step ids the run executed, in order (src/rollout/steps.ts). */
+  executed?: string[];
   /** --dry-run on platforms that apply manifests: one YAML document each. */
   manifests?: string[];
 }
@@ -63,6 +65,7 @@ export function buildSummary(input: SummaryInput): DeploySummary {
   if (outcome?.logTail?.length) summary.logTail = outcome.logTail;
   if (outcome?.rollbackPlanPath) summary.rollbackPlanPath = outcome.rollbackPlanPath;
   if (outcome?.steps?.length) summary.steps = outcome.steps;
+  if (!input.dryRun && input.executed?.length) summary.executed = input.executed;
   if (input.dryRun && input.steps) summary.plan = input.manifests ? { steps: input.steps, manifests: input.manifests } : { steps: input.steps };
   return summary;
 }

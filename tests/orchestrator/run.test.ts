@@ -115,7 +115,7 @@ describe('runPlan', () => {
     const loadDriverSpy = vi.fn();
     const lockSpy = vi.fn();
     const summary = await runPlan(plan, deps({ checks: [readOnly, writer], loadDriver: loadDriverSpy, acquireLock: lockSpy }).d);
-    expect(summary).toMatchObject({ status: 'success', dryRun: true, exitCode: 0, plan: { steps: plan.steps } });
+    expect(summary).toMatchObject({ status: 'success', dryRun: true, exitCode: 0, plan: { steps: plan.steps.map((s) => s.text) } });
     expect(readOnly.calls).toBe(1);
     expect(writer.calls).toBe(0);
     expect(loadDriverSpy).not.toHaveBeenCalled();
