@@ -101,5 +101,11 @@ function planSteps(input: PlanInput): PlanStep[] {
   const tests = c.tests.skip ? 'skipped' : c.tests.command ? `\`${c.tests.command}\`` : 'npm test if defined';
   const preChecks = step('pre-checks', `pre-checks${input.kind === 'deploy' ? ' (parallel)' : ''}: ${checks.map((n) => (n === 'tests' ? `tests ${tests}` : n)).join(', ')}`);
   const current = input.current === undefined ? 'unknown' : input.current;
-  return [preChecks, ...platformSpec(c.platform).planSteps(c, input.kind, { to: input.options.to, ref: input.options.ref, current })];
+  const steps = platformSpec(c.platform).planSteps(c, input.kind, { to: input.options.to, ref: input.options.ref, current });
+  // The hooks run on every platform, after the platform's own steps (src/orchestrator/post-hooks.ts).
+  const hooks =
+    input.kind === 'deploy'
+      ? [step('post-deploy', 'run .deploy/hooks/post-deploy, if present'), step('post-rollback', 'after a rollback: run .deploy/hooks/post-rollback, if present', true)]
+      : [step('post-rollback', 'run .deploy/hooks/post-rollback, if present')];
+  return [preChecks, ...steps.filter((s) => !s.onFailure), ...hooks.filter((s) => !s.onFailure), ...steps.filter((s) => s.onFailure), ...hooks.filter((s) => s.onFailure)];
 }

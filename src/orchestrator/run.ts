@@ -12,6 +12,7 @@ import { driverAvailable, loadDriver as defaultLoadDriver, preloadDriver } from 
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
+import { runPostHooks } from './post-hooks.js';
 import { platformSpec } from '../platforms/registry.js';
 import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
@@ -138,6 +139,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     const outcome = plan.kind === 'rollback' ? await driver.rollback(ctx, plan.options.to ?? undefined) : await driver.deploy(ctx);
     // The run reached an outcome of its own (success, rolled back, failed): nothing is left for recovery.
     await journal.finish();
+    await runPostHooks(ctx, outcome);
     emit({ phase: plan.kind, state: outcome.status === 'success' ? 'ok' : 'fail', message: `${plan.kind} ${outcome.status}` });
     return notified(await record(plan, state, summarize({ outcome }), outcome));
   } catch (error) {

@@ -26,7 +26,9 @@ export type StepId =
   | `traffic ${number}%`
   | 'verify'
   | 'retire'
-  | 'switch-back';
+  | 'switch-back'
+  | 'post-deploy'
+  | 'post-rollback';
 
 export const step = (id: StepId, text: string, onFailure = false): PlanStep => (onFailure ? { id, text, onFailure: true } : { id, text });
 

@@ -1,6 +1,6 @@
 import type { ResolvedEnvironment } from '../../config/types.js';
 import { ExitCode, UserError } from '../../errors.js';
-import type { ReleaseMeta } from '../local/blue-green/runner.js';
+import type { ReleaseMeta } from '../../rollout/target.js';
 import { resolveDocker, toNetwork, type DockerSettings } from './config.js';
 
 export type { DockerSettings };

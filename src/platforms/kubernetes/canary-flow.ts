@@ -36,6 +36,7 @@ export async function runCanary(ctx: DeployContext, deps: FlowDeps, plan: Deploy
     const paths = [...new Set(config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
     for (let i = 0; i < canary.percents.length; i++) {
       const percent = canary.percents[i]!;
+      ctx.step(`traffic ${percent}%`);
       try {
         for (const patch of canary.steps[i]!) await sendPatch(deps.client, patch);
       } catch (error) {

@@ -9,7 +9,14 @@ export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' 
   const service = `Service ${k?.service ?? '?'}`;
   const verify = step('verify', verifyText(config, ` through ${config.url || 'a port-forward'}`));
   if (kind === 'rollback') {
-    return [step('start', `scale ${to ?? 'the previous release'} up in ${where} and wait until ready`), step('switch', `switch ${service}'s selector to it (JSON patch guarded by a test op)`), verify];
+    return [
+      step('start', `scale ${to ?? 'the previous release'} up in ${where} and wait until ready`),
+      step('smoke', 'smoke it through a tunnel before it gets traffic'),
+      step('switch', `switch ${service}'s selector to it (JSON patch guarded by a test op)`),
+      verify,
+      step('retire', `scale the release it replaced down after ${formatDuration(k?.scaleDownDelayMs ?? 0)}`),
+      step('switch-back', 'on failure: switch the selector back and verify it', true),
+    ];
   }
   if (k?.argoRollouts) {
     return [
