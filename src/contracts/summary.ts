@@ -38,7 +38,7 @@ export interface DeploySummary {
   rollbackPlanPath?: string;
   /** With --dry-run: the planned steps and, on platforms that apply manifests, each manifest or patch as one YAML document. */
   plan?: { steps: string[]; manifests?: string[] };
-  /** The ids of the plan steps the run executed, in order (src/rollout/steps.ts); `--dry-run` lists the plan instead. */
+  /** The plan steps the run executed, in order, as `--dry-run` prints them (src/rollout/steps.ts). */
   executed?: string[];
   /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */
   steps?: Array<{

@@ -13,6 +13,7 @@ import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
 import { runPostHooks } from './post-hooks.js';
+import type { StepId } from '../rollout/steps.js';
 import { platformSpec } from '../platforms/registry.js';
 import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
@@ -49,8 +50,15 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   const log = (line: string) => {
     if (plan.options.verbose) emit({ phase: 'debug', state: 'info', message: line });
   };
+  // Each executed step is recorded as the plan printed it, so the two lists compare; an unplanned one says so.
   const executed: string[] = [];
-  const ctx: DeployContext = { plan, config: plan.config, executor, emit, signal: deps.signal, clock, state, defer: (fn) => cleanups.push(fn), log, step: (id) => void executed.push(id) };
+  const used = new Set<number>();
+  const step = (id: StepId) => {
+    const index = plan.steps.findIndex((s, i) => s.id === id && !used.has(i));
+    if (index >= 0) used.add(index);
+    executed.push(index >= 0 ? plan.steps[index]!.text : `(not in the plan) ${id}`);
+  };
+  const ctx: DeployContext = { plan, config: plan.config, executor, emit, signal: deps.signal, clock, state, defer: (fn) => cleanups.push(fn), log, step };
   const pre: PreCheckResult[] = [];
   let activeRelease: string | null = null;
   // Notifications (docs/notifications.md): fire-and-forget, flushed briefly at the end; never fail the run.

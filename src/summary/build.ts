@@ -18,7 +18,7 @@ export interface SummaryInput {
   exitCode?: number;
   message?: string;
   steps?: string[];
-  /** The plan step ids the run executed, in order (src/rollout/steps.ts). */
+  /** The plan steps the run executed, in order, as the plan prints them. */
   executed?: string[];
   /** --dry-run on platforms that apply manifests: one YAML document each. */
   manifests?: string[];
