@@ -90,7 +90,7 @@ const TestsSchema = z
 /** Everything an environment can override. All optional: bundle defaults fill the gaps. */
 const SettingsShape = {
   platform: z.enum(PLATFORM_NAMES).default(DEFAULT_PLATFORM).describe('Where releases run.'),
-  strategy: z.enum(['blue-green', 'canary']).optional().describe('Rollout strategy. Default from the bundle: blue-green.'),
+  strategy: z.enum(['blue-green', 'canary']).optional().describe('Rollout strategy.'),
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
   port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
@@ -100,9 +100,9 @@ const SettingsShape = {
     .optional().describe('Public URL shown in the summary. Default http://localhost:<port>.'),
   health: z
     .strictObject({
-      path: z.string().startsWith('/', { error: 'must start with "/"' }).optional().describe('Health path polled before traffic moves. Default /health.'),
-      timeout: duration('Deadline for the release to become healthy. Default 30s.').optional(),
-      interval: duration('Time between health polls. Default 500ms.').optional(),
+      path: z.string().startsWith('/', { error: 'must start with "/"' }).optional().describe('Health path polled before traffic moves.'),
+      timeout: duration('Deadline for the release to become healthy.').optional(),
+      interval: duration('Time between health polls.').optional(),
     })
     .optional()
     .describe('Health check of a new release.'),
@@ -118,10 +118,10 @@ const SettingsShape = {
   verify: z
     .strictObject({
       smoke: z.array(SmokeCheckSchema).default(['GET /']).describe('Smoke checks run on the new release before and after the switch.'),
-      errorRate: percent('Highest error rate (5xx share) of traffic to the new release. Default 1%.').optional(),
-      p95: duration('Highest p95 response time of traffic to the new release. Default 500ms.').optional(),
-      window: duration('How long traffic is watched after the switch. Default 30s.').optional(),
-      minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap. Default 200.'),
+      errorRate: percent('Highest error rate (5xx share) of traffic to the new release.').optional(),
+      p95: duration('Highest p95 response time of traffic to the new release.').optional(),
+      window: duration('How long traffic is watched after the switch.').optional(),
+      minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap.'),
       database: z.string().optional().describe('Database URL checked after the switch, usually ${DATABASE_URL}.'),
     })
     .prefault({})
@@ -129,11 +129,11 @@ const SettingsShape = {
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
   maxAge: duration('How recent that verified deploy must be; the bundle\'s gate may set it.').default('7d'),
   releases: z
-    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback. Default 5.') })
+    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback.') })
     .optional()
     .describe('Release retention.'),
-  keepWarm: duration('How long the previous release keeps running after a good deploy. Default 15m.').optional(),
-  drainTimeout: duration('Longest wait for in-flight requests on the old release. Default 30s.').optional(),
+  keepWarm: duration('How long the previous release keeps running after a good deploy.').optional(),
+  drainTimeout: duration('Longest wait for in-flight requests on the old release.').optional(),
   guard: z
     .union([
       duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.'),
@@ -151,8 +151,8 @@ const SettingsShape = {
         .array(z.number().int().min(1).max(100))
         .min(1)
         .optional()
-        .describe('Traffic percentages for the new release, increasing, ending at 100. Default [10, 50, 100].'),
-      interval: duration('Time spent at each step. Default 1m.').optional(),
+        .describe('Traffic percentages for the new release, increasing, ending at 100.'),
+      interval: duration('Time spent at each step.').optional(),
       sticky: z.boolean().default(true).describe('Keep each client on one side through a cookie (true), or split per request (false).'),
     })
     .prefault({})

@@ -52,7 +52,7 @@ describe('local platform: the dry-run plan is what runs', () => {
     };
     const blueGreen = await planThenDeploy(run, ['staging']);
     expect(blueGreen.executed).toEqual(blueGreen.planned);
-    expect(blueGreen.executed.some((s) => s.startsWith('verify 1s'))).toBe(true);
+    expect(blueGreen.executed.some((s) => s.startsWith('verify '))).toBe(true);
 
     const config = join(project.dir, 'deploy.config.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace('keepWarm: 10m', 'keepWarm: 10m\ncanary: { steps: [50, 100], interval: 1s }'));
@@ -150,7 +150,7 @@ describe('kubernetes platform (contract test against a fake API server): the dry
   }, 240_000);
 
   it('Argo Rollouts', async () => {
-    const { fake, dir, run } = await cluster([], ['argoRollouts: true'], (f) => f.addService('shop-preview', { app: 'shop' }));
+    const { fake, dir, run } = await cluster([], ['argoRollouts: true', 'smokeVia: pod-ip'], (f) => f.addService('shop-preview', { app: 'shop' }));
     commitNextImage(fake, dir);
     const first = await planThenDeploy(run, ['staging']);
     expect(first.executed).toEqual(first.planned);

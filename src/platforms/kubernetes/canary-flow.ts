@@ -7,7 +7,7 @@ import { canaryLabels, requiredSamples } from '../../verify/thresholds.js';
 import { createOrReplace, deleteObject, sendPatch } from './apply.js';
 import type { CanaryPlan } from './canary-plan.js';
 import { ClientMetrics } from './client-metrics.js';
-import type { FlowDeps } from './deploy-flow.js';
+import type { FlowDeps } from './flow-deps.js';
 import { releaseLabels } from './manifests.js';
 import { waitDeploymentReady } from './wait-ready.js';
 import { isReady, listPods } from './pods.js';

@@ -14,14 +14,11 @@ import { recordRun } from './recover.js';
 import { afterCanarySwitch, growGreen, restore, runCanary } from './canary-flow.js';
 import type { DeploymentPlan } from './plan.js';
 import { formatSelector, stateReport } from './state-report.js';
-import type { OpenTunnel } from './tunnel.js';
+import type { FlowDeps } from './flow-deps.js';
 import { requestTimeoutMs, verifyThrough } from './verify.js';
 import { waitDeploymentReady } from './wait-ready.js';
 
-export interface FlowDeps {
-  client: KubeClient;
-  openTunnel: OpenTunnel;
-}
+export type { FlowDeps } from './flow-deps.js';
 
 type Meta = { id: string; version: string; commit: string | null; contentHash: string | null };
 

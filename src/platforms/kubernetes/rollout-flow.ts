@@ -5,7 +5,7 @@ import { runSmoke, smokeCheckResult } from '../../verify/smoke.js';
 import { describeFailure } from '../../rollout/outcome.js';
 import { KubeApiError, type KubeClient, patchPath, resourcePath } from './api.js';
 import { createOrReplace, sendPatch } from './apply.js';
-import type { FlowDeps } from './deploy-flow.js';
+import type { FlowDeps } from './flow-deps.js';
 import { LABELS, appLabel } from './names.js';
 import type { PatchAction } from './patches.js';
 import { isReady, listPods, stuckPod } from './pods.js';
