@@ -1,6 +1,6 @@
+import { resolveRouter } from './router-schema.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { UserError } from '../errors.js';
 import { bundleDefaults } from '../bundle/defaults.js';
 import { defaultGuardPeriodMs } from '../guard/period.js';
@@ -15,9 +15,10 @@ import { interpolate } from './interpolate.js';
 import { problemsFromIssues } from './issues.js';
 import { deepMerge } from './merge.js';
 import { parsePercent } from './percent.js';
-import { readConfigFile } from './read.js';
+import { MAX_CONFIG_BYTES, readConfigFile } from './read.js';
+import { readRegularFile } from './regular-file.js';
 import { checkRules, topLevel } from './rules.js';
-import { PLATFORMS, platformSpec } from '../platforms/registry.js';
+import { DEFAULT_PLATFORM, PLATFORMS, platformSpec } from '../platforms/registry.js';
 import { ConfigSchema, DEFAULT_TEST_TIMEOUT, EnvironmentSchema, type RawConfig, type RawSettings, type RawSmokeCheck, type RawRequiredVar, type Settings } from './schema.js';
 import type { RequiredVar, ResolvedEnvironment, SmokeCheck } from './types.js';
 import type { PlatformSections } from '../platforms/registry.js';
@@ -87,7 +88,7 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
   const fileNames = (merged.env?.files ?? []).map((f) => interpolate(f, builtins).value);
   const files = fileNames.map((f) => resolvePath(projectRoot, f));
   const fileVars: Record<string, string> = {};
-  for (const file of files) if (existsSync(file)) Object.assign(fileVars, parseDotenv(await readFile(file, 'utf8')));
+  for (const file of files) if (existsSync(file)) Object.assign(fileVars, parseDotenv(await readRegularFile(file, `env.files: ${relative(projectRoot, file)}`, MAX_CONFIG_BYTES, { followLink: true })));
 
   const processEnv = options.env ?? process.env;
   const vars: Record<string, string | undefined> = { ...fileVars, ...processEnv, ...builtins };
@@ -135,7 +136,7 @@ interface ResolveContext {
 
 /** A strategy the platform cannot run is refused with the field that asked for it (exit 2). */
 function assertStrategySupported(merged: RawSettings, environment: string, field: string): void {
-  const spec = platformSpec(merged.platform ?? 'local');
+  const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
   const strategy = merged.strategy ?? 'blue-green';
   if (!spec.capabilities.strategies.includes(strategy)) {
     throw new UserError(`${field}: platform ${spec.name} cannot run strategy ${strategy} (it supports ${spec.capabilities.strategies.join(', ')}) (environment ${environment})`, ExitCode.usage);
@@ -194,6 +195,10 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
       windowMs: ms(s.verify.window, 'verify.window'),
       minRequests: bundled(s.verify.minRequests, 'verify.minRequests'),
       database: s.verify.database || null,
+      // An inconclusive window goes on for as long again unless verify.extend says otherwise.
+      extendMs: s.verify.extend === undefined ? ms(s.verify.window, 'verify.window') : parseDuration(s.verify.extend)!,
+      probe: s.verify.probe,
+      onInconclusive: s.verify.onInconclusive,
     },
     requires: s.requires ?? null,
     maxAgeMs: parseDuration(s.maxAge)!,
@@ -206,6 +211,7 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     notify: s.notify ?? null,
     canary: { steps: bundled(s.canary.steps, 'canary.steps').map((p) => p / 100), intervalMs: ms(s.canary.interval, 'canary.interval'), sticky: s.canary.sticky },
     ...(sections as { [K in keyof PlatformSections]: PlatformSections[K] | null }),
+    router: resolveRouter(s.router),
     missingVars: c.missingVars,
     secrets: c.secrets,
   };

@@ -4,6 +4,7 @@ import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
 import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
 import { DEFAULT_PLATFORM, PLATFORMS, PLATFORM_NAMES, type PlatformName, type PlatformSections } from '../platforms/registry.js';
+import { RouterSchema } from './router-schema.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -100,7 +101,12 @@ const SettingsShape = {
     .optional().describe('Public URL shown in the summary. Default http://localhost:<port>.'),
   health: z
     .strictObject({
-      path: z.string().startsWith('/', { error: 'must start with "/"' }).optional().describe('Health path polled before traffic moves.'),
+      path: z
+        .string()
+        .startsWith('/', { error: 'must start with "/"' })
+        .regex(/^\/[\x21-\x7e]*$/, { error: 'must be a plain request target: no spaces, control or non-ASCII characters (percent-encode them)' })
+        .optional()
+        .describe('Health path polled before traffic moves.'),
       timeout: duration('Deadline for the release to become healthy.').optional(),
       interval: duration('Time between health polls.').optional(),
     })
@@ -123,9 +129,15 @@ const SettingsShape = {
       window: duration('How long traffic is watched after the switch.').optional(),
       minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap.'),
       database: z.string().optional().describe('Database URL checked after the switch, usually ${DATABASE_URL}.'),
+      probe: z.boolean().default(true).describe('Send probe requests to the GET smoke paths when real traffic is below minRequests (blue before the switch, green after).'),
+      extend: duration('How much longer an inconclusive window (too few requests to tell) goes on, probing, before onInconclusive applies. Default: one more window.').optional(),
+      onInconclusive: z
+        .enum(['rollback', 'hold', 'promote'])
+        .default('rollback')
+        .describe('What an inconclusive verification does after its extension: rollback (switch back), hold (leave traffic on the new release, blue warm, exit 4 for a human) or promote (keep it, unverified).'),
     })
     .prefault({})
-    .describe('Post-deployment verification; failing any check rolls back.'),
+    .describe('Post-deployment verification; failing any check rolls back. The new release is judged against the one it replaces (docs/verification.md).'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
   maxAge: duration('How recent that verified deploy must be; the bundle\'s gate may set it.').default('7d'),
   releases: z
@@ -157,6 +169,7 @@ const SettingsShape = {
     })
     .prefault({})
     .describe('Canary strategy settings.'),
+  router: RouterSchema.optional(),
   ...platformSections(),
 };
 

@@ -1,4 +1,5 @@
 import type { PlatformName, PlatformSections } from '../platforms/registry.js';
+import type { RouterSettings } from '../router/settings.js';
 import type { RawMigrations } from './schema.js';
 import type { NotifyConfig } from '../notify/config-schema.js';
 
@@ -58,6 +59,11 @@ export interface CoreSettings {
     minRequests: number;
     /** Secret when interpolated; never print it. */
     database: string | null;
+    /** Longest extension of an inconclusive window. */
+    extendMs: number;
+    /** Probe traffic when real traffic is short. */
+    probe: boolean;
+    onInconclusive: 'rollback' | 'hold' | 'promote';
   };
   requires: string | null;
   maxAgeMs: number;
@@ -70,6 +76,8 @@ export interface CoreSettings {
   /** The validated `notify:` block (docs/notifications.md); secrets are env var names here, never values. */
   notify: NotifyConfig | null;
   canary: { steps: number[]; intervalMs: number; sticky: boolean };
+  /** `router:` (src/config/router-schema.ts), pushed to the router with `router.configure`. */
+  router: RouterSettings;
   /** `${VAR}` names that were referenced but are not set. */
   missingVars: string[];
   /** Values substituted or loaded from env files: the redactor hides them everywhere. */

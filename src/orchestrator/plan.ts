@@ -1,8 +1,8 @@
 import type { ResolvedEnvironment } from '../config/types.js';
 import type { Recipes } from '../bundle/schema.js';
-import { Redactor } from '../exec/redact.js';
 import { platformSpec } from '../platforms/registry.js';
 import { step, type PlanStep } from '../rollout/steps.js';
+import { redactorFor } from '../secrets/for-config.js';
 
 export type RunKind = 'deploy' | 'rollback' | 'stop';
 
@@ -58,8 +58,7 @@ export interface PlanInput {
 /** Pure: config + bundle + flags in, plan out. Nothing is read or written. */
 export function buildPlan(input: PlanInput): DeployPlan {
   const { config } = input;
-  const redactor = new Redactor();
-  redactor.add(...config.secrets);
+  const redactor = redactorFor(config);
   return {
     schemaVersion: 1,
     kind: input.kind,

@@ -1,7 +1,7 @@
 import { resolveEnvironment } from '../../config/resolve.js';
 import { platformSpec } from '../../platforms/registry.js';
 import { createExecutor } from '../../exec/executor.js';
-import { Redactor } from '../../exec/redact.js';
+import { redactorFor } from '../../secrets/for-config.js';
 import { loadDriver } from '../../orchestrator/drivers.js';
 import type { DeployContext, PlatformDriver } from '../../orchestrator/types.js';
 import { StateStore } from '../../state/store.js';
@@ -16,8 +16,7 @@ export async function platformContext(cwd: string, environment: string, configPa
   const config = await resolveEnvironment(cwd, environment, { configPath });
   // A platform whose runtime status `deploy status` reads itself (local) is not asked again.
   if (platformSpec(config.platform).runtimeStatus) return null;
-  const redactor = new Redactor();
-  redactor.add(...config.secrets);
+  const redactor = redactorFor(config);
   const executor = createExecutor({ dryRun: true, redactor });
   const state = new StateStore(config.projectRoot, environment);
   const driver = await loadDriver(config.platform);
