@@ -14,7 +14,8 @@ import { describeFailure, failedBeforeSwitch, releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
 import { slotFor, upstreamUrl, withRelease } from './slots.js';
 import { switchBack } from './switch-back.js';
-import { flowTiming, type FlowTiming } from './timing.js';
+import { startingPoint } from './live.js';
+import type { FlowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
 import { waitReady } from './wait-ready.js';
 import { warmPeriodMs } from '../guard/period.js';
@@ -27,9 +28,7 @@ import { warmPeriodMs } from '../guard/period.js';
 export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcome> {
   const { ctx, target, release } = input;
   const config = ctx.config;
-  const timing = flowTiming(config, input.timing);
-  const before = await ctx.state.read();
-  const blue = before.active ? await target.running(before.active.release).catch(() => null) : null;
+  const { before, live: blue, timing } = await startingPoint(ctx, target, input.timing);
   const blueId = blue?.id ?? null;
 
   await stopLeftovers(input, before.previous?.release ?? null, blueId, timing.stopTimeoutMs);

@@ -8,6 +8,7 @@ import { releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
 import { slotFor, withRelease } from './slots.js';
 import { switchBack } from './switch-back.js';
+import { startingPoint } from './live.js';
 import { flowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
 
@@ -25,9 +26,7 @@ export interface CanaryOutcome extends DeployOutcome {
 export async function deployCanary(input: RolloutInput): Promise<DeployOutcome> {
   const { ctx, target, release } = input;
   const config = ctx.config;
-  const timing = flowTiming(config, input.timing);
-  const before = await ctx.state.read();
-  const blue = before.active ? await target.running(before.active.release).catch(() => null) : null;
+  const { before, live: blue, timing } = await startingPoint(ctx, target, input.timing);
   if (!blue || !before.active) {
     ctx.emit({ phase: 'canary', state: 'ok', message: 'no stable release runs to compare with: deploying blue-green' });
     return deployBlueGreen(input);

@@ -6,7 +6,8 @@ import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
 import { failedBeforeSwitch, releaseOf } from './outcome.js';
 import type { ReleaseMeta, RolloutTarget } from './target.js';
 import { slotFor } from './slots.js';
-import { flowTiming, type FlowTiming } from './timing.js';
+import { startingPoint } from './live.js';
+import type { FlowTiming } from './timing.js';
 import { waitReady } from './wait-ready.js';
 
 export interface RollbackInput {
@@ -26,9 +27,7 @@ export interface RollbackInput {
 export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   const { ctx, target, release } = input;
   const config = ctx.config;
-  const timing = flowTiming(config, input.timing);
-  const before = await ctx.state.read();
-  const current = before.active ? await target.running(before.active.release).catch(() => null) : null;
+  const { before, live: current, timing } = await startingPoint(ctx, target, input.timing);
   if (current?.id === release.id) throw new UserError(`release ${release.id} is already active on ${config.environment}`, ExitCode.usage);
 
   ctx.step('start');

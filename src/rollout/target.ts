@@ -58,15 +58,8 @@ export interface RolloutTarget {
  * The process half of a target with our router in front (local app processes, docker containers): starting,
  * stopping and watching releases. routerTarget() joins it with the router into a RolloutTarget.
  */
-export interface ReleaseRunner {
-  start(release: ReleaseMeta): Promise<RunningRelease>;
-  running(id: string): Promise<RunningRelease | null>;
-  exitStatus(id: string): Promise<string | null>;
+export interface ReleaseRunner extends Pick<RolloutTarget, 'start' | 'running' | 'exitStatus' | 'stop' | 'logTail' | 'runningIds' | 'hostsGuard'> {
   setActive(id: string, active: boolean): Promise<void>;
   /** Keeps a release running without traffic for `ms`, then drains and stops it (in the long-running runtime). */
   keepWarm(id: string, ms: number, drainTimeoutMs: number): Promise<void>;
-  stop(id: string, timeoutMs: number): Promise<void>;
-  logTail(id: string, lines: number): Promise<string[]>;
-  runningIds?(): Promise<string[]>;
-  readonly hostsGuard?: boolean;
 }
