@@ -1,3 +1,4 @@
+import { parseSshTarget } from '../remote/ssh-target.js';
 import { resolveRouter } from './router-schema.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
@@ -169,6 +170,7 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     start: s.start ?? null,
     port,
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
+    hosts: (s.hosts ?? []).map((spec, i) => parseSshTarget(spec, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
     health: { path: bundled(s.health?.path, 'health.path'), timeoutMs: ms(s.health?.timeout, 'health.timeout'), intervalMs: ms(s.health?.interval, 'health.interval') },
     tests:
       tests === false

@@ -1,4 +1,5 @@
 import type { PlatformName, PlatformSections } from '../platforms/registry.js';
+import type { SshTarget } from '../remote/ssh-target.js';
 import type { RouterSettings } from '../router/settings.js';
 import type { RawMigrations } from './schema.js';
 import type { NotifyConfig } from '../notify/config-schema.js';
@@ -40,6 +41,8 @@ export interface CoreSettings {
   start: string | null;
   port: number | null;
   url: string;
+  /** Servers reached over SSH; empty: this machine. */
+  hosts: SshTarget[];
   health: { path: string; timeoutMs: number; intervalMs: number };
   /** command null with skip=false: no test command configured or detected by the config. */
   tests: { command: string | null; skip: boolean; timeoutMs: number };

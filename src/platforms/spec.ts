@@ -24,6 +24,8 @@ export interface PlatformCapabilities {
   remote: boolean;
   /** Our router is in front and the previous release stays warm: switching back is instant. */
   warmSwitchBack: boolean;
+  /** Our router serves the environment's public port (`deploy pause`, `maintenance`, `traffic` talk to it). */
+  ownRouter: boolean;
 }
 
 /** The platform's own config section (`docker:`, `railway:`, ...): its schema with its defaults, and its rules. */

@@ -5,7 +5,7 @@ import { DockerSchema, resolveDocker, type DockerSettings, type RawDocker } from
 /** Releases as images and containers on a Docker Engine, our router in front (docs/docker-platform.md). */
 export const docker: PlatformSpec<'docker', RawDocker, DockerSettings> = {
   name: 'docker',
-  capabilities: { strategies: ['blue-green', 'canary'], weights: true, manifests: false, remote: false, warmSwitchBack: true },
+  capabilities: { strategies: ['blue-green', 'canary'], weights: true, manifests: false, remote: false, warmSwitchBack: true, ownRouter: true },
   requires: [{ key: 'port', why: "the router's public port" }],
   section: { schema: DockerSchema, resolve: resolveDocker },
   planSteps: (config, kind, input) => {

@@ -6,7 +6,7 @@ import { kubernetesPlanSteps } from './plan-steps.js';
 export const kubernetes: PlatformSpec<'kubernetes', RawKubernetes, KubernetesSettings | null> = {
   name: 'kubernetes',
   // Weights only through a Gateway route; without one a canary follows replica ratios and says it is approximate.
-  capabilities: { strategies: ['blue-green', 'canary'], weights: false, manifests: true, remote: true, warmSwitchBack: false },
+  capabilities: { strategies: ['blue-green', 'canary'], weights: false, manifests: true, remote: true, warmSwitchBack: false, ownRouter: false },
   requires: [],
   section: { schema: KubernetesSchema, resolve: resolveKubernetes, problems: kubernetesProblems },
   approximations: (config) =>

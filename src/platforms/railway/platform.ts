@@ -5,7 +5,7 @@ import { railwayPlanSteps } from './plan-steps.js';
 /** Railway's public GraphQL API; Railway swaps whole deployments itself, so there is no weighted canary. */
 export const railway: PlatformSpec<'railway', RawRailway, RailwaySettings> = {
   name: 'railway',
-  capabilities: { strategies: ['blue-green'], weights: false, manifests: false, remote: true, warmSwitchBack: false },
+  capabilities: { strategies: ['blue-green'], weights: false, manifests: false, remote: true, warmSwitchBack: false, ownRouter: false },
   requires: [],
   section: { schema: RailwaySchema, resolve: resolveRailway, problems: railwayProblems },
   planSteps: (config, kind, input) => railwayPlanSteps(config, kind, input.to),
