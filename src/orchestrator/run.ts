@@ -101,6 +101,10 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       const takeover = pre.find((c) => c.name === 'Deploy Lock' && c.warning);
       if (takeover) notices?.send('lock.taken_over', { reason: takeover.detail });
       const recovered = driver ? await recoverInterrupted(ctx, driver) : null;
+      // On a server, the shipped commit becomes the project's content under the lock, before any check reads it.
+      if (plan.options.source && plan.kind === 'deploy' && !deps.recoverOnly) {
+        await (await import('../remote/working-copy.js')).checkOutShippedSource(plan.config.projectRoot, plan.options.source, executor);
+      }
       if (deps.recoverOnly) {
         const message = recovered?.message ?? 'it had not changed anything yet: traffic stays where it was';
         // History already holds the interruption and the recovery; the killed run gets no record of its own.
@@ -108,7 +112,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       }
     }
 
-    const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);
+    const checks = await (deps.loadPreChecks ?? preChecksFor)(plan);
     const checked = runPreChecks(checks, ctx);
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
