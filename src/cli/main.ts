@@ -28,7 +28,7 @@ function withCommon(command: Command): Command {
 
 function withRun(command: Command): Command {
   return command
-    .option('--dry-run', 'print the plan and run only the read-only pre-checks; change nothing')
+    .option('--dry-run', 'print the plan and run the pre-checks; change nothing')
     .option('-y, --yes', 'skip the confirmation prompt')
     .option('--lock-wait <duration>', 'wait this long (e.g. 2m) for a held deploy lock instead of exiting 5')
     .option('--reason <text>', 'why; recorded in history')
@@ -96,6 +96,15 @@ function buildProgram(version: string): Command {
   );
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
+  );
+  withCommon(program.command('pause').description('hold new requests (each up to --max-wait, then 504) until `deploy resume`').argument('<environment>'))
+    .option('--max-wait <duration>', 'longest a request waits before it gets 504', '30s')
+    .action(action(async () => (await import('./commands/traffic.js')).pauseCommand as Handler));
+  withCommon(program.command('maintenance').description('answer every request with 503 and a maintenance page until `deploy resume`').argument('<environment>'))
+    .option('--message <text>', 'the text on the maintenance page')
+    .action(action(async () => (await import('./commands/traffic.js')).maintenanceCommand as Handler));
+  withCommon(program.command('resume').description('end a pause or maintenance: requests are routed again').argument('<environment>')).action(
+    action(async () => (await import('./commands/traffic.js')).resumeTrafficCommand),
   );
   withCommon(program.command('guard').description('show the post-deploy guard of an environment; --stop ends it early').argument('<environment>'))
     .option('--stop', 'stop watching now (traffic stays where it is)')

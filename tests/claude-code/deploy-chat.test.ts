@@ -146,9 +146,11 @@ describe('/deploy in the real Claude Code client', () => {
     expect((await status('production')).deployed).toBe(false);
   }, 300_000);
 
-  it('/deploy production approved: deployed and verified; the approval was asked for this one call', async () => {
-    const turn = await chat('/deploy production', { approver: 'allow' });
-    expect(turn.asked).toHaveLength(1);
+  it('/deploy production approved: deployed and verified; asked even where a standing allow rule covers the CLI', async () => {
+    // A rule that would pre-approve every call of the CLI: the hook's "ask" still wins, so no approval, given
+    // once or as a rule, becomes standing permission for production.
+    const turn = await chat('/deploy production', { approver: 'allow', args: ['--allowedTools', 'Bash(node_modules/.bin/deploy:*)'] });
+    expect(turn.asked.map((a) => a.input.command)).toEqual(['node_modules/.bin/deploy production --json --text']);
     const json = cliJson(turn);
     expect(json).toMatchObject({ status: 'success', exitCode: 0, environment: 'production' });
     expect(await servedBy(project.productionUrl)).toBe(json.release.id);
@@ -168,6 +170,8 @@ describe('/deploy in the real Claude Code client', () => {
     expect(shown).toContain('items get a price');
     expect(shown).toContain('Migrations: migrations/002_price.sql');
     expect((await status('production')).active.release).toBe(active.release);
+    expect(turn.run.result).toMatch(/^Not run: shipgate: approve /);
+    checkParent('/deploy production, -p with no way to ask', turn);
   }, 300_000);
 
   it('/deploy prod: the hook asks (a production name), the CLI refuses the unknown environment, the agent relays the error shape', async () => {
@@ -176,6 +180,13 @@ describe('/deploy in the real Claude Code client', () => {
     expect(json).toMatchObject({ status: 'error', exitCode: 2 });
     expect(turn.run.result).toBe(`Refused (exit 2): ${json.message}`);
     checkParent('/deploy prod, usage error', turn);
+  }, 300_000);
+
+  it('/deploy without an environment: the usage line, no agent, no CLI call', async () => {
+    const turn = await chat('/deploy');
+    expect(turn.run.result).toBe('Usage: /deploy <environment> [--dry-run]');
+    expect(turn.requests.filter(isSubagent)).toEqual([]);
+    checkParent('/deploy (no environment)', turn);
   }, 300_000);
 
   it('/deploy staging of a release that fails verification: rolled back, traffic still on the previous release', async () => {
