@@ -178,6 +178,8 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     requires: s.requires ?? null,
     maxAgeMs: ms(s.maxAge, 7 * 86_400_000),
     releases: { keep: s.releases?.keep ?? 5 },
+    persist: s.persist ?? [],
+    dependencies: s.dependencies ?? 'release',
     keepWarmMs: ms(s.keepWarm, 15 * 60_000),
     drainTimeoutMs: ms(s.drainTimeout, 30_000),
     // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the default.

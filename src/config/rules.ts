@@ -24,8 +24,12 @@ const requiresKnownEnvironment: Rule = (config, env, merged) => {
   return [];
 };
 
-const productionRunsTests: Rule = (_config, env, merged) =>
-  env === 'production' && merged.tests === false ? [{ path: at(env, 'tests'), message: 'false is refused for production; tests must run before a production deploy' }] : [];
+/**
+ * Only production's own `tests: false` is refused here. A top-level `tests: false` is inherited by production, but
+ * must not block a staging deploy: the Tests pre-check refuses it when production is deployed.
+ */
+const productionRunsTests: Rule = (config, env) =>
+  env === 'production' && config.environments[env]?.tests === false ? [{ path: at(env, 'tests'), message: 'false is refused for production; tests must run before a production deploy' }] : [];
 
 const canaryStepsIncrease: Rule = (_config, env, merged) => {
   const steps = merged.canary?.steps;

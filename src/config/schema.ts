@@ -5,6 +5,7 @@ import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
 import { KubernetesSchema } from './kubernetes-schema.js';
 import { RailwaySchema } from './railway-schema.js';
+import { persistEntryProblem } from '../releases/persist.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -125,8 +126,21 @@ const SettingsShape = {
     .describe('Post-deployment verification; failing any check rolls back.'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
   maxAge: duration('How recent that verified deploy must be. Default 7d.').optional(),
+  persist: z
+    .array(
+      z.string().superRefine((entry, ctx) => {
+        const problem = persistEntryProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .optional()
+    .describe('Files and folders (trailing "/") that live once per environment in .deploy/<env>/shared/ and are linked into every release, e.g. [db.json, storage/, uploads/]. Seeded from the first release that has them; deploys and rollbacks keep the data.'),
+  dependencies: z
+    .enum(['release', 'shared'])
+    .optional()
+    .describe("release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and hard-linked; a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
   releases: z
-    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback. Default 5.') })
+    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Verified releases kept for rollback; failed and rolled-back ones are pruned first. Default 5.') })
     .optional()
     .describe('Release retention.'),
   keepWarm: duration('How long the previous release keeps running after a good deploy. Default 15m.').optional(),

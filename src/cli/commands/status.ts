@@ -28,6 +28,8 @@ export interface StatusView {
    * until); null when no runtime answers (stopped, or it died). Absent on other platforms.
    */
   runtime?: RuntimeView | null;
+  /** Local platform: files the active release wrote inside its own directory that no `persist:` entry keeps (the next deploy stops on them). */
+  dataWarning?: string | null;
 }
 
 /** Reads `.deploy/<env>/state.json` and the last history record; changes nothing. */
@@ -49,6 +51,8 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     if (view.deployed && (settings.platform ?? 'local') === 'local') {
       const { readRuntimeStatus } = await import('../../platforms/local/runtime-status.js');
       view.runtime = await readRuntimeStatus(store.dir, { active: view.active?.release ?? null, previous: view.previous?.release ?? null });
+      const { releaseWritesWarning } = await import('../../checks/data-loss.js');
+      view.dataWarning = await releaseWritesWarning(store.dir, view.active?.release ?? null, settings.persist ?? []);
     }
     const detail = view.deployed ? await platformDetail(process.cwd(), name, options.config).catch((error: unknown) => [`platform status unavailable: ${String((error as Error)?.message ?? error)}`]) : null;
     if (detail) view.platform = detail;
@@ -95,6 +99,7 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   }
   if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.runtime === undefined ? (v.previous.running ? 'warm' : 'stopped') : warmText(v.runtime?.previous ?? null)})`);
   if (v.runtime === null && v.active) lines.push(`  runtime:  not running (router and app processes are down; \`deploy ${v.environment}\` or \`deploy rollback ${v.environment}\` starts them)`);
+  if (v.dataWarning) lines.push(`  ${c.yellow('warning')}:  ${v.dataWarning}`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);

@@ -12,7 +12,8 @@ import type { FlowTiming } from '../local/blue-green/timing.js';
 import { flowTiming } from '../local/blue-green/timing.js';
 import { prepareRelease } from '../local/blue-green/prepare-release.js';
 import { markNothingRunning } from '../local/blue-green/slots.js';
-import { listReleases, pruneReleases, type ReleaseInfo } from '../local/releases.js';
+import { type ReleaseInfo } from '../local/releases.js';
+import { retainAfterDeploy } from '../../releases/retention.js';
 import * as containers from './containers.js';
 import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRef } from './names.js';
@@ -87,9 +88,7 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
     timing: options.timing,
     afterSuccess: async (active, previous) => {
       const protect = [active, previous].filter((id): id is string => Boolean(id));
-      const deleted = await pruneReleases(config.stateDir, config.releases.keep, protect);
-      const kept = new Set((await listReleases(config.stateDir)).map((r) => r.id));
-      if (deleted.length > 0) await ctx.state.update((state) => ({ ...state, releases: state.releases.filter((r) => kept.has(r.id)) }));
+      const deleted = await retainAfterDeploy(ctx, { id: active, verified: true }, protect);
       const removed = await containers.pruneImages({ executor: ctx.executor }, config.app, config.releases.keep, protect);
       if (deleted.length + removed.length > 0) ctx.log(`pruned releases: ${deleted.join(', ') || 'none'}; images: ${removed.join(', ') || 'none'}`);
     },

@@ -13,7 +13,8 @@ import { LocalRunner, requireSupervisor } from './local-runner.js';
 import { readRuntimeStatus } from './runtime-status.js';
 import { prepareRelease } from './blue-green/prepare-release.js';
 import { markNothingRunning } from './blue-green/slots.js';
-import { listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
+import { listReleases, readRelease, type ReleaseInfo } from './releases.js';
+import { retainAfterDeploy } from '../../releases/retention.js';
 
 export interface LocalDriverOptions {
   /** Address the environment's router binds. Default 0.0.0.0 (the machine's public port). */
@@ -68,7 +69,7 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   // The runtime (router + supervisor) and the release directory do not depend on each other: prepare both at once.
   // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
   const buildEnv = appEnvironment(config, { id: '', version: '', commit: null, contentHash: null });
-  const [runtime, created] = await Promise.allSettled([runtimeFor(ctx, options), prepareRelease(ctx, buildEnv)]);
+  const [runtime, created] = await Promise.allSettled([runtimeFor(ctx, options), prepareRelease(ctx, buildEnv, true)]);
   if (runtime.status === 'rejected') throw runtime.reason;
   if (created.status === 'rejected') throw created.reason;
   const router = runtime.value;
@@ -94,14 +95,12 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
     release,
     publicUrl: publicUrlOf(ctx),
     timing: options.timing,
-    afterSuccess: async (active, previous) => {
-      const deleted = await pruneReleases(config.stateDir, config.releases.keep, [active, previous]);
-      if (deleted.length === 0) return;
-      const kept = new Set((await listReleases(config.stateDir)).map((r) => r.id));
-      await ctx.state.update((state) => ({ ...state, releases: state.releases.filter((r) => kept.has(r.id)) }));
-      ctx.log(`pruned releases: ${deleted.join(', ')}`);
-    },
+    afterSuccess: async (active, previous) => void (await retainAfterDeploy(ctx, { id: active, verified: true }, [active, previous])),
   });
+  if (outcome.status !== 'success') {
+    const now = await ctx.state.read();
+    await retainAfterDeploy(ctx, { id: release.id, verified: false }, [now.active?.release, now.previous?.release]).catch((error: unknown) => ctx.log(`pruning releases failed: ${String(error)}`));
+  }
   // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
   if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
   return outcome;
