@@ -111,7 +111,7 @@ function planSteps(input: PlanInput): string[] {
   const smoke = c.verify.smoke.map((s) => `${s.method} ${s.path}`).join(', ') || 'none';
   const steps = [
     `pre-checks (parallel): ${input.recipes.preChecks.map((n) => (n === 'tests' ? `tests ${tests}` : n)).join(', ')}`,
-    `release: ${input.options.ref ?? 'HEAD'} into .deploy/${c.environment}/releases/<id>`,
+    `release: ${input.options.ref ?? 'HEAD'} into a release directory outside the project (docs/local-platform.md), with its persisted paths and dependencies`,
   ];
   if (c.build) steps.push(`build: \`${c.build}\``);
   steps.push(`start green: \`${c.start ?? '(platform default)'}\` on a free port; wait for ${c.health.path} (${formatDuration(c.health.timeoutMs)})`);

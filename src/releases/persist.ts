@@ -16,7 +16,7 @@ export interface PersistedPath {
 }
 
 export interface LinkedPath extends PersistedPath {
-  /** Where the first copy came from: this release, the release that served until now, or nothing (created empty). */
+  /** Where the environment's copy was (re)filled from now: this release, the release that served until now, or nothing (created empty); null when it was left as it was. */
   seeded: 'release' | 'live' | 'empty' | null;
 }
 
@@ -35,10 +35,13 @@ export function persistEntryProblem(entry: string): string | null {
 }
 
 /**
- * Links every persisted path of a new release to the environment's copy. The first time a path is persisted, its
- * copy is seeded from the release that served until now when it has its own (so data written before `persist:` was
- * added is kept), else from the new release's files; a directory that neither has is created empty. The release's
- * own copy is then replaced by the link.
+ * Links every persisted path of a new release (or of a rollback target) to the environment's copy.
+ *
+ * When the release serving until now has a real file or folder at that path, it holds the newest data and replaces
+ * the environment's copy first. That happens when `persist:` was just added, and with apps that save a file by
+ * writing a temporary one and renaming it over the old (lowdb, write-file-atomic): the rename replaces the link
+ * with a file of the release's own. Otherwise a missing copy is seeded from the new release's files, or created
+ * empty for a directory. The release's own copy is then replaced by the link.
  */
 export async function linkPersisted(releaseDir: string, sharedDir: string, paths: readonly PersistedPath[], liveReleaseDir: string | null): Promise<LinkedPath[]> {
   const linked: LinkedPath[] = [];
@@ -46,13 +49,14 @@ export async function linkPersisted(releaseDir: string, sharedDir: string, paths
     const shared = join(sharedDir, item.path);
     const inRelease = join(releaseDir, item.path);
     let seeded: LinkedPath['seeded'] = null;
-    if (!(await exists(shared))) {
-      await mkdir(dirname(shared), { recursive: true });
-      const live = liveReleaseDir ? join(liveReleaseDir, item.path) : null;
-      if (live && (await isRealEntry(live))) {
-        await cp(live, shared, { recursive: true, verbatimSymlinks: true });
-        seeded = 'live';
-      } else if (await isRealEntry(inRelease)) {
+    const live = liveReleaseDir && liveReleaseDir !== releaseDir ? join(liveReleaseDir, item.path) : null;
+    await mkdir(dirname(shared), { recursive: true });
+    if (live && (await isRealEntry(live))) {
+      await rm(shared, { recursive: true, force: true });
+      await cp(live, shared, { recursive: true, verbatimSymlinks: true });
+      seeded = 'live';
+    } else if (!(await exists(shared))) {
+      if (await isRealEntry(inRelease)) {
         await cp(inRelease, shared, { recursive: true, verbatimSymlinks: true });
         seeded = 'release';
       } else if (item.directory) {

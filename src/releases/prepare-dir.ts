@@ -4,7 +4,7 @@ import { releaseDirOf, releaseLogDir, type CreateReleaseOptions } from '../platf
 import { sharedDir } from '../platforms/local/app-env.js';
 import { installDependencies, linkProjectDependencies } from './dependency-cache.js';
 import { shipgateStateHome } from './location.js';
-import { linkPersisted, parsePersist } from './persist.js';
+import { linkPersisted, parsePersist, type LinkedPath } from './persist.js';
 
 /** The cache of prepared dependency trees, shared by every project of the user (content-addressed). */
 export function dependencyCacheRoot(): string {
@@ -21,8 +21,7 @@ export function prepareReleaseDir(ctx: DeployContext, env: Record<string, string
     if (config.persist.length > 0) {
       const active = (await ctx.state.read()).active?.release ?? null;
       const linked = await linkPersisted(dir, sharedDir(config.stateDir), parsePersist(config.persist), active ? releaseDirOf(config.stateDir, active) : null);
-      const seeded = linked.filter((l) => l.seeded).map((l) => `${l.entry} (from ${l.seeded === 'live' ? active : l.seeded === 'release' ? id : 'nothing: created empty'})`);
-      ctx.emit({ phase: 'persist', state: 'info', message: `linked ${linked.map((l) => l.entry).join(', ')} to .deploy/${config.environment}/shared${seeded.length ? `; first copy of ${seeded.join(', ')}` : ''}` });
+      ctx.emit({ phase: 'persist', state: 'info', message: describeLinks(linked, config.environment, active, id) });
     }
     if (config.dependencies === 'shared') {
       await linkProjectDependencies(dir, config.projectRoot);
@@ -46,4 +45,21 @@ export function prepareReleaseDir(ctx: DeployContext, env: Record<string, string
     ctx.emit({ phase: 'dependencies', state: 'ok', message: `${result.manager} lockfile ${result.key.slice(0, 12)}: ${how} (${result.ms} ms)` });
     return { dependencies: result };
   };
+}
+
+export function describeLinks(linked: readonly LinkedPath[], environment: string, live: string | null, id: string): string {
+  const filled = linked.filter((l) => l.seeded).map((l) => `${l.entry} from ${l.seeded === 'live' ? live : l.seeded === 'release' ? id : 'nothing (created empty)'}`);
+  return `linked ${linked.map((l) => l.entry).join(', ')} to .deploy/${environment}/shared${filled.length ? `; copied ${filled.join(', ')}` : ''}`;
+}
+
+/**
+ * Before a rollback: the environment's copies take the newest data from the release serving now, and the target's
+ * persisted paths point at them again. A rollback changes the code, never the persisted data.
+ */
+export async function relinkForRollback(ctx: DeployContext, target: { id: string; dir: string }): Promise<void> {
+  const { config } = ctx;
+  if (config.persist.length === 0) return;
+  const active = (await ctx.state.read()).active?.release ?? null;
+  const linked = await linkPersisted(target.dir, sharedDir(config.stateDir), parsePersist(config.persist), active ? releaseDirOf(config.stateDir, active) : null);
+  ctx.emit({ phase: 'persist', state: 'info', message: describeLinks(linked, config.environment, active, target.id) });
 }

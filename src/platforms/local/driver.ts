@@ -15,6 +15,7 @@ import { prepareRelease } from './blue-green/prepare-release.js';
 import { markNothingRunning } from './blue-green/slots.js';
 import { listReleases, readRelease, type ReleaseInfo } from './releases.js';
 import { retainAfterDeploy } from '../../releases/retention.js';
+import { relinkForRollback } from '../../releases/prepare-dir.js';
 
 export interface LocalDriverOptions {
   /** Address the environment's router binds. Default 0.0.0.0 (the machine's public port). */
@@ -148,6 +149,7 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
   const [{ rollbackTo }, { stopGuard }] = await Promise.all([flows.rollback(), flows.guard()]);
   await stopGuard(router, 'manual rollback');
+  await relinkForRollback(ctx, target);
   return rollbackTo({ ctx, router, runner, target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 

@@ -143,6 +143,7 @@ export async function createRelease(options: CreateReleaseOptions): Promise<Rele
     source: git ? 'git' : 'copy',
     createdAt: createdAt.toISOString(),
     buildMs,
+    verified: false,
     ...prepared,
   };
   // What was deployed, for the data-loss pre-check: any later write by the app shows up against it.
