@@ -53,7 +53,7 @@ export async function checkDataLoss(input: DataLossInput): Promise<PreCheckResul
     name: NAME,
     ok: false,
     exitCode: ExitCode.precheckFailed,
-    detail: `${input.active} wrote ${named} inside its release directory; the new release would start without them. Keep them with \`${found.persistLine}\` in deploy.config.yaml, or deploy with --accept-data-loss`,
+    detail: `${input.active} wrote ${named} inside its release directory; the new release would start without ${found.paths.length === 1 ? 'it' : 'them'}. Keep ${found.paths.length === 1 ? 'it' : 'them'} with \`${found.persistLine}\` in deploy.config.yaml, or deploy with --accept-data-loss`,
   };
 }
 
@@ -62,7 +62,7 @@ export async function releaseWritesWarning(stateDir: string, active: string | nu
   if (!active) return null;
   const found = await findUndeclaredWrites(stateDir, active, persist).catch(() => null);
   if (!found || found === 'no-manifest' || found.paths.length === 0) return null;
-  return `${active} wrote ${listPaths(found.paths)} inside its release directory; the next deploy stops unless \`${found.persistLine}\` keeps them`;
+  return `${active} wrote ${listPaths(found.paths)} inside its release directory; the next deploy stops unless \`${found.persistLine}\` keeps ${found.paths.length === 1 ? 'it' : 'them'}`;
 }
 
 /** `persist: [db.json, storage/]`: a file at the top is kept as itself, anything deeper by its top folder. */

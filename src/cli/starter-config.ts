@@ -9,11 +9,13 @@ export interface StarterInput {
   trial?: TrialStart | null;
   /** Files and folders that look like app data (db.json, storage/...), proposed for `persist:`. */
   persist?: string[];
+  /** Public ports of the two environments; default 4001 and 4000. */
+  ports?: { staging: number; production: number };
 }
 
 /** What `deploy init` writes: every common key, commented, valid as it stands. Reference: docs/configuration.md. */
 export function starterConfig(input: StarterInput | string): string {
-  const { app, facts = null, trial = null, persist = [] } = typeof input === 'string' ? { app: input } : input;
+  const { app, facts = null, trial = null, persist = [], ports = { staging: 4001, production: 4000 } } = typeof input === 'string' ? { app: input } : input;
   const start = facts?.start ?? 'node server.js';
   const startNote = facts?.startFrom ? `from ${facts.startFrom}` : 'edit: the command that starts ONE instance';
   const health = healthLines(trial);
@@ -66,9 +68,9 @@ releases:
 
 environments:
   staging:
-    port: 4001
+    port: ${ports.staging}
   production:
-    port: 4000
+    port: ${ports.production}
     requires: staging        # the same commit must be verified on staging first
     verify: { window: 5m }
 `;

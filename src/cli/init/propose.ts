@@ -1,5 +1,6 @@
 import type { StarterInput } from '../starter-config.js';
 import { trialStart } from './health-probe.js';
+import { proposePorts } from './free-ports.js';
 import { persistCandidates } from './persist-candidates.js';
 import { readProjectFacts } from './project-facts.js';
 
@@ -15,14 +16,16 @@ export async function proposeStarter(cwd: string, app: string, options: { probe:
   const facts = await readProjectFacts(cwd);
   const persist = await persistCandidates(cwd);
   const trial = facts.start && options.probe ? await trialStart(cwd, facts.start) : null;
+  const ports = await proposePorts();
   const lines: string[] = [];
   if (facts.start) lines.push(`start: ${facts.start} (${facts.startFrom})`);
   else lines.push('start: nothing in package.json says how the app starts; edit the start line');
   if (trial) lines.push(trial.path ? `health: trial start answered 2xx on ${trial.path}` : `health: trial start ${trial.problem ?? 'found no path answering 2xx'}; using /`);
   if (!facts.hasTestScript) lines.push('tests: no test script in package.json; the tests line is left out');
-  if (persist.length) lines.push(`persist: ${persist.join(', ')} look like data the app writes; they are kept across releases`);
+  if (persist.length) lines.push(`persist: ${persist.join(', ')} (data the app writes, kept across releases)`);
+  if (ports.staging !== 4001 || ports.production !== 4000) lines.push(`ports: 4000/4001 are in use here; proposing ${ports.staging} (staging) and ${ports.production} (production)`);
   return {
-    input: { app, facts, trial, persist },
+    input: { app, facts, trial, persist, ports },
     lines,
     report: { start: facts.start, healthPath: trial?.path ?? null, tests: facts.hasTestScript, persist },
   };

@@ -117,17 +117,23 @@ describe('createRelease', { timeout: 120_000 }, () => {
   });
 });
 
+/** Six releases a minute apart; `verified(minute)` says which passed verification. */
+async function sixReleases(verified: (minute: number) => boolean) {
+  const { project } = repoWithProject();
+  const stateDir = join(project, '.deploy', 'staging');
+  const executor = createExecutor();
+  const ids: string[] = [];
+  for (let minute = 0; minute < 6; minute++) {
+    const release = await createRelease({ projectRoot: project, stateDir, executor, now: () => new Date(Date.UTC(2026, 10, 27, 6, minute)) });
+    if (verified(minute)) await markVerified(release);
+    ids.push(release.id);
+  }
+  return { project, stateDir, executor, ids };
+}
+
 describe('pruneReleases', { timeout: 120_000 }, () => {
   it('keeps the newest N verified releases plus the protected ones; failed ones never push a good one out', async () => {
-    const { project } = repoWithProject();
-    const stateDir = join(project, '.deploy', 'staging');
-    const executor = createExecutor();
-    const ids: string[] = [];
-    for (let minute = 0; minute < 6; minute++) {
-      const release = await createRelease({ projectRoot: project, stateDir, executor, now: () => new Date(Date.UTC(2026, 10, 27, 6, minute)) });
-      if (minute < 3) await markVerified(release);
-      ids.push(release.id);
-    }
+    const { stateDir, ids } = await sixReleases((minute) => minute < 3);
     // ids[3..5] were never verified (failed or rolled back), and they are the newest.
     const deleted = await pruneReleases(stateDir, 2, [ids[5]]);
     expect((await listReleases(stateDir)).map((r) => r.id)).toEqual([ids[1], ids[2], ids[5]]);
@@ -135,15 +141,7 @@ describe('pruneReleases', { timeout: 120_000 }, () => {
   });
 
   it('keeps the newest N plus the active and previous releases, and removes incomplete ones', async () => {
-    const { project } = repoWithProject();
-    const stateDir = join(project, '.deploy', 'staging');
-    const executor = createExecutor();
-    const ids: string[] = [];
-    for (let minute = 0; minute < 6; minute++) {
-      const release = await createRelease({ projectRoot: project, stateDir, executor, now: () => new Date(Date.UTC(2026, 10, 27, 6, minute)) });
-      await markVerified(release);
-      ids.push(release.id);
-    }
+    const { project, stateDir, executor, ids } = await sixReleases(() => true);
     await createRelease({ projectRoot: project, stateDir, executor, build: 'exit 1', now: () => new Date(Date.UTC(2026, 10, 27, 7, 0)) }).catch(() => undefined);
     const deleted = await pruneReleases(stateDir, 2, [ids[0], null]);
     expect((await listReleases(stateDir)).map((r) => r.id)).toEqual([ids[0], ids[4], ids[5]]);
