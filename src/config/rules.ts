@@ -52,6 +52,16 @@ const localPlatformNeeds: Rule = (_config, env, merged) => {
   return problems;
 };
 
+/** Persisted paths and per-release dependencies are release directories on this machine: the local platform only. */
+const releaseDirectoriesOnly: Rule = (_config, env, merged) => {
+  const platform = merged.platform ?? 'local';
+  if (platform === 'local') return [];
+  const problems: ConfigProblem[] = [];
+  if (merged.persist?.length) problems.push({ path: at(env, 'persist'), message: `not supported by platform ${platform} (keep data in a volume or a database); only platform local links persisted paths` });
+  if (merged.dependencies !== undefined) problems.push({ path: at(env, 'dependencies'), message: `not supported by platform ${platform}; its image or build installs the dependencies` });
+  return problems;
+};
+
 const platformSettings: Rule = (_config, env, merged) => {
   const key = (name: string) => (k: string) => at(env, `${name}.${k}`);
   if (merged.platform === 'railway') return railwayProblems(merged.railway, key('railway'));
@@ -72,7 +82,7 @@ const uniquePorts = (config: RawConfig): ConfigProblem[] => {
   return problems;
 };
 
-export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, localPlatformNeeds, platformSettings];
+export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, localPlatformNeeds, releaseDirectoriesOnly, platformSettings];
 
 export function topLevel(config: RawConfig): RawSettings {
   const { app: _app, environments: _envs, ...settings } = config;
