@@ -67,7 +67,7 @@ export async function createNpmProject(options: { from?: string; files: Record<s
     const r = await runCli(args, { cwd: dir, env });
     return { exitCode: r.code ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
-  return {
+  const project: NpmProject = {
     dir,
     port,
     url: `http://127.0.0.1:${port}`,
@@ -88,7 +88,7 @@ export async function createNpmProject(options: { from?: string; files: Record<s
       return git(dir, 'rev-parse', 'HEAD').trim();
     },
     useLockfile(from, message) {
-      return this.commit({ 'package.json': readFileSync(join(from, 'package.json'), 'utf8'), 'package-lock.json': readFileSync(join(from, 'package-lock.json'), 'utf8') }, message);
+      return project.commit({ 'package.json': readFileSync(join(from, 'package.json'), 'utf8'), 'package-lock.json': readFileSync(join(from, 'package-lock.json'), 'utf8') }, message);
     },
     release: (id) => withStateHome(options.stateHome, () => readRelease(join(dir, '.deploy', 'staging'), id)),
     async stop() {
@@ -96,6 +96,7 @@ export async function createNpmProject(options: { from?: string; files: Record<s
       if (stopped.exitCode !== 0) throw new Error(`deploy stop failed (${stopped.exitCode}): ${stopped.stderr}`);
     },
   };
+  return project;
 }
 
 /** Release paths are computed from XDG_STATE_HOME: read them as the CLI saw them. */
