@@ -51,10 +51,12 @@ describe('feature flags through the router', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     await client.setActive({ id: 'flag-app', url: appUrl });
+    // What a deploy pushes for `router: { trustUserHeader: true }`: the user header below is taken from any client.
+    await client.call('router.configure', { limits: {}, trustedProxies: [], trustUserHeader: true });
   }, 180_000);
 
   afterAll(async () => {
-    await client?.shutdown(100).catch(() => undefined);
+    await client?.shutdown(100);
     client?.close();
     app?.kill('SIGTERM');
     router?.kill('SIGTERM');
