@@ -20,7 +20,7 @@ start: node server.js
 health: { path: /, interval: 100ms, timeout: 15s }
 tests: npm test
 migrations: none
-verify: { smoke: ["GET /"], window: 500ms, minRequests: 5, p95: 2s }
+verify: { smoke: ["GET /"], window: 2s, minRequests: 5, p95: 2s }
 drainTimeout: 1s
 environments:
   staging: { port: ${port} }
