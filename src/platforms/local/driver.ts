@@ -144,7 +144,7 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   const targetId = to ?? state.previous?.release;
   if (!targetId) throw new UserError(`${config.environment} has no previous release to roll back to; pass --to <release> (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const target = await readRelease(config.stateDir, targetId);
-  if (!target) throw new UserError(`release ${targetId} is not in .deploy/${config.environment}/releases (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
+  if (!target) throw new UserError(`release ${targetId} is not among the kept releases of ${config.environment} (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const router = await runtimeFor(ctx, options);
   const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
   const [{ rollbackTo }, { stopGuard }] = await Promise.all([flows.rollback(), flows.guard()]);

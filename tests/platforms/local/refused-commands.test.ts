@@ -79,7 +79,7 @@ describe('refused commands change nothing (real CLI, local platform)', { timeout
 
     const unknown = await cli(dir, 'rollback', 'staging', '--to', '20990101-000000-unknown', '--json', '--yes');
     expect(unknown.code, unknown.stderr).toBe(2);
-    expect(JSON.parse(unknown.stdout).message).toContain('release 20990101-000000-unknown is not in .deploy/staging/releases');
+    expect(JSON.parse(unknown.stdout).message).toContain('release 20990101-000000-unknown is not among the kept releases of staging');
     expect(snapshot(dir)).toEqual(before);
 
     const status = await cli(dir, 'status', 'staging', '--json');

@@ -21,6 +21,7 @@ export async function prepareRelease(
       stateDir: config.stateDir,
       executor: ctx.executor,
       ref: ctx.plan.options.ref ?? undefined,
+      shippedCommit: ctx.plan.options.source?.commit,
       build: config.build,
       buildEnv,
       prepareDir: runsFromDirectory ? prepareReleaseDir(ctx, buildEnv) : undefined,
