@@ -112,7 +112,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       }
     }
 
-    const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);
+    const checks = await (deps.loadPreChecks ?? preChecksFor)(plan);
     const checked = runPreChecks(checks, ctx);
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
