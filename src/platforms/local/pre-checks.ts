@@ -8,7 +8,6 @@ export function platformPreChecks(plan: DeployPlan): PreCheck[] {
   return [
     {
       name: 'Data Loss',
-      readOnly: true,
       run: async (ctx) =>
         checkDataLoss({
           stateDir: config.stateDir,
