@@ -14,7 +14,7 @@ import { externalReleasesDir, projectKey } from '../../src/releases/location.js'
 import { recordManifest } from '../../src/releases/manifest.js';
 import { linkPersisted, parsePersist, persistEntryProblem } from '../../src/releases/persist.js';
 import { releasesToKeep } from '../../src/releases/retention.js';
-import { NotFoundWatch } from '../../src/platforms/local/blue-green/not-found-watch.js';
+import { NotFoundWatch } from '../../src/rollout/not-found-watch.js';
 import { readLogTail } from '../../src/platforms/local/log-tail.js';
 
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));

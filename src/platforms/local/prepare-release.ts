@@ -1,8 +1,8 @@
-import type { DeployContext, DeployOutcome } from '../../../orchestrator/types.js';
-import { BuildFailedError, createRelease, type ReleaseInfo } from '../releases.js';
-import { failedBeforeSwitch } from './outcome.js';
-import { DependencyInstallError } from '../../../releases/dependency-cache.js';
-import { prepareReleaseDir } from '../../../releases/prepare-dir.js';
+import type { DeployContext, DeployOutcome } from '../../orchestrator/types.js';
+import { BuildFailedError, createRelease, type ReleaseInfo } from './releases.js';
+import { failedBeforeSwitch } from '../../rollout/outcome.js';
+import { DependencyInstallError } from '../../releases/dependency-cache.js';
+import { prepareReleaseDir } from '../../releases/prepare-dir.js';
 
 /**
  * The release directory of a deploy (git archive or a copy, then the user's build), for every platform that runs
@@ -15,6 +15,8 @@ export async function prepareRelease(
   runsFromDirectory = false,
 ): Promise<{ release: ReleaseInfo } | { outcome: DeployOutcome }> {
   const { config } = ctx;
+  ctx.step('release');
+  if (config.build) ctx.step('build');
   try {
     const release = await createRelease({
       projectRoot: config.projectRoot,
