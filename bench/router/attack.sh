@@ -2,7 +2,9 @@
 # Normal-request latency while hostile clients attack the router, and the router's memory with idle connections.
 # Round by round (A/B interleaved, so the shared box's noise hits both alike): wrk at 8 connections for S seconds
 # with no attack, then the same while COUNT attackers hold connections (half slowloris heads, half clients that asked
-# for a BIG_KB KiB answer, default 256, and never read; attackers.mjs, each from an address of its own). The router runs with its default limits. Then: router RSS before and
+# for a BIG_KB KiB answer, default 256, and never read; attackers.mjs, each from an address of its own). SETTLE
+# seconds (default 2) pass between the attackers being connected and the measurement: the figure is the steady state
+# of held attackers; SETTLE=0 includes the burst of 1,000 connects and 500 answers being pushed into kernel buffers. The router runs with its default limits. Then: router RSS before and
 # with IDLE idle connections open.
 # Usage: bench/router/attack.sh [rounds=3] [seconds=5] [count=1000] [idle=5000]
 if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
@@ -40,6 +42,7 @@ for round in $(seq "$ROUNDS"); do
   printf "%-6s %-8s %10s %9s %9s %8.0f\n" "$round" quiet "$rps" "$p50" "$p99" "$(rss "$ROUTER_PID")"
   quiet=$p99
   attack "$COUNT" attack
+  sleep "${SETTLE:-2}"
   read -r rps p50 p99 bad < <(wrk_run "http://127.0.0.1:$ROUTER/" "$SECS" 8)
   printf "%-6s %-8s %10s %9s %9s %8.0f\n" "$round" attacked "$rps" "$p50" "$p99" "$(rss "$ROUTER_PID")"
   kill "$ATTACK_PID"; wait "$ATTACK_PID" 2>/dev/null || true

@@ -192,7 +192,7 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     notify: s.notify ?? null,
     canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000), sticky: s.canary?.sticky ?? true },
     docker: { image: s.docker?.image ?? null, dockerfile: s.docker?.dockerfile ?? 'Dockerfile', port: s.docker?.port ?? 3000 },
-    router: resolveRouter(s.router),
+    router: resolveRouter(s.router, c.projectRoot),
     railway: (s.platform ?? 'local') === 'railway' ? resolveRailway(s.railway) : null,
     kubernetes: (s.platform ?? 'local') === 'kubernetes' ? resolveKubernetes(s.kubernetes) : null,
     missingVars: c.missingVars,
