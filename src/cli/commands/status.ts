@@ -5,6 +5,7 @@ import { StateStore } from '../../state/store.js';
 import type { EnvironmentState } from '../../state/schema.js';
 import { formatDuration } from '../../config/duration.js';
 import type { RuntimeApp, RuntimeView } from '../../platforms/local/runtime-status.js';
+import { DEFAULT_PLATFORM, platformSpec } from '../../platforms/registry.js';
 import { colorFor } from '../../summary/color.js';
 import type { CliOptions } from '../options.js';
 import { readGuardStatus, type GuardView } from './guard-status.js';
@@ -30,6 +31,8 @@ export interface StatusView {
    * until); null when no runtime answers (stopped, or it died). Absent on other platforms.
    */
   runtime?: RuntimeView | null;
+  /** Local platform: files the active release wrote inside its own directory that no `persist:` entry keeps (the next deploy stops on them). */
+  dataWarning?: string | null;
 }
 
 /** Reads `.deploy/<env>/state.json`, the journal and the last history record; changes nothing, starts nothing. */
@@ -48,9 +51,12 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     const journal = await readJournal(store.dir);
     view.interrupted = isInterrupted(journal) ? { kind: journal.kind, phase: journal.phase, startedAt: journal.startedAt, release: journal.release } : null;
     view.guard = view.deployed ? await readGuardStatus(store.dir) : null;
-    if (view.deployed && (settings.platform ?? 'local') === 'local') {
-      const { readRuntimeStatus } = await import('../../platforms/local/runtime-status.js');
+    const runtimeStatus = platformSpec(settings.platform ?? DEFAULT_PLATFORM).runtimeStatus;
+    if (view.deployed && runtimeStatus) {
+      const { readRuntimeStatus } = await runtimeStatus();
       view.runtime = await readRuntimeStatus(store.dir, { active: view.active?.release ?? null, previous: view.previous?.release ?? null });
+      const { releaseWritesWarning } = await import('../../checks/data-loss.js');
+      view.dataWarning = await releaseWritesWarning(store.dir, view.active?.release ?? null, settings.persist ?? []);
     }
     const detail = view.deployed ? await platformDetail(process.cwd(), name, options.config).catch((error: unknown) => [`platform status unavailable: ${String((error as Error)?.message ?? error)}`]) : null;
     if (detail) view.platform = detail;
@@ -98,6 +104,7 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   }
   if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.runtime === undefined ? (v.previous.running ? 'warm' : 'stopped') : warmText(v.runtime?.previous ?? null)})`);
   if (v.runtime === null && v.active) lines.push(`  runtime:  not running (router and app processes are down; \`deploy ${v.environment}\` or \`deploy rollback ${v.environment}\` starts them)`);
+  if (v.dataWarning) lines.push(`  ${c.yellow('warning')}:  ${v.dataWarning}`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);
