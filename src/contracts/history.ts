@@ -17,4 +17,8 @@ export interface HistoryRecord {
   reason?: string;
   forced?: { reason: string };
   detail?: string;
+  /** The run's exit code, when it was not 0. */
+  exitCode?: number;
+  /** Exit 4: a human is needed. What failed, e.g. "rolled back, but r-1 fails its own checks (GET / answered 500)". */
+  needsHuman?: string;
 }

@@ -85,7 +85,8 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   if (kind === 'stop') return config.drainTimeoutMs + margin;
   const build = config.build ? 15 * 60_000 : 0;
   const rollout = config.strategy === 'canary' ? config.canary.steps.length * config.canary.intervalMs : 0;
-  const verify = config.verify.windowMs + config.health.timeoutMs + 60_000;
+  // Blue's baseline may be probed for up to one window before the switch; an inconclusive window runs on for verify.extend.
+  const verify = 2 * config.verify.windowMs + (config.verify.extendMs ?? 0) + config.health.timeoutMs + 60_000;
   // Railway builds remotely: a deploy may wait its deadline once for the build and once more for a rollback.
   const remote = config.railway ? 2 * config.railway.deadlineMs + 2 * config.verify.windowMs : 0;
   // Kubernetes waits out the scale-down delay, and a replica-ratio canary waits for readiness once more per step.

@@ -136,7 +136,9 @@ describe('local platform: inconclusive verification on low traffic', { timeout: 
     expect(run.summary.message).toMatch(/needs a human; `deploy rollback staging` returns to/);
     const green = run.summary.release.id;
     expect(await servedBy(project.url)).toBe(green);
-    expect(project.history().at(-1)).toMatchObject({ type: 'deploy', verified: false, release: { id: green } });
+    // History is honest about exit 4: needs a human, and what.
+    expect(project.history().at(-1)).toMatchObject({ type: 'deploy', verified: false, release: { id: green }, exitCode: 4, needsHuman: expect.stringContaining('verification inconclusive') });
+    expect((await project.cli('history', 'staging')).stdout).toMatch(/🆘 needs a human .*what: verification inconclusive/);
     const back = await project.deploy('rollback', 'staging');
     expect(back.exitCode, back.stderr).toBe(0);
     expect(await servedBy(project.url)).toBe(blue);
