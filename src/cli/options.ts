@@ -13,4 +13,5 @@ export interface CliOptions {
   allowDirty?: boolean;
   to?: string;
   limit?: string;
+  stats?: boolean;
 }

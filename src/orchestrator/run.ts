@@ -231,6 +231,7 @@ async function record(plan: DeployPlan, state: StateStore, summary: DeploySummar
     ...(plan.options.forceUnverified ? { forced: { reason: plan.options.reason ?? '' } } : {}),
     ...(summary.message ? { detail: summary.message } : {}),
     ...(summary.exitCode !== 0 ? { exitCode: summary.exitCode } : {}),
+    ...(summary.verification ? { verification: summary.verification } : {}),
   };
   const needsHuman = needsHumanOf(summary);
   if (needsHuman) entry.needsHuman = needsHuman;

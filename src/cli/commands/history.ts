@@ -39,6 +39,7 @@ export async function historyCommand(options: CliOptions, environment?: string):
   const { config, projectRoot } = await loadConfig(process.cwd(), { configPath: options.config });
   if (environment) assertKnownEnvironment(config, environment);
   const names = environment ? [environment] : Object.keys(config.environments);
+  if (options.stats) return historyStats(projectRoot, names, options.json === true);
   const rows: Row[] = [];
   const warnings: string[] = [];
   for (const name of names) {
@@ -75,6 +76,26 @@ export async function historyCommand(options: CliOptions, environment?: string):
     return 0;
   }
   for (const row of shown) process.stdout.write((row.kind === 'record' ? formatRecord(row.record) : formatPlatform(row)) + '\n');
+  return 0;
+}
+
+/** `deploy history --stats`: the DORA figures of each environment from its history.jsonl, commit times from git. */
+async function historyStats(projectRoot: string, names: string[], json: boolean): Promise<number> {
+  const [{ doraStats }, { commitTimes }, { formatStats }, { createExecutor }] = await Promise.all([
+    import('../../history/dora.js'),
+    import('../../history/commit-times.js'),
+    import('../../history/format-stats.js'),
+    import('../../exec/executor.js'),
+  ]);
+  const executor = createExecutor();
+  const stats = [];
+  for (const name of names) {
+    const records = await new StateStore(projectRoot, name).readHistory();
+    const commits = records.flatMap((r) => (r.release?.commit ? [r.release.commit] : []));
+    stats.push({ environment: name, ...doraStats(records, await commitTimes(executor, commits, projectRoot)) });
+  }
+  if (json) process.stdout.write(JSON.stringify(stats) + '\n');
+  else for (const s of stats) process.stdout.write(formatStats(s.environment, s).join('\n') + '\n');
   return 0;
 }
 
