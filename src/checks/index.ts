@@ -38,7 +38,6 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   if (wanted.has('tests')) {
     checks.push({
       name: 'Tests',
-      readOnly: true,
       run: (ctx) =>
         checkTests({
           cwd: config.projectRoot,
@@ -49,11 +48,10 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
         }),
     });
   }
-  if (wanted.has('migrations')) checks.push({ name: 'Migrations', readOnly: true, run: async (ctx) => (await migrations(ctx)).result });
+  if (wanted.has('migrations')) checks.push({ name: 'Migrations', run: async (ctx) => (await migrations(ctx)).result });
   if (wanted.has('env')) {
     checks.push({
       name: 'Env Vars',
-      readOnly: true,
       run: async () => {
         const checked = checkEnvVars({ required: config.env.required, values: config.env.values });
         out.envValues = checked.resolved;
@@ -61,15 +59,15 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
       },
     });
   }
-  if (wanted.has('git')) checks.push({ name: 'Git', readOnly: true, run: async (ctx) => (await git(ctx)).result });
+  if (wanted.has('git')) checks.push({ name: 'Git', run: async (ctx) => (await git(ctx)).result });
   if (wanted.has('gate') && config.requires) {
     checks.push({
       name: 'Staging Verified',
-      readOnly: true,
       run: async (ctx) => {
         const commit = (await git(ctx)).commit;
         const gate = await checkProductionGate({
-          projectRoot: config.projectRoot,
+          // The required environment's history, fetched from its servers when it runs on some (src/remote/).
+          projectRoot: plan.options.gateHistoryRoot ?? config.projectRoot,
           requires: config.requires,
           maxAgeMs: config.maxAgeMs,
           release: { commit, contentHash: commit ? null : await workingTreeHash(config.projectRoot) },
@@ -83,7 +81,6 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   if (wanted.has('rollback-plan')) {
     checks.push({
       name: 'Rollback Plan',
-      readOnly: true,
       run: async (ctx) => {
         const [state, gitState, pending] = await Promise.all([ctx.state.read(), git(ctx), migrations(ctx)]);
         const active = state.active ? state.releases.find((r) => r.id === state.active!.release) : undefined;
@@ -110,7 +107,6 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   if (wanted.has('hooks') && (await hookExists(config.projectRoot, 'pre-deploy'))) {
     checks.push({
       name: 'Pre-deploy Hook',
-      readOnly: true,
       run: async (ctx) => {
         const commit = (await git(ctx)).commit;
         return checkPreDeployHook({

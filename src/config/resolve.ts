@@ -1,3 +1,4 @@
+import { parseSshTarget } from '../remote/ssh-target.js';
 import { resolveKubernetes } from './kubernetes-schema.js';
 import { resolveRailway } from './railway-schema.js';
 import { resolveRouter } from './router-schema.js';
@@ -149,6 +150,7 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     start: s.start ?? null,
     port,
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
+    hosts: (s.hosts ?? []).map((spec, i) => parseSshTarget(spec, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
     health: { path: s.health?.path ?? '/health', timeoutMs: ms(s.health?.timeout, 30_000), intervalMs: ms(s.health?.interval, 500) },
     tests:
       tests === false

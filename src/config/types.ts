@@ -1,3 +1,4 @@
+import type { SshTarget } from '../remote/ssh-target.js';
 import type { KubernetesSettings } from './kubernetes-schema.js';
 import type { RailwaySettings } from './railway-schema.js';
 import type { RouterSettings } from '../router/settings.js';
@@ -40,6 +41,8 @@ export interface ResolvedEnvironment {
   start: string | null;
   port: number | null;
   url: string;
+  /** Servers reached over SSH; empty: this machine. */
+  hosts: SshTarget[];
   health: { path: string; timeoutMs: number; intervalMs: number };
   /** command null with skip=false: no test command configured or detected by the config. */
   tests: { command: string | null; skip: boolean; timeoutMs: number };

@@ -17,6 +17,7 @@ import { preChecksFor } from './pre-checks.js';
 import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
 import { assertWritableStateDir } from '../journal/writable.js';
+import { refuseRollbackToActive } from './rollback-refusals.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 import type { DeployNotices } from '../notify/deploy-notices.js';
 
@@ -80,6 +81,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     }), redactor);
 
   try {
+    if (plan.kind === 'rollback' && !plan.dryRun) await refuseRollbackToActive(state, plan.environment, plan.options.to);
     const probeStateDir = () => ensureDeployDir(plan.config.projectRoot).then(() => assertWritableStateDir(plan.config.stateDir, plan.environment));
     // When the driver is there, the state directory's write probe waits on fsync while the driver's modules load;
     // nothing is locked or changed until both are done. A missing driver creates nothing, so it probes after.
@@ -100,6 +102,10 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       const takeover = pre.find((c) => c.name === 'Deploy Lock' && c.warning);
       if (takeover) notices?.send('lock.taken_over', { reason: takeover.detail });
       const recovered = driver ? await recoverInterrupted(ctx, driver) : null;
+      // On a server, the shipped commit becomes the project's content under the lock, before any check reads it.
+      if (plan.options.source && plan.kind === 'deploy' && !deps.recoverOnly) {
+        await (await import('../remote/working-copy.js')).checkOutShippedSource(plan.config.projectRoot, plan.options.source, executor);
+      }
       if (deps.recoverOnly) {
         const message = recovered?.message ?? 'it had not changed anything yet: traffic stays where it was';
         // History already holds the interruption and the recovery; the killed run gets no record of its own.
@@ -107,7 +113,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       }
     }
 
-    const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);
+    const checks = await (deps.loadPreChecks ?? preChecksFor)(plan);
     const checked = runPreChecks(checks, ctx);
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
@@ -143,6 +149,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     return notified(await record(plan, state, summarize({ outcome }), outcome));
   } catch (error) {
     if (isUserError(error)) {
+      await ctx.journal?.discardIfNothingRecorded();
       const status = error.exitCode === ExitCode.needsHuman ? 'failed' : 'blocked';
       return notified(summarize({ status, exitCode: error.exitCode, message: redactor.redact(error.message) }));
     }

@@ -31,10 +31,13 @@ export interface DeployContext {
   journal?: JournalWriter;
 }
 
-/** One pre-deployment check. `readOnly` checks also run under --dry-run; the others are listed in the plan. */
+/**
+ * One pre-deployment check. Every check also runs under --dry-run and changes nothing there: what it would change
+ * goes through the executor (which skips `mutates` commands under --dry-run) or looks at `plan.dryRun` (the rollback
+ * plan is shown, not written). Applying migrations is a deploy step, never a check.
+ */
 export interface PreCheck {
   name: string;
-  readOnly: boolean;
   run(ctx: DeployContext): Promise<PreCheckResult>;
 }
 
