@@ -14,7 +14,8 @@ import { checkProductionGate } from './production-gate.js';
 import { recordRollbackPlanProgress, writeRollbackPlan } from './rollback-plan.js';
 import { preCheckOutputs } from './run-outputs.js';
 import { checkTests } from './tests-passing.js';
-import { importOptional } from '../orchestrator/optional-module.js';
+import { isPlatform, platformSpec } from '../platforms/registry.js';
+import type { PlatformChecksModule } from '../platforms/spec.js';
 
 export { preCheckOutputs, type PreCheckOutputs } from './run-outputs.js';
 export { MigrationError } from './migrations/index.js';
@@ -121,15 +122,9 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   return checks.map((check) => ({ ...check, run: (ctx: DeployContext) => untilAborted(check.name, ctx.signal, check.run(ctx)) }));
 }
 
-interface PlatformChecksModule {
-  platformPreChecks?: (plan: DeployPlan) => PreCheck[] | Promise<PreCheck[]>;
-  /** The release the platform serves now, for a rollback plan when this project has no deploy on record. */
-  liveRelease?: (ctx: DeployContext) => Promise<{ id: string } | null>;
-}
-
-/** src/platforms/<name>/pre-checks.ts, when the platform has one. */
-function platformChecksModule(plan: DeployPlan): Promise<PlatformChecksModule | null> {
-  return importOptional<PlatformChecksModule>(new URL(`../platforms/${plan.platform}/pre-checks.js`, import.meta.url));
+/** The platform's own checks module (its registry entry's `preChecks()`), when it has one. */
+async function platformChecksModule(plan: DeployPlan): Promise<PlatformChecksModule | null> {
+  return isPlatform(plan.platform) ? ((await platformSpec(plan.platform).preChecks?.()) ?? null) : null;
 }
 
 /** A platform's own checks (engine reachable, token valid, …). */

@@ -113,7 +113,7 @@ describe('runPlan', () => {
     const loadDriverSpy = vi.fn();
     const lockSpy = vi.fn();
     const summary = await runPlan(plan, deps({ checks: [tests, rollbackPlan], loadDriver: loadDriverSpy, acquireLock: lockSpy }).d);
-    expect(summary).toMatchObject({ status: 'success', dryRun: true, exitCode: 0, plan: { steps: plan.steps } });
+    expect(summary).toMatchObject({ status: 'success', dryRun: true, exitCode: 0, plan: { steps: plan.steps.map((s) => s.text) } });
     expect(tests.calls).toBe(1);
     expect(rollbackPlan.calls).toBe(1);
     expect(loadDriverSpy).not.toHaveBeenCalled();
