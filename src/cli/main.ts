@@ -69,6 +69,7 @@ function buildProgram(version: string): Command {
     .option('--ref <git-ref>', 'commit, branch or tag to deploy (default HEAD)')
     .option('--force-unverified', 'deploy without a verified deploy of the same commit to the required environment (needs --reason)')
     .option('--allow-dirty', 'allow uncommitted changes when deploying to production')
+    .option('--accept-data-loss', 'deploy even though the live release wrote files into its own directory that no persist: entry keeps')
     .addHelpText(
       'after',
       '\nExit codes: 0 deployed and verified, 1 failed and rolled back, 2 usage or config error,\n3 pre-check failed, 4 a human is needed, 5 another deploy holds the lock.',
@@ -81,6 +82,7 @@ function buildProgram(version: string): Command {
   );
   withCommon(program.command('history').description('list past deploys and rollbacks').argument('[environment]'))
     .option('-n, --limit <count>', 'how many records to show', '20')
+    .option('--stats', 'DORA figures from the history: deployment frequency, lead time, change failure rate, time to restore')
     .action(onHosts(async () => (await import('./commands/history.js')).historyCommand));
   withRun(withCommon(program.command('rollback').description('send traffic back to an earlier release').argument('<environment>')))
     .option('--to <release>', 'release id to return to (default: the previous release)')
@@ -99,18 +101,19 @@ function buildProgram(version: string): Command {
   );
   withCommon(program.command('pause').description('hold new requests (each up to --max-wait, then 504) until `deploy resume`').argument('<environment>'))
     .option('--max-wait <duration>', 'longest a request waits before it gets 504', '30s')
-    .action(action(async () => (await import('./commands/traffic.js')).pauseCommand as Handler));
+    .action(onHosts(async () => (await import('./commands/traffic.js')).pauseCommand as Handler));
   withCommon(program.command('maintenance').description('answer every request with 503 and a maintenance page until `deploy resume`').argument('<environment>'))
     .option('--message <text>', 'the text on the maintenance page')
-    .action(action(async () => (await import('./commands/traffic.js')).maintenanceCommand as Handler));
+    .action(onHosts(async () => (await import('./commands/traffic.js')).maintenanceCommand as Handler));
   withCommon(program.command('resume').description('end a pause or maintenance: requests are routed again').argument('<environment>')).action(
-    action(async () => (await import('./commands/traffic.js')).resumeTrafficCommand),
+    onHosts(async () => (await import('./commands/traffic.js')).resumeTrafficCommand),
   );
   withCommon(program.command('guard').description('show the post-deploy guard of an environment; --stop ends it early').argument('<environment>'))
     .option('--stop', 'stop watching now (traffic stays where it is)')
     .option('--reason <text>', 'why; recorded in history')
     .action(onHosts(async () => (await import('./commands/guard.js')).guardCommand as Handler));
-  withCommon(program.command('init').description('write a commented starter deploy.config.yaml here'))
+  withCommon(program.command('init').description('write a commented starter deploy.config.yaml here (reads package.json; a trial start finds the health path)'))
+    .option('--no-probe', 'do not start the app to find a health path')
     .option('--claude', 'also write the Claude Code /deploy, /rollback and /deploy-status commands, agent, skill and production approval hook into .claude/')
     .action(action(async () => (await import('./commands/init.js')).initCommand));
 

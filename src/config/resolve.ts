@@ -205,6 +205,8 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     requires: s.requires ?? null,
     maxAgeMs: parseDuration(s.maxAge)!,
     releases: { keep: bundled(s.releases?.keep, 'releases.keep') },
+    persist: s.persist ?? [],
+    dependencies: s.dependencies ?? 'release',
     keepWarmMs: ms(s.keepWarm, 'keepWarm'),
     drainTimeoutMs: ms(s.drainTimeout, 'drainTimeout'),
     // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the bundle's.
@@ -213,7 +215,7 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     notify: s.notify ?? null,
     canary: { steps: bundled(s.canary.steps, 'canary.steps').map((p) => p / 100), intervalMs: ms(s.canary.interval, 'canary.interval'), sticky: s.canary.sticky },
     ...(sections as { [K in keyof PlatformSections]: PlatformSections[K] | null }),
-    router: resolveRouter(s.router),
+    router: resolveRouter(s.router, c.projectRoot),
     missingVars: c.missingVars,
     secrets: c.secrets,
   };
@@ -224,7 +226,14 @@ export function toSmokeCheck(check: RawSmokeCheck): SmokeCheck {
     const [first, second] = check.split(' ');
     return second === undefined ? { method: 'GET', path: first, status: null, contains: null } : { method: first, path: second, status: null, contains: null };
   }
-  return { method: check.method ?? 'GET', path: check.path, status: check.status ?? null, contains: check.contains ?? null };
+  return {
+    method: check.method ?? 'GET',
+    path: check.path,
+    status: check.status ?? null,
+    contains: check.contains ?? null,
+    ...(check.headers ? { headers: check.headers } : {}),
+    ...(check.json ? { json: check.json } : {}),
+  };
 }
 
 function toRequiredVar(v: RawRequiredVar): RequiredVar {

@@ -4,7 +4,9 @@ import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
 import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
 import { DEFAULT_PLATFORM, PLATFORMS, PLATFORM_NAMES, type PlatformName, type PlatformSections } from '../platforms/registry.js';
+import { persistEntryProblem } from '../releases/persist.js';
 import { RouterSchema } from './router-schema.js';
+import { parseJsonPath } from '../verify/json-path.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -48,9 +50,17 @@ export const SmokeCheckSchema = z
       method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional().describe('HTTP method. Default GET.'),
       status: z.number().int().min(100).max(599).optional().describe('Expected status code. Default: any 2xx or 3xx.'),
       contains: z.string().optional().describe('Text the response body must contain.'),
+      headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected a header name' }), z.string()).optional().describe('Response headers whose value must contain the given text, e.g. { content-type: application/json }.'),
+      json: z
+        .strictObject({
+          path: z.string().refine((p) => parseJsonPath(p) !== null, { error: 'expected a JSON path like $.items[0].id' }).describe('Where the value is in the JSON body, e.g. $.items[0].id.'),
+          equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional().describe('The value it must equal. Default: any value but null.'),
+        })
+        .optional()
+        .describe('A value the JSON body must have.'),
     }),
   ], { error: 'expected a smoke check like "GET /" or { path: /api/items, status: 200 }' })
-  .describe('One smoke check: "GET /path", "/path", or an object with path, method, status and contains.');
+  .describe('One smoke check: "GET /path", "/path", or an object with path, method, status, contains, headers and json.');
 
 export const RequiredVarSchema = z
   .union([
@@ -151,8 +161,21 @@ const SettingsShape = {
     .describe('Post-deployment verification; failing any check rolls back. The new release is judged against the one it replaces (docs/verification.md).'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
   maxAge: duration('How recent that verified deploy must be; the bundle\'s gate may set it.').default('7d'),
+  persist: z
+    .array(
+      z.string().superRefine((entry, ctx) => {
+        const problem = persistEntryProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .optional()
+    .describe('Local platform: files and folders (trailing "/") that live once per environment in .deploy/<env>/shared/ and are linked into every release, e.g. [db.json, storage/, uploads/]. Seeded from the first release that has them; deploys and rollbacks keep the data.'),
+  dependencies: z
+    .enum(['release', 'shared'])
+    .optional()
+    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and hard-linked; a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
   releases: z
-    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback.') })
+    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Verified releases kept for rollback; failed and rolled-back ones are pruned first. Default 5.') })
     .optional()
     .describe('Release retention.'),
   keepWarm: duration('How long the previous release keeps running after a good deploy.').optional(),

@@ -10,6 +10,8 @@ export interface SmokeCheck {
   path: string;
   status: number | null;
   contains: string | null;
+  headers?: Record<string, string> | null;
+  json?: { path: string; equals?: string | number | boolean | null } | null;
 }
 
 export interface RequiredVar {
@@ -71,6 +73,9 @@ export interface CoreSettings {
   requires: string | null;
   maxAgeMs: number;
   releases: { keep: number };
+  /** `persist:` entries as written (src/releases/persist.ts). */
+  persist: string[];
+  dependencies: 'release' | 'shared';
   keepWarmMs: number;
   drainTimeoutMs: number;
   guardMs: number;

@@ -8,8 +8,10 @@ import { describeSshFailure } from './ssh-errors.js';
 import { sshOptions } from './ssh-options.js';
 import { parseSshTarget } from './ssh-target.js';
 
-// Runs the host's own shipgate in the app's folder there, with the same words the user typed.
-const HOST_CLI = 'cd "$1" && shift && exec node "$@"';
+// Runs the host's own shipgate in the app's folder there, with the same words the user typed. The shipped config names
+// the host itself under `hosts:`; ON_HOST keeps the command there instead of forwarding it again.
+const ON_HOST = 'SHIPGATE_ON_HOST';
+const HOST_CLI = `cd "$1" && shift && ${ON_HOST}=1 exec node "$@"`;
 
 /**
  * Commands that read or steer one environment (status, history, guard, flags...) run where the environment is: for
@@ -17,7 +19,7 @@ const HOST_CLI = 'cd "$1" && shift && exec node "$@"';
  * shown per host. Returns null when the environment runs here, so the local handler goes on.
  */
 export async function forwardToHosts(argv: readonly string[], options: CliOptions, environment: string | undefined): Promise<number | null> {
-  if (!environment) return null;
+  if (!environment || process.env[ON_HOST] === '1') return null;
   const { loadConfig } = await import('../config/resolve.js');
   const { config } = await loadConfig(process.cwd(), { configPath: options.config });
   const settings = config.environments?.[environment];

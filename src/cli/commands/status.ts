@@ -31,6 +31,8 @@ export interface StatusView {
    * until); null when no runtime answers (stopped, or it died). Absent on other platforms.
    */
   runtime?: RuntimeView | null;
+  /** Local platform: files the active release wrote inside its own directory that no `persist:` entry keeps (the next deploy stops on them). */
+  dataWarning?: string | null;
 }
 
 /** Reads `.deploy/<env>/state.json`, the journal and the last history record; changes nothing, starts nothing. */
@@ -53,6 +55,8 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     if (view.deployed && runtimeStatus) {
       const { readRuntimeStatus } = await runtimeStatus();
       view.runtime = await readRuntimeStatus(store.dir, { active: view.active?.release ?? null, previous: view.previous?.release ?? null });
+      const { releaseWritesWarning } = await import('../../checks/data-loss.js');
+      view.dataWarning = await releaseWritesWarning(store.dir, view.active?.release ?? null, settings.persist ?? []);
     }
     const detail = view.deployed ? await platformDetail(process.cwd(), name, options.config).catch((error: unknown) => [`platform status unavailable: ${String((error as Error)?.message ?? error)}`]) : null;
     if (detail) view.platform = detail;
@@ -100,6 +104,7 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   }
   if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.runtime === undefined ? (v.previous.running ? 'warm' : 'stopped') : warmText(v.runtime?.previous ?? null)})`);
   if (v.runtime === null && v.active) lines.push(`  runtime:  not running (router and app processes are down; \`deploy ${v.environment}\` or \`deploy rollback ${v.environment}\` starts them)`);
+  if (v.dataWarning) lines.push(`  ${c.yellow('warning')}:  ${v.dataWarning}`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);
