@@ -138,6 +138,7 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     expect(JSON.parse(status.stdout)).toEqual(expect.objectContaining({ environment: 'staging', active: expect.objectContaining({ release: green }) }));
     const history = await runCli(['history', 'staging', '--json'], { cwd: project, env: hosts.env });
     expect(history.code, history.stderr).toBe(0);
-    expect(history.stdout).toContain('rolled_back');
+    const records = JSON.parse(history.stdout) as Array<{ status: string; release?: { id: string } }>;
+    expect(records.at(-1)).toEqual(expect.objectContaining({ status: 'failed', release: expect.objectContaining({ id: JSON.parse(bad.stdout).release.id }) }));
   });
 });
