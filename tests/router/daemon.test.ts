@@ -9,7 +9,7 @@ import { buildDaemon } from './build-daemon.js';
 import { get, refusedPort, startUpstream, tempStateDir, until } from './helpers.js';
 
 const run = promisify(execFile);
-let bundle: { daemon: string; starter: string };
+let bundle: { daemon: string; starter: string; keeper: string };
 const cleanups: (() => Promise<unknown> | void)[] = [];
 
 beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('detached router daemon', () => {
     cleanups.push(() => blue.close());
     const port = await refusedPort();
 
-    const { stdout } = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port)], { timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port), bundle.keeper], { timeout: 30_000 });
     const started = JSON.parse(stdout) as { pid: number; port: number };
     expect(started.port).toBe(port);
     expect(started.pid).not.toBe(process.pid);
@@ -55,7 +55,7 @@ describe('detached router daemon', () => {
     expect((await get(`http://127.0.0.1:${port}/`)).body).toBe('blue');
 
     // A second start finds the running daemon instead of starting another.
-    const again = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port)], { timeout: 30_000 });
+    const again = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port), bundle.keeper], { timeout: 30_000 });
     expect(JSON.parse(again.stdout).pid).toBe(started.pid);
 
     // A request in flight during shutdown still completes.
@@ -75,7 +75,7 @@ describe('detached router daemon', () => {
     const blocker = await startUpstream('blocker');
     cleanups.push(() => blocker.close());
     await expect(
-      ensureRouter({ stateDir: state.dir, port: blocker.port, host: '127.0.0.1', daemonPath: bundle.daemon, startTimeoutMs: 20_000 }),
+      ensureRouter({ stateDir: state.dir, port: blocker.port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 }),
     ).rejects.toThrow(`port ${blocker.port} on 127.0.0.1 is already in use`);
   });
 
@@ -85,7 +85,7 @@ describe('detached router daemon', () => {
     const blue = await startUpstream('blue');
     cleanups.push(() => blue.close());
     const port = await refusedPort();
-    const client = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, startTimeoutMs: 20_000 });
+    const client = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
     const { pid } = await client.status();
     cleanups.push(() => {
       if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -95,7 +95,7 @@ describe('detached router daemon', () => {
     process.kill(pid, 'SIGTERM');
     await until(() => !alive(pid), 10_000, 'daemon exit after SIGTERM');
 
-    const restarted = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, startTimeoutMs: 20_000 });
+    const restarted = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
     const status = await restarted.status();
     cleanups.push(() => {
       if (alive(status.pid)) process.kill(status.pid, 'SIGKILL');
