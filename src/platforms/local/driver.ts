@@ -82,7 +82,7 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   const migrated = await migrate(ctx, release);
   if (migrated) return migrated;
 
-  const [{ deployBlueGreen }, { startGuardAfterDeploy, stopGuard }] = await Promise.all([flows.deploy(), flows.guard()]);
+  const [{ deployBlueGreen }, { startGuardAfterDeploy, stopGuard, resumeGuard }] = await Promise.all([flows.deploy(), flows.guard()]);
   // A new deploy takes over from the guard of the last one (its warm release is about to be replaced).
   await stopGuard(router, 'a new deploy started');
   // strategy: canary runs the same release through src/strategies/canary.ts (same input, growing weights).
@@ -104,6 +104,7 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   });
   // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
   if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
+  else await resumeGuard(router);
   return outcome;
 }
 

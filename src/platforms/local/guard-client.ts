@@ -78,6 +78,11 @@ export async function stopGuard(router: { call<T>(method: string, params?: unkno
   await router.call('guard.stop', { reason }).catch(() => undefined);
 }
 
+/** A deploy that did not replace the live release (failed, rolled back): its guard watches on for what is left. */
+export async function resumeGuard(router: { call<T>(method: string, params?: unknown): Promise<T> }): Promise<void> {
+  await router.call('guard.resume', {}).catch(() => undefined);
+}
+
 function releaseOf(r: { id: string; version: string; commit: string | null; contentHash: string | null } | undefined): GuardStartParams['release'] {
   return r ? { id: r.id, version: r.version, commit: r.commit, contentHash: r.contentHash } : undefined;
 }

@@ -98,6 +98,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
 
       const rollBack = async (entry: GuardEntry, decision: GuardDecision): Promise<void> => {
         const { params } = entry;
+        runtime.keeper?.stash('guard', null);
         const previous = params.previous!;
         const started = performance.now();
         try {
@@ -149,7 +150,9 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
       };
 
       const startGuard = (params: GuardStartParams) => {
-        const entry: GuardEntry = { params, outcome: null, guard: null as unknown as Guard, notices: noticesFor(params, store) };
+        const entry: GuardEntry = { params, outcome: null, guard: null as unknown as Guard, notices: noticesFor(params, store), startedAt: Date.now() };
+        // The keeper keeps the guard (notifier secrets included) in memory, for a runtime that replaces a crashed one.
+        runtime.keeper?.stash('guard', { params, startedAt: entry.startedAt });
         entry.guard = new Guard({
           environment: params.environment,
           periodMs: params.periodMs,
@@ -173,6 +176,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
               await history({ status: 'failed', verified: false, previous: params.previous?.id ?? null, reason: `guard: ${decision.reason}`, detail: entry.outcome, checks: { pre: [], post: decision.figures } }, params);
             },
             onExpire: async () => {
+              runtime.keeper?.stash('guard', null);
               entry.outcome = `guard ended: ${params.active.id} stayed within thresholds for ${Math.round(params.periodMs / 1000)}s`;
               log(entry.outcome);
               options.onAction?.({ type: 'expired', environment: params.environment, detail: entry.outcome, decision: null });
@@ -197,10 +201,26 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
         return startGuard(params);
       });
       runtime.registry.register('guard.state', z.strictObject({}), () => statusOf(current));
+      // After a failed deploy: the guard the deploy stopped watches the release that still serves, for what is left of its period.
+      runtime.registry.register('guard.resume', z.strictObject({}), async () => {
+        if (!current || current.guard.state().state === 'watching' || !current.outcome?.startsWith('stopped')) return statusOf(current);
+        const left = current.startedAt + current.params.periodMs - Date.now();
+        if (left <= 0 || runtime.router.table().active?.id !== current.params.active.id) return statusOf(current);
+        const resumed = startGuard({ ...current.params, periodMs: left });
+        log(`resumed watching ${current.params.active.id} after a deploy that did not replace it`);
+        return resumed;
+      });
+      const saved = runtime.keeper?.restored<{ params: GuardStartParams; startedAt: number }>('guard');
+      const left = saved ? saved.startedAt + saved.params.periodMs - Date.now() : 0;
+      if (saved && left > 0 && runtime.router.table().active?.id === saved.params.active.id) {
+        startGuard({ ...saved.params, periodMs: left });
+        log(`restored after a runtime restart: ${Math.round(left / 1000)}s left`);
+      }
       runtime.registry.register('guard.stop', z.strictObject({ reason: z.string().max(500).optional() }), async (params) => {
         if (!current) return statusOf(null);
         const wasWatching = current.guard.state().state === 'watching';
         await current.guard.stop();
+        runtime.keeper?.stash('guard', null);
         if (wasWatching) {
           current.outcome = `stopped${params.reason ? `: ${params.reason}` : ''}`;
           log(current.outcome);
@@ -218,6 +238,8 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
 
 interface GuardEntry {
   guard: Guard;
+  /** Date.now() at its start: a resumed or restored guard watches for what is left of the period. */
+  startedAt: number;
   params: GuardStartParams;
   outcome: string | null;
   notices: DeployNotices | null;
