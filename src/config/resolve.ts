@@ -129,6 +129,11 @@ interface ResolveContext {
   secrets: string[];
 }
 
+/** Where the router listens unless `host:` says: only production is reachable from other machines by default. */
+export function defaultHost(environment: string): string {
+  return environment === 'production' ? '0.0.0.0' : '127.0.0.1';
+}
+
 /** Defaults are all present after merging with the bundle; `ms` turns a checked duration into a number. */
 function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
   const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
@@ -147,6 +152,7 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     build: s.build ?? null,
     start: s.start ?? null,
     port,
+    host: s.host ?? defaultHost(c.environment),
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
     health: { path: s.health?.path ?? '/health', timeoutMs: ms(s.health?.timeout, 30_000), intervalMs: ms(s.health?.interval, 500) },
     tests:

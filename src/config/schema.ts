@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import { DURATION_MESSAGE, isDuration } from './duration.js';
 import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
@@ -28,6 +29,8 @@ const percent = (description: string) =>
     .describe(description);
 
 const command = (description: string) => z.string({ error: 'expected a shell command line' }).min(1, { error: 'must not be empty' }).describe(description);
+
+const HOST_MESSAGE = 'expected an IP address like "127.0.0.1", "0.0.0.0" or "::"';
 
 const URL_MESSAGE = 'expected a URL like "https://shop.example.com"';
 
@@ -91,6 +94,11 @@ const SettingsShape = {
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
   port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
+  host: z
+    .string({ error: HOST_MESSAGE })
+    .refine((text) => isIP(text) !== 0 || text === 'localhost', { error: HOST_MESSAGE })
+    .optional()
+    .describe("Address the environment's router listens on (local and docker platforms). Default 127.0.0.1 (this machine only) for every environment except production, 0.0.0.0 (all interfaces) for production."),
   url: z
     .string({ error: URL_MESSAGE })
     .refine((text) => text.includes('${') || /^https?:\/\//.test(text) && URL.canParse(text), { error: URL_MESSAGE })

@@ -36,6 +36,8 @@ export interface ResolvedEnvironment {
   build: string | null;
   start: string | null;
   port: number | null;
+  /** The router's listen address: config `host`, else 127.0.0.1, or 0.0.0.0 for production. */
+  host: string;
   url: string;
   health: { path: string; timeoutMs: number; intervalMs: number };
   /** command null with skip=false: no test command configured or detected by the config. */

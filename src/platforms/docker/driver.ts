@@ -4,6 +4,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment } from '../local/app-env.js';
 import { deployBlueGreen } from '../local/blue-green/deploy-flow.js';
 import { failedBeforeSwitch } from '../local/blue-green/outcome.js';
@@ -198,14 +199,14 @@ async function activeRelease(ctx: DeployContext): Promise<string | null> {
 }
 
 function publicUrlOf(ctx: DeployContext): string {
-  return `http://127.0.0.1:${routerPort(ctx.config)}`;
+  return `http://${reachableHost(ctx.config.host)}:${routerPort(ctx.config)}`;
 }
 
 async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Promise<RouterClient> {
   const client = await ensureRouter({
     stateDir: ctx.config.stateDir,
     port: routerPort(ctx.config),
-    host: options.host,
+    host: options.host ?? ctx.config.host,
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());

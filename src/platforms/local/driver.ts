@@ -6,6 +6,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment, sharedDir } from './app-env.js';
 import { failedBeforeSwitch } from './blue-green/outcome.js';
 import type { FlowTiming } from './blue-green/timing.js';
@@ -16,7 +17,7 @@ import { markNothingRunning } from './blue-green/slots.js';
 import { listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
 
 export interface LocalDriverOptions {
-  /** Address the environment's router binds. Default 0.0.0.0 (the machine's public port). */
+  /** Address the environment's router binds. Default: config `host` (loopback except for production). */
   host?: string;
   /** Shorter waits for tests. */
   timing?: Partial<FlowTiming>;
@@ -190,7 +191,7 @@ function portOf(ctx: DeployContext): number {
 }
 
 function publicUrlOf(ctx: DeployContext): string {
-  return `http://127.0.0.1:${portOf(ctx)}`;
+  return `http://${reachableHost(ctx.config.host)}:${portOf(ctx)}`;
 }
 
 async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Promise<RouterClient> {
@@ -199,11 +200,12 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
   const client = await ensureRouter({
     stateDir: ctx.config.stateDir,
     port: portOf(ctx),
-    host: options.host,
+    host: options.host ?? ctx.config.host,
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
   await requireSupervisor(client, ctx.config.environment);
+  await (await flows.guard()).configureAlerts(ctx, client);
   const active = wasRunning ? null : (await ctx.state.read()).active;
   // Only a crash: after `deploy stop` the active release is marked not running and a start is expected.
   if (active?.running) {

@@ -13,6 +13,7 @@ import { Redactor } from '../../exec/redact.js';
 import { NotifySchema } from '../../notify/config-schema.js';
 import { DeployNotices, secretEnv } from '../../notify/deploy-notices.js';
 import type { KeepWarm } from './keep-warm.js';
+import { switchToWarm } from './switch-to-warm.js';
 import type { AppSupervisor, SupervisorEvent } from './supervisor.js';
 
 export const guardStartParams = z.strictObject({
@@ -100,9 +101,9 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
         const { params } = entry;
         runtime.keeper?.stash('guard', null);
         const previous = params.previous!;
-        const started = performance.now();
+        let switchMs: number;
         try {
-          await runtime.router.setActive(previous, { drainTimeoutMs: params.drainTimeoutMs });
+          switchMs = await switchToWarm({ router: runtime.router, supervisor, keepWarm, store, log }, params.active.id, previous, params.drainTimeoutMs);
         } catch (error) {
           entry.outcome = `rollback failed: switching to ${previous.id} refused (${String(error)}); traffic is still on ${params.active.id}`;
           log(entry.outcome);
@@ -110,22 +111,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
           await history({ status: 'failed', verified: false, previous: previous.id, reason: `guard: ${decision.reason}`, detail: entry.outcome, checks: { pre: [], post: decision.figures } }, params);
           return;
         }
-        const switchMs = Math.round((performance.now() - started) * 10) / 10;
         log(`breach (${decision.reason}): traffic back on ${previous.id} in ${switchMs} ms`);
-        keepWarm?.cancel(previous.id);
-        try {
-          supervisor?.setRestartOnCrash(previous.id, true);
-          supervisor?.setRestartOnCrash(params.active.id, false);
-        } catch {
-          // an app the supervisor no longer knows: nothing to change
-        }
-        await store
-          .update((state) => {
-            const failed = state.active?.release === params.active.id ? { ...state.active, running: false } : state.previous;
-            const back = state.previous?.release === previous.id ? { ...state.previous, running: true, since: new Date().toISOString() } : { release: previous.id, upstream: previous.url.replace(/^http:\/\//, ''), since: new Date().toISOString(), running: true };
-            return { ...state, active: back, previous: failed };
-          })
-          .catch((error) => log(`state not updated: ${String(error)}`));
         const health = await checkOnce(previous.url, params.healthPath, params.healthTimeoutMs);
         const verified = health.success;
         const post: PostCheckResult[] = [...decision.figures, { name: 'Health (previous)', ok: health.success, value: health.detail, threshold: '2xx' }];
@@ -245,8 +231,8 @@ interface GuardEntry {
   notices: DeployNotices | null;
 }
 
-/** The guard's notifications; a command hook runs through the one executor, like in the orchestrator. */
-function noticesFor(params: GuardStartParams, store: StateStore): DeployNotices | null {
+/** The runtime's notifications (guard, crash loop); a command hook runs through the one executor, like in the orchestrator. */
+export function noticesFor(params: Pick<GuardStartParams, 'environment' | 'notify'>, store: StateStore): DeployNotices | null {
   const n = params.notify;
   if (!n) return null;
   const redactor = new Redactor();
