@@ -76,6 +76,20 @@ function buildProgram(version: string): Command {
   withRun(withCommon(program.command('stop').description('stop the router and every app process of an environment').argument('<environment>'))).action(
     action(async () => (await import('./commands/deploy.js')).stopCommand),
   );
+  withCommon(
+    program
+      .command('resume')
+      .description('bring back the router and the active release after a crash or a reboot; deploys nothing new, idempotent')
+      .argument('[environment]'),
+  )
+    .option('--all', 'every environment of this project')
+    .option('--watch [interval]', 'keep running and resume again whenever something is down (what the service unit runs)')
+    .action(action(async () => (await import('./commands/resume.js')).resumeCommand as Handler));
+  withCommon(program.command('service').description('install: write a systemd unit that runs `deploy resume --all` at boot').argument('<action>', 'install'))
+    .option('--system', 'a system unit in /etc/systemd/system (as root) instead of a user unit')
+    .option('--output <path>', 'write the unit to this file instead')
+    .option('--dry-run', 'print the unit; write nothing')
+    .action(action(async () => (await import('./commands/service.js')).serviceCommand as Handler));
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
   );
