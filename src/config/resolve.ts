@@ -1,5 +1,6 @@
 import { resolveKubernetes } from './kubernetes-schema.js';
 import { resolveRailway } from './railway-schema.js';
+import { resolveRouter } from './router-schema.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
@@ -192,6 +193,7 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     notify: s.notify ?? null,
     canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000), sticky: s.canary?.sticky ?? true },
     docker: { image: s.docker?.image ?? null, dockerfile: s.docker?.dockerfile ?? 'Dockerfile', port: s.docker?.port ?? 3000 },
+    router: resolveRouter(s.router),
     railway: (s.platform ?? 'local') === 'railway' ? resolveRailway(s.railway) : null,
     kubernetes: (s.platform ?? 'local') === 'kubernetes' ? resolveKubernetes(s.kubernetes) : null,
     missingVars: c.missingVars,

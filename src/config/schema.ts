@@ -6,6 +6,7 @@ import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
 import { KubernetesSchema } from './kubernetes-schema.js';
 import { RailwaySchema } from './railway-schema.js';
+import { RouterSchema } from './router-schema.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -170,6 +171,7 @@ const SettingsShape = {
     })
     .optional()
     .describe('Docker platform settings (platform: docker).'),
+  router: RouterSchema.optional(),
   railway: RailwaySchema.optional(),
   kubernetes: KubernetesSchema.optional(),
 };

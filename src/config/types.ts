@@ -1,5 +1,6 @@
 import type { KubernetesSettings } from './kubernetes-schema.js';
 import type { RailwaySettings } from './railway-schema.js';
+import type { RouterSettings } from '../router/settings.js';
 import type { RawMigrations } from './schema.js';
 import type { NotifyConfig } from '../notify/config-schema.js';
 
@@ -71,6 +72,8 @@ export interface ResolvedEnvironment {
   notify: NotifyConfig | null;
   canary: { steps: number[]; intervalMs: number; sticky: boolean };
   docker: { image: string | null; dockerfile: string; port: number };
+  /** `router:` (src/config/router-schema.ts), pushed to the router with `router.configure`. */
+  router: RouterSettings;
   /** platform: railway only (src/config/railway-schema.ts). */
   railway: RailwaySettings | null;
   /** platform: kubernetes only (src/config/kubernetes-schema.ts). */

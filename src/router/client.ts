@@ -15,7 +15,10 @@ export interface RouterClient {
   setWeights(upstream: Upstream, percent: number, options?: { sticky?: boolean }): Promise<RoutingTable>;
   drain(id: string, timeoutMs: number): Promise<DrainResult>;
   metrics(id: string, windowMs: number): Promise<UpstreamMetrics>;
-  /** Stops the router gracefully; in-flight requests get `graceMs` to finish. */
+  /**
+   * Stops the runtime gracefully (in-flight requests get `graceMs` to finish) and resolves once it has finished:
+   * the runtime closes its control connections after its last write, just before it exits.
+   */
   shutdown(graceMs?: number): Promise<void>;
   /** Calls any registered method, including ones other modules added (e.g. `apps.start`). */
   call<T = unknown>(method: string, params?: unknown): Promise<T>;
@@ -87,7 +90,19 @@ class SocketRouterClient implements RouterClient {
   }
 
   async shutdown(graceMs?: number): Promise<void> {
-    await this.call('router.shutdown', graceMs === undefined ? {} : { graceMs });
+    if (this.socket.destroyed) throw new ControlError('unreachable', `router connection on ${this.path} is closed`);
+    const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+    // An answer, or the connection closing first: either way the runtime is stopping.
+    await this.call('router.shutdown', graceMs === undefined ? {} : { graceMs }).catch((error: unknown) => {
+      if (!this.socket.destroyed) throw error;
+    });
+    // Its own grace, then the shutdown hooks (stopping apps, saving apps.json), each bounded by callTimeoutMs.
+    const limitMs = (graceMs ?? 10_000) + this.callTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ControlError('unreachable', `router on ${this.path} did not finish stopping within ${limitMs} ms`)), limitMs);
+    });
+    await Promise.race([closed, timedOut]).finally(() => clearTimeout(timer));
   }
 
   call<T = unknown>(method: string, params: unknown = {}): Promise<T> {

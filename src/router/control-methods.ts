@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ControlRegistry } from './control-registry.js';
 import type { Router } from './router.js';
 import { MAX_WINDOW_MS } from './meter.js';
+import { routerSettingsSchema } from './settings.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -38,4 +39,5 @@ export function registerRouterMethods(registry: ControlRegistry, router: Router)
   registry.register('router.setWeights', setWeightsSchema, (params) => router.setWeights(params));
   registry.register('router.drain', drainSchema, (params) => router.drain(params.id, params.timeoutMs));
   registry.register('router.metrics', metricsSchema, (params) => router.metrics(params.id, params.windowMs));
+  registry.register('router.configure', routerSettingsSchema, (params) => router.configure(params));
 }

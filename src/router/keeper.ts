@@ -102,7 +102,7 @@ export async function runKeeper(options: KeeperOptions): Promise<number> {
       runtime.once('exit', (code, signal) => {
         child = null;
         if (stopping || code === 0) {
-          log(`keeper: runtime pid ${runtime.pid} stopped; keeper exits`);
+          // Silent: the runtime's 'stopped' is the environment's last log line (`deploy stop` waits for it).
           finish(0);
           return;
         }

@@ -12,6 +12,8 @@ import { loadTable, saveTable } from './table-store.js';
 import { waitForDrain, type DrainResult } from './drain.js';
 import { emptyTable, type RoutingTable, type Upstream } from './types.js';
 import { FlagEvaluator } from './flags.js';
+import type { RouterLimits } from './limits.js';
+import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 
 export interface RouterOptions {
   port: number;
@@ -24,10 +26,12 @@ export interface RouterOptions {
   initialTable?: RoutingTable;
   log?: (line: string) => void;
   random?: () => number;
-  /** A client connection must send a complete request head within this long of becoming idle. Default 30 s. */
-  idleTimeoutMs?: number;
-  /** An upstream must send a response head within this long. Default 300 s, then the client gets a 502. */
-  responseTimeoutMs?: number;
+  /** Header, body and connection limits and the timeouts (src/router/limits.ts); defaults for what is left out. */
+  limits?: Partial<RouterLimits>;
+  /** Peers (addresses or CIDR ranges) whose forwarding headers and user header are believed. None by default. */
+  trustedProxies?: readonly string[];
+  /** Honour the flag table's user header from any client. Off by default: only from trusted proxies. */
+  trustUserHeader?: boolean;
   /** Idle keep-alive connections to an upstream are closed after this long. Default 4 s (node's server keeps 5 s). */
   upstreamIdleMs?: number;
 }
@@ -46,6 +50,8 @@ export interface RouterStatus {
   startedAt: string;
   table: RoutingTable;
   upstreams: UpstreamStatus[];
+  /** Open client connections and the distinct addresses they come from. */
+  clients: { connections: number; clients: number };
 }
 
 export interface SetActiveResult {
@@ -71,12 +77,16 @@ export interface Router {
   metrics(id: string, windowMs: number): UpstreamMetrics;
   /** Feature flags evaluated per request (src/router/flags.ts); empty until a table is pushed or loaded. */
   readonly flags: FlagEvaluator;
+  /** Applies the config's `router:` settings to new requests at once; saved to the state dir when there is one. */
+  configure(settings: RouterSettings): Promise<RouterSettings>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
   close(graceMs?: number): Promise<void>;
 }
 
-export async function createRouter(options: RouterOptions): Promise<Router> {
-  const table = options.stateDir ? await loadTable(options.stateDir) : (options.initialTable ?? emptyTable());
+export async function createRouter(given: RouterOptions): Promise<Router> {
+  const table = given.stateDir ? await loadTable(given.stateDir) : (given.initialTable ?? emptyTable());
+  // Settings saved by the last `router.configure` apply from the first request after a restart.
+  const options = given.stateDir ? { ...given, ...(await loadSettings(given.stateDir)) } : given;
   const router = new ProxyRouter(options, table);
   if (options.stateDir) await router.flags.load(options.stateDir);
   await router.listen();
@@ -108,7 +118,12 @@ class ProxyRouter implements Router, Routing {
     this.current = table;
     this.pools = new UpstreamPools(options.upstreamIdleMs);
     this.rebuildTargets();
-    this.server = new ProxyServer(this, { idleTimeoutMs: options.idleTimeoutMs, responseTimeoutMs: options.responseTimeoutMs, onTick: (now) => this.pools.sweep(now) });
+    this.server = new ProxyServer(this, {
+      limits: options.limits,
+      trustedProxies: options.trustedProxies,
+      trustUserHeader: options.trustUserHeader,
+      onTick: (now) => this.pools.sweep(now),
+    });
   }
 
   async listen(): Promise<void> {
@@ -142,7 +157,15 @@ class ProxyRouter implements Router, Routing {
         upstreams.set(id, { id, url: this.urls.get(id) ?? '', role: 'idle', inFlight: meter.inFlight, websockets: meter.websockets, draining: this.draining.has(id) });
       }
     }
-    return { pid: process.pid, host: this.host, port: this.port, startedAt: this.startedAt, table: this.current, upstreams: [...upstreams.values()] };
+    return {
+      pid: process.pid,
+      host: this.host,
+      port: this.port,
+      startedAt: this.startedAt,
+      table: this.current,
+      upstreams: [...upstreams.values()],
+      clients: this.server.connectionCount,
+    };
   }
 
   setActive(given: Upstream, options: { drainTimeoutMs?: number } = {}): Promise<SetActiveResult> {
@@ -178,8 +201,10 @@ class ProxyRouter implements Router, Routing {
     const meter = this.meters.get(id);
     if (!meter) return { drained: true, inFlight: 0 };
     this.draining.add(id);
+    const deadline = performance.now() + timeoutMs;
     try {
       const result = await waitForDrain(meter, timeoutMs);
+      if (meter.websockets > 0) this.closeTunnelsAt(id, meter, deadline);
       const url = this.urlOf(id);
       // Idle keep-alive connections to a drained upstream are released, unless it took traffic again meanwhile.
       if (result.drained && url && !this.isRouted(id)) {
@@ -191,6 +216,19 @@ class ProxyRouter implements Router, Routing {
     } finally {
       this.draining.delete(id);
     }
+  }
+
+  /** WebSockets to a drained upstream get the same deadline as its requests, then are closed (unless routed again). */
+  private closeTunnelsAt(id: string, meter: UpstreamMeter, deadline: number): void {
+    setTimeout(() => {
+      if (!this.isRouted(id)) this.server.closeTunnels(meter);
+    }, Math.max(0, deadline - performance.now())).unref();
+  }
+
+  async configure(settings: RouterSettings): Promise<RouterSettings> {
+    this.server.configure(settings);
+    if (this.options.stateDir) await saveSettings(this.options.stateDir, settings);
+    return settings;
   }
 
   metrics(id: string, windowMs: number): UpstreamMetrics {

@@ -59,8 +59,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         // Requests in flight finish first; only then do hooks stop what serves them (e.g. supervised apps).
         await router.close(graceMs);
         for (const hook of hooks.reverse()) await Promise.resolve(hook()).catch((error) => options.log?.(`shutdown hook failed: ${String(error)}`));
-        await control?.close();
         options.log?.('stopped');
+        // Last: a client waiting in `shutdown()` returns when its connection closes, so nothing may be written after.
+        await control?.close();
         markClosed();
       })()),
   };

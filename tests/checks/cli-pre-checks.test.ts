@@ -70,7 +70,7 @@ describe('deploy CLI with the real pre-checks', () => {
   let db: TestPostgres;
   const children: ChildProcess[] = [];
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     db = await startPostgres();
   }, 300_000);
   afterAll(async () => {

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../setup/build.js';
+import { CLI, ensureBuilt } from '../setup/build.js';
 import { MINIMAL_CONFIG, makeProject, processesIn, runCli, waitFor } from './helpers.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -14,6 +16,12 @@ describe('deploy CLI (built, run as a real process)', () => {
     const r = await runCli(['--help'], { cwd: dir });
     expect(r.code).toBe(0);
     for (const word of ['status', 'history', 'rollback', 'init', 'unlock', 'stop', '--dry-run', '--json', '--strategy', '--lock-wait']) expect(r.stdout).toContain(word);
+  });
+
+  it('the built bin (dist/src/cli/main.js) is executable and runs by itself', async () => {
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
+    const { stdout } = await promisify(execFile)(CLI, ['--version']);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('rejects an unknown environment in one line with exit 2 and creates nothing', async () => {

@@ -445,7 +445,8 @@ describe('fault injection', { timeout: 600_000 }, () => {
       await expectOn(results[0]!.summary!.release.id);
       return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: 'staging and qa both deployed at once' };
     } finally {
-      await startCli(project.dir, ['stop', 'qa', '--json', '--yes']).done;
+      const stop = await startCli(project.dir, ['stop', 'qa', '--json', '--yes']).done;
+      expect(stop.exitCode, stop.stderr).toBe(0);
     }
   });
 

@@ -54,7 +54,7 @@ describe('feature flags through the router', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await client?.shutdown(100).catch(() => undefined);
+    await client?.shutdown(100);
     client?.close();
     app?.kill('SIGTERM');
     router?.kill('SIGTERM');

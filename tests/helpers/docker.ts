@@ -1,7 +1,8 @@
 /**
  * Real Docker Engine for tests. `dockerEngine()` answers whether an engine is
  * usable (starting one with scripts/start-dockerd.sh when it is installed but
- * not running). Without one, tests skip LOUDLY; with CI=true they fail instead.
+ * not running). Without one, tests skip LOUDLY and the run ends naming them (tests/setup/skipped-reporter.ts);
+ * with SHIPGATE_REQUIRE_DOCKER=1 (set by .ci/run) or CI=true they fail instead.
  * Images are built locally from a FROM-scratch node base (no registry here).
  */
 import { execFile } from 'node:child_process';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { recordSkipReason } from './skip-reasons.js';
 
 const run = promisify(execFile);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,9 +29,17 @@ export interface EngineStatus {
 
 let cached: Promise<EngineStatus> | undefined;
 
-export function dockerEngine(): Promise<EngineStatus> {
+/** Call it from a test file's top level: a missing engine is recorded as the reason that file's tests skip. */
+export async function dockerEngine(): Promise<EngineStatus> {
   cached ??= probe();
-  return cached;
+  const status = await cached;
+  if (!status.ok) recordSkipReason(status.reason);
+  return status;
+}
+
+/** .ci/run sets SHIPGATE_REQUIRE_DOCKER=1: there, a test that would skip for want of Docker (or sshd) fails. */
+export function dockerRequired(): boolean {
+  return process.env.SHIPGATE_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
 }
 
 async function probe(): Promise<EngineStatus> {
@@ -52,7 +62,7 @@ async function probe(): Promise<EngineStatus> {
 }
 
 function fail(reason: string): EngineStatus {
-  if (process.env.CI === 'true') throw new Error(`Docker tests must run in CI, but ${reason}`);
+  if (dockerRequired()) throw new Error(`Docker tests must run here (SHIPGATE_REQUIRE_DOCKER=1 or CI=true), but ${reason}`);
   console.warn(`\n!!! SKIPPING DOCKER TESTS: ${reason}. Run scripts/start-dockerd.sh (as root) to enable them. !!!\n`);
   return { ok: false, reason, network: 'bridge' };
 }

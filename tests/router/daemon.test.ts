@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { stat, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { stat, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { connectRouter } from '../../src/router/client.js';
 import { ensureRouter } from '../../src/router/ensure.js';
@@ -9,7 +10,7 @@ import { buildDaemon } from './build-daemon.js';
 import { get, refusedPort, startUpstream, tempStateDir, until } from './helpers.js';
 
 const run = promisify(execFile);
-let bundle: { daemon: string; starter: string; keeper: string };
+let bundle: Awaited<ReturnType<typeof buildDaemon>>;
 const cleanups: (() => Promise<unknown> | void)[] = [];
 
 beforeAll(async () => {
@@ -67,6 +68,27 @@ describe('detached router daemon', () => {
     const log = await readFile(join(state.dir, 'router.log'), 'utf8');
     expect(log).toContain('stopped');
     expect((await stat(join(state.dir, 'router-table.json'))).isFile()).toBe(true);
+  });
+
+  it('shutdown() returns only after the runtime\'s last write (deploy stop relies on it)', async () => {
+    const state = await tempStateDir();
+    cleanups.push(state.remove);
+    const client = await ensureRouter({ stateDir: state.dir, port: 0, host: '127.0.0.1', daemonPath: bundle.slowShutdownDaemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
+    const { pid } = await client.status();
+    cleanups.push(() => {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    });
+    let returned = false;
+    const stopping = client.shutdown(100).then(() => (returned = true));
+    await until(() => existsSync(join(state.dir, 'hook-started')), 10_000, 'shutdown hook started');
+    // The runtime answered router.shutdown long ago; it is still working, so shutdown() has not returned.
+    await client.metrics('none', 1).catch(() => undefined);
+    expect(returned).toBe(false);
+    await writeFile(join(state.dir, 'go'), '');
+    await stopping;
+    expect(existsSync(join(state.dir, 'last-write'))).toBe(true);
+    expect((await readFile(join(state.dir, 'router.log'), 'utf8')).trimEnd().split('\n').at(-1)).toMatch(/ stopped$/);
+    expect(existsSync(join(state.dir, 'router.sock'))).toBe(false);
   });
 
   it('reports a start failure from the daemon log', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChunkedError, ChunkedScanner } from '../../src/router/http1/chunked.js';
 import { HeadError, rewriteHead } from '../../src/router/http1/head-scan.js';
 import { parseRequestHead, type RequestHead } from '../../src/router/http1/request-head.js';
+import { rewriteRequestHead } from '../../src/router/http1/request-rewrite.js';
 import { parseResponseHead, type ResponseHead } from '../../src/router/http1/response-head.js';
 
 const CHUNKED = '5\r\nhello\r\n1;ext=1\r\n \r\nA\r\n0123456789\r\n0\r\nx-trailer: yes\r\n\r\n';
@@ -25,9 +26,10 @@ function response(text: string): ResponseHead {
   return head;
 }
 
-/** What the proxy would forward for a head: the kept lines plus `extra`. */
-function forwarded(text: string, head: { drop: number[]; end: number }, extra = ''): string {
-  return rewriteHead(bytes(text), head.drop, head.end, null, extra, -1, -1, 0, 0).toString('latin1');
+/** What the proxy would forward for a head: `extra` (a request's go right after the request line) and the kept lines. */
+function forwarded(text: string, head: RequestHead | ResponseHead, extra = ''): string {
+  if ('lineEnd' in head) return rewriteRequestHead(bytes(text), head, null, extra, false).toString('latin1');
+  return rewriteHead(bytes(text), head.drop, head.end, null, extra, 0, 0).toString('latin1');
 }
 
 function hostOf(text: string, head: RequestHead): string | undefined {
@@ -66,8 +68,8 @@ describe('request head parser', () => {
       'Keep-Alive: timeout=5\r\nX-Secret: 1\r\nX-Shipgate-Flags: admin\r\nTE: trailers\r\nContent-Length: 3\r\nX-User: ann\r\ncookie: b=2\r\n\r\n';
     const head = request(text, 'x-user');
     expect(hostOf(text, head)).toBe('shop.example');
-    expect(head).toMatchObject({ method: 'POST', minor: 1, cookie: 'a=1; b=2', user: 'ann', forwardedFor: '10.0.0.1', contentLength: 3, chunked: false, keepAlive: true, upgrade: false });
-    expect(forwarded(text, head, 'x-added: 1\r\n')).toBe('POST /a?b=1 HTTP/1.1\r\nHost: shop.example\r\nCookie: a=1\r\nContent-Length: 3\r\nX-User: ann\r\ncookie: b=2\r\nx-added: 1\r\n\r\n');
+    expect(head).toMatchObject({ method: 'POST', minor: 1, cookie: 'a=1; b=2', user: 'ann', forwardedFor: undefined, contentLength: 3, chunked: false, keepAlive: true, upgrade: false });
+    expect(forwarded(text, head, 'x-added: 1\r\n')).toBe('POST /a?b=1 HTTP/1.1\r\nx-added: 1\r\nHost: shop.example\r\nCookie: a=1\r\nContent-Length: 3\r\nX-User: ann\r\ncookie: b=2\r\n\r\n');
   });
 
   it('keeps Upgrade only on an upgrade request, and reads Connection: close and HTTP/1.0', () => {
@@ -110,6 +112,56 @@ describe('request head parser', () => {
       ['GET / HTTP/1.1\r\nNoColon\r\n\r\n', 400],
     ];
     for (const [text, status] of cases) expect(refused(text), JSON.stringify(text)).toBe(status);
+  });
+});
+
+describe('header safety', () => {
+  it('drops every spelling of the router\'s own header names, whatever the case or `_` for `-`', () => {
+    const names = ['x-shipgate-flags', 'X_Shipgate_Flags', 'x_shipgate-flags', 'x-forwarded-for', 'X_FORWARDED_FOR', 'x-forwarded-proto', 'x_forwarded_proto', 'x-forwarded-host', 'X_Forwarded_Host', 'x-real-ip', 'X_Real_IP', 'forwarded', 'FORWARDED'];
+    const text = `GET / HTTP/1.1\r\nHost: x\r\n${names.map((name) => `${name}: evil\r\n`).join('')}x-kept: 1\r\n\r\n`;
+    expect(forwarded(text, request(text))).toBe('GET / HTTP/1.1\r\nHost: x\r\nx-kept: 1\r\n\r\n');
+  });
+
+  it('keeps a trusted proxy\'s forwarding lines, reads its chains, and still drops `_` spellings and the flags header', () => {
+    const text =
+      'GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.2.3.4\r\nForwarded: for=1.2.3.4\r\nX-Forwarded-Proto: https\r\nX-Real-IP: 1.2.3.4\r\n' +
+      'x_forwarded_proto: http\r\nX-Shipgate-Flags: beta\r\n\r\n';
+    const head = parseRequestHead(bytes(text), text.length, null, true);
+    if (head instanceof HeadError) throw new Error(head.reason);
+    expect(head).toMatchObject({ forwardedFor: '1.2.3.4', forwarded: 'for=1.2.3.4', kept: 1 | 4 });
+    expect(forwarded(text, head)).toBe('GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\nX-Real-IP: 1.2.3.4\r\n\r\n');
+  });
+
+  it('refuses more header lines than the limit with 400', () => {
+    const lines = (n: number) => `GET / HTTP/1.1\r\nHost: x\r\n${'a: 1\r\n'.repeat(n - 1)}\r\n`;
+    const at = (text: string, max: number) => parseRequestHead(bytes(text), text.length, null, false, max);
+    expect(at(lines(100), 100)).not.toBeInstanceOf(HeadError);
+    expect(at(lines(101), 100)).toMatchObject({ status: 400, reason: 'too many header lines' });
+  });
+
+  it('rewrites an absolute-form target to origin form, the target\'s authority replacing Host', () => {
+    const text = 'GET http://shop.example:8080/a?b HTTP/1.1\r\nHost: other\r\nX: 1\r\n\r\n';
+    const head = request(text);
+    expect(head.absolute).toBe(true);
+    expect(rewriteRequestHead(bytes(text), head, null, '', true).toString('latin1')).toBe(
+      'GET /a?b HTTP/1.1\r\nhost: shop.example:8080\r\nx-forwarded-host: shop.example:8080\r\nX: 1\r\n\r\n',
+    );
+    const bare = 'OPTIONS HTTPS://shop.example?q HTTP/1.1\r\n\r\n';
+    expect(rewriteRequestHead(bytes(bare), request(bare), null, '', false).toString('latin1')).toBe('OPTIONS /?q HTTP/1.1\r\nhost: shop.example\r\n\r\n');
+    for (const bad of ['GET http://user@x/ HTTP/1.1\r\n\r\n', 'GET http:/x HTTP/1.1\r\n\r\n', 'GET ftp://x/ HTTP/1.1\r\n\r\n', 'GET http:///a HTTP/1.1\r\n\r\n', 'GET x HTTP/1.1\r\nHost: x\r\n\r\n']) {
+      expect(refused(bad), JSON.stringify(bad)).toBe(400);
+    }
+  });
+
+  it('refuses the framing node refuses: junk after a chunk size, unterminated quotes, bad trailers, a repeated Content-Length', () => {
+    const body = (chunks: string) => () => new ChunkedScanner().scan(Buffer.from(chunks, 'latin1'), 0);
+    for (const bad of ['5 junk\r\nhello\r\n0\r\n\r\n', '5 \r\n', '5\t\r\n', '5 ;a=b\r\n', '5; a = b\r\n', '5;a="b\r\n', '5;a="b"x\r\n', '0\r\nnocolon\r\n\r\n', '0\r\nContent-Length: 5\r\n\r\n', '0\r\ntransfer-encoding: chunked\r\n\r\n', '0\r\nx-t : 1\r\n\r\n', '0\r\n: 1\r\n\r\n', '0\r\nx-t: 1\r\n 2\r\n\r\n']) {
+      expect(body(bad), JSON.stringify(bad)).toThrow(ChunkedError);
+    }
+    for (const good of ['5;a=b;c="d e";f\r\nhello\r\n0\r\n\r\n', '5;a="b\\"c"\r\nhello\r\n0\r\n\r\n', '5;=b\r\nhello\r\n0\r\n\r\n', '5;a=\r\nhello\r\n0\r\n\r\n', '0\r\nx-t: 1\r\ncontent-lengthy: 2\r\n\r\n']) {
+      expect(body(good)(), JSON.stringify(good)).toBe(good.length);
+    }
+    expect(refused('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n')).toBe(400);
   });
 });
 

@@ -54,8 +54,11 @@ describe('HTTP/1.1 framing through the router', () => {
     const request = 'GET /one HTTP/1.1\r\nHost: shop.example:8080\r\nConnection: close\r\n\r\n';
     const reply = await rawExchange(router.port, [...request]);
     expect(reply).toBe('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nconnection: close\r\n\r\nok');
-    // Without an X-Forwarded-For of its own, the request gets the client's address, the scheme and the Host value.
-    expect(upstream.heads[0]).toBe('GET /one HTTP/1.1\r\nHost: shop.example:8080\r\nx-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nx-forwarded-host: shop.example:8080');
+    // The router's lines come first: the client's address, the scheme and the Host value.
+    expect(upstream.heads[0]).toBe(
+      'GET /one HTTP/1.1\r\nx-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nx-real-ip: 127.0.0.1\r\nforwarded: for=127.0.0.1;proto=http\r\n' +
+        'x-forwarded-host: shop.example:8080\r\nHost: shop.example:8080',
+    );
     for (let split = 1; split < responseHead.length; split++) {
       const response = await fetch(`http://127.0.0.1:${router.port}/?split=${split}`);
       expect(await response.text(), `split at ${split}`).toBe('ok');
@@ -212,7 +215,7 @@ describe('HTTP/1.1 framing through the router', () => {
 describe('timeouts', () => {
   it('closes idle client connections and answers 502 when an upstream sends no response head in time', async () => {
     const upstream = await raw(() => undefined);
-    const router = await createRouter({ port: 0, host: '127.0.0.1', idleTimeoutMs: 1000, responseTimeoutMs: 1000 });
+    const router = await createRouter({ port: 0, host: '127.0.0.1', limits: { keepAliveTimeoutMs: 1000, responseTimeoutMs: 1000 } });
     cleanups.push(() => router.close(100));
     await router.setActive({ id: 'up', url: upstream.url });
     const started = performance.now();

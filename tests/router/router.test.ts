@@ -28,7 +28,9 @@ describe('router proxying', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toBe('blue');
     const headers = blue.seen.at(-1)!;
-    expect(headers['x-forwarded-for']).toBe('10.0.0.9, 127.0.0.1');
+    // The client is no trusted proxy: its own X-Forwarded-For is replaced, not extended.
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(headers['x-real-ip']).toBe('127.0.0.1');
     expect(headers['x-forwarded-proto']).toBe('http');
     expect(headers['x-forwarded-host']).toBe(`127.0.0.1:${router.port}`);
     expect(headers.host).toBe(`127.0.0.1:${router.port}`);

@@ -165,7 +165,7 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
   for (const row of rows) await containers.stopAndRemove(deps, row.id, stopSeconds);
   const client = await connectRouter(config.stateDir).catch(() => null);
   if (client) {
-    await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
+    await client.shutdown(config.drainTimeoutMs);
     client.close();
   }
   await markNothingRunning(ctx.state);
@@ -210,6 +210,7 @@ async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Pro
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
+  await client.call('router.configure', ctx.config.router);
   const methods = await client.call<string[]>('router.methods');
   if (!methods.includes('containers.retire')) {
     client.close();

@@ -173,7 +173,7 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
   const runner = new LocalRunner(client, { stateDir: config.stateDir, start: '', env: () => ({}) });
   const apps = await runner.list().catch(() => []);
   for (const app of apps) await runner.stop(app.id, config.drainTimeoutMs);
-  await client.shutdown(config.drainTimeoutMs).catch(() => undefined);
+  await client.shutdown(config.drainTimeoutMs);
   client.close();
   await markNothingRunning(ctx.state);
   const stopped = apps.filter((a) => a.state === 'running' || a.state === 'backoff').map((a) => a.id);
@@ -204,6 +204,7 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
+  await client.call('router.configure', ctx.config.router);
   await requireSupervisor(client, ctx.config.environment);
   await (await flows.guard()).configureAlerts(ctx, client);
   const active = wasRunning ? null : (await ctx.state.read()).active;

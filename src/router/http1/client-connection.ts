@@ -5,12 +5,12 @@ import { HeadError, headLength } from './head-scan.js';
 import type { ProxyServer } from './proxy-server.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { NO_RELEASE, NO_RELEASE_CLOSE, plainResponse } from './responses.js';
+import { clientForwardingLines } from './forwarding.js';
 import { Tunnel } from './tunnel.js';
 import type { UpstreamConnection } from './upstream-pool.js';
 
-/** Largest request head accepted (node's default); a longer one is answered 431. */
-export const MAX_REQUEST_HEAD = 16 * 1024;
-/** Bytes of pipelined requests buffered while one is in flight before the client is paused. */
+/** Bytes of pipelined requests buffered while one is in flight before the client is paused; also the most response
+ * bytes left unsent before the next pipelined request is started. */
 const MAX_PIPELINED = 64 * 1024;
 const PAUSE_PIPELINE = 2;
 
@@ -21,10 +21,18 @@ const PAUSE_PIPELINE = 2;
 export class ClientConnection {
   exchange: Exchange | null = null;
   readonly remote: string;
-  /** The X-Forwarded-For and -Proto lines for requests that bring no X-Forwarded-For of their own. */
-  readonly forwardedLines: Buffer;
-  /** Server tick when the connection last became ready for a request: the idle and head timeouts count from it. */
+  /** The peer is a trusted proxy: its forwarding headers are extended, not replaced. */
+  readonly trusted: boolean;
+  /** The router's forwarding lines for an untrusted peer, the same on every request. */
+  readonly forwardedLines: Buffer | null;
+  /** Server tick when the connection became idle, or when the first byte of a request head came: timeouts count from it. */
   since: number;
+  /** Server tick of the last byte read from the client. */
+  private lastRead: number;
+  /** Server tick since when response bytes wait for a client that does not read; -1 when none wait. */
+  private stalledSince = -1;
+  /** The next pipelined request waits until the client read what it was sent. */
+  private waitingDrain = false;
   private tunnel: Tunnel | null = null;
   private pending: Buffer | null = null;
   /** Bytes at the start of `pending` already searched for the end of a head: a head sent in pieces is scanned once. */
@@ -37,12 +45,18 @@ export class ClientConnection {
     readonly server: ProxyServer,
   ) {
     this.remote = socket.remoteAddress ?? '';
-    this.forwardedLines = Buffer.from(`x-forwarded-for: ${this.remote}\r\nx-forwarded-proto: http\r\n`, 'latin1');
-    this.since = server.tick;
+    this.trusted = server.trusted.has(this.remote);
+    this.forwardedLines = this.trusted ? null : clientForwardingLines(this.remote, server.proto);
+    this.since = this.lastRead = server.tick;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
+      this.stalledSince = -1;
       this.exchange?.onClientDrain();
       this.tunnel?.onClientDrain();
+      if (this.waitingDrain) {
+        this.waitingDrain = false;
+        this.next();
+      }
     });
     socket.on('end', () => this.onEnd());
     socket.on('error', () => undefined);
@@ -52,6 +66,40 @@ export class ClientConnection {
   /** No request in flight and no tunnel: safe to close. */
   get idle(): boolean {
     return this.exchange === null && this.tunnel === null;
+  }
+
+  /** A write to the client was refused: the send timeout starts, unless it already runs. */
+  stalled(): void {
+    if (this.stalledSince < 0) this.stalledSince = this.server.tick;
+  }
+
+  /** Applies the timeouts of the limits at server tick `tick` (see ProxyServer). */
+  expire(tick: number): void {
+    const ticks = this.server.ticks;
+    if (this.stalledSince >= 0 && tick - this.stalledSince > ticks.send) return this.destroy();
+    const tunnel = this.tunnel;
+    if (tunnel !== null) {
+      if (tick - tunnel.lastActive > ticks.tunnel) this.destroy();
+      return;
+    }
+    const exchange = this.exchange;
+    if (exchange !== null) {
+      // A body the router is not holding back (paused) but the client stopped sending.
+      if (!exchange.reqDone && this.paused === 0 && tick - this.lastRead > ticks.body) exchange.refuseBody(408, 'Request Timeout: request body stalled');
+      else exchange.expire(tick, ticks.response);
+      return;
+    }
+    if (this.waitingDrain) return;
+    if (this.pending !== null) {
+      if (tick - this.since > ticks.head) this.reject(408, 'Request Timeout');
+    } else if (tick - this.since > ticks.keepAlive) this.destroy();
+  }
+
+  /** Closes this connection's tunnel if it leads to the upstream of `meter`. */
+  closeTunnelTo(meter: UpstreamMeter): boolean {
+    if (this.tunnel === null || !this.tunnel.to(meter)) return false;
+    this.destroy();
+    return true;
   }
 
   pause(reason: number): void {
@@ -79,7 +127,7 @@ export class ClientConnection {
 
   startTunnel(upstream: UpstreamConnection, meter: UpstreamMeter): void {
     this.exchange = null;
-    const tunnel = (this.tunnel = new Tunnel(this.socket, upstream, meter));
+    const tunnel = (this.tunnel = new Tunnel(this.socket, upstream, meter, this.server));
     if (this.paused !== 0) {
       this.paused = 0;
       this.socket.resume();
@@ -105,6 +153,7 @@ export class ClientConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.lastRead = this.server.tick;
     if (this.tunnel !== null) return this.tunnel.fromClient(chunk);
     const exchange = this.exchange;
     if (exchange !== null) {
@@ -112,7 +161,10 @@ export class ClientConnection {
       if (used < chunk.length) this.queue(used === 0 ? chunk : chunk.subarray(used));
       return;
     }
-    this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.pending === null) {
+      this.since = this.lastRead;
+      this.pending = chunk;
+    } else this.pending = Buffer.concat([this.pending, chunk]);
     this.next();
   }
 
@@ -124,6 +176,12 @@ export class ClientConnection {
   /** Starts the next buffered request, if its head is complete. */
   private next(): void {
     while (this.exchange === null && this.tunnel === null && !this.closed) {
+      // A client that does not read its answers gets no more of them until it does.
+      if (this.socket.writableLength > MAX_PIPELINED) {
+        this.waitingDrain = true;
+        this.stalled();
+        return;
+      }
       let buf = this.pending;
       // Empty lines before a request line are ignored (RFC 9112 §2.2).
       while (buf !== null && buf.length >= 2 && buf[0] === 0x0d && buf[1] === 0x0a) {
@@ -133,13 +191,16 @@ export class ClientConnection {
       this.pending = buf;
       if (buf === null) return;
       const length = headLength(buf, this.scanned);
-      if (length < 0 || length > MAX_REQUEST_HEAD) {
-        if (length >= 0 || buf.length > MAX_REQUEST_HEAD) return this.reject(431, 'Request Header Fields Too Large');
+      const maxHead = this.server.limits.maxHeaderBytes;
+      if (length < 0 || length > maxHead) {
+        if (length >= 0 || buf.length > maxHead) return this.reject(431, 'Request Header Fields Too Large');
         this.scanned = buf.length;
         return;
       }
       this.scanned = 0;
-      const head = parseRequestHead(buf, length, this.server.routing.userHeader);
+      const server = this.server;
+      const userHeader = this.trusted || server.trustUserHeader ? server.routing.userHeader : null;
+      const head = parseRequestHead(buf, length, userHeader, this.trusted, server.limits.maxHeaderLines);
       if (head instanceof HeadError) return this.reject(head.status, head.reason);
       this.pending = null;
       this.start(head, buf, length < buf.length ? buf.subarray(length) : null);
@@ -147,6 +208,8 @@ export class ClientConnection {
   }
 
   private start(head: RequestHead, buf: Buffer, rest: Buffer | null): void {
+    const maxBody = this.server.limits.maxBodyBytes;
+    if (maxBody > 0 && head.contentLength > maxBody) return this.reject(413, 'Content Too Large');
     const target = this.server.routing.route(head);
     if (target === null) {
       const close = !head.keepAlive || head.upgrade || head.chunked || head.contentLength > 0 || this.server.closing;

@@ -3,7 +3,9 @@ import { ChunkedScanner } from './chunked.js';
 import type { ClientConnection } from './client-connection.js';
 import { HeadError, headLength, rewriteHead } from './head-scan.js';
 import type { ProxyTarget } from './proxy-target.js';
-import type { RequestHead } from './request-head.js';
+import { KEPT_HOST, type RequestHead } from './request-head.js';
+import { rewriteRequestHead } from './request-rewrite.js';
+import { trustedForwardingLines } from './forwarding.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
 import { BAD_GATEWAY, BAD_GATEWAY_CLOSE, plainResponse } from './responses.js';
 import type { UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
@@ -34,6 +36,8 @@ export class Exchange implements UpstreamOwner {
   private upstream: UpstreamConnection | null = null;
   private readonly headOut: Buffer;
   private reqRemaining: number;
+  /** Bytes of a chunked request body (framing included) relayed so far, against the body size limit. */
+  private reqChunkedBytes = 0;
   private readonly reqScanner: ChunkedScanner | null;
   private state = RES_HEAD;
   private resBuf: Buffer | null = null;
@@ -66,11 +70,13 @@ export class Exchange implements UpstreamOwner {
     this.closeClient = !head.keepAlive;
     // A request sent as HTTP/1.0 gets a close-delimited answer: that upstream connection cannot be reused.
     this.reusable = head.minor === 1;
-    let extra = target.requestHeaders;
-    if (head.forwardedFor !== undefined) extra += `x-forwarded-for: ${head.forwardedFor}, ${client.remote}\r\nx-forwarded-proto: http\r\n`;
-    if (head.upgrade) extra += 'connection: upgrade\r\n';
-    const forwarded = head.forwardedFor === undefined ? client.forwardedLines : null;
-    this.headOut = rewriteHead(buf, head.drop, head.end, forwarded, extra, head.hostStart, head.hostEnd, 0, 0);
+    let extra = head.upgrade ? `${target.requestHeaders}connection: upgrade\r\n` : target.requestHeaders;
+    let fixed: Buffer | null = client.forwardedLines;
+    if (client.trusted) {
+      extra = trustedForwardingLines(head, client.remote, client.server.proto) + extra;
+      fixed = null;
+    }
+    this.headOut = rewriteRequestHead(buf, head, fixed, extra, (head.kept & KEPT_HOST) === 0);
   }
 
   /** Sends the head, and the part of the body already received. Returns the bytes of `rest` past this request. */
@@ -97,11 +103,16 @@ export class Exchange implements UpstreamOwner {
       try {
         at = this.reqScanner.scan(chunk, start);
       } catch {
-        this.badRequestBody();
+        this.refuseBody(400, 'Bad Request: malformed chunked body');
         return chunk.length;
       }
       complete = at >= 0;
       end = complete ? at : chunk.length;
+      const maxBody = this.client.server.limits.maxBodyBytes;
+      if (maxBody > 0 && (this.reqChunkedBytes += end - start) > maxBody) {
+        this.refuseBody(413, 'Content Too Large');
+        return chunk.length;
+      }
     } else {
       const take = Math.min(this.reqRemaining, chunk.length - start);
       this.reqRemaining -= take;
@@ -178,7 +189,7 @@ export class Exchange implements UpstreamOwner {
       if (parsed.status === 101) return this.head.upgrade ? this.switchProtocols(buf, parsed, length) : this.failUpstream();
       if (parsed.status >= 200) return this.startBody(buf, parsed, length);
       // An interim answer (100 Continue, 103 Early Hints) is relayed; the final one follows.
-      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, null, '', -1, -1, 0, 0));
+      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, null, '', 0, 0));
       if (length === buf.length) return;
       buf = buf.subarray(length);
       from = 0;
@@ -220,11 +231,11 @@ export class Exchange implements UpstreamOwner {
     this.state = state;
     this.headSent = true;
     const extra = this.target.responseHeaders;
-    if (bodyEnd - headLength <= MERGE_LIMIT) this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, -1, -1, headLength, bodyEnd));
+    if (bodyEnd - headLength <= MERGE_LIMIT) this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, headLength, bodyEnd));
     else {
       const socket = this.client.socket;
       socket.cork();
-      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, -1, -1, 0, 0));
+      this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, 0, 0));
       this.writeClient(Buffer.from(buf.subarray(headLength, bodyEnd)));
       socket.uncork();
     }
@@ -261,9 +272,12 @@ export class Exchange implements UpstreamOwner {
   }
 
   private writeClient(data: Buffer): void {
-    if (!this.client.socket.write(data) && !this.upstreamPaused && this.upstream !== null) {
-      this.upstreamPaused = true;
-      this.upstream.socket.pause();
+    if (!this.client.socket.write(data)) {
+      this.client.stalled();
+      if (!this.upstreamPaused && this.upstream !== null) {
+        this.upstreamPaused = true;
+        this.upstream.socket.pause();
+      }
     }
   }
 
@@ -305,16 +319,20 @@ export class Exchange implements UpstreamOwner {
     this.client.exchangeDone(close);
   }
 
-  /** A malformed chunked request body: the upstream already has part of it, so both connections are dropped. */
-  private badRequestBody(): void {
+  /**
+   * A request body the router will not finish relaying (malformed chunks, too large, stalled): the upstream already
+   * has part of it, so both connections are dropped; the client gets `status` unless its answer already started.
+   */
+  refuseBody(status: number, reason: string): void {
+    if (this.finished) return;
     const upstream = this.upstream;
     this.upstream = null;
     upstream?.destroy();
     this.finished = true;
-    this.record(400, false);
+    this.record(status, false);
     if (this.headSent) this.client.socket.destroy();
     else {
-      this.client.socket.write(plainResponse(400, 'Bad Request: malformed chunked body', true));
+      this.client.socket.write(plainResponse(status, reason, true));
       this.client.exchangeDone(true);
     }
   }
@@ -344,7 +362,7 @@ export class Exchange implements UpstreamOwner {
     this.target.meter.inFlight--;
     const upstream = this.upstream!;
     this.upstream = null;
-    this.client.socket.write(rewriteHead(buf, parsed.drop, parsed.end, null, '', -1, -1, headLength, buf.length));
+    this.client.socket.write(rewriteHead(buf, parsed.drop, parsed.end, null, '', headLength, buf.length));
     this.client.startTunnel(upstream, this.target.meter);
   }
 

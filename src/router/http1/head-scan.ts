@@ -70,6 +70,18 @@ export function eqLower(buf: Buffer, start: number, name: string): boolean {
   return true;
 }
 
+/**
+ * `eqLower` after normalising `_` to `-`: the way CGI/WSGI and many frameworks turn a header name into a variable,
+ * so `x_shipgate_flags` reaches such an app as the same header as `x-shipgate-flags`.
+ */
+export function eqNormal(buf: Buffer, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = buf[start + i];
+    if ((c === 0x5f ? 0x2d : c | 0x20) !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Start of a field value after the colon, past optional whitespace. */
 export function valueStart(buf: Buffer, colon: number, end: number): number {
   let a = colon + 1;
@@ -176,24 +188,13 @@ export function put(dst: Buffer, at: number, src: Buffer, from: number, to: numb
 
 /**
  * The bytes of buf[0, end) without the dropped line ranges, then the added lines, the blank line, and
- * buf[bodyStart, bodyEnd): one buffer, so a small message leaves in one write. `hostStart`/`hostEnd` (when
- * hostStart ≥ 0) copy the Host value into an `x-forwarded-host` line.
+ * buf[bodyStart, bodyEnd): one buffer, so a small message leaves in one write. Used for response heads; request heads
+ * have their own writer (request-rewrite.ts).
  */
-export function rewriteHead(
-  buf: Buffer,
-  drop: number[],
-  end: number,
-  fixed: Buffer | null,
-  extra: string,
-  hostStart: number,
-  hostEnd: number,
-  bodyStart: number,
-  bodyEnd: number,
-): Buffer {
+export function rewriteHead(buf: Buffer, drop: number[], end: number, fixed: Buffer | null, extra: string, bodyStart: number, bodyEnd: number): Buffer {
   let size = end + 2 + (bodyEnd - bodyStart) + extra.length;
   for (let i = 0; i < drop.length; i += 2) size -= drop[i + 1] - drop[i];
   if (fixed !== null) size += fixed.length;
-  if (hostStart >= 0) size += FORWARDED_HOST.length + (hostEnd - hostStart) + 2;
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   let from = 0;
@@ -204,16 +205,8 @@ export function rewriteHead(
   at = put(out, at, buf, from, end);
   if (fixed !== null) at = put(out, at, fixed, 0, fixed.length);
   if (extra.length > 0) at += out.write(extra, at, 'latin1');
-  if (hostStart >= 0) {
-    at = put(out, at, FORWARDED_HOST, 0, FORWARDED_HOST.length);
-    at = put(out, at, buf, hostStart, hostEnd);
-    out[at++] = CR;
-    out[at++] = LF;
-  }
   out[at++] = CR;
   out[at++] = LF;
   if (bodyEnd > bodyStart) put(out, at, buf, bodyStart, bodyEnd);
   return out;
 }
-
-const FORWARDED_HOST = Buffer.from('x-forwarded-host: ', 'latin1');

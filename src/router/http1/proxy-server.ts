@@ -1,43 +1,78 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { UserError } from '../../errors.js';
+import { ticksOf, tickMs, withDefaults, type RouterLimits } from '../limits.js';
+import type { UpstreamMeter } from '../meter.js';
 import { ClientConnection } from './client-connection.js';
+import { TrustedProxies } from './forwarding.js';
 import type { Routing } from './proxy-target.js';
+import { TOO_MANY_CONNECTIONS } from './responses.js';
 
 export interface ProxyServerOptions {
-  /** A client connection must send a complete request head within this long of becoming idle. Default 30 s. */
-  idleTimeoutMs?: number;
-  /** An upstream must send the response head within this long of the request. Default 300 s, then 502. */
-  responseTimeoutMs?: number;
-  /** Called once a second with `performance.now()`, e.g. to close idle upstream connections. */
+  limits?: Partial<RouterLimits>;
+  /** Peers whose forwarding headers are believed (addresses or CIDR ranges). None by default. */
+  trustedProxies?: readonly string[];
+  /** Honour the flag table's user header from any client, not only from trusted proxies. */
+  trustUserHeader?: boolean;
+  /** Called on every tick with `performance.now()`, e.g. to close idle upstream connections. */
   onTick?: (now: number) => void;
+}
+
+/** Each timeout of the limits as a number of ticks. */
+export interface TimeoutTicks {
+  head: number;
+  keepAlive: number;
+  body: number;
+  send: number;
+  response: number;
+  tunnel: number;
 }
 
 /**
  * The public listener of the router: a plain TCP server whose connections speak HTTP/1.1 through ClientConnection.
- * A once-a-second tick closes client connections that stayed idle (or sent only part of a head) for too long, and
- * answers 502 for requests whose upstream sent no response head in time.
+ * One ticker (see limits.ts) expires connections: idle keep-alive, slow heads, stalled bodies, clients that do not
+ * read, silent upstreams and idle tunnels. Connections over the per-client or total cap are refused with 503.
  */
 export class ProxyServer {
   closing = false;
-  /** Seconds since start, advanced by the sweeper. */
+  /** Ticks since start, advanced by the sweeper. */
   tick = 0;
+  limits!: RouterLimits;
+  ticks!: TimeoutTicks;
+  trusted!: TrustedProxies;
+  trustUserHeader = false;
+  readonly proto = 'http';
   private readonly connections = new Set<ClientConnection>();
+  private readonly perClient = new Map<string, number>();
   private readonly server: Server;
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly idleTicks: number;
-  private readonly responseTicks: number;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     readonly routing: Routing,
     private readonly options: ProxyServerOptions = {},
   ) {
-    this.idleTicks = Math.max(1, Math.ceil((options.idleTimeoutMs ?? 30_000) / 1000));
-    this.responseTicks = Math.max(1, Math.ceil((options.responseTimeoutMs ?? 300_000) / 1000));
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      if (this.closing) return void socket.destroy();
-      this.connections.add(new ClientConnection(socket, this));
-    });
-    this.sweeper = setInterval(() => this.sweep(), 1000).unref();
+    this.configure(options);
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  /**
+   * Applies limits and trust; open connections follow the new values from the next tick. The tick length may change:
+   * counts already running keep their tick numbers, so a timeout in progress is measured in the new ticks.
+   */
+  configure(options: Pick<ProxyServerOptions, 'limits' | 'trustedProxies' | 'trustUserHeader'>): void {
+    const limits = (this.limits = withDefaults(options.limits));
+    const tick = tickMs(limits);
+    this.ticks = {
+      head: ticksOf(limits.headTimeoutMs, tick),
+      keepAlive: ticksOf(limits.keepAliveTimeoutMs, tick),
+      body: ticksOf(limits.bodyIdleTimeoutMs, tick),
+      send: ticksOf(limits.sendIdleTimeoutMs, tick),
+      response: ticksOf(limits.responseTimeoutMs, tick),
+      tunnel: ticksOf(limits.tunnelIdleTimeoutMs, tick),
+    };
+    this.trusted = new TrustedProxies(options.trustedProxies);
+    this.trustUserHeader = options.trustUserHeader ?? false;
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    if (!this.closing) this.sweeper = setInterval(() => this.sweep(), tick).unref();
   }
 
   /** Resolves with the bound port. A port in use is a UserError that names it. `handle`: a socket the keeper bound. */
@@ -58,8 +93,29 @@ export class ProxyServer {
     });
   }
 
+  accept(socket: Socket): void {
+    if (this.closing) return void socket.destroy();
+    const address = socket.remoteAddress ?? '';
+    const fromClient = this.perClient.get(address) ?? 0;
+    if (this.connections.size >= this.limits.maxConnections || fromClient >= this.limits.maxConnectionsPerClient) {
+      socket.on('error', () => undefined);
+      socket.end(TOO_MANY_CONNECTIONS, () => socket.destroy());
+      return;
+    }
+    this.perClient.set(address, fromClient + 1);
+    this.connections.add(new ClientConnection(socket, this));
+  }
+
   forget(connection: ClientConnection): void {
-    this.connections.delete(connection);
+    if (!this.connections.delete(connection)) return;
+    const left = (this.perClient.get(connection.remote) ?? 1) - 1;
+    if (left === 0) this.perClient.delete(connection.remote);
+    else this.perClient.set(connection.remote, left);
+  }
+
+  /** Open client connections, and how many distinct addresses they come from. */
+  get connectionCount(): { connections: number; clients: number } {
+    return { connections: this.connections.size, clients: this.perClient.size };
   }
 
   /** Requests in flight on client connections. */
@@ -69,13 +125,20 @@ export class ProxyServer {
     return count;
   }
 
+  /** Closes the tunnels (WebSockets) opened to an upstream; returns how many. */
+  closeTunnels(meter: UpstreamMeter): number {
+    let count = 0;
+    for (const connection of this.connections) if (connection.closeTunnelTo(meter)) count++;
+    return count;
+  }
+
   /**
    * Stops accepting, closes idle connections, lets requests in flight finish within `graceMs` (each connection is
    * closed after its response), then closes everything left, tunnels included.
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    clearInterval(this.sweeper);
+    if (this.sweeper !== null) clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const deadline = performance.now() + graceMs;
     for (;;) {
@@ -85,16 +148,13 @@ export class ProxyServer {
     }
     for (const connection of this.connections) connection.destroy();
     this.connections.clear();
+    this.perClient.clear();
     await closed;
   }
 
   private sweep(): void {
     const tick = ++this.tick;
-    for (const connection of this.connections) {
-      if (connection.idle) {
-        if (tick - connection.since > this.idleTicks) connection.destroy();
-      } else connection.exchange?.expire(tick, this.responseTicks);
-    }
+    for (const connection of this.connections) connection.expire(tick);
     this.options.onTick?.(performance.now());
   }
 }

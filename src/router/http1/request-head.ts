@@ -1,4 +1,4 @@
-import { CR, HeadError, TOKEN, addRange, connectionTokens, dropNamed, eqLower, lineEnd, parseLength, scanField, text, valueEnd, valueIs, valueStart } from './head-scan.js';
+import { CR, HeadError, TOKEN, addRange, connectionTokens, dropNamed, eqLower, eqNormal, lineEnd, parseLength, scanField, text, valueEnd, valueIs, valueStart } from './head-scan.js';
 
 /** What the proxy needs from a client's request head: routing inputs, framing, and which lines not to forward. */
 export interface RequestHead {
@@ -11,8 +11,20 @@ export interface RequestHead {
   cookie: string | undefined;
   /** Value of the flag table's user header, when one is configured and present. */
   user: string | undefined;
-  /** X-Forwarded-For values the client sent, joined. */
+  /** X-Forwarded-For values the client sent, joined; only read from a trusted proxy. */
   forwardedFor: string | undefined;
+  /** `Forwarded` values the client sent, joined; only read from a trusted proxy. */
+  forwarded: string | undefined;
+  /** Forwarding lines a trusted proxy sent and the router keeps instead of adding its own: KEPT_* bits. */
+  kept: number;
+  /** Offset of the CR that ends the request line: the router's own lines go right after it. */
+  lineEnd: number;
+  /** Length of the method: the request target starts one byte later. */
+  methodEnd: number;
+  /** Where the origin-form target starts: past the scheme and authority of an absolute-form target. */
+  targetStart: number;
+  /** An absolute-form target: its authority (hostStart/hostEnd) replaces the client's Host line. */
+  absolute: boolean;
   /** -1 when absent. */
   contentLength: number;
   chunked: boolean;
@@ -25,13 +37,28 @@ export interface RequestHead {
   end: number;
 }
 
+export const KEPT_PROTO = 1;
+export const KEPT_HOST = 2;
+export const KEPT_REAL_IP = 4;
+
+/** Header lines a request head may have besides the request line (nginx answers 400 past its buffers too). */
+export const DEFAULT_MAX_HEADER_LINES = 100;
+
 /**
  * Parses the request head in buf[0, length), `length` running through the blank line. Strict on framing (one
  * Content-Length value, no Content-Length with Transfer-Encoding, only `chunked`, CRLF line ends, no obs-fold, no
  * control characters), so the router and the upstream can never disagree on where a request ends.
- * Hop-by-hop fields, X-Forwarded-* and the client's own x-shipgate-flags are marked for dropping.
+ * Hop-by-hop fields and the client's own x-shipgate-flags are marked for dropping, and so are the forwarding fields
+ * (X-Forwarded-For/-Proto/-Host, X-Real-IP, Forwarded) unless the peer is a `trusted` proxy. Those names are matched
+ * after normalisation (case, `_` for `-`), so no spelling of them reaches the app.
  */
-export function parseRequestHead(buf: Buffer, length: number, userHeader: string | null): RequestHead | HeadError {
+export function parseRequestHead(
+  buf: Buffer,
+  length: number,
+  userHeader: string | null,
+  trusted = false,
+  maxLines = DEFAULT_MAX_HEADER_LINES,
+): RequestHead | HeadError {
   const end = length - 2;
   let sp1 = 0;
   while (TOKEN[buf[sp1]] === 1) sp1++;
@@ -51,6 +78,21 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
   else return new HeadError(400, 'invalid HTTP version');
   const method = methodName(buf, sp1);
   if (method === 'CONNECT') return new HeadError(405, 'CONNECT is not supported');
+  let targetStart = sp1 + 1;
+  let absolute = false;
+  let authorityStart = -1;
+  let authorityEnd = -1;
+  if (buf[targetStart] !== 0x2f && buf[targetStart] !== 0x2a) {
+    // Absolute form (RFC 9112 §3.2.2): forwarded in origin form, the target's authority taking the Host's place.
+    const scheme = schemeLength(buf, targetStart);
+    if (scheme < 0) return new HeadError(400, 'invalid request target');
+    authorityStart = targetStart + scheme;
+    let i = authorityStart;
+    while (i < sp2 && AUTHORITY[buf[i]] === 1) i++;
+    if (i === authorityStart || (i < sp2 && buf[i] !== 0x2f && buf[i] !== 0x3f)) return new HeadError(400, 'invalid request target');
+    authorityEnd = targetStart = i;
+    absolute = true;
+  }
 
   const drop: number[] = [];
   let hostStart = -1;
@@ -58,6 +100,9 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
   let cookie: string | undefined;
   let user: string | undefined;
   let forwardedFor: string | undefined;
+  let forwarded: string | undefined;
+  let kept = 0;
+  let lines = 0;
   let contentLength = -1;
   let chunked = false;
   let close = false;
@@ -67,6 +112,7 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
   let named: string[] | null = null;
   let pos = firstLineEnd + 2;
   while (pos < end) {
+    if (++lines > maxLines) return new HeadError(400, 'too many header lines');
     const colon = scanField(buf, pos);
     if (colon < 0) return new HeadError(400, 'invalid header line');
     const next = lineEnd(buf, colon + 1);
@@ -80,6 +126,19 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
           if (hostStart >= 0) return new HeadError(400, 'more than one Host header');
           hostStart = valueStart(buf, colon, next);
           hostEnd = valueEnd(buf, hostStart, next);
+          if (absolute) addRange(drop, pos, next + 2);
+        }
+        break;
+      case 9:
+        if (first === 0x78 && eqNormal(buf, pos, 'x-real-ip')) {
+          if (trusted && !hasUnderscore(buf, pos, colon)) kept |= KEPT_REAL_IP;
+          else addRange(drop, pos, next + 2);
+        } else if (first === 0x66 && eqLower(buf, pos, 'forwarded')) {
+          addRange(drop, pos, next + 2);
+          if (trusted) {
+            const value_ = value(buf, colon, next);
+            forwarded = forwarded === undefined ? value_ : `${forwarded}, ${value_}`;
+          }
         }
         break;
       case 6:
@@ -92,7 +151,8 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
         if (first === 0x63 && eqLower(buf, pos, 'content-length')) {
           const a = valueStart(buf, colon, next);
           const length_ = parseLength(buf, a, valueEnd(buf, a, next));
-          if (length_ < 0 || (contentLength >= 0 && length_ !== contentLength)) return new HeadError(400, 'invalid Content-Length');
+          // Node refuses a second Content-Length even when it repeats the first: so does the router.
+          if (length_ < 0 || contentLength >= 0) return new HeadError(400, 'invalid Content-Length');
           contentLength = length_;
         }
         break;
@@ -101,7 +161,10 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
           const a = valueStart(buf, colon, next);
           if (chunked || !valueIs(buf, a, valueEnd(buf, a, next), 'chunked')) return new HeadError(501, 'unsupported Transfer-Encoding');
           chunked = true;
-        } else if (first === 0x78 && eqLower(buf, pos, 'x-forwarded-proto')) addRange(drop, pos, next + 2);
+        } else if (first === 0x78 && eqNormal(buf, pos, 'x-forwarded-proto')) {
+          if (trusted && !hasUnderscore(buf, pos, colon)) kept |= KEPT_PROTO;
+          else addRange(drop, pos, next + 2);
+        }
         break;
       case 10:
         if (first === 0x63 && eqLower(buf, pos, 'connection')) {
@@ -115,16 +178,22 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
         } else if (first === 0x6b && eqLower(buf, pos, 'keep-alive')) addRange(drop, pos, next + 2);
         break;
       case 15:
-        if (first === 0x78 && eqLower(buf, pos, 'x-forwarded-for')) {
+        if (first === 0x78 && eqNormal(buf, pos, 'x-forwarded-for')) {
           addRange(drop, pos, next + 2);
-          const forwarded = value(buf, colon, next);
-          forwardedFor = forwardedFor === undefined ? forwarded : `${forwardedFor}, ${forwarded}`;
+          if (trusted && !hasUnderscore(buf, pos, colon)) {
+            const value_ = value(buf, colon, next);
+            forwardedFor = forwardedFor === undefined ? value_ : `${forwardedFor}, ${value_}`;
+          }
         }
         break;
       case 16:
-        if (first === 0x78 ? eqLower(buf, pos, 'x-forwarded-host') || eqLower(buf, pos, 'x-shipgate-flags') : first === 0x70 && eqLower(buf, pos, 'proxy-connection')) {
-          addRange(drop, pos, next + 2);
-        }
+        if (first === 0x78) {
+          if (eqNormal(buf, pos, 'x-shipgate-flags')) addRange(drop, pos, next + 2);
+          else if (eqNormal(buf, pos, 'x-forwarded-host')) {
+            if (trusted && !absolute && !hasUnderscore(buf, pos, colon)) kept |= KEPT_HOST;
+            else addRange(drop, pos, next + 2);
+          }
+        } else if (first === 0x70 && eqLower(buf, pos, 'proxy-connection')) addRange(drop, pos, next + 2);
         break;
       case 7:
         if (first === 0x75 && eqLower(buf, pos, 'upgrade')) {
@@ -141,13 +210,37 @@ export function parseRequestHead(buf: Buffer, length: number, userHeader: string
     }
     pos = next + 2;
   }
-  if (minor === 1 && hostStart < 0) return new HeadError(400, 'missing Host header');
+  if (minor === 1 && hostStart < 0 && !absolute) return new HeadError(400, 'missing Host header');
+  if (absolute) {
+    hostStart = authorityStart;
+    hostEnd = authorityEnd;
+  }
   if (chunked && contentLength >= 0) return new HeadError(400, 'both Content-Length and Transfer-Encoding');
   if (chunked && minor === 0) return new HeadError(400, 'Transfer-Encoding in an HTTP/1.0 request');
   const upgrade = connectionUpgrade && upgradeLine >= 0;
   if (!upgrade && upgradeLine >= 0) addRange(drop, upgradeLine, upgradeLineEnd);
   if (named !== null) dropNamed(buf, firstLineEnd, end, named, drop);
-  return { method, minor, hostStart, hostEnd, cookie, user, forwardedFor, contentLength, chunked, keepAlive: minor === 1 && !close, upgrade, drop, end };
+  return {
+    method,
+    minor,
+    hostStart,
+    hostEnd,
+    cookie,
+    user,
+    forwardedFor,
+    forwarded,
+    kept,
+    lineEnd: firstLineEnd,
+    methodEnd: sp1,
+    targetStart,
+    absolute,
+    contentLength,
+    chunked,
+    keepAlive: minor === 1 && !close,
+    upgrade,
+    drop,
+    end,
+  };
 }
 
 /** A field value as a string, without the whitespace around it. */
@@ -170,7 +263,21 @@ function methodName(buf: Buffer, length: number): string {
   return text(buf, 0, length);
 }
 
-function hasComma(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i] === 0x2c) return true;
+function hasUnderscore(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0x5f) return true;
   return false;
+}
+
+/** Bytes of an authority: reg-name, IPv4, bracketed IPv6 and a port. No userinfo. */
+const AUTHORITY = new Uint8Array(256);
+for (const c of '-._~!$&\'()*+,;=:[]%') AUTHORITY[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) AUTHORITY[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) AUTHORITY[c] = AUTHORITY[c + 0x20] = 1;
+
+/** Length of "http://" or "https://" (any case) at buf[at], or -1. */
+function schemeLength(buf: Buffer, at: number): number {
+  if (!eqLower(buf, at, 'http')) return -1;
+  let i = at + 4;
+  if ((buf[i] | 0x20) === 0x73) i++;
+  return buf[i] === 0x3a && buf[i + 1] === 0x2f && buf[i + 2] === 0x2f ? i + 3 - at : -1;
 }

@@ -4,6 +4,7 @@ const REASONS: Record<number, string> = {
   400: 'Bad Request',
   405: 'Method Not Allowed',
   408: 'Request Timeout',
+  413: 'Content Too Large',
   431: 'Request Header Fields Too Large',
   501: 'Not Implemented',
   502: 'Bad Gateway',
@@ -24,3 +25,4 @@ export const BAD_GATEWAY = plainResponse(502, 'Bad Gateway', false);
 export const BAD_GATEWAY_CLOSE = plainResponse(502, 'Bad Gateway', true);
 export const NO_RELEASE = plainResponse(503, 'No release is active', false, 'retry-after: 1\r\n');
 export const NO_RELEASE_CLOSE = plainResponse(503, 'No release is active', true, 'retry-after: 1\r\n');
+export const TOO_MANY_CONNECTIONS = plainResponse(503, 'Too many connections', true, 'retry-after: 1\r\n');

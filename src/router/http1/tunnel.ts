@@ -8,21 +8,31 @@ import type { UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
  */
 export class Tunnel implements UpstreamOwner {
   private open = true;
+  /** Clock tick of the last byte either way: the idle timeout counts from it. */
+  lastActive: number;
 
   constructor(
     private readonly client: Socket,
     private readonly upstream: UpstreamConnection,
     private readonly meter: UpstreamMeter,
+    private readonly clock: { readonly tick: number },
   ) {
     meter.websockets++;
     upstream.owner = this;
+    this.lastActive = clock.tick;
+  }
+
+  to(meter: UpstreamMeter): boolean {
+    return this.meter === meter;
   }
 
   fromClient(chunk: Buffer): void {
+    this.lastActive = this.clock.tick;
     if (!this.upstream.socket.write(chunk)) this.client.pause();
   }
 
   onUpstreamData(chunk: Buffer): void {
+    this.lastActive = this.clock.tick;
     if (!this.client.write(Buffer.from(chunk))) this.upstream.socket.pause();
   }
 

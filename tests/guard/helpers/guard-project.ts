@@ -108,7 +108,9 @@ export async function createGuardProject(settings: { guard: string; minRequests?
       }
     },
     async destroy() {
-      await cli('stop', 'staging', '--yes').catch(() => undefined);
+      // `deploy stop` returns after the runtime's last write; a failed stop leaves it running: say so, loudly.
+      const stop = await cli('stop', 'staging', '--yes');
+      if (stop.exitCode !== 0) throw new Error(`deploy stop staging exited ${stop.exitCode}: ${stop.stderr}`);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -100,7 +100,7 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
     if (project) {
       const { connectRouter } = await import('../../../src/router/client.js');
       const client = await connectRouter(join(project, '.deploy/staging')).catch(() => null);
-      await client?.shutdown(0).catch(() => undefined);
+      await client?.shutdown(0);
       client?.close();
       await removeDir(project);
     }

@@ -21,7 +21,7 @@ describe('deploy status on the local platform asks the runtime', { timeout: 240_
   let second: string;
 
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'shipgate-status-'));
     copyFileSync(TINY_APP, join(dir, 'server.mjs'));
     const port = await findFreePort();
@@ -57,7 +57,8 @@ describe('deploy status on the local platform asks the runtime', { timeout: 240_
 
   afterAll(async () => {
     if (!dir) return;
-    await cli(dir, 'stop', 'staging', '--yes');
+    const stop = await cli(dir, 'stop', 'staging', '--yes');
+    expect(stop.code, stop.stderr).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   });
 

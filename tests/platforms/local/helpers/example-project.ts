@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +15,11 @@ const NATIVE = join(EXAMPLE, 'node_modules', 'better-sqlite3', 'build', 'Release
 
 /**
  * The example app's dependencies (better-sqlite3 compiles from source, minutes). Installed once; a mkdir lock
- * keeps two test workers from running `npm ci` at the same time.
+ * keeps two test workers from running `npm ci` at the same time. Asynchronous on purpose: a worker whose event loop
+ * is held for a minute misses the answer to its own RPC to vitest ("Timeout calling onTaskUpdate"), and `npm test`
+ * fails although every test passed.
  */
-export function ensureExampleDeps(): void {
+export async function ensureExampleDeps(): Promise<void> {
   if (existsSync(NATIVE)) return;
   const lock = join(tmpdir(), 'shipgate-example-npm-ci.lock');
   for (;;) {
@@ -24,12 +27,12 @@ export function ensureExampleDeps(): void {
       mkdirSync(lock);
       break;
     } catch {
-      execFileSync('sleep', ['1']);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       if (existsSync(NATIVE)) return;
     }
   }
   try {
-    if (!existsSync(NATIVE)) execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: EXAMPLE, stdio: 'inherit', timeout: 15 * 60_000 });
+    if (!existsSync(NATIVE)) await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund'], { cwd: EXAMPLE, timeout: 15 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -76,8 +79,8 @@ export interface ProjectSettings {
  * node_modules linked to the example's (releases resolve better-sqlite3 by walking up to it).
  */
 export async function createExampleProject(settings: ProjectSettings = {}): Promise<ExampleProject> {
-  ensureBuilt();
-  ensureExampleDeps();
+  await ensureBuilt();
+  await ensureExampleDeps();
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-e2e-'));
   for (const name of ['server.js', 'lib', 'migrations', 'test', 'package.json', 'package-lock.json', 'README.md']) {
     cpSync(join(EXAMPLE, name), join(dir, name), { recursive: true });
@@ -148,7 +151,9 @@ export async function createExampleProject(settings: ProjectSettings = {}): Prom
       return JSON.parse(readFileSync(join(dir, '.deploy', 'staging', 'state.json'), 'utf8')) as EnvironmentState;
     },
     async destroy() {
-      await cli('stop', 'staging', '--yes').catch(() => undefined);
+      // `deploy stop` returns after the runtime's last write; a failed stop leaves it running: say so, loudly.
+      const stop = await cli('stop', 'staging', '--yes');
+      if (stop.exitCode !== 0) throw new Error(`deploy stop staging exited ${stop.exitCode}: ${stop.stderr}`);
       rmSync(dir, { recursive: true, force: true });
     },
   };

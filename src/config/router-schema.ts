@@ -1,0 +1,61 @@
+import * as z from 'zod';
+import { DEFAULT_LIMITS, type RouterLimits } from '../router/limits.js';
+import { isAddressOrRange, type RouterSettings } from '../router/settings.js';
+import { DURATION_MESSAGE, isDuration, parseDuration } from './duration.js';
+
+const duration = (description: string) => z.string({ error: DURATION_MESSAGE }).refine(isDuration, { error: DURATION_MESSAGE }).describe(description);
+const count = (description: string) => z.number().int().min(1).max(1_000_000).describe(description);
+const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+const d = DEFAULT_LIMITS;
+
+/** `router:` block: the limits, timeouts and trust of the environment's router (docs/router.md). */
+export const RouterSchema = z
+  .strictObject({
+    trustedProxies: z
+      .array(z.string().refine(isAddressOrRange, { error: 'expected an IP address or CIDR range like "10.0.0.0/8"' }))
+      .optional()
+      .describe('Proxies in front of the router whose X-Forwarded-For/-Proto/-Host, X-Real-IP, Forwarded and user header are believed. Default none: a client\'s own forwarding headers are replaced.'),
+    trustUserHeader: z
+      .boolean()
+      .optional()
+      .describe('Take the feature flags\' user header (flags userHeader) from any client, not only from trusted proxies. Default false.'),
+    limits: z
+      .strictObject({
+        headerLines: count(`Header lines in a request head; more is answered 400. Default ${d.maxHeaderLines}.`).optional(),
+        headerSize: z.number().int().min(1024).max(1024 * 1024).optional().describe(`Bytes of a request head; more is answered 431. Default ${d.maxHeaderBytes}.`),
+        bodySize: z.number().int().min(0).optional().describe(`Bytes of a request body; more is answered 413. 0 means no limit. Default ${d.maxBodyBytes} (100 MiB).`),
+        headTimeout: duration(`Time to send a whole request head from its first byte, else 408. Default ${seconds(d.headTimeoutMs)}.`).optional(),
+        keepAliveTimeout: duration(`Idle keep-alive connections are closed after this. Default ${seconds(d.keepAliveTimeoutMs)}.`).optional(),
+        bodyTimeout: duration(`A request body that stops arriving for this long is cut (408). Default ${seconds(d.bodyIdleTimeoutMs)}.`).optional(),
+        sendTimeout: duration(`A client that reads none of its response for this long is disconnected. Default ${seconds(d.sendIdleTimeoutMs)}.`).optional(),
+        responseTimeout: duration(`The release must send a response head within this, else 502. Default ${seconds(d.responseTimeoutMs)}.`).optional(),
+        tunnelTimeout: duration(`An idle WebSocket (no byte either way) is closed after this. Default ${seconds(d.tunnelIdleTimeoutMs)}.`).optional(),
+        connectionsPerClient: count(`Open connections from one client address; more get 503. Default ${d.maxConnectionsPerClient}.`).optional(),
+        connections: count(`Open client connections in all; more get 503. Default ${d.maxConnections}.`).optional(),
+      })
+      .optional()
+      .describe('Limits and timeouts for clients of the router.'),
+  })
+  .describe("The environment's router (local and docker platforms): limits, timeouts, trusted proxies.");
+
+export type RawRouter = z.infer<typeof RouterSchema>;
+
+export function resolveRouter(raw: RawRouter | undefined): RouterSettings {
+  const l = raw?.limits ?? {};
+  const ms = (text: string | undefined) => (text === undefined ? undefined : (parseDuration(text) ?? undefined));
+  const limits: Partial<RouterLimits> = {
+    maxHeaderLines: l.headerLines,
+    maxHeaderBytes: l.headerSize,
+    maxBodyBytes: l.bodySize,
+    headTimeoutMs: ms(l.headTimeout),
+    keepAliveTimeoutMs: ms(l.keepAliveTimeout),
+    bodyIdleTimeoutMs: ms(l.bodyTimeout),
+    sendIdleTimeoutMs: ms(l.sendTimeout),
+    responseTimeoutMs: ms(l.responseTimeout),
+    tunnelIdleTimeoutMs: ms(l.tunnelTimeout),
+    maxConnectionsPerClient: l.connectionsPerClient,
+    maxConnections: l.connections,
+  };
+  for (const key of Object.keys(limits) as (keyof RouterLimits)[]) if (limits[key] === undefined) delete limits[key];
+  return { limits, trustedProxies: raw?.trustedProxies ?? [], trustUserHeader: raw?.trustUserHeader ?? false };
+}

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../state/atomic-write.js';
+import type { RouterLimits } from './limits.js';
+
+/** What the config's `router:` section sets in the running router; pushed with `router.configure`. */
+export interface RouterSettings {
+  limits: Partial<RouterLimits>;
+  trustedProxies: string[];
+  trustUserHeader: boolean;
+}
+
+export const SETTINGS_FILE = 'router-settings.json';
+
+/** An address or CIDR range, IPv4 or IPv6. */
+export function isAddressOrRange(text: string): boolean {
+  const [address, bits, extra] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+const count = z.number().int().min(1).max(1_000_000);
+const ms = z.number().int().min(1).max(24 * 3_600_000);
+
+export const routerSettingsSchema = z.strictObject({
+  limits: z
+    .strictObject({
+      maxHeaderLines: count,
+      maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024),
+      maxBodyBytes: z.number().int().min(0),
+      headTimeoutMs: ms,
+      keepAliveTimeoutMs: ms,
+      bodyIdleTimeoutMs: ms,
+      sendIdleTimeoutMs: ms,
+      responseTimeoutMs: ms,
+      tunnelIdleTimeoutMs: ms,
+      maxConnectionsPerClient: count,
+      maxConnections: count,
+    })
+    .partial(),
+  trustedProxies: z.array(z.string().refine(isAddressOrRange, 'expected an IP address or CIDR range')),
+  trustUserHeader: z.boolean(),
+});
+
+export const DEFAULT_SETTINGS: RouterSettings = { limits: {}, trustedProxies: [], trustUserHeader: false };
+
+/** The settings saved by the last `router.configure`, so a restarted router applies them before its first request. */
+export async function loadSettings(stateDir: string): Promise<RouterSettings> {
+  const text = await readFile(join(stateDir, SETTINGS_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (text === null) return DEFAULT_SETTINGS;
+  const parsed = routerSettingsSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${join(stateDir, SETTINGS_FILE)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+export async function saveSettings(stateDir: string, settings: RouterSettings): Promise<void> {
+  await writeFileAtomic(join(stateDir, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`, 0o600);
+}
