@@ -11,7 +11,20 @@ export interface OwnerLock {
  * state dir. The kernel gives the name to exactly one process and takes it back when that process dies, so there is
  * no stale lock file after a crash or a reboot. A probe connection gets the owner's pid.
  */
-export async function takeOwnerLock(stateDir: string): Promise<OwnerLock> {
+export async function takeOwnerLock(stateDir: string, waitMs = 2_000): Promise<OwnerLock> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await tryOwnerLock(stateDir);
+    } catch (error) {
+      // A keeper whose runtime was just stopped may be exiting: its name comes free in a moment.
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+async function tryOwnerLock(stateDir: string): Promise<OwnerLock> {
   const name = ownerLockName(stateDir);
   const server: Server = createServer((socket) => socket.end(`${process.pid}\n`));
   await new Promise<void>((ok, fail) => {
