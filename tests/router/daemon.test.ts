@@ -6,6 +6,7 @@ import { stat, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { connectRouter } from '../../src/router/client.js';
 import { ensureRouter } from '../../src/router/ensure.js';
+import { ownerPid } from '../../src/router/owner-lock.js';
 import { buildDaemon } from './build-daemon.js';
 import { get, refusedPort, startUpstream, tempStateDir, until } from './helpers.js';
 
@@ -89,6 +90,34 @@ describe('detached router daemon', () => {
     expect(existsSync(join(state.dir, 'last-write'))).toBe(true);
     expect((await readFile(join(state.dir, 'router.log'), 'utf8')).trimEnd().split('\n').at(-1)).toMatch(/ stopped$/);
     expect(existsSync(join(state.dir, 'router.sock'))).toBe(false);
+  });
+
+  it('two starts at once for one state dir: exactly one keeper owns the port, both callers get its runtime', async () => {
+    const state = await tempStateDir();
+    cleanups.push(state.remove);
+    const blue = await startUpstream('blue');
+    cleanups.push(() => blue.close());
+    const port = await refusedPort();
+    const start = () => ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
+    const [a, b] = await Promise.all([start(), start()]);
+    const [sa, sb] = await Promise.all([a.status(), b.status()]);
+    cleanups.push(() => {
+      if (alive(sa.pid)) process.kill(sa.pid, 'SIGKILL');
+    });
+    expect(sb.pid).toBe(sa.pid);
+    expect(sa.port).toBe(port);
+    const owner = await ownerPid(state.dir);
+    expect((await a.call<{ keeperPid: number }>('runtime.info')).keeperPid).toBe(owner);
+    // The other keeper found the state dir owned and left without touching the port.
+    const refused = /keeper: another runtime owns .* \(keeper pid (\d+)\)/;
+    await until(async () => refused.test(await readFile(join(state.dir, 'router.log'), 'utf8')), 10_000, 'the second keeper gives up');
+    expect(Number(refused.exec(await readFile(join(state.dir, 'router.log'), 'utf8'))![1])).toBe(owner);
+    await a.setActive({ id: 'blue', url: blue.url });
+    expect((await get(`http://127.0.0.1:${port}/`)).body).toBe('blue');
+    b.close();
+    await a.shutdown(100);
+    a.close();
+    await until(() => !alive(sa.pid) && !alive(owner!), 10_000, 'runtime and keeper exit');
   });
 
   it('reports a start failure from the daemon log', async () => {
