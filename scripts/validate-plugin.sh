@@ -20,7 +20,7 @@ claude() { node "$pkg/cli-wrapper.cjs" "$@"; }
 
 echo "validator: $(claude --version)"
 # The directory form validates .claude-plugin/marketplace.json and, through its
-# "./" entry, .claude-plugin/plugin.json, commands/, agents/ and the skill path.
+# "./plugin" entry, plugin/.claude-plugin/plugin.json, its commands, agent, skill and hooks.
 claude plugin validate "$root" --strict
 # The manifest on its own, as `claude --plugin-dir` would load it.
-claude plugin validate "$root/.claude-plugin/plugin.json" --strict
+claude plugin validate "$root/plugin/.claude-plugin/plugin.json" --strict

@@ -31,7 +31,8 @@ function withRun(command: Command): Command {
     .option('--dry-run', 'print the plan and run only the read-only pre-checks; change nothing')
     .option('-y, --yes', 'skip the confirmation prompt')
     .option('--lock-wait <duration>', 'wait this long (e.g. 2m) for a held deploy lock instead of exiting 5')
-    .option('--reason <text>', 'why; recorded in history');
+    .option('--reason <text>', 'why; recorded in history')
+    .option('--text', 'plain-text summary (no emoji, no colour); with --json, added to the object as "text"');
 }
 
 let activeOptions: CliOptions = {};
@@ -97,9 +98,9 @@ function buildProgram(version: string): Command {
     .option('--stop', 'stop watching now (traffic stays where it is)')
     .option('--reason <text>', 'why; recorded in history')
     .action(action(async () => (await import('./commands/guard.js')).guardCommand as Handler));
-  withCommon(program.command('init').description('write a commented starter deploy.config.yaml here')).action(
-    action(async () => (await import('./commands/init.js')).initCommand),
-  );
+  withCommon(program.command('init').description('write a commented starter deploy.config.yaml here'))
+    .option('--claude', 'also write the Claude Code /deploy, /rollback and /deploy-status commands, agent, skill and production approval hook into .claude/')
+    .action(action(async () => (await import('./commands/init.js')).initCommand));
 
   withCommon(program.command('promote').description('skip the remaining steps of the running canary and send it 100%').argument('<environment>'))
     .option('-y, --yes', 'skip the confirmation prompt')

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -8,7 +8,8 @@ export const CONFIG_NAMES = ['deploy.config.yaml', 'deploy.config.yml', 'deploy.
 export function findConfigFile(cwd: string, explicit?: string): string {
   if (explicit) {
     const path = resolve(cwd, explicit);
-    if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`config file not found: ${explicit}`);
+    // What kind of file it is (a link, a FIFO, a device) is the reader's question: it opens without following or blocking.
+    if (!existsSync(path)) throw new UserError(`config file not found: ${explicit}`);
     return path;
   }
   let dir = resolve(cwd);

@@ -8,6 +8,9 @@ export interface ConfigProblem {
 
 type Issue = z.core.$ZodIssue;
 
+/** Unknown keys are named only when they look like key names: a file that is not a config never gets quoted. */
+const SHOWABLE_KEY = /^[A-Za-z0-9_$-]{1,64}$/;
+
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const key of path) {
@@ -24,7 +27,7 @@ export function problemsFromIssues(issues: readonly Issue[], prefix: PropertyKey
     const path = [...prefix, ...issue.path];
     switch (issue.code) {
       case 'unrecognized_keys':
-        for (const key of issue.keys) problems.push({ path: formatPath([...path, key]), message: 'unknown key' });
+        for (const key of issue.keys) problems.push(SHOWABLE_KEY.test(key) ? { path: formatPath([...path, key]), message: 'unknown key' } : { path: formatPath(path), message: 'unknown key (its name is not shown: not a plain key name)' });
         break;
       case 'invalid_key':
         problems.push(...problemsFromIssues(issue.issues as Issue[], path).map((p) => ({ ...p, path: formatPath(path) })));

@@ -1,21 +1,26 @@
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../errors.js';
+import { readRegularFile } from './regular-file.js';
 
 /** A config bigger than this is a mistake (or an attack), not a config. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
 
-/** Reads and parses the config file into plain data; syntax errors name the line. */
+/** YAML aliases expanded per document; a "billion laughs" file needs far more, a real config none or a few. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Reads and parses the config file into plain data; syntax errors name the line, never quote the file (it may be
+ * anything a link or a typo pointed at). Only a regular file under the size cap is read (src/config/regular-file.ts).
+ */
 export async function readConfigFile(path: string): Promise<unknown> {
   const name = basename(path);
-  const info = await stat(path);
-  if (info.size > MAX_CONFIG_BYTES) throw new UserError(`${name}: too large (${info.size} bytes; the limit is ${MAX_CONFIG_BYTES})`);
-  const text = await readFile(path, 'utf8');
+  const text = await readRegularFile(path, name, MAX_CONFIG_BYTES);
   if (path.endsWith('.json')) {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new UserError(`${name}: invalid JSON: ${(error as Error).message}`);
+      const position = /position (\d+)/.exec((error as Error).message)?.[1];
+      throw new UserError(`${name}: invalid JSON${position === undefined ? '' : ` at line ${lineAt(text, Number(position))}`}`);
     }
   }
   const { parseDocument } = await import('yaml');
@@ -26,5 +31,16 @@ export async function readConfigFile(path: string): Promise<unknown> {
     const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
     throw new UserError(`${name}${line ? `:${line}` : ''}: invalid YAML: ${reason}`);
   }
-  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new UserError(`${name}: invalid YAML: aliases expand too much (more than ${MAX_ALIAS_COUNT} per document)`);
+    }
+    throw error;
+  }
+}
+
+function lineAt(text: string, position: number): number {
+  return text.slice(0, position).split('\n').length;
 }

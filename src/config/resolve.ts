@@ -2,8 +2,7 @@ import { resolveKubernetes } from './kubernetes-schema.js';
 import { resolveRailway } from './railway-schema.js';
 import { resolveRouter } from './router-schema.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { UserError } from '../errors.js';
 import { bundleDefaults } from '../bundle/defaults.js';
 import { defaultGuardPeriodMs } from '../guard/period.js';
@@ -18,7 +17,8 @@ import { interpolate } from './interpolate.js';
 import { problemsFromIssues } from './issues.js';
 import { deepMerge } from './merge.js';
 import { parsePercent } from './percent.js';
-import { readConfigFile } from './read.js';
+import { MAX_CONFIG_BYTES, readConfigFile } from './read.js';
+import { readRegularFile } from './regular-file.js';
 import { checkRules, topLevel } from './rules.js';
 import { ConfigSchema, EnvironmentSchema, type RawConfig, type RawSettings, type RawSmokeCheck, type RawRequiredVar } from './schema.js';
 import type { RequiredVar, ResolvedEnvironment, SmokeCheck } from './types.js';
@@ -84,7 +84,7 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
   const fileNames = (merged.env?.files ?? []).map((f) => interpolate(f, builtins).value);
   const files = fileNames.map((f) => resolvePath(projectRoot, f));
   const fileVars: Record<string, string> = {};
-  for (const file of files) if (existsSync(file)) Object.assign(fileVars, parseDotenv(await readFile(file, 'utf8')));
+  for (const file of files) if (existsSync(file)) Object.assign(fileVars, parseDotenv(await readRegularFile(file, `env.files: ${relative(projectRoot, file)}`, MAX_CONFIG_BYTES, { followLink: true })));
 
   const processEnv = options.env ?? process.env;
   const vars: Record<string, string | undefined> = { ...fileVars, ...processEnv, ...builtins };
@@ -181,6 +181,9 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
       windowMs: ms(s.verify?.window, 30_000),
       minRequests: s.verify?.minRequests ?? 200,
       database: s.verify?.database || null,
+      extendMs: ms(s.verify?.extend, ms(s.verify?.window, 30_000)),
+      probe: s.verify?.probe ?? true,
+      onInconclusive: s.verify?.onInconclusive ?? 'rollback',
     },
     requires: s.requires ?? null,
     maxAgeMs: ms(s.maxAge, 7 * 86_400_000),

@@ -106,7 +106,12 @@ const SettingsShape = {
     .optional().describe('Public URL shown in the summary. Default http://localhost:<port>.'),
   health: z
     .strictObject({
-      path: z.string().startsWith('/', { error: 'must start with "/"' }).optional().describe('Health path polled before traffic moves. Default /health.'),
+      path: z
+        .string()
+        .startsWith('/', { error: 'must start with "/"' })
+        .regex(/^\/[\x21-\x7e]*$/, { error: 'must be a plain request target: no spaces, control or non-ASCII characters (percent-encode them)' })
+        .optional()
+        .describe('Health path polled before traffic moves. Default /health.'),
       timeout: duration('Deadline for the release to become healthy. Default 30s.').optional(),
       interval: duration('Time between health polls. Default 500ms.').optional(),
     })
@@ -129,9 +134,15 @@ const SettingsShape = {
       window: duration('How long traffic is watched after the switch. Default 30s.').optional(),
       minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap. Default 200.'),
       database: z.string().optional().describe('Database URL checked after the switch, usually ${DATABASE_URL}.'),
+      probe: z.boolean().optional().describe('Send probe requests to the GET smoke paths when real traffic is below minRequests (blue before the switch, green after). Default true.'),
+      extend: duration('How much longer an inconclusive window (too few requests to tell) goes on, probing, before onInconclusive applies. Default: one more window.').optional(),
+      onInconclusive: z
+        .enum(['rollback', 'hold', 'promote'])
+        .optional()
+        .describe('What an inconclusive verification does after its extension: rollback (switch back), hold (leave traffic on the new release, blue warm, exit 4 for a human) or promote (keep it, unverified). Default rollback.'),
     })
     .optional()
-    .describe('Post-deployment verification; failing any check rolls back.'),
+    .describe('Post-deployment verification; failing any check rolls back. The new release is judged against the one it replaces (docs/verification.md).'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
   maxAge: duration('How recent that verified deploy must be. Default 7d.').optional(),
   releases: z

@@ -59,6 +59,11 @@ export interface ResolvedEnvironment {
     minRequests: number;
     /** Secret when interpolated; never print it. */
     database: string | null;
+    /** Longest extension of an inconclusive window. */
+    extendMs: number;
+    /** Probe traffic when real traffic is short. */
+    probe: boolean;
+    onInconclusive: 'rollback' | 'hold' | 'promote';
   };
   requires: string | null;
   maxAgeMs: number;

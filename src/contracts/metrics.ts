@@ -8,4 +8,8 @@ export interface UpstreamMetrics {
   proxyErrors: number;
   inFlight: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Client errors counted apart: 404 and 410 (a release that lost routes) and 499 (the client went away, not the release's fault). */
+  byStatus?: { '404': number; '410': number; '499': number };
+  /** The whole latency distribution as sparse [bin, count] pairs (src/contracts/latency-bins.ts), for rank tests against a baseline. */
+  latencyBins?: Array<[number, number]>;
 }

@@ -17,6 +17,23 @@ export interface PostCheckResult {
   ok: boolean;
   value: string;
   threshold: string;
+  /** Not failed but not passed either: too few samples to tell (ok is false). */
+  inconclusive?: boolean;
+}
+
+/** How post-deployment verification decided (src/verify/compare/judge.ts), with the samples it had. */
+export interface VerificationReport {
+  outcome: 'pass' | 'fail' | 'inconclusive';
+  /** What the deploy did with it; an inconclusive outcome names the `verify.onInconclusive` policy that applied. */
+  decision: 'pass' | 'fail' | 'inconclusive: rollback' | 'inconclusive: hold' | 'inconclusive: promote';
+  /** Requests of the new release, and of the release it was compared with (null: no baseline, e.g. a first deploy). */
+  samples: { candidate: number; baseline: number | null; required: number };
+  /** What the new release was compared with, e.g. "blue r-20260101 over the 30s before the switch". */
+  baseline: string | null;
+  decidedAtMs: number;
+  early: boolean;
+  /** How far an inconclusive window was extended (probing) before the decision. */
+  extendedMs: number;
 }
 
 export interface DeploySummary {
@@ -38,6 +55,7 @@ export interface DeploySummary {
   rollbackPlanPath?: string;
   /** With --dry-run: the planned steps and, on platforms that apply manifests, each manifest or patch as one YAML document. */
   plan?: { steps: string[]; manifests?: string[] };
+  verification?: VerificationReport;
   /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */
   steps?: Array<{
     percent: number;

@@ -16,8 +16,21 @@ const events = z
   .optional()
   .describe('Events sent to this destination. Default: all.');
 
+/** `https://user:pass@host/`: fetch refuses such a URL, and the credentials would sit in the config and in history. */
+export function hasUrlCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const NotifyWebhookSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).describe('Endpoint that receives the signed JSON body.'),
+  url: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .refine((url) => !hasUrlCredentials(url), { error: 'must not hold credentials (user:password@ or a token before @); the signature from secretEnv authenticates the body' })
+    .describe('Endpoint that receives the signed JSON body. Credentials in the URL (user:password@) are refused.'),
   secretEnv: varName('Env var holding the HMAC-SHA256 key for the X-Shipgate-Signature header.'),
   events,
 });

@@ -6,7 +6,7 @@ import type { Channel } from './channel.js';
 import { commandChannel } from './channels/command.js';
 import { slackChannel } from './channels/slack.js';
 import { safeOrigin, webhookChannel } from './channels/webhook.js';
-import type { NotifyConfig } from './config-schema.js';
+import { hasUrlCredentials, type NotifyConfig } from './config-schema.js';
 
 export interface ResolveContext {
   /** Process env merged with the env files; values are read, never printed. */
@@ -37,7 +37,8 @@ export function resolveChannels(config: NotifyConfig | undefined, ctx: ResolveCo
     const path = `notify.webhooks[${i}]`;
     const secret = ctx.env[hook.secretEnv];
     if (!secret) return problems.push({ path: `${path}.secretEnv`, message: `${hook.secretEnv} is not set` });
-    secrets.push(secret);
+    // A webhook URL's path and query often are its token: hidden like a secret wherever they would be echoed.
+    secrets.push(secret, hook.url, ...urlPathAndQuery(hook.url));
     channels.push(webhookChannel({ url: hook.url, secret, events: hook.events, label: `webhooks[${i}] (${safeOrigin(hook.url)})` }));
   });
 
@@ -47,6 +48,7 @@ export function resolveChannels(config: NotifyConfig | undefined, ctx: ResolveCo
     if (!url) return problems.push({ path, message: `${slack.urlEnv} is not set` });
     secrets.push(url);
     if (!/^https?:\/\/[^\s]+$/.test(url)) return problems.push({ path, message: `${slack.urlEnv} is not an http(s) URL` });
+    if (hasUrlCredentials(url)) return problems.push({ path, message: `${slack.urlEnv} holds credentials (user:password@), which are never sent` });
     channels.push(slackChannel({ url, events: slack.events, label: `slack[${i}] (${slack.urlEnv})` }));
   });
 
@@ -63,4 +65,10 @@ export function resolveChannels(config: NotifyConfig | undefined, ctx: ResolveCo
   });
 
   return { channels, problems, secrets };
+}
+
+function urlPathAndQuery(url: string): string[] {
+  const parsed = new URL(url);
+  const rest = `${parsed.pathname}${parsed.search}`;
+  return rest.length > 1 ? [rest] : [];
 }

@@ -13,7 +13,17 @@ const PreCheckResultSchema = z.object({
   exitCode: z.number().int().optional(),
 });
 
-const PostCheckResultSchema = z.object({ name: z.string(), ok: z.boolean(), value: z.string(), threshold: z.string() });
+const PostCheckResultSchema = z.object({ name: z.string(), ok: z.boolean(), value: z.string(), threshold: z.string(), inconclusive: z.boolean().optional() });
+
+const VerificationReportSchema = z.object({
+  outcome: z.enum(['pass', 'fail', 'inconclusive']),
+  decision: z.enum(['pass', 'fail', 'inconclusive: rollback', 'inconclusive: hold', 'inconclusive: promote']),
+  samples: z.object({ candidate: z.number(), baseline: z.number().nullable(), required: z.number() }),
+  baseline: z.string().nullable(),
+  decidedAtMs: z.number(),
+  early: z.boolean(),
+  extendedMs: z.number(),
+});
 
 export const DeploySummarySchema = z.object({
   status: z.enum(['success', 'rolled_back', 'failed', 'blocked']),
@@ -30,6 +40,7 @@ export const DeploySummarySchema = z.object({
   message: z.string().optional(),
   logTail: z.array(z.string()).optional(),
   rollbackPlanPath: z.string().optional(),
+  verification: VerificationReportSchema.optional(),
   steps: z.array(z.any()).optional(),
   plan: z.object({ steps: z.array(z.string()), manifests: z.array(z.string()).optional() }).optional(),
 });

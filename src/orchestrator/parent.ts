@@ -7,6 +7,7 @@ import { spawnOrchestrator, type ChildExit, type OrchestratorProcess } from '../
 import { buildSummary } from '../summary/build.js';
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
+import { redactorFor } from '../secrets/for-config.js';
 
 export interface ParentHooks {
   onProgress(event: ProgressEvent): void;
@@ -140,7 +141,9 @@ export async function runInChild(
   const recovery = !stoppedAtOnce && !options.recoverOnly && !plan.dryRun && plan.kind !== 'stop' ? await recoverAfterCrash(plan, hooks, options.env, what) : null;
   if (recovery) return { ...recovery, durationMs: performance.now() - startedAt };
   const message = `${what}; state may be uncertain: check \`deploy status ${plan.environment}\``;
-  for (const line of plan.options.verbose ? child.outputTail() : []) hooks.onNotice(`orchestrator: ${line}`);
+  // Whatever the dying child wrote (a stack, an app's output) may hold a secret: the plan's redactor hides it.
+  const redactor = plan.options.verbose ? redactorFor(plan.config) : null;
+  for (const line of redactor ? child.outputTail() : []) hooks.onNotice(`orchestrator: ${redactor!.redact(line)}`);
   return buildSummary({
     environment: plan.environment,
     strategy: plan.strategy,

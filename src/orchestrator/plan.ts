@@ -4,7 +4,7 @@ import { formatPercent } from '../config/percent.js';
 import { kubernetesPlanSteps } from '../platforms/kubernetes/plan-steps.js';
 import { railwayPlanSteps } from '../platforms/railway/plan-steps.js';
 import type { Recipes } from '../bundle/schema.js';
-import { Redactor } from '../exec/redact.js';
+import { redactorFor } from '../secrets/for-config.js';
 
 export type RunKind = 'deploy' | 'rollback' | 'stop';
 
@@ -57,8 +57,7 @@ export interface PlanInput {
 /** Pure: config + bundle + flags in, plan out. Nothing is read or written. */
 export function buildPlan(input: PlanInput): DeployPlan {
   const { config } = input;
-  const redactor = new Redactor();
-  redactor.add(...config.secrets);
+  const redactor = redactorFor(config);
   return {
     schemaVersion: 1,
     kind: input.kind,

@@ -3,7 +3,8 @@ import type { HistoryRecord } from '../contracts/history.js';
 import type { DeploySummary, PreCheckResult } from '../contracts/summary.js';
 import { ExitCode, isUserError } from '../errors.js';
 import { createExecutor, type Executor } from '../exec/executor.js';
-import { Redactor } from '../exec/redact.js';
+import { redactDeep } from '../secrets/redact-deep.js';
+import { redactorFor } from '../secrets/for-config.js';
 import { ensureDeployDir } from '../state/deploy-dir.js';
 import { StateStore } from '../state/store.js';
 import { buildSummary } from '../summary/build.js';
@@ -41,12 +42,14 @@ export interface RunDeps {
 export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySummary> {
   const clock = deps.clock ?? realClock;
   const started = clock.now();
-  const redactor = new Redactor();
-  redactor.add(...plan.config.secrets);
-  const executor = deps.executor ?? createExecutor({ dryRun: plan.dryRun, redactor, onLog: (line) => log(line) });
-  const state = new StateStore(plan.config.projectRoot, plan.environment);
+  const executor = deps.executor ?? createExecutor({ dryRun: plan.dryRun, redactor: redactorFor(plan.config), onLog: (line) => log(line) });
+  // The one redactor of the run, and its boundary: every progress event, the summary (log tail included), history
+  // and state writes and notifications pass through it, whichever driver or check produced the text.
+  const redactor = executor.redactor;
+  if (deps.executor) redactor.add(...plan.config.secrets);
+  const state = new StateStore(plan.config.projectRoot, plan.environment, { redactor });
   const cleanups: Array<() => Promise<void> | void> = [];
-  const emit = (event: ProgressEvent) => deps.emit({ ...event, message: executor.redactor.redact(event.message) });
+  const emit = (event: ProgressEvent) => deps.emit(redactDeep(event, redactor));
   const log = (line: string) => {
     if (plan.options.verbose) emit({ phase: 'debug', state: 'info', message: line });
   };
@@ -61,7 +64,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   };
   let manifests: string[] | undefined;
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
-    buildSummary({
+    redactDeep(buildSummary({
       environment: plan.environment,
       strategy: plan.strategy,
       platform: plan.platform,
@@ -73,7 +76,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       steps: plan.steps,
       manifests,
       ...extra,
-    });
+    }), redactor);
 
   try {
     const probeStateDir = () => ensureDeployDir(plan.config.projectRoot).then(() => assertWritableStateDir(plan.config.stateDir, plan.environment));

@@ -55,6 +55,8 @@ export interface DeployOutcome {
   steps?: DeploySummary['steps'];
   /** True when post-deployment verification passed; the production gate reads it from history. */
   verified?: boolean;
+  /** How verification decided, with its sample counts. */
+  verification?: DeploySummary['verification'];
 }
 
 export interface PlatformStatus {

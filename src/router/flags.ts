@@ -8,6 +8,7 @@ import { FLAGS_COOKIE, FLAGS_FILE, FLAG_NAME, emptyFlagTable, isOn, type FlagTab
 import type { ControlRegistry } from './control-registry.js';
 import { UpstreamMeter } from './meter.js';
 import { readCookie, stickyBucket } from './sticky.js';
+import { CookieSigner } from './cookie-signer.js';
 
 /** What the proxy adds to one request for the flags: the header value, the cohort meters, maybe a cookie. */
 export interface FlagDecision {
@@ -29,6 +30,9 @@ export class FlagEvaluator {
   private table: FlagTable = emptyFlagTable();
   private names: string[] = [];
   private readonly meters = new Map<string, UpstreamMeter>();
+
+  /** `signer` signs the cohort cookie; the router gives it the environment's secret. */
+  constructor(public signer: CookieSigner = new CookieSigner()) {}
 
   current(): FlagTable {
     return this.table;
@@ -66,10 +70,11 @@ export class FlagEvaluator {
     let key = user;
     let setCookie: string | undefined;
     if (!key) {
-      key = readCookie(cookieHeader, FLAGS_COOKIE);
+      // An unsigned or forged cookie counts as none: the client gets a new key, not the cohort it asked for.
+      key = this.signer.verify(readCookie(cookieHeader, FLAGS_COOKIE));
       if (!key) {
         key = randomBytes(9).toString('base64url');
-        setCookie = `${FLAGS_COOKIE}=${key}; Path=/; HttpOnly; SameSite=Lax`;
+        setCookie = `${FLAGS_COOKIE}=${this.signer.sign(key)}; Path=/; HttpOnly; SameSite=Lax`;
       }
     }
     const on: string[] = [];

@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import { LATENCY_BIN_COUNT, latencyBinOf, sparseBins } from '../contracts/latency-bins.js';
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 
 /** Latencies are kept in microseconds; anything above a minute is clamped. */
@@ -27,23 +28,33 @@ class SecondBucket {
   c4 = 0;
   c5 = 0;
   proxyErrors = 0;
+  s404 = 0;
+  s410 = 0;
+  s499 = 0;
   pending = new Uint32Array(1024);
   pendingLength = 0;
   histogram: hdr.Histogram | null = null;
+  bins: Uint32Array | null = null;
 
   constructor(public second: number) {}
 
   reset(second: number): void {
     this.second = second;
     this.requests = this.c1 = this.c2 = this.c3 = this.c4 = this.c5 = this.proxyErrors = 0;
+    this.s404 = this.s410 = this.s499 = 0;
     this.pendingLength = 0;
     this.histogram?.reset();
+    this.bins?.fill(0);
   }
 
   fold(): void {
     if (this.pendingLength === 0) return;
     const histogram = (this.histogram ??= newHistogram());
-    for (let i = 0; i < this.pendingLength; i++) histogram.recordValue(this.pending[i]);
+    const bins = (this.bins ??= new Uint32Array(LATENCY_BIN_COUNT));
+    for (let i = 0; i < this.pendingLength; i++) {
+      histogram.recordValue(this.pending[i]);
+      bins[latencyBinOf(this.pending[i])]++;
+    }
     this.pendingLength = 0;
   }
 }
@@ -73,8 +84,12 @@ export class UpstreamMeter {
     if (status < 200) bucket.c1++;
     else if (status < 300) bucket.c2++;
     else if (status < 400) bucket.c3++;
-    else if (status < 500) bucket.c4++;
-    else bucket.c5++;
+    else if (status < 500) {
+      bucket.c4++;
+      if (status === 404) bucket.s404++;
+      else if (status === 410) bucket.s410++;
+      else if (status === 499) bucket.s499++;
+    } else bucket.c5++;
     if (proxyError) bucket.proxyErrors++;
     if (bucket.pendingLength === bucket.pending.length) {
       const grown = new Uint32Array(bucket.pending.length * 2);
@@ -97,7 +112,10 @@ export class UpstreamMeter {
       proxyErrors: 0,
       inFlight: this.inFlight,
       latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
+      byStatus: { '404': 0, '410': 0, '499': 0 },
     };
+    const byStatus = result.byStatus!;
+    const bins = new Uint32Array(LATENCY_BIN_COUNT);
     for (let second = nowSecond - seconds + 1; second <= nowSecond; second++) {
       const bucket = this.ring[second % RING_SECONDS];
       if (!bucket || bucket.second !== second) continue;
@@ -109,7 +127,11 @@ export class UpstreamMeter {
       result.byClass['4xx'] += bucket.c4;
       result.byClass['5xx'] += bucket.c5;
       result.proxyErrors += bucket.proxyErrors;
+      byStatus['404'] += bucket.s404;
+      byStatus['410'] += bucket.s410;
+      byStatus['499'] += bucket.s499;
       if (bucket.histogram) merged.add(bucket.histogram);
+      if (bucket.bins) for (let i = 0; i < bins.length; i++) bins[i] += bucket.bins[i];
     }
     if (merged.totalCount > 0) {
       const ms = (us: number) => Math.round(us) / 1000;
@@ -120,6 +142,7 @@ export class UpstreamMeter {
         max: ms(merged.maxValue),
       };
     }
+    result.latencyBins = sparseBins(bins);
     return result;
   }
 

@@ -12,6 +12,7 @@ import { loadTable, saveTable } from './table-store.js';
 import { waitForDrain, type DrainResult } from './drain.js';
 import { emptyTable, type RoutingTable, type Upstream } from './types.js';
 import { FlagEvaluator } from './flags.js';
+import { CookieSigner, loadSigner } from './cookie-signer.js';
 import type { RouterLimits } from './limits.js';
 import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 
@@ -86,9 +87,13 @@ export interface Router {
 export async function createRouter(given: RouterOptions): Promise<Router> {
   const table = given.stateDir ? await loadTable(given.stateDir) : (given.initialTable ?? emptyTable());
   // Settings saved by the last `router.configure` apply from the first request after a restart.
-  const options = given.stateDir ? { ...given, ...(await loadSettings(given.stateDir)) } : given;
+  const saved = given.stateDir ? await loadSettings(given.stateDir) : null;
+  const options = saved ? { ...given, ...saved } : given;
   const router = new ProxyRouter(options, table);
-  if (options.stateDir) await router.flags.load(options.stateDir);
+  if (options.stateDir) {
+    await router.flags.load(options.stateDir);
+    router.signer = router.flags.signer = await loadSigner(options.stateDir);
+  }
   await router.listen();
   return router;
 }
@@ -107,6 +112,8 @@ class ProxyRouter implements Router, Routing {
   private readonly random: () => number;
   private mutations: Promise<unknown> = Promise.resolve();
   readonly flags = new FlagEvaluator();
+  /** Signs the sticky canary cookie; with a state dir, the environment's secret (router-secret, 0600). */
+  signer = new CookieSigner();
 
   constructor(
     private readonly options: RouterOptions,
@@ -312,12 +319,12 @@ class ProxyRouter implements Router, Routing {
   private choose(cookie: string | undefined): ProxyTarget | null {
     if (!this.canaryTarget) return this.activeTarget;
     const table = this.current;
-    const key = table.canary!.sticky ? readCookie(cookie, STICKY_COOKIE) : undefined;
+    const key = table.canary!.sticky ? this.signer.verify(readCookie(cookie, STICKY_COOKIE)) : undefined;
     const pick = pickUpstream(table, key, this.random, newStickyKey);
     if (!pick) return null;
     const target = pick.upstream.id === table.canary!.upstream.id ? this.canaryTarget : this.activeTarget;
     if (!target || !pick.newStickyKey) return target;
-    return { ...target, responseHeaders: `set-cookie: ${STICKY_COOKIE}=${pick.newStickyKey}; Path=/; HttpOnly; SameSite=Lax\r\n` };
+    return { ...target, responseHeaders: `set-cookie: ${STICKY_COOKIE}=${this.signer.sign(pick.newStickyKey)}; Path=/; HttpOnly; SameSite=Lax\r\n` };
   }
 }
 

@@ -47,15 +47,13 @@ export const routerSettingsSchema = z.strictObject({
   trustUserHeader: z.boolean(),
 });
 
-export const DEFAULT_SETTINGS: RouterSettings = { limits: {}, trustedProxies: [], trustUserHeader: false };
-
 /** The settings saved by the last `router.configure`, so a restarted router applies them before its first request. */
-export async function loadSettings(stateDir: string): Promise<RouterSettings> {
+export async function loadSettings(stateDir: string): Promise<RouterSettings | null> {
   const text = await readFile(join(stateDir, SETTINGS_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
-  if (text === null) return DEFAULT_SETTINGS;
+  if (text === null) return null;
   const parsed = routerSettingsSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error(`${join(stateDir, SETTINGS_FILE)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;

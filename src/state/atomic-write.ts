@@ -2,8 +2,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** Writes a file so that readers see either the old content or the new one, never a mix: temp file, fsync, rename. */
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+/** Writes a file so that readers see either the old content or the new one, never a mix: temp file, fsync, rename. Owner-only unless a mode is given. */
+export async function writeFileAtomic(path: string, content: string, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', mode);
@@ -21,6 +21,6 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o64
   }
 }
 
-export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644): Promise<void> {
+export async function writeJsonAtomic(path: string, value: unknown, mode = 0o600): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode);
 }

@@ -1,11 +1,21 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryRecord } from '../contracts/history.js';
 import { ExitCode, UserError } from '../errors.js';
+import type { Redactor } from '../exec/redact.js';
+import { redactDeep } from '../secrets/redact-deep.js';
 import { writeJsonAtomic } from './atomic-write.js';
-import { ensureDeployDir, stateDirOf } from './deploy-dir.js';
+import { assertRealStateDirs, ensureDeployDir, stateDirOf } from './deploy-dir.js';
 import { EnvironmentStateSchema, emptyState, type EnvironmentState } from './schema.js';
+
+/** state.json and history.jsonl hold release facts and reasons, never meant for other users: owner-only. */
+export const STATE_FILE_MODE = 0o600;
+
+export interface StateStoreOptions {
+  /** Passes every string of what is written (history records, state) through it: the run's secrets never land on disk. */
+  redactor?: Redactor;
+}
 
 /**
  * One environment's state under `.deploy/<env>/`: state.json (rewritten atomically) and
@@ -19,6 +29,7 @@ export class StateStore {
   constructor(
     readonly projectRoot: string,
     readonly environment: string,
+    private readonly options: StateStoreOptions = {},
   ) {
     this.dir = stateDirOf(projectRoot, environment);
     this.statePath = join(this.dir, 'state.json');
@@ -30,6 +41,7 @@ export class StateStore {
   }
 
   async read(): Promise<EnvironmentState> {
+    assertRealStateDirs(this.projectRoot, this.environment);
     if (!existsSync(this.statePath)) return emptyState(this.environment);
     let data: unknown;
     try {
@@ -44,7 +56,7 @@ export class StateStore {
 
   async write(state: EnvironmentState): Promise<void> {
     await this.ensure();
-    await writeJsonAtomic(this.statePath, { ...state, updatedAt: new Date().toISOString() });
+    await writeJsonAtomic(this.statePath, this.redact({ ...state, updatedAt: new Date().toISOString() }), STATE_FILE_MODE);
   }
 
   /** Read-modify-write. Callers hold the environment's deploy lock, so there is one writer. */
@@ -56,14 +68,24 @@ export class StateStore {
     return next;
   }
 
-  /** One write per record with O_APPEND, so concurrent appends never interleave inside a line. */
+  /**
+   * One write per record with O_APPEND, so concurrent appends never interleave inside a line. A file made before
+   * history was owner-only gets its mode tightened on the next append.
+   */
   async appendHistory(record: HistoryRecord): Promise<void> {
     await this.ensure();
-    await appendFile(this.historyPath, JSON.stringify(record) + '\n', { flag: 'a' });
+    const handle = await open(this.historyPath, 'a', STATE_FILE_MODE);
+    try {
+      if (((await handle.stat()).mode & 0o077) !== 0) await handle.chmod(STATE_FILE_MODE);
+      await handle.write(JSON.stringify(this.redact(record)) + '\n');
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Newest last. A torn last line (crash mid-append) is skipped, not fatal. */
   async readHistory(limit?: number): Promise<HistoryRecord[]> {
+    assertRealStateDirs(this.projectRoot, this.environment);
     if (!existsSync(this.historyPath)) return [];
     const records: HistoryRecord[] = [];
     for (const line of (await readFile(this.historyPath, 'utf8')).split('\n')) {
@@ -79,7 +101,12 @@ export class StateStore {
 
   async ensure(): Promise<void> {
     await ensureDeployDir(this.projectRoot);
+    assertRealStateDirs(this.projectRoot, this.environment);
     await mkdir(this.dir, { recursive: true });
+  }
+
+  private redact<T>(value: T): T {
+    return this.options.redactor ? redactDeep(value, this.options.redactor) : value;
   }
 
   private relative(file: string): string {

@@ -62,6 +62,7 @@ export function buildSummary(input: SummaryInput): DeploySummary {
   if (message) summary.message = message;
   if (outcome?.logTail?.length) summary.logTail = outcome.logTail;
   if (outcome?.rollbackPlanPath) summary.rollbackPlanPath = outcome.rollbackPlanPath;
+  if (outcome?.verification) summary.verification = outcome.verification;
   if (outcome?.steps?.length) summary.steps = outcome.steps;
   if (input.dryRun && input.steps) summary.plan = input.manifests ? { steps: input.steps, manifests: input.manifests } : { steps: input.steps };
   return summary;

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
+import { postHeadline, postMark, verificationLine } from './verification-line.js';
 
 const STATUS_LINE: Record<DeploySummary['status'], string> = {
   success: '✅ SUCCESS',
@@ -41,9 +42,9 @@ export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
   }
 
   if (s.checks.post.length > 0) {
-    const failed = s.checks.post.filter((p) => !p.ok).length;
-    lines.push(`Post-Deployment Verification: ${failed ? `❌ ${failed} FAILED` : '✅ ALL PASSED'}`);
-    for (const check of s.checks.post) lines.push(`  ${check.ok ? '✅' : '❌'} ${check.name}: ${postFigure(check)}`);
+    lines.push(`Post-Deployment Verification: ${postHeadline(s.checks.post)}`);
+    for (const check of s.checks.post) lines.push(`  ${postMark(check)} ${check.name}: ${postFigure(check)}`);
+    if (s.verification) lines.push(`  Decided: ${verificationLine(s.verification)}`);
     lines.push('');
   }
 

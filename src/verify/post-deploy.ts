@@ -7,6 +7,8 @@ import type { EarlyOptions } from './early.js';
 import { generateProbeTraffic } from './probe.js';
 import { runSmoke, smokeCheckResult } from './smoke.js';
 import { type SmokeSpecInput, parseSmokeSpec } from './smoke-spec.js';
+import { type Outcome, type Samples, blueGreenLabels } from './compare/judge.js';
+import type { JudgeThresholds } from './compare/thresholds.js';
 import type { VerifyThresholds } from './thresholds.js';
 import { type WatchResult, type WatchTick, watchWindow } from './window.js';
 
@@ -14,8 +16,15 @@ export interface PostDeployOptions {
   /** The public URL, through the router: what users hit. */
   publicUrl: string;
   smoke: SmokeSpecInput[];
-  thresholds: VerifyThresholds;
+  thresholds: VerifyThresholds | JudgeThresholds;
   windowMs: number;
+  /** An inconclusive window (too few samples) goes on, probing, for at most this long. Default 0. */
+  extendMs?: number;
+  /**
+   * The figures of the release being replaced over the window before the switch: the new release's
+   * rates and latencies are judged against them (src/verify/compare/judge.ts). Null: absolute limits only.
+   */
+  baseline?: UpstreamMetrics | null;
   /** How often metrics are read; default 1000 (or the window, when shorter). */
   tickMs?: number;
   /** Per-request timeout of smoke tests and database checks. */
@@ -34,7 +43,11 @@ export interface PostDeployOptions {
 }
 
 export interface PostDeployResult {
+  /** True only when every check passed. */
   ok: boolean;
+  /** Inconclusive: nothing failed but the figures were too few to tell; the caller applies its policy. */
+  outcome: Outcome;
+  samples: Samples;
   /** In the summary's order: Smoke Tests, Error Rate, Response Times, Database. */
   results: PostCheckResult[];
   /** Milliseconds from the start of verification to the decision. */
@@ -104,8 +117,11 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
     }),
     dbLoop(),
   ]);
+  const baseline = options.baseline ?? null;
   const window = await watchWindow({
     readMetrics: options.readMetrics,
+    ...(baseline ? { readBaseline: async () => baseline, labels: blueGreenLabels } : {}),
+    extendMs: options.extendMs,
     probe: probeFor(options),
     thresholds: options.thresholds,
     windowMs: options.windowMs,
@@ -117,11 +133,12 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
     onTick: options.onTick,
   });
   windowDone.abort();
+  const notFailed = window.outcome !== 'fail';
   // On a failure the rollback should not wait for checks still in flight; they end on their own.
-  if (!stop.aborted && window.ok) await firstChecks;
+  if (!stop.aborted && notFailed) await firstChecks;
 
   if (!window.ok && !window.aborted && decidedAt === null) decidedAt = window.decidedAtMs;
-  if (!stop.aborted && window.ok) {
+  if (!stop.aborted && notFailed) {
     // The figures passed: confirm the endpoints and the database still answer at the end of the window.
     [smokeResult, dbResult] = await Promise.all([smoke(), checkDb()]);
   }
@@ -131,9 +148,13 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
   const results = [firstFailure('Smoke Tests', smokeResult), ...windowResults, firstFailure('Database', dbResult)].filter(
     (r): r is PostCheckResult => r !== null,
   );
-  const ok = results.length > 0 && results.every((r) => r.ok) && window.ok;
+  const failed = results.length === 0 || results.some((r) => !r.ok && !r.inconclusive) || window.outcome === 'fail';
+  const outcome: Outcome = failed ? 'fail' : window.outcome;
+  const ok = outcome === 'pass';
   return {
     ok,
+    outcome,
+    samples: window.samples,
     results,
     decidedAtMs: decidedAt ?? clock.now() - start,
     early: !ok && (window.early || (decidedAt !== null && decidedAt < options.windowMs)),
@@ -141,9 +162,14 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
   };
 }
 
+/** The GET smoke paths: where probe traffic goes. */
+export function probePaths(smoke: SmokeSpecInput[]): string[] {
+  return [...new Set(smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
+}
+
 function probeFor(options: PostDeployOptions): ((count: number, signal: AbortSignal) => Promise<unknown>) | undefined {
   if (options.probe === false) return undefined;
-  const paths = [...new Set(options.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
+  const paths = probePaths(options.smoke);
   if (paths.length === 0) return undefined;
   const concurrency = options.probe?.concurrency ?? 4;
   return (count, signal) =>

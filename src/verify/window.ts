@@ -1,16 +1,11 @@
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import type { PostCheckResult } from '../contracts/summary.js';
-import { type Evaluated, evaluateComparison, evaluateErrorRate, evaluateResponseTimes } from './analysis.js';
 import { realClock } from './clock.js';
-import { type EarlyOptions, detectBreaches, detectComparisonBreaches } from './early.js';
+import { type Judgement, type Outcome, type Samples, clearBreaches, judge, verdictOf } from './compare/judge.js';
+import type { JudgeThresholds } from './compare/thresholds.js';
+import type { EarlyOptions } from './early.js';
 import { formatMs } from './format.js';
-import {
-  type CohortLabels,
-  type ComparisonThresholds,
-  type VerifyThresholds,
-  canaryLabels,
-  requiredSamples,
-} from './thresholds.js';
+import { type CohortLabels, type VerifyThresholds, canaryLabels, requiredSamples } from './thresholds.js';
 
 export interface WatchTick {
   elapsedMs: number;
@@ -30,20 +25,30 @@ export interface WatchWindowOptions {
    * the count is the shortfall of the scarcer side: scale it by the weight.
    */
   probe?: (count: number, signal: AbortSignal) => Promise<unknown>;
-  thresholds: VerifyThresholds | ComparisonThresholds;
+  thresholds: VerifyThresholds | JudgeThresholds;
   windowMs: number;
+  /**
+   * When the window ends inconclusive (too few samples), how much longer it may go on, probing,
+   * before it gives up and reports `inconclusive`. Default 0.
+   */
+  extendMs?: number;
   tickMs: number;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
-  /** Early-detection settings, or false to decide only at the end of the window. */
+  /** Early detection, or false to decide only at the end of the window (a clear breach fails at once). */
   early?: EarlyOptions | false;
   onTick?: (tick: WatchTick) => void;
 }
 
 export interface WatchResult {
+  /** True only on `pass`. */
   ok: boolean;
+  outcome: Outcome;
   results: PostCheckResult[];
+  samples: Samples;
+  /** How far past the window an inconclusive verdict kept it going. */
+  extendedMs: number;
   /** Milliseconds from the start of the window to the decision. */
   decidedAtMs: number;
   /** Decided before the end of the window because a breach was clear. */
@@ -75,12 +80,25 @@ export async function watchWindow(options: WatchWindowOptions): Promise<WatchRes
   let last: Reading | null = null;
   let lastError: unknown = null;
 
-  const finish = async (partial: Omit<WatchResult, 'probes' | 'decidedAtMs' | 'metrics' | 'baseline'>): Promise<WatchResult> => {
+  const finish = async (partial: Partial<WatchResult> & Pick<WatchResult, 'results' | 'early' | 'aborted'>): Promise<WatchResult> => {
     const decidedAtMs = elapsed();
     // A failed or aborted window returns at once so the rollback starts; probe requests in flight end on their own.
     probes.halt();
-    return { ...partial, decidedAtMs, metrics: last?.metrics ?? null, baseline: last?.baseline ?? null, probes: probes.started };
+    const verdict = verdictOf(partial.results, samplesOf(last));
+    const outcome = partial.aborted ? 'fail' : verdict.outcome;
+    return {
+      outcome,
+      ok: outcome === 'pass',
+      samples: verdict.samples,
+      extendedMs: Math.max(0, Math.round(decidedAtMs - options.windowMs)),
+      ...partial,
+      decidedAtMs,
+      metrics: last?.metrics ?? null,
+      baseline: last?.baseline ?? null,
+      probes: probes.started,
+    };
   };
+  const deadline = options.windowMs + Math.max(0, options.extendMs ?? 0);
 
   for (;;) {
     if (options.signal?.aborted) return finish(abortedResult(elapsed()));
@@ -94,13 +112,15 @@ export async function watchWindow(options: WatchWindowOptions): Promise<WatchRes
     if (last && !lastError) {
       options.onTick?.({ elapsedMs: elapsed(), metrics: last.metrics, baseline: last.baseline });
       if (options.early !== false) {
-        const breaches = breachesOf(last, options, labels);
+        const breaches = clearBreaches(last.baseline, last.metrics, options.thresholds, labels, options.early ?? {});
         if (breaches.length > 0) {
-          return finish({ ok: false, results: earlyResults(evaluate(last, options, labels), breaches), early: true, aborted: false });
+          return finish({ results: earlyResults(evaluate(last, options, labels), breaches), early: true, aborted: false });
         }
       }
+      // Past the window, an inconclusive verdict keeps watching (and probing) until the extension runs out.
+      if (elapsed() >= options.windowMs && evaluate(last, options, labels).outcome !== 'inconclusive') break;
     }
-    const remaining = options.windowMs - elapsed();
+    const remaining = (last && !lastError ? deadline : options.windowMs) - elapsed();
     if (remaining <= 0) break;
     if (last) probes.topUp(shortfall(last, options.thresholds));
     await sleep(Math.min(options.tickMs, remaining), options.signal);
@@ -113,9 +133,8 @@ export async function watchWindow(options: WatchWindowOptions): Promise<WatchRes
   } catch (error) {
     lastError = error;
   }
-  if (lastError || !last) return finish({ ok: false, results: [unreadable(lastError)], early: false, aborted: false });
-  const results = evaluate(last, options, labels).map((e) => e.result);
-  return finish({ ok: results.every((r) => r.ok), results, early: false, aborted: false });
+  if (lastError || !last) return finish({ results: [unreadable(lastError)], early: false, aborted: false });
+  return finish({ results: evaluate(last, options, labels).checks, early: false, aborted: false });
 }
 
 async function read(options: WatchWindowOptions): Promise<Reading> {
@@ -126,43 +145,42 @@ async function read(options: WatchWindowOptions): Promise<Reading> {
   return { metrics, baseline };
 }
 
-function evaluate(reading: Reading, options: WatchWindowOptions, labels: CohortLabels): Evaluated[] {
-  if (reading.baseline) return evaluateComparison(reading.metrics, reading.baseline, options.thresholds, labels);
-  return [evaluateErrorRate(reading.metrics, options.thresholds), evaluateResponseTimes(reading.metrics, options.thresholds)];
+function evaluate(reading: Reading, options: WatchWindowOptions, labels: CohortLabels): Judgement {
+  return judge(reading.baseline, reading.metrics, options.thresholds, labels);
 }
 
-function breachesOf(reading: Reading, options: WatchWindowOptions, labels: CohortLabels): PostCheckResult[] {
-  const early = options.early === false ? {} : (options.early ?? {});
-  if (reading.baseline) return detectComparisonBreaches(reading.metrics, reading.baseline, options.thresholds, labels, early);
-  return detectBreaches(reading.metrics, options.thresholds, early);
+function samplesOf(reading: Reading | null): Samples {
+  return { candidate: reading?.metrics.requests ?? 0, baseline: reading?.baseline ? reading.baseline.requests : null };
 }
 
-/** The clear breaches, plus the checks that were already decided; checks still short of samples are left out so the summary names the real cause. */
-function earlyResults(evaluated: Evaluated[], breaches: PostCheckResult[]): PostCheckResult[] {
+/**
+ * The clear breaches, plus the checks that were already decided; checks still short of samples are left out so the
+ * summary names the real cause. A breach's own value (with "decided early") replaces the end-of-window figure.
+ */
+function earlyResults(judged: Judgement, breaches: PostCheckResult[]): PostCheckResult[] {
   const byName = new Map(breaches.map((b) => [b.name, b]));
   const results: PostCheckResult[] = [];
-  for (const e of evaluated) {
-    const breach = byName.get(e.result.name);
+  for (const check of judged.checks) {
+    const breach = byName.get(check.name);
     if (breach) {
       results.push(breach);
-      byName.delete(e.result.name);
-    } else if (!e.insufficient) {
-      results.push(e.result);
+      byName.delete(check.name);
+    } else if (!check.inconclusive) {
+      results.push(check);
     }
   }
   return [...results, ...byName.values()];
 }
 
-function shortfall(reading: Reading, t: VerifyThresholds | ComparisonThresholds): number {
+function shortfall(reading: Reading, t: VerifyThresholds | JudgeThresholds): number {
   const subject = requiredSamples(t.minRequests) - reading.metrics.requests;
   const baselineMin = 'minBaselineRequests' in t && t.minBaselineRequests !== undefined ? t.minBaselineRequests : t.minRequests;
   const baseline = reading.baseline ? requiredSamples(baselineMin) - reading.baseline.requests : 0;
   return Math.max(0, subject, baseline);
 }
 
-function abortedResult(elapsedMs: number): Omit<WatchResult, 'probes' | 'decidedAtMs' | 'metrics' | 'baseline'> {
+function abortedResult(elapsedMs: number): Pick<WatchResult, 'results' | 'early' | 'aborted'> {
   return {
-    ok: false,
     results: [{ name: 'Verification', ok: false, value: `aborted after ${formatMs(elapsedMs)}`, threshold: 'full watch window' }],
     early: false,
     aborted: true,

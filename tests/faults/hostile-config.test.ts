@@ -34,7 +34,18 @@ const cases: Array<[string, string, string[], RegExp]> = [
   ['environment name with shell metacharacters', GOOD, ['staging;rm -rf ~'], /environment/i],
   ['env file outside the project', GOOD + 'env: { files: ["../../etc/passwd"] }\n', ['staging'], /env\.files/],
   ['huge config', GOOD + '# ' + 'x'.repeat(2_000_000) + '\n', ['staging'], /too large/],
+  ['YAML alias bomb (billion laughs)', GOOD + aliasBomb(), ['staging'], /deploy\.config\.yaml: invalid YAML: aliases expand too much/],
+  ['webhook URL with user:password', GOOD + 'notify: { webhooks: [{ url: "https://deploy:hunter2-pw@hooks.example.com/x", secretEnv: HOOK_SECRET }] }\n', ['staging'], /^deploy: deploy\.config\.yaml: notify\.webhooks\[0\]\.url: must not hold credentials/],
+  ['webhook URL with a token as user', GOOD + 'notify: { webhooks: [{ url: "https://tok3n-in-userinfo@hooks.example.com/x", secretEnv: HOOK_SECRET }] }\n', ['staging'], /notify\.webhooks\[0\]\.url: must not hold credentials/],
+  ['health path with a space', GOOD.replace('tests: false', 'tests: false\nhealth: { path: "/health x" }'), ['staging'], /health\.path: must be a plain request target/],
 ];
+
+/** Nine levels of nine aliases: about 387 million nodes if expanded. */
+function aliasBomb(): string {
+  const lines = ['x-bomb:', '  l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i <= 9; i++) lines.push(`  l${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(',')}]`);
+  return lines.join('\n') + '\n';
+}
 
 describe('hostile input', { timeout: 120_000 }, () => {
   it.each(cases)('%s: one line, exit 2, nothing written', async (_name, config, args, re) => {
@@ -46,5 +57,6 @@ describe('hostile input', { timeout: 120_000 }, () => {
     expect(lines[0]).toMatch(re);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(r.dir, '.deploy'))).toBe(false);
+    expect(r.stderr + r.stdout).not.toMatch(/hunter2|tok3n/);
   });
 });

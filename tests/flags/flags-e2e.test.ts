@@ -51,6 +51,8 @@ describe('feature flags through the router', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     await client.setActive({ id: 'flag-app', url: appUrl });
+    // What a deploy pushes for `router: { trustUserHeader: true }`: the user header below is taken from any client.
+    await client.call('router.configure', { limits: {}, trustedProxies: [], trustUserHeader: true });
   }, 180_000);
 
   afterAll(async () => {

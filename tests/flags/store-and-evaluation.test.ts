@@ -56,8 +56,14 @@ describe('flag evaluation', () => {
     const byUser = evaluator.decide(request({ 'x-user-id': 'alice' }))!;
     expect(byUser.setCookie).toBeUndefined();
     for (let i = 0; i < 10; i++) expect(evaluator.decide(request({ 'x-user-id': 'alice' }))!.header).toBe(byUser.header);
-    const byCookie = evaluator.decide(request({ cookie: 'a=1; shipgate_flags=abc' }))!;
-    for (let i = 0; i < 10; i++) expect(evaluator.decide(request({ cookie: 'shipgate_flags=abc' }))!.header).toBe(byCookie.header);
+    const signed = `shipgate_flags=${evaluator.signer.sign('abc')}`;
+    const byCookie = evaluator.decide(request({ cookie: `a=1; ${signed}` }))!;
+    expect(byCookie.setCookie).toBeUndefined();
+    for (let i = 0; i < 10; i++) expect(evaluator.decide(request({ cookie: signed }))!.header).toBe(byCookie.header);
+    // An unsigned or forged cookie is no cookie: a new signed key is handed out.
+    for (const forged of ['shipgate_flags=abc', `shipgate_flags=abd.${evaluator.signer.sign('abc').split('.')[1]}`]) {
+      expect(evaluator.decide(request({ cookie: forged }))!.setCookie).toMatch(/^shipgate_flags=[\w-]+\.[\w-]+;/);
+    }
     evaluator.set({ version: 2, userHeader: null, flags: {} });
     expect(evaluator.decide(request({}))).toBeNull();
   });

@@ -1,21 +1,10 @@
 import { UpstreamMeter } from '../../src/router/meter.js';
+import { seeded } from '../helpers/seeded.js';
 
 export interface Behaviour {
   rps: number;
   errorRate: number;
   latencyMs: number;
-}
-
-/** mulberry32: a seeded generator, so "random" traffic is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

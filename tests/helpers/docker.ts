@@ -79,6 +79,8 @@ export interface Knobs {
   latencyMs?: number;
   crashOnStart?: boolean;
   failHealth?: boolean;
+  /** /strict-health answers 200 only for this exact request target. */
+  strictHealthTarget?: string;
 }
 
 /** A project directory with a Dockerfile and the fixture app, as a user would have. */

@@ -18,10 +18,10 @@ sed -i "s/staging: { port: [0-9]*/staging: { port: $port/" deploy.config.yaml
 git init -q && echo node_modules > .git/info/exclude
 git add -A && git -c user.email=capture@test -c user.name=capture commit -qm "example app"
 
-# The first deploy goes through the chat path: the shell step of commands/deploy.md,
+# The first deploy goes through the chat path: the shell step of plugin/commands/deploy.md,
 # expanded as Claude Code expands it, run by bash as its Bash tool runs it.
-step="$(sed -n '/^```sh$/{n;p;q}' "$root/commands/deploy.md")"
-step="${step//'${CLAUDE_PLUGIN_ROOT}'/$root}"
+step="$(sed -n '/^```sh$/{n;p;q}' "$root/plugin/commands/deploy.md")"
+step="${step//'${CLAUDE_PLUGIN_ROOT}'/$root/plugin}"
 step="${step//'$ARGUMENTS'/staging}"
 echo "chat step: $step" >&2
 status=0

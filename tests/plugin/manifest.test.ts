@@ -1,131 +1,98 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { cliInvocations, exists, pluginRoot, readJson, readMarkdown, shellBlocks } from './plugin-files.js';
+import { exists, pluginRoot, readJson, readMarkdown, RUNNER, shellBlocks } from './plugin-files.js';
 
-const CLI = 'node ${CLAUDE_PLUGIN_ROOT}/dist/src/cli/main.js';
 const COMMANDS = ['deploy', 'deploy-status', 'rollback'];
+const EMOJI = /\p{Extended_Pictographic}/u;
 
 describe('plugin manifest and marketplace', () => {
-  const plugin = readJson('.claude-plugin/plugin.json');
+  const plugin = readJson('plugin/.claude-plugin/plugin.json');
   const marketplace = readJson('.claude-plugin/marketplace.json');
   const pkg = readJson('package.json');
 
-  it('names the plugin deploy, versioned like the package', () => {
-    expect(plugin.name).toBe('deploy');
+  it('names the plugin shipgate (so it reads /shipgate:deploy), versioned like the package', () => {
+    expect(plugin.name).toBe('shipgate');
     expect(plugin.version).toBe(pkg.version);
-    expect(typeof plugin.description).toBe('string');
   });
 
-  it('declares every non-default component path with ./ and the path exists', () => {
-    const paths = ['commands', 'agents', 'skills'].flatMap((key) => [plugin[key] ?? []].flat()) as string[];
-    expect(paths.length).toBeGreaterThan(0);
-    for (const path of paths) {
-      expect(path.startsWith('./'), path).toBe(true);
-      expect(exists(path), path).toBe(true);
-    }
-  });
-
-  it('loads the recipes bundle as the skill deployment-recipes', () => {
-    expect(plugin.skills).toEqual(['./bundles/deployment-recipes']);
-    const skill = readMarkdown('bundles/deployment-recipes/SKILL.md');
-    expect(skill.frontmatter.name).toBe('deployment-recipes');
-    expect(typeof skill.frontmatter.description).toBe('string');
-  });
-
-  it('lists the plugin in a marketplace so `plugin install deploy@shipgate` finds it', () => {
+  it('lists plugin/ as the source: no package.json or lock file there, so installing runs no npm ci', () => {
     expect(marketplace.name).toBe('shipgate');
-    expect(marketplace.owner?.name).toBeTruthy();
     expect(marketplace.plugins).toHaveLength(1);
-    const [entry] = marketplace.plugins;
-    expect(entry).toMatchObject({ name: plugin.name, source: './', version: plugin.version });
+    expect(marketplace.plugins[0]).toMatchObject({ name: 'shipgate', source: './plugin', version: plugin.version });
+    for (const name of ['package.json', 'package-lock.json', 'node_modules', 'npm-shrinkwrap.json']) expect(exists(`plugin/${name}`), name).toBe(false);
+  });
+
+  it('ships in the npm package (files) so `deploy init --claude` and an install from node_modules find it', () => {
+    expect(pkg.files).toContain('plugin');
+    expect(pkg.files).toContain('.claude-plugin');
+  });
+
+  it('registers the approval hook on Bash', () => {
+    const hooks = readJson('plugin/hooks/hooks.json');
+    expect(hooks.hooks.PreToolUse).toEqual([
+      { matcher: 'Bash', hooks: [{ type: 'command', command: 'node "${CLAUDE_PLUGIN_ROOT}/hooks/production-approval.mjs"', timeout: 60 }] },
+    ]);
   });
 });
 
 describe('commands', () => {
   for (const name of COMMANDS) {
     describe(name, () => {
-      const { frontmatter, body } = readMarkdown(`commands/${name}.md`);
+      const { frontmatter, body } = readMarkdown(`plugin/commands/${name}.md`);
 
-      it('has description and argument-hint, and only the user can start it', () => {
+      it('only the user can start it, and its one tool is the agent', () => {
         expect(typeof frontmatter.description).toBe('string');
         expect(typeof frontmatter['argument-hint']).toBe('string');
         expect(frontmatter['disable-model-invocation']).toBe(true);
+        expect(frontmatter['allowed-tools']).toBe('Agent');
       });
 
-      it('pre-approves only the bundled CLI', () => {
-        expect(frontmatter['allowed-tools']).toBe(`Bash(${CLI} *)`);
-      });
-
-      it('calls nothing but the bundled CLI, and only in the pre-approved form', () => {
-        const calls = cliInvocations(body);
-        expect(calls.length).toBeGreaterThan(0);
-        for (const call of calls) expect(call.startsWith(`${CLI} `), call).toBe(true);
-        expect(body).not.toMatch(/\bnpx\b|\bcurl\b|\brm\b|\bgit\b/);
-      });
-
-      it('reads arguments 0-based ($0 first, never $1 for the environment)', () => {
-        expect(body).toContain('$ARGUMENTS');
-        expect(body).not.toMatch(/\$[1-9]/);
-      });
-
-      it('has exactly one shell step, which asks the CLI for --json', () => {
+      it('hands one line running the pinned-CLI runner with --json to the namespaced agent', () => {
         const blocks = shellBlocks(body);
         expect(blocks).toHaveLength(1);
-        expect(blocks[0]).toMatch(/^node \$\{CLAUDE_PLUGIN_ROOT\}\/dist\/src\/cli\/main\.js .*\$ARGUMENTS --json/);
+        expect(blocks[0].startsWith(`${RUNNER} `)).toBe(true);
+        expect(blocks[0]).toMatch(/\$ARGUMENTS --json/);
+        expect(body).toContain('shipgate:deployer agent');
+        expect(body).not.toMatch(/\bnpx\b|\bcurl\b|\brm\b|\bgit\b|\$[1-9]/);
       });
+
+      it('has no emoji', () => expect(body).not.toMatch(EMOJI));
     });
   }
 
-  it('/deploy takes the environment from $0, shows the gate before production and delegates to the agent', () => {
-    const { frontmatter, body } = readMarkdown('commands/deploy.md');
-    expect(frontmatter['argument-hint']).toContain('staging|production');
-    expect(body).toContain('`$0`');
-    expect(body).toContain('`status staging`');
-    expect(body).toMatch(/confirm/);
-    expect(body).toContain('deployment-orchestrator');
-    expect(shellBlocks(body)[0]).toBe(`${CLI} $ARGUMENTS --json`);
-  });
-
-  it('/rollback confirms in chat before it hands the rollback to the agent', () => {
-    const { body } = readMarkdown('commands/rollback.md');
-    expect(body).toMatch(/confirm/);
-    expect(body).toContain('deployment-orchestrator');
-    expect(shellBlocks(body)[0]).toBe(`${CLI} rollback $ARGUMENTS --json`);
+  it('/deploy and /rollback ask the CLI for the plain-text summary', () => {
+    expect(shellBlocks(readMarkdown('plugin/commands/deploy.md').body)[0]).toBe(`${RUNNER} $ARGUMENTS --json --text`);
+    expect(shellBlocks(readMarkdown('plugin/commands/rollback.md').body)[0]).toBe(`${RUNNER} rollback $ARGUMENTS --json --text`);
+    expect(shellBlocks(readMarkdown('plugin/commands/deploy-status.md').body)[0]).toBe(`${RUNNER} status $ARGUMENTS --json`);
   });
 });
 
-describe('deployment-orchestrator agent', () => {
-  const { frontmatter, body } = readMarkdown('agents/deployment-orchestrator.md');
+describe('deployer agent', () => {
+  const { frontmatter, body } = readMarkdown('plugin/agents/deployer.md');
 
-  it('is named after its file, restricted to Bash and Read, with a model and the bundle preloaded', () => {
-    expect(frontmatter.name).toBe('deployment-orchestrator');
-    expect(typeof frontmatter.description).toBe('string');
-    const tools = String(frontmatter.tools).split(',').map((t) => t.trim());
-    expect(tools.sort()).toEqual(['Bash', 'Read']);
-    expect(['haiku', 'sonnet', 'opus', 'inherit']).toContain(frontmatter.model);
+  it('is named deployer (shipgate:deployer once namespaced), restricted to Bash and Read, with the recipes preloaded', () => {
+    expect(frontmatter.name).toBe('deployer');
+    expect(String(frontmatter.tools).split(',').map((t) => t.trim()).sort()).toEqual(['Bash', 'Read']);
     expect(frontmatter.skills).toEqual(['deployment-recipes']);
   });
 
-  it('runs the CLI with --json and reads what the CLI points to on failure', () => {
-    expect(body).toContain('--json');
-    for (const field of ['logTail', 'rollbackPlanPath', 'ok: false']) expect(body).toContain(field);
-    expect(body).toMatch(/300 tokens/);
+  it('has a case for every JSON shape the CLI prints, the error shape included, and no emoji', () => {
+    for (const shape of ['`text`', '`"status":"error"`', '`deployed`', '`environments`', 'not JSON']) expect(body).toContain(shape);
+    expect(body).toContain('Only `"status":"success"` with `"exitCode":0` is a success');
+    expect(body).not.toMatch(EMOJI);
   });
+});
 
-  it('is told the seed Output format headings the tests render', () => {
-    for (const heading of [
-      'Deployment Status:',
-      'Environment:',
-      'Strategy:',
-      'URL:',
-      'Pre-Deployment Checks:',
-      'Deployment:',
-      'Post-Deployment Verification:',
-      'Rollback Plan: Available (manual:',
-    ])
-      expect(body).toContain(heading);
+describe('deployment-recipes skill', () => {
+  it('carries the thresholds: recipes.yaml verbatim, so they reach the agent that preloads it', () => {
+    const skill = readFileSync(join(pluginRoot, 'plugin/skills/deployment-recipes/SKILL.md'), 'utf8');
+    const recipes = readFileSync(join(pluginRoot, 'bundles/deployment-recipes/recipes.yaml'), 'utf8');
+    expect(skill).toContain('```yaml\n' + recipes + '```');
+    expect(readMarkdown('plugin/skills/deployment-recipes/SKILL.md').frontmatter.name).toBe('deployment-recipes');
+    expect(readdirSync(join(pluginRoot, 'plugin/skills'))).toEqual(['deployment-recipes']);
   });
 });
 

@@ -2,8 +2,11 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
-/** The plugin lives at the repository root. */
+/** The repository root: the marketplace (.claude-plugin/marketplace.json) lives here, the plugin in plugin/. */
 export const pluginRoot = resolve(import.meta.dirname, '../..');
+export const pluginDir = join(pluginRoot, 'plugin');
+/** The runner every command line starts with. */
+export const RUNNER = 'node ${CLAUDE_PLUGIN_ROOT}/bin/shipgate.mjs';
 
 export interface MarkdownFile {
   frontmatter: Record<string, unknown>;
@@ -27,7 +30,7 @@ export function exists(relativePath: string): boolean {
 }
 
 /** Where an installed copy of the plugin lives; a realistic value for token counts. */
-export const installedRoot = '/home/dev/.claude/plugins/cache/shipgate/deploy/0.1.0';
+export const installedRoot = '/home/dev/.claude/plugins/cache/shipgate/shipgate/0.1.0';
 
 /**
  * What Claude Code does to a command body before the model sees it:

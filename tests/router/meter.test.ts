@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { latencyBinUpperMs } from '../../src/contracts/latency-bins.js';
 import { UpstreamMeter } from '../../src/router/meter.js';
 
 describe('UpstreamMeter', () => {
@@ -41,5 +42,29 @@ describe('UpstreamMeter', () => {
     const metrics = meter.read(1000);
     expect(metrics.requests).toBe(1);
     expect(metrics.latencyMs.max).toBeGreaterThan(2.9);
+  });
+
+  it('counts 404, 410 and 499 apart and keeps the latency distribution as bins', () => {
+    let now = 2_000_000;
+    const meter = new UpstreamMeter('green', () => now);
+    for (let i = 0; i < 7; i++) meter.record(404, 2_000, false);
+    meter.record(410, 2_000, false);
+    meter.record(499, 2_000, false);
+    meter.record(403, 2_000, false);
+    for (let i = 0; i < 10; i++) meter.record(200, 300_000, false);
+    now += 1000;
+    const metrics = meter.read(5000);
+    expect(metrics.byClass['4xx']).toBe(10);
+    expect(metrics.byStatus).toEqual({ '404': 7, '410': 1, '499': 1 });
+    const bins = metrics.latencyBins!;
+    expect(bins.reduce((sum, [, count]) => sum + count, 0)).toBe(20);
+    expect(bins).toHaveLength(2);
+    const [fast, slow] = bins;
+    expect(fast[1]).toBe(10);
+    expect(latencyBinUpperMs(fast[0])).toBeGreaterThan(2);
+    expect(latencyBinUpperMs(fast[0])).toBeLessThan(2.3);
+    expect(slow[1]).toBe(10);
+    expect(latencyBinUpperMs(slow[0])).toBeGreaterThan(300);
+    expect(latencyBinUpperMs(slow[0])).toBeLessThan(331);
   });
 });

@@ -235,7 +235,8 @@ describe('watchWindow', () => {
       const stable = traffic(clock, { rps: 270, errorShare: 0.002 });
       const good = await watchWindow({ readMetrics: canary.read, readBaseline: stable.read, thresholds: gates, windowMs: 10_000, tickMs: 1_000, now: clock.now, sleep: clock.sleep });
       expect(good.ok).toBe(true);
-      expect(good.results.map((r) => r.name)).toEqual(['Error Rate', 'Error Rate vs stable', 'Response Times', 'Response Times vs stable']);
+      expect(good.outcome).toBe('pass');
+      expect(good.results.map((r) => r.name)).toEqual(['Error Rate', 'Response Times', 'Error Rate vs stable', 'Client Errors vs stable', 'p95 vs stable', 'p99 vs stable']);
 
       const clock2 = fakeClock();
       const bad = traffic(clock2, { rps: 30, errorShare: 0.2 });
@@ -262,6 +263,26 @@ describe('watchWindow', () => {
         sleep: clock.sleep,
       });
       expect(asked[0]).toBe(180 + 18);
+    });
+  });
+
+  describe('inconclusive', () => {
+    it('extends the window while samples are short, then reports inconclusive with the counts', async () => {
+      const clock = fakeClock();
+      const source = traffic(clock, { rps: 5 });
+      const result = await watchWindow({ readMetrics: source.read, thresholds: gates, windowMs: 10_000, extendMs: 10_000, tickMs: 1_000, now: clock.now, sleep: clock.sleep });
+      expect(result).toMatchObject({ ok: false, outcome: 'inconclusive', early: false, samples: { candidate: 100, baseline: null } });
+      expect(result.extendedMs).toBe(10_000);
+      expect(result.results.every((r) => r.inconclusive)).toBe(true);
+      expect(result.results[0].value).toBe('100 requests (< 200 required)');
+    });
+
+    it('stops extending as soon as the samples are there, and passes', async () => {
+      const clock = fakeClock();
+      const source = traffic(clock, { rps: 15 });
+      const result = await watchWindow({ readMetrics: source.read, thresholds: gates, windowMs: 10_000, extendMs: 20_000, tickMs: 1_000, now: clock.now, sleep: clock.sleep });
+      expect(result).toMatchObject({ ok: true, outcome: 'pass', samples: { candidate: 210, baseline: null } });
+      expect(result.extendedMs).toBe(4_000);
     });
   });
 });

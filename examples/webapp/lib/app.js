@@ -37,6 +37,8 @@ export function createApp({ store, knobs, release = 'dev', version = '0.0.0', se
     const n = served++;
     if (knobs.latencyMs > 0) await delay(knobs.latencyMs);
     if (turnedBad() || injectError(n)) return json(res, 500, { error: 'injected failure (knobs.json)' });
+    // A release that lost its routes: only / (and /health above) still answer.
+    if (knobs.lostRoutes && url.pathname !== '/') return json(res, 404, { error: 'not found' });
 
     if (req.method === 'GET' && url.pathname === '/') {
       if (sessionSecret && !/(^|; )visitor=/.test(req.headers.cookie ?? '')) res.setHeader('set-cookie', visitorCookie(sessionSecret));

@@ -10,6 +10,7 @@ export const defaultKnobs = Object.freeze({
   failAfterMs: 0,
   dbFailAfterMs: 0,
   dbFailAfterRequests: 0,
+  lostRoutes: false,
 });
 
 const defaultFile = fileURLToPath(new URL('../knobs.json', import.meta.url));

@@ -85,8 +85,9 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
   if (options.json) {
     // stdout is for the JSON alone; the one-line reason still reaches a human on stderr.
     if (summary.exitCode !== 0 && summary.message) renderer.notice(summary.message);
-    process.stdout.write(renderJson(summary));
+    process.stdout.write(options.text ? renderJson({ ...summary, text: (await import('../../summary/render-text.js')).renderText(summary) }) : renderJson(summary));
   }
+  else if (options.text) process.stdout.write((await import('../../summary/render-text.js')).renderText(summary));
   else if (kind === 'stop' && summary.exitCode === 0) process.stdout.write(`${summary.message ?? `stopped ${environment}`}\n`);
   else process.stdout.write(renderHuman(summary, colorFor(process.stdout)));
   return summary.exitCode;

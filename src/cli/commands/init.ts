@@ -8,6 +8,7 @@ import { starterConfig } from '../starter-config.js';
 
 /** Writes a commented starter deploy.config.yaml in the current folder; never overwrites. */
 export async function initCommand(options: CliOptions): Promise<number> {
+  if (options.claude) return (await import('./init-claude.js')).initClaudeCommand(options);
   const cwd = process.cwd();
   const existing = CONFIG_NAMES.find((name) => existsSync(join(cwd, name)));
   if (existing) throw new UserError(`${existing} already exists; not overwriting it`);

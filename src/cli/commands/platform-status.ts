@@ -1,6 +1,6 @@
 import { resolveEnvironment } from '../../config/resolve.js';
 import { createExecutor } from '../../exec/executor.js';
-import { Redactor } from '../../exec/redact.js';
+import { redactorFor } from '../../secrets/for-config.js';
 import { loadDriver } from '../../orchestrator/drivers.js';
 import type { DeployContext, PlatformDriver } from '../../orchestrator/types.js';
 import { StateStore } from '../../state/store.js';
@@ -13,8 +13,7 @@ import { realClock } from '../../verify/clock.js';
 export async function platformContext(cwd: string, environment: string, configPath?: string): Promise<{ ctx: DeployContext; driver: PlatformDriver } | null> {
   const config = await resolveEnvironment(cwd, environment, { configPath });
   if (config.platform === 'local') return null;
-  const redactor = new Redactor();
-  redactor.add(...config.secrets);
+  const redactor = redactorFor(config);
   const executor = createExecutor({ dryRun: true, redactor });
   const state = new StateStore(config.projectRoot, environment);
   const driver = await loadDriver(config.platform);

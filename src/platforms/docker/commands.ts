@@ -116,20 +116,25 @@ export interface RunSpec {
   cliEnv?: Record<string, string>;
 }
 
-const SAFE_PATH = /^\/[A-Za-z0-9._~\/?=&%+-]*$/;
+/** A request target for curl and fetch: printable ASCII without spaces. Quotes, `&`, `;` and `$()` are fine. */
+const HEALTH_PATH = /^\/[\x21-\x7e]*$/;
+
+/** The container variable that carries the health URL to the health check line. */
+export const HEALTH_URL_VAR = 'SHIPGATE_HEALTH_URL';
 
 /**
- * Docker runs --health-cmd through /bin/sh inside the container, so it is a
- * shell line by design. It is built only from our constants, the numeric port
- * and a path checked against SAFE_PATH; it tries node, then curl, then wget.
+ * Docker runs --health-cmd through /bin/sh inside the container, so it is a shell line by design. The line is a
+ * constant: the URL (with the configured health.path) reaches it as "$SHIPGATE_HEALTH_URL", which the shell
+ * expands without parsing it again, so no path can run anything. It tries node, then curl, then wget.
  */
-export function healthCommandLine(port: number, path: string): string {
-  if (!SAFE_PATH.test(path)) {
-    throw new UserError(`health.path: "${path}" has characters the docker health check cannot pass safely`);
-  }
-  const url = `http://127.0.0.1:${port}${path}`;
-  const viaNode = `node -e "fetch('${url}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`;
-  return `${viaNode} 2>/dev/null || curl -fsS -o /dev/null ${url} 2>/dev/null || wget -q -O /dev/null ${url}`;
+export const HEALTH_COMMAND_LINE =
+  `node -e "fetch(process.env.${HEALTH_URL_VAR}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" 2>/dev/null` +
+  ` || curl -fsS -o /dev/null "$${HEALTH_URL_VAR}" 2>/dev/null || wget -q -O /dev/null "$${HEALTH_URL_VAR}"`;
+
+/** The URL the container's health check requests; `health.path` must be a plain request target. */
+export function healthUrl(port: number, path: string): string {
+  if (!HEALTH_PATH.test(path)) throw new UserError('health.path: expected a path starting with / without spaces or control characters');
+  return `http://127.0.0.1:${port}${path}`;
 }
 
 function durationArg(ms: number): string {
@@ -153,7 +158,8 @@ export function runContainer(cli: DockerCli, spec: RunSpec): Command {
   for (const name of spec.envNames) args.push('--env', name);
   if (spec.health) {
     args.push(
-      '--health-cmd', healthCommandLine(spec.containerPort, spec.health.path),
+      '--env', `${HEALTH_URL_VAR}=${healthUrl(spec.containerPort, spec.health.path)}`,
+      '--health-cmd', HEALTH_COMMAND_LINE,
       '--health-interval', durationArg(spec.health.intervalMs),
       '--health-timeout', durationArg(spec.health.timeoutMs),
       '--health-retries', String(spec.health.retries),

@@ -93,7 +93,8 @@ export class RailwayApi {
       try {
         const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000);
         const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
-        response = await this.fetchImpl(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...authHeaders(this.options.token), 'user-agent': 'shipgate' }, signal });
+        // The token goes to the configured origin only: a redirect is an error, never followed with the token on it.
+        response = await this.fetchImpl(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...authHeaders(this.options.token), 'user-agent': 'shipgate' }, signal });
       } catch (error) {
         if (this.options.signal?.aborted) throw new RailwayApiError(`${what}: interrupted`, 'network');
         if (attempt >= maxAttempts) throw new RailwayApiError(`${what}: Railway API unreachable (${networkReason(error)})`, 'network');
@@ -111,6 +112,10 @@ export class RailwayApi {
         if (attempt >= maxAttempts) throw new RailwayApiError(`${what}: still rate limited by Railway after ${attempt} attempts`, 'rate-limit', 429);
         await this.waitUntil(this.now() + wait, 'rate limited (429)');
         continue;
+      }
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new RailwayApiError(`${what}: Railway answered a redirect (HTTP ${response.status}) to ${redirectTarget(response, url)}; not followed, so the token is not sent there`, 'http', response.status);
       }
       if (response.status === 401 || response.status === 403) {
         await response.body?.cancel().catch(() => undefined);
@@ -172,4 +177,16 @@ export function apiFromEnv(token: RailwayToken, extra: Partial<RailwayApiOptions
   const url = env.DEPLOY_RAILWAY_API_URL?.trim() || DEFAULT_API_URL;
   const maxWait = Number(env.DEPLOY_RAILWAY_MAX_RETRY_WAIT_MS);
   return new RailwayApi({ token, url, ...(Number.isFinite(maxWait) && maxWait > 0 ? { maxRetryWaitMs: maxWait } : {}), ...extra });
+}
+
+/** Where a redirect points, as scheme, host and path (no query: it could carry anything). */
+function redirectTarget(response: Response, from: string): string {
+  const location = response.headers.get('location');
+  if (!location) return '(no Location header)';
+  try {
+    const target = new URL(location, from);
+    return `${target.origin}${target.pathname}`;
+  } catch {
+    return '(an invalid Location)';
+  }
 }

@@ -52,11 +52,12 @@ describe('docker command builders', () => {
     expect(c.args).toContain(`${LABELS.environment}=staging`);
     expect(c.args).toContain(`${LABELS.port}=3000`);
     const at = c.args.indexOf('--health-cmd');
-    expect(c.args[at + 1]).toContain("fetch('http://127.0.0.1:3000/health')");
+    expect(c.args[at + 1]).toBe(cmd.HEALTH_COMMAND_LINE);
+    expect(c.args.slice(at - 2, at)).toEqual(['--env', `${cmd.HEALTH_URL_VAR}=http://127.0.0.1:3000/health`]);
     expect(c.args.slice(at + 2, at + 8)).toEqual(['--health-interval', '500ms', '--health-timeout', '2000ms', '--health-retries', '3']);
     expect(c.args.at(-1)).toBe('shop:r2');
     // The names appear bare; the values only in the CLI's environment.
-    expect(c.args.filter((a, i) => c.args[i - 1] === '--env')).toEqual(['PORT=3000', 'RELEASE_ID=r2', 'DATABASE_URL', 'SESSION_SECRET']);
+    expect(c.args.filter((a, i) => c.args[i - 1] === '--env')).toEqual(['PORT=3000', 'RELEASE_ID=r2', 'DATABASE_URL', 'SESSION_SECRET', `${cmd.HEALTH_URL_VAR}=http://127.0.0.1:3000/health`]);
     const argv = c.args.join(' ');
     expect(argv).not.toContain('pw-very-secret');
     expect(argv).not.toContain('s3cr3t-value-123');
@@ -77,9 +78,12 @@ describe('docker command builders', () => {
     expect(c.args).not.toContain('--health-cmd');
   });
 
-  it('refuses a health path that cannot be passed to the container shell safely', () => {
-    expect(() => cmd.healthCommandLine(3000, "/health'; rm -rf /")).toThrow(/health.path/);
-    expect(cmd.healthCommandLine(3000, '/healthz?deep=1')).toContain('http://127.0.0.1:3000/healthz?deep=1');
+  it('keeps the health path out of the container shell line: a constant line reads it from a variable', () => {
+    expect(cmd.HEALTH_COMMAND_LINE).not.toMatch(/127\.0\.0\.1|health\?/);
+    expect(cmd.healthUrl(3000, '/healthz?a=1&b=2')).toBe('http://127.0.0.1:3000/healthz?a=1&b=2');
+    expect(cmd.healthUrl(3000, "/health';$(id)`id`")).toBe("http://127.0.0.1:3000/health';$(id)`id`");
+    expect(() => cmd.healthUrl(3000, '/health check')).toThrow(/health\.path/);
+    expect(() => cmd.healthUrl(3000, '/health\nid')).toThrow(/health\.path/);
   });
 
   it('builds read-only inspect/logs/list commands and mutating stop/rm/tag', () => {

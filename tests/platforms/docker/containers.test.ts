@@ -8,15 +8,15 @@ import {
 } from '../../../src/platforms/docker/containers.js';
 import { ImageBuildError } from '../../../src/platforms/docker/errors.js';
 import { containerName, imageRef } from '../../../src/platforms/docker/names.js';
-import { cleanupApp, dockerEngine, fixtureProject, removeDir, testAppName } from '../../helpers/docker.js';
+import { cleanupApp, dockerEngine, fixtureProject, removeDir, testAppName, type Knobs } from '../../helpers/docker.js';
 
 const engine = await dockerEngine();
 const app = testAppName('sgc');
 const dirs: string[] = [];
 
-async function build(release: string) {
+async function build(release: string, knobs: Knobs = {}) {
   const deps = { executor: createExecutor() };
-  const dir = await fixtureProject({});
+  const dir = await fixtureProject(knobs);
   dirs.push(dir);
   return prepareImage(deps, { app, release, version: '1.0.0', commit: 'abc1234', contentHash: 'sha256:test', contextDir: dir }, imageRef(app, release));
 }
@@ -29,6 +29,30 @@ describe.skipIf(!engine.ok)('docker containers on a real engine', () => {
     await cleanupApp(app);
     await Promise.all(dirs.map(removeDir));
   });
+
+  it('passes a health path with &, ; and $() to the engine health check as data: the exact target is requested, nothing runs', async () => {
+    const target = '/strict-health?a=1&b=2;c=$(id)&d=`id`';
+    const release = '20261127-000009-hhhhhhh';
+    const image = await build(release, { strictHealthTarget: target });
+    const deps = { executor: createExecutor() };
+    const id = await startContainer(deps, {
+      name: containerName(app, 'staging', release), image, app, environment: 'staging', release, containerPort: 3000,
+      network: engine.network, env: {}, plainEnv: { RELEASE_ID: release },
+      health: { path: target, intervalMs: 300, timeoutMs: 2000, retries: 2 },
+    });
+    let info = await findContainer(deps, id);
+    for (let i = 0; i < 200 && info?.health !== 'healthy' && info?.health !== 'unhealthy'; i++) {
+      await sleep(100);
+      info = await findContainer(deps, id);
+    }
+    // Healthy means the check requested exactly the configured target (the app answers 503 to anything else).
+    expect(info).toMatchObject({ running: true, health: 'healthy' });
+    const seen = (await (await fetch(`http://127.0.0.1:${info!.hostPort}/health-targets`)).json()) as string[];
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([target]));
+    await stopAndRemove(deps, id, 5);
+    expect(await findContainer(deps, id)).toBeNull();
+  }, 120_000);
 
   it('builds an image labelled with commit and content hash, runs it with secrets kept off argv and a working health check, and stops it', async () => {
     const release = '20261127-000001-aaaaaaa';

@@ -48,8 +48,15 @@ describe('local platform: blue-green deploys and manual rollback', { timeout: 30
       ['Smoke Tests', true],
       ['Error Rate', true],
       ['Response Times', true],
+      ['Error Rate vs blue', true],
+      ['Client Errors vs blue', true],
+      ['p95 vs blue', true],
+      ['p99 vs blue', true],
       ['Database', true],
     ]);
+    // Green was judged against blue's own traffic before the switch.
+    expect(run.summary.verification).toMatchObject({ outcome: 'pass', decision: 'pass', baseline: expect.stringContaining(blue) });
+    expect(run.summary.verification!.samples.baseline).toBeGreaterThanOrEqual(run.summary.verification!.samples.required);
     const green = run.summary.release.id;
     releases.push(green);
     expect(load.failed).toBe(0);

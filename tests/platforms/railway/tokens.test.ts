@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { expectNoToken, railwayContractSuite, summaryJson as json, TOKEN, type Harness } from './support/harness.js';
 
@@ -37,5 +39,29 @@ describe.skipIf(!available)('Railway contract tests: tokens and rate limits thro
     expect(result.code, result.stderr).toBe(0);
     expect(json(result.stdout).checks.pre.find((c) => c.name === 'Railway Token')?.detail).toContain('RAILWAY_API_TOKEN');
     expect(result.stdout).not.toContain(TOKEN);
+  }, 180_000);
+
+  it('a redirect from the API is an error naming its target; the token is never sent there', async () => {
+    // Another origin (127.0.0.2) that records whatever reaches it.
+    const reached: IncomingHttpHeaders[] = [];
+    const elsewhere = createServer((req, res) => {
+      reached.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{}}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.2', resolve));
+    try {
+      const target = `http://127.0.0.2:${(elsewhere.address() as AddressInfo).port}/graphql/v2`;
+      h = await start();
+      h.fake.seedLive('good');
+      h.fake.redirectTo = `${target}?steal=1`;
+      const result = await h.run(['staging', '--json']);
+      expect(result.code, result.stderr).toBe(3);
+      expect(json(result.stdout).checks.pre.find((c) => c.name === 'Railway Token')?.detail).toContain(`redirect (HTTP 307) to ${target}; not followed`);
+      expect(reached).toEqual([]);
+      expect(h.fake.calledOperations()).not.toContain('upload');
+      expect(expectNoToken(h, result)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    }
   }, 180_000);
 });

@@ -3,7 +3,14 @@ import { ExitCode } from '../../../errors.js';
 import type { DeployContext, DeployOutcome } from '../../../orchestrator/types.js';
 import type { RouterClient } from '../../../router/client.js';
 import { runSmoke, smokeCheckResult } from '../../../verify/smoke.js';
-import { verifyAfterSwitch } from '../../../verify/post-deploy.js';
+import type { UpstreamMetrics } from '../../../contracts/metrics.js';
+import { MAX_WINDOW_MS } from '../../../router/meter.js';
+import { readBaseline } from '../../../verify/baseline.js';
+import { generateProbeTraffic } from '../../../verify/probe.js';
+import { probePaths, verifyAfterSwitch } from '../../../verify/post-deploy.js';
+import { describeVerification, verificationReport } from '../../../verify/report.js';
+import { requiredSamples } from '../../../verify/thresholds.js';
+import { keepInconclusive } from './inconclusive.js';
 import { describeFailure, failedBeforeSwitch, releaseOf } from './outcome.js';
 import type { ReleaseMeta, ReleaseRunner, RunningRelease } from './runner.js';
 import { slotFor, upstreamUrl, withRelease } from './slots.js';
@@ -46,6 +53,8 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   if ('outcome' in started) return started.outcome;
   const green = started.green;
 
+  // Blue's own figures over the window before the switch: what green is judged against.
+  const baseline = blue ? await blueBaseline(input, blue.id, timing) : null;
   await ctx.journal?.phase('switching', { switched: { to: green.id, from: blueId } });
   try {
     await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
@@ -63,25 +72,50 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on green ${green.id}${blue ? ` (blue ${blue.id} kept warm)` : ''}` });
 
   await ctx.journal?.phase('verifying');
-  const verification = await verify(input, green, timing);
+  const verification = await verify(input, green, timing, baseline);
+  const report = verificationReport(verification, config.verify.onInconclusive, requiredSamples(config.verify.minRequests), blue ? `${blue.id} over the ${Math.round(config.verify.windowMs / 1000)}s before the switch` : null);
+  // Warm at least as long as the post-deploy guard watches, so a breach can switch back instantly.
+  const warmMs = runner.hostsGuard ? warmPeriodMs(config.keepWarmMs, config.guardMs) : config.keepWarmMs;
   if (verification.ok) {
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
-    // Warm at least as long as the post-deploy guard watches, so a breach can switch back instantly.
-    const warmMs = runner.hostsGuard ? warmPeriodMs(config.keepWarmMs, config.guardMs) : config.keepWarmMs;
     if (blue) await runner.keepWarm(blue.id, warmMs, config.drainTimeoutMs);
     await input.afterSuccess?.(green.id, blueId).catch((error: unknown) => ctx.log(`after-success step failed: ${String(error)}`));
-    return { status: 'success', release: releaseOf(release), previousRelease: blueId, post: verification.results, rollback: { performed: false, reason: null }, verified: true };
+    return { status: 'success', release: releaseOf(release), previousRelease: blueId, post: verification.results, rollback: { performed: false, reason: null }, verified: true, verification: report };
+  }
+  if (verification.outcome === 'inconclusive' && config.verify.onInconclusive !== 'rollback' && !ctx.signal.aborted) {
+    return keepInconclusive(input, green, blue, verification, report, warmMs);
   }
 
-  const failed = verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: ctx.signal.aborted ? 'interrupted' : 'no result', threshold: 'passed' };
+  const failed =
+    verification.outcome === 'inconclusive' && !ctx.signal.aborted
+      ? { name: 'Verification', ok: false, inconclusive: true, value: describeVerification(report), threshold: 'enough requests to tell' }
+      : (verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: ctx.signal.aborted ? 'interrupted' : 'no result', threshold: 'passed' });
   await ctx.journal?.phase('rolling-back');
   ctx.emit({ phase: 'verify', state: 'fail', message: describeFailure(failed) });
   const tail = await runner.logTail(green.id, 20).catch(() => []);
-  if (!blue || !before.active) return firstReleaseFailed(input, green, failed, verification.results, tail, timing.stopTimeoutMs);
-  return switchBack({ ...input, green, blue, blueSlot: before.active, previousSlot: before.previous, failed, post: verification.results, logTail: tail, timing });
+  if (!blue || !before.active) return { ...(await firstReleaseFailed(input, green, failed, verification.results, tail, timing.stopTimeoutMs)), verification: report };
+  return { ...(await switchBack({ ...input, green, blue, blueSlot: before.active, previousSlot: before.previous, failed, post: verification.results, logTail: tail, timing })), verification: report };
 }
 
-async function verify(input: BlueGreenInput, green: RunningRelease, timing: FlowTiming) {
+/** Blue over the last window, topped up with probes through the public URL (still blue's) when it served too little. */
+async function blueBaseline(input: BlueGreenInput, blueId: string, timing: FlowTiming): Promise<UpstreamMetrics | null> {
+  const { ctx, router } = input;
+  const verify = ctx.config.verify;
+  const paths = verify.probe ? probePaths(verify.smoke) : [];
+  return readBaseline({
+    read: () => router.metrics(blueId, Math.min(Math.max(1_000, verify.windowMs), MAX_WINDOW_MS)),
+    needed: requiredSamples(verify.minRequests),
+    probe: paths.length
+      ? (count, signal) => generateProbeTraffic(input.publicUrl, paths, { count, concurrency: 4, deadlineMs: verify.windowMs, requestTimeoutMs: timing.requestTimeoutMs, signal })
+      : null,
+    signal: ctx.signal,
+  }).catch((error: unknown) => {
+    ctx.log(`blue's figures are unreadable (${String(error)}); green is judged on the absolute limits only`);
+    return null;
+  });
+}
+
+async function verify(input: BlueGreenInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
   const { ctx, router } = input;
   const config = ctx.config;
   const switchedAt = ctx.clock.now();
@@ -93,6 +127,9 @@ async function verify(input: BlueGreenInput, green: RunningRelease, timing: Flow
     smoke: config.verify.smoke,
     thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
     windowMs: config.verify.windowMs,
+    extendMs: config.verify.extendMs,
+    baseline,
+    probe: config.verify.probe ? undefined : false,
     tickMs: timing.tickMs,
     requestTimeoutMs: timing.requestTimeoutMs,
     // The router keeps one-second buckets; green got no routed traffic before the switch.

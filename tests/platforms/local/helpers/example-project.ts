@@ -46,6 +46,7 @@ export interface Knobs {
   failAfterMs?: number;
   dbFailAfterMs?: number;
   dbFailAfterRequests?: number;
+  lostRoutes?: boolean;
 }
 
 export interface CliRun {
@@ -72,6 +73,10 @@ export interface ProjectSettings {
   windowMs?: number;
   minRequests?: number;
   healthDeadline?: string;
+  /** verify.smoke as YAML; default ["GET /", { path: /api/items, status: 200 }]. */
+  smoke?: string;
+  /** More lines under verify:, e.g. ["onInconclusive: hold", "probe: false"]. */
+  verifyExtra?: string[];
 }
 
 /**
@@ -103,12 +108,13 @@ export async function createExampleProject(settings: ProjectSettings = {}): Prom
       'migrations: { tool: sql, dir: migrations, table: schema_migrations, database: "${DATABASE_URL}" }',
       'env: { required: [DATABASE_URL], files: [".env.${environment}"] }',
       'verify:',
-      '  smoke: ["GET /", { path: /api/items, status: 200 }]',
+      `  smoke: ${settings.smoke ?? '["GET /", { path: /api/items, status: 200 }]'}`,
       '  errorRate: 1%',
       '  p95: 500ms',
       `  window: ${window}`,
       `  minRequests: ${settings.minRequests ?? 50}`,
       '  database: health',
+      ...(settings.verifyExtra ?? []).map((line) => `  ${line}`),
       'keepWarm: 10m',
       'drainTimeout: 2s',
       'environments:',

@@ -62,6 +62,8 @@ export class FakeRailway {
   httpMetrics: Array<{ statusCode: number; samples: Array<{ ts: number; value: number }> }> = [];
   /** Answer the next request for this operation with 429 and this Retry-After (seconds). */
   rateLimit: { operation: string; retryAfter: string } | null = null;
+  /** Answer every API request with a 307 to this URL (a hijacked or misconfigured endpoint). */
+  redirectTo: string | null = null;
   private counter = 0;
   private server: Server | null = null;
   private readonly schema: GraphQLSchema = loadRailwaySchema();
@@ -141,6 +143,10 @@ export class FakeRailway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (this.redirectTo) {
+      this.calls.push({ operation: 'redirected', variables: {}, at: Date.now(), status: 307 });
+      return void res.writeHead(307, { location: this.redirectTo }).end();
+    }
     const url = new URL(req.url ?? '/', 'http://fake');
     const upload = /^\/project\/([^/]+)\/environment\/([^/]+)\/up$/.exec(url.pathname);
     if (req.method === 'POST' && upload) return this.handleUpload(req, res, body, url);
