@@ -77,6 +77,9 @@ function buildProgram(version: string): Command {
   withRun(withCommon(program.command('stop').description('stop the router and every app process of an environment').argument('<environment>'))).action(
     action(async () => (await import('./commands/deploy.js')).stopCommand),
   );
+  withCommon(program.command('recover').description('finish a deploy or rollback that was killed: traffic back on the last verified release').argument('<environment>')).action(
+    action(async () => (await import('./commands/recover.js')).recoverCommand),
+  );
   withCommon(
     program
       .command('resume')

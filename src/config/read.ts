@@ -34,9 +34,11 @@ export async function readConfigFile(path: string): Promise<unknown> {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
   } catch (error) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+    if (error instanceof ReferenceError && /excessive alias count/i.test(error.message)) {
       throw new UserError(`${name}: invalid YAML: aliases expand too much (more than ${MAX_ALIAS_COUNT} per document)`);
     }
+    // The message would quote the alias's name, which is the file's content.
+    if (error instanceof ReferenceError && /unresolved alias/i.test(error.message)) throw new UserError(`${name}: invalid YAML: an alias (*name) refers to no anchor (&name) before it`);
     throw error;
   }
 }

@@ -75,6 +75,14 @@ export class JournalWriter {
     this.current = null;
     await clearJournal(this.stateDir);
   }
+
+  /**
+   * The run was refused (a UserError) before it recorded any step: nothing the journal tracks has happened, so it
+   * goes, and no later command reports an "interrupted" run or recovers one. A journal past `started` stays.
+   */
+  async discardIfNothingRecorded(): Promise<void> {
+    if (this.current?.phase === 'started') await this.finish();
+  }
 }
 
 /** What a platform's recovery did, for the user (one line) and history. */

@@ -16,6 +16,7 @@ import { preChecksFor } from './pre-checks.js';
 import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
 import { assertWritableStateDir } from '../journal/writable.js';
+import { refuseRollbackToActive } from './rollback-refusals.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 import type { DeployNotices } from '../notify/deploy-notices.js';
 
@@ -79,6 +80,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     }), redactor);
 
   try {
+    if (plan.kind === 'rollback' && !plan.dryRun) await refuseRollbackToActive(state, plan.environment, plan.options.to);
     const probeStateDir = () => ensureDeployDir(plan.config.projectRoot).then(() => assertWritableStateDir(plan.config.stateDir, plan.environment));
     // When the driver is there, the state directory's write probe waits on fsync while the driver's modules load;
     // nothing is locked or changed until both are done. A missing driver creates nothing, so it probes after.
@@ -142,6 +144,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     return notified(await record(plan, state, summarize({ outcome }), outcome));
   } catch (error) {
     if (isUserError(error)) {
+      await ctx.journal?.discardIfNothingRecorded();
       const status = error.exitCode === ExitCode.needsHuman ? 'failed' : 'blocked';
       return notified(summarize({ status, exitCode: error.exitCode, message: redactor.redact(error.message) }));
     }

@@ -246,21 +246,30 @@ describe('fault injection', { timeout: 600_000 }, () => {
     return { exitCode: value.result.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.recoveredMs, note: 'lock taken over, green stopped, redeployed' };
   });
 
-  scenario('kill -9 CLI + orchestrator at switching, `deploy status` recovers', async () => {
+  scenario('kill -9 CLI + orchestrator at switching: `deploy status` reports it and changes nothing, `deploy recover` recovers', async () => {
     const blue = (await servedBy(project.url))!;
-    project.commitKnobs({}, 'group kill, then status');
+    project.commitKnobs({}, 'group kill, then status and recover');
     const { value, load } = await underLoad(async () => {
       const cli = startCli(project.dir, ['staging', '--json', '--yes'], { detached: true });
       const journal = await waitJournalPhase(stateDir, 'switching');
       process.kill(-cli.child.pid!, 'SIGKILL');
       await cli.done;
-      const at = Date.now();
+      const historyBefore = historyOf(project.dir).length;
+      const left = await readJournal(stateDir);
       const status = await startCli(project.dir, ['status', 'staging', '--json']).done;
-      return { status, ms: Date.now() - at, green: journal.release };
+      // Status only reads: the journal, history and the routing table are as the killed run left them.
+      const afterStatus = { journal: await readJournal(stateDir), history: historyOf(project.dir).length };
+      const at = Date.now();
+      const recover = await startCli(project.dir, ['recover', 'staging']).done;
+      return { status, recover, left, afterStatus, historyBefore, ms: Date.now() - at, green: journal.release };
     });
     expect(value.status.exitCode, value.status.stderr).toBe(0);
-    expect(value.status.stderr).toMatch(/^deploy: .*was interrupted during (switching|verifying)/m);
-    expect(JSON.parse(value.status.stdout).active.release).toBe(blue);
+    expect(JSON.parse(value.status.stdout).interrupted).toMatchObject({ kind: 'deploy', phase: expect.stringMatching(/^(switching|verifying)$/) });
+    expect(value.afterStatus).toEqual({ journal: value.left, history: value.historyBefore });
+    expect(value.recover.exitCode, value.recover.stderr).toBe(0);
+    expect(value.recover.stdout).toMatch(/was interrupted during (switching|verifying)/);
+    const after = await startCli(project.dir, ['status', 'staging', '--json']).done;
+    expect(JSON.parse(after.stdout)).toMatchObject({ active: { release: blue }, interrupted: null });
     await expectOn(blue);
     await expectNoOrphans(blue);
     expectLockFree();
@@ -269,7 +278,7 @@ describe('fault injection', { timeout: 600_000 }, () => {
     expect(types).toEqual(['deploy:interrupted', 'recovery:recovered']);
     const unexpected = unexpectedFailures(load, value.green);
     expect(unexpected).toEqual([]);
-    return { exitCode: value.status.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.ms, note: 'status recovered before printing' };
+    return { exitCode: value.recover.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.ms, note: 'status reported it; deploy recover recovered' };
   });
 
   scenario('kill -9 CLI alone at verifying: the orchestrator aborts on its own', async () => {

@@ -79,6 +79,8 @@ describe('hostile files', { timeout: 120_000 }, () => {
     rmSync(join(dir, 'deploy.config.json'));
     writeFileSync(join(dir, 'deploy.config.yaml'), GOOD + `"${SHADOW_LIKE.split('\n')[0]}": 1\n`);
     expectOneLine(await run(dir, ['staging', '--yes']), /^deploy: deploy\.config\.yaml: \(root\): unknown key \(its name is not shown/);
+    writeFileSync(join(dir, 'deploy.config.yaml'), GOOD + 'x: *planted-shadow-hash\n');
+    expectOneLine(await run(dir, ['staging', '--yes']), /^deploy: deploy\.config\.yaml: invalid YAML: an alias \(\*name\) refers to no anchor/);
   });
 
   it('a .deploy that is a symlink elsewhere is refused by deploy, status and history; the target stays empty', async () => {

@@ -27,6 +27,18 @@ describe('notify config', () => {
     expect(parsed.webhooks?.[0].events).toEqual(['deploy.failed', 'guard.rolled_back']);
   });
 
+  it('refuses credentials in a webhook URL without quoting them, and skips a Slack URL that holds some', () => {
+    for (const url of ['https://user:pw-planted@hooks.example.com/x', 'https://token-planted@hooks.example.com/x']) {
+      const result = NotifySchema.safeParse({ webhooks: [{ url, secretEnv: 'HOOK_SECRET' }] });
+      expect(result.success).toBe(false);
+      expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['webhooks.0.url', expect.stringMatching(/^must not hold credentials/)]]);
+      expect(JSON.stringify(result.error!.issues)).not.toContain('planted');
+    }
+    const resolved = resolveChannels({ slack: [{ urlEnv: 'SLACK_URL' }] }, { env: { SLACK_URL: 'https://u:pw-planted@hooks.slack.com/services/T/B/x' }, projectRoot: dir, executor: createExecutor() });
+    expect(resolved.channels).toEqual([]);
+    expect(resolved.problems).toEqual([{ path: 'notify.slack[0].urlEnv', message: 'SLACK_URL holds credentials (user:password@), which are never sent' }]);
+  });
+
   it('rejects unknown events, bad variable names, non-http URLs and unknown keys with paths', () => {
     const result = NotifySchema.safeParse({
       webhooks: [{ url: 'ftp://x', secretEnv: 'not a name', events: ['deploy.exploded'] }],

@@ -1,6 +1,6 @@
 import { assertEnvironmentName } from '../../config/env-name.js';
 import { assertKnownEnvironment, loadConfig } from '../../config/resolve.js';
-import { recoverBeforeStatus } from '../../journal/status-recovery.js';
+import { isInterrupted, readJournal } from '../../journal/journal.js';
 import { StateStore } from '../../state/store.js';
 import type { EnvironmentState } from '../../state/schema.js';
 import { formatDuration } from '../../config/duration.js';
@@ -21,6 +21,8 @@ export interface StatusView {
   lastDeploy: { ts: string; type: string; status: string; release: string | null } | null;
   /** The post-deploy guard, from the environment runtime; null when no runtime answers (docs/guard.md). */
   guard?: GuardView | null;
+  /** A deploy or rollback whose orchestrator was killed; `deploy recover <env>` finishes it. Null when there is none. */
+  interrupted: { kind: 'deploy' | 'rollback'; phase: string; startedAt: string; release: string | null } | null;
   /** What the platform reports itself (docker: container ids, images and states); absent on local. */
   platform?: string[];
   /**
@@ -30,7 +32,7 @@ export interface StatusView {
   runtime?: RuntimeView | null;
 }
 
-/** Reads `.deploy/<env>/state.json` and the last history record; changes nothing. */
+/** Reads `.deploy/<env>/state.json`, the journal and the last history record; changes nothing, starts nothing. */
 export async function statusCommand(options: CliOptions, environment?: string): Promise<number> {
   if (environment) assertEnvironmentName(environment);
   const { config, projectRoot } = await loadConfig(process.cwd(), { configPath: options.config });
@@ -38,13 +40,13 @@ export async function statusCommand(options: CliOptions, environment?: string): 
   const names = environment ? [environment] : Object.keys(config.environments);
   const views: StatusView[] = [];
   for (const name of names) {
-    // A deploy killed mid-way is recovered first (issue 6), so status shows where traffic really is.
-    const recovered = await recoverBeforeStatus(projectRoot, name, options.config);
-    if (recovered) process.stderr.write(`deploy: ${recovered}\n`);
     const store = new StateStore(projectRoot, name);
     const settings = { ...config, ...config.environments[name] };
     const configuredUrl = settings.url ?? (settings.port ? `http://localhost:${settings.port}` : null);
     const view = toView(name, await store.read(), configuredUrl, store.exists(), (await store.readHistory(1))[0]);
+    // A killed run is only reported: recovery moves traffic, so it belongs to `deploy recover` (or the next deploy).
+    const journal = await readJournal(store.dir);
+    view.interrupted = isInterrupted(journal) ? { kind: journal.kind, phase: journal.phase, startedAt: journal.startedAt, release: journal.release } : null;
     view.guard = view.deployed ? await readGuardStatus(store.dir) : null;
     if (view.deployed && (settings.platform ?? 'local') === 'local') {
       const { readRuntimeStatus } = await import('../../platforms/local/runtime-status.js');
@@ -83,6 +85,7 @@ function toView(
     previous: state.previous ? { release: state.previous.release, upstream: state.previous.upstream, running: state.previous.running } : null,
     releases: state.releases.map((r) => r.id),
     lastDeploy: last ? { ts: last.ts, type: last.type, status: last.status, release: last.release?.id ?? null } : null,
+    interrupted: null,
   };
 }
 
@@ -103,6 +106,10 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);
+  if (v.interrupted) {
+    const what = `${v.interrupted.kind}${v.interrupted.release ? ` of ${v.interrupted.release}` : ''}`;
+    lines.push(`  interrupted: a ${what} was killed during ${v.interrupted.phase} (started ${v.interrupted.startedAt}); \`deploy recover ${v.environment}\` finishes it`);
+  }
   return lines.join('\n');
 }
 

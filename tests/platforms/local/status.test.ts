@@ -1,19 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { describeApp } from '../../../src/platforms/local/runtime-status.js';
 import type { StatusView } from '../../../src/cli/commands/status.js';
 import { ensureBuilt } from '../../setup/build.js';
 import { runCli } from '../../cli/helpers.js';
-
-const TINY_APP = new URL('./fixtures/tiny-app.mjs', import.meta.url).pathname;
+import { git, tinyProject } from './helpers/tiny-project.js';
 
 const cli = (cwd: string, ...args: string[]) => runCli(args, { cwd });
-
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
 
 describe('deploy status on the local platform asks the runtime', { timeout: 240_000 }, () => {
   let dir: string;
@@ -22,29 +15,7 @@ describe('deploy status on the local platform asks the runtime', { timeout: 240_
 
   beforeAll(async () => {
     await ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'shipgate-status-'));
-    copyFileSync(TINY_APP, join(dir, 'server.mjs'));
-    const port = await findFreePort();
-    writeFileSync(
-      join(dir, 'deploy.config.yaml'),
-      [
-        'app: tiny',
-        'platform: local',
-        'start: node server.mjs',
-        'health: { path: /, interval: 50ms, timeout: 10s }',
-        'tests: false',
-        'migrations: none',
-        'verify: { smoke: ["GET /"], window: 300ms, minRequests: 0 }',
-        'keepWarm: 10m',
-        'drainTimeout: 500ms',
-        `environments: { staging: { port: ${port} } }`,
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(join(dir, '.gitignore'), '.deploy/\n');
-    git(dir, 'init', '-q');
-    git(dir, 'add', '.');
-    git(dir, 'commit', '-qm', 'tiny app');
+    dir = await tinyProject('shipgate-status-');
     const deploy = async () => {
       const run = await cli(dir, 'staging', '--json', '--yes');
       expect(run.code, run.stderr).toBe(0);

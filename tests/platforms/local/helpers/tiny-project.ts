@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort } from '../../../../src/platforms/local/free-port.js';
+
+const TINY_APP = new URL('../fixtures/tiny-app.mjs', import.meta.url).pathname;
+
+export const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
+
+/** A git project under /tmp that deploys the dependency-free tiny app to `staging` on a free port, with short waits. */
+export async function tinyProject(prefix: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  copyFileSync(TINY_APP, join(dir, 'server.mjs'));
+  const port = await findFreePort();
+  writeFileSync(
+    join(dir, 'deploy.config.yaml'),
+    [
+      'app: tiny',
+      'platform: local',
+      'start: node server.mjs',
+      'health: { path: /, interval: 50ms, timeout: 10s }',
+      'tests: false',
+      'migrations: none',
+      'verify: { smoke: ["GET /"], window: 300ms, minRequests: 0 }',
+      'keepWarm: 10m',
+      'drainTimeout: 500ms',
+      `environments: { staging: { port: ${port} } }`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, '.gitignore'), '.deploy/\n');
+  git(dir, 'init', '-q');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-qm', 'tiny app');
+  return dir;
+}
