@@ -35,7 +35,7 @@ export async function resumeCommand(options: ResumeCliOptions, environment?: str
 }
 
 async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenServing: boolean): Promise<number> {
-  const { resumeLocal } = await import('../../platforms/local/resume.js');
+  const [{ resumeLocal }, { recoverEnvironment }] = await Promise.all([import('../../platforms/local/resume.js'), import('../../journal/run-recovery.js')]);
   const results: ResumeResult[] = [];
   let code: number = ExitCode.ok;
   for (const name of names) {
@@ -45,7 +45,18 @@ async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenSe
         results.push({ environment: name, status: 'idle', release: null, runtime: null, actions: [], message: `${name}: platform ${config.platform} keeps its own processes running; nothing to resume` });
         continue;
       }
-      const result = await resumeLocal(config);
+      // A deploy killed mid-way (a reboot during a deploy) is finished first: traffic back on the last verified
+      // release. Resume then finds it serving, or brings it back.
+      const recovered = await recoverEnvironment(config.projectRoot, name, options.config);
+      if (recovered.journal && recovered.exitCode !== ExitCode.ok) {
+        code = Math.max(code, recovered.exitCode);
+        results.push({ environment: name, status: 'failed', release: null, runtime: null, actions: [], message: `${name}: ${recovered.message}` });
+        continue;
+      }
+      let result = await resumeLocal(config);
+      if (recovered.journal && result.status !== 'failed') {
+        result = { ...result, status: 'resumed', actions: [recovered.message, ...result.actions], message: `${name}: ${recovered.message}; ${result.message.replace(`${name}: `, '')}` };
+      }
       if (result.status === 'failed') code = Math.max(code, ExitCode.needsHuman);
       results.push(result);
     } catch (error) {
