@@ -1,6 +1,9 @@
 // Runs the built router on PORT, proxying to UPSTREAM (an origin URL). Used by the benchmark scripts.
 // WORKERS=N (N > 1) runs N copies as a node:cluster sharing the port, to measure what a multi-worker router would gain.
 import cluster from 'node:cluster';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRouter } from '../../dist/src/router/router.js';
 
 const workers = Number(process.env.WORKERS || 1);
@@ -15,11 +18,15 @@ if (workers > 1 && cluster.isPrimary) {
     setTimeout(() => process.exit(0), 500);
   });
 } else {
+  // ACCESS_LOG=1: a state dir of its own, so the access log (on by default there) is written, to measure its cost.
+  const stateDir = process.env.ACCESS_LOG ? mkdtempSync(join(tmpdir(), 'shipgate-bench-state-')) : undefined;
   const router = await createRouter({
     port: Number(process.env.PORT),
     host: '127.0.0.1',
+    stateDir,
     initialTable: { version: 1, active: { id: 'bench', url: process.env.UPSTREAM }, canary: null, updatedAt: new Date().toISOString() },
   });
+  if (stateDir) await router.setActive({ id: 'bench', url: process.env.UPSTREAM });
   if (cluster.isWorker) process.send('ready');
   else process.stdout.write(`listening ${router.port}\n`);
   process.on('SIGTERM', () => router.close(1000).then(() => process.exit(0)));

@@ -4,7 +4,8 @@
 # round with the order rotated, so machine noise hits them alike; the end prints the median of the per-round ratios.
 # NICE=-15 (as root) runs everything above other work on a busy box. TARGETS="nginx router" skips the others, so
 # more (shorter) rounds fit in the same time. UPSTREAM_APP=example proxies the example app (examples/webapp, its HTML
-# page at /) instead of the tiny upstream.mjs: the proxies' share of the box is then smaller.
+# page at /) instead of the tiny upstream.mjs: the proxies' share of the box is then smaller. The target `logged` is
+# the router with its access log on (run-router.mjs ACCESS_LOG=1); the end then prints its throughput against `router`.
 # Usage: bench/router/throughput.sh [rounds=3] [seconds=10] [connections=32]
 if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -16,12 +17,13 @@ has() { [[ " ${TARGET_LIST[*]} " == *" $1 "* ]]; }
 ensure_tools
 build
 
-APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104
+APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104 LOGGED=19105
 start_upstream_app $APP "${UPSTREAM_APP:-tiny}"
 start_nginx $NGINX $APP
 start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP WORKERS="${WORKERS:-}" node "$ROOT/bench/router/run-router.mjs"
+has logged && start_bg env PORT=$LOGGED UPSTREAM=http://127.0.0.1:$APP ACCESS_LOG=1 node "$ROOT/bench/router/run-router.mjs"
 has naive && start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"
-port_of() { case $1 in direct) echo $APP ;; nginx) echo $NGINX ;; router) echo $ROUTER ;; naive) echo $NAIVE ;; esac; }
+port_of() { case $1 in direct) echo $APP ;; nginx) echo $NGINX ;; router) echo $ROUTER ;; naive) echo $NAIVE ;; logged) echo $LOGGED ;; esac; }
 for target in direct "${TARGET_LIST[@]}"; do wait_port "$(port_of "$target")"; done
 # Warm up JITs and keep-alive pools.
 for target in "${TARGET_LIST[@]}"; do wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$(port_of "$target")/" >/dev/null; done
@@ -39,24 +41,26 @@ for round in $(seq "$ROUNDS"); do
     P99[$target.$round]=$p99
     printf "%-6s %-7s %10s %9s %9s %6s\n" "$round" "$target" "$rps" "$p50" "$p99" "$bad"
   done
-  awk -v r="${RPS[router.$round]:-0}" -v n="${RPS[nginx.$round]:-0}" -v d="${RPS[direct.$round]:-0}" -v v="${RPS[naive.$round]:-0}" \
+  awk -v r="${RPS[router.$round]:-0}" -v l="${RPS[logged.$round]:-0}" -v n="${RPS[nginx.$round]:-0}" -v d="${RPS[direct.$round]:-0}" -v v="${RPS[naive.$round]:-0}" \
       -v rp="${P99[router.$round]:-0}" -v np="${P99[nginx.$round]:-0}" -v dp="${P99[direct.$round]:-0}" -v round="$round" -v out="$RATIOS" \
     'BEGIN { line = sprintf("round %s:", round);
              if (n > 0) line = line sprintf(" router/nginx %.0f%%", 100 * r / n);
              if (n > 0 && v > 0) line = line sprintf(", naive/nginx %.0f%%", 100 * v / n);
              if (v > 0) line = line sprintf(", router/naive %.2fx", r / v);
              if (d > 0 && n > 0) line = line sprintf(", nginx/direct %.0f%%; added p99 router %.2f ms, nginx %.2f ms", 100 * n / d, rp - dp, np - dp);
+             if (l > 0 && r > 0) line = line sprintf(", logged/router %.0f%%", 100 * l / r);
              print line;
-             if (n > 0) printf "%f %f %f %f\n", r / n, (v > 0 ? v / n : -1), rp - dp, np - dp >> out }'
+             if (n > 0) printf "%f %f %f %f %f\n", r / n, (v > 0 ? v / n : -1), rp - dp, np - dp, (l > 0 && r > 0 ? l / r : -1) >> out }'
 done
 awk -v direct="$(has direct && echo 1 || echo 0)" '
      function sort(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } }
      function median(a, k) { sort(a, k); return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-     { k++; rn[k] = $1; vn[k] = $2; ra[k] = $3; na[k] = $4 }
+     { k++; rn[k] = $1; vn[k] = $2; ra[k] = $3; na[k] = $4; lr[k] = $5 }
      END { if (k == 0) exit;
-           m = median(rn, k); lo = rn[1]; hi = rn[k]; v = median(vn, k); r = median(ra, k); n = median(na, k);
+           m = median(rn, k); lo = rn[1]; hi = rn[k]; v = median(vn, k); r = median(ra, k); n = median(na, k); lg = median(lr, k);
            printf "median of %d rounds: router/nginx %.0f%% (range %.0f-%.0f%%)", k, 100 * m, 100 * lo, 100 * hi;
            if (v >= 0) printf ", naive/nginx %.0f%%", 100 * v;
            if (direct) printf "; added p99 router %.2f ms, nginx %.2f ms", r, n; else printf "; p99 router %.2f ms, nginx %.2f ms", r, n;
+           if (lg >= 0) printf "; logged/router %.0f%% (range %.0f-%.0f%%)", 100 * lg, 100 * lr[1], 100 * lr[k];
            printf "\n" }' "$RATIOS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -69,7 +69,8 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
       run: async (ctx) => {
         const commit = (await git(ctx)).commit;
         const gate = await checkProductionGate({
-          projectRoot: config.projectRoot,
+          // The required environment's history, fetched from its servers when it runs on some (src/remote/).
+          projectRoot: plan.options.gateHistoryRoot ?? config.projectRoot,
           requires: config.requires,
           maxAgeMs: config.maxAgeMs,
           release: { commit, contentHash: commit ? null : await workingTreeHash(config.projectRoot) },

@@ -77,6 +77,9 @@ function buildProgram(version: string): Command {
   withRun(withCommon(program.command('stop').description('stop the router and every app process of an environment').argument('<environment>'))).action(
     action(async () => (await import('./commands/deploy.js')).stopCommand),
   );
+  withCommon(program.command('attach').description('follow the newest run on each server of an environment to its end, or show how it ended').argument('<environment>')).action(
+    action(async () => (await import('./commands/attach.js')).attachCommand),
+  );
   withCommon(program.command('recover').description('finish a deploy or rollback that was killed: traffic back on the last verified release').argument('<environment>')).action(
     action(async () => (await import('./commands/recover.js')).recoverCommand),
   );
@@ -96,6 +99,15 @@ function buildProgram(version: string): Command {
     .action(action(async () => (await import('./commands/service.js')).serviceCommand as Handler));
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
+  );
+  withCommon(program.command('pause').description('hold new requests (each up to --max-wait, then 504) until `deploy resume`').argument('<environment>'))
+    .option('--max-wait <duration>', 'longest a request waits before it gets 504', '30s')
+    .action(action(async () => (await import('./commands/traffic.js')).pauseCommand as Handler));
+  withCommon(program.command('maintenance').description('answer every request with 503 and a maintenance page until `deploy resume`').argument('<environment>'))
+    .option('--message <text>', 'the text on the maintenance page')
+    .action(action(async () => (await import('./commands/traffic.js')).maintenanceCommand as Handler));
+  withCommon(program.command('resume').description('end a pause or maintenance: requests are routed again').argument('<environment>')).action(
+    action(async () => (await import('./commands/traffic.js')).resumeTrafficCommand),
   );
   withCommon(program.command('guard').description('show the post-deploy guard of an environment; --stop ends it early').argument('<environment>'))
     .option('--stop', 'stop watching now (traffic stays where it is)')

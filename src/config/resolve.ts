@@ -1,3 +1,4 @@
+import { parseSshTarget } from '../remote/ssh-target.js';
 import { resolveKubernetes } from './kubernetes-schema.js';
 import { resolveRailway } from './railway-schema.js';
 import { resolveRouter } from './router-schema.js';
@@ -130,8 +131,8 @@ interface ResolveContext {
   secrets: string[];
 }
 
-/** Where the router listens unless `host:` says: only production is reachable from other machines by default. */
-export function defaultHost(environment: string): string {
+/** Where the router listens unless `listen:` says: only production is reachable from other machines by default. */
+export function defaultListen(environment: string): string {
   return environment === 'production' ? '0.0.0.0' : '127.0.0.1';
 }
 
@@ -153,8 +154,9 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     build: s.build ?? null,
     start: s.start ?? null,
     port,
-    host: s.host ?? defaultHost(c.environment),
+    listen: s.listen ?? defaultListen(c.environment),
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
+    hosts: (s.hosts ?? []).map((spec, i) => parseSshTarget(spec, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
     health: { path: s.health?.path ?? '/health', timeoutMs: ms(s.health?.timeout, 30_000), intervalMs: ms(s.health?.interval, 500) },
     tests:
       tests === false

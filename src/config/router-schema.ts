@@ -19,6 +19,16 @@ export const RouterSchema = z
       .boolean()
       .optional()
       .describe('Take the feature flags\' user header (flags userHeader) from any client, not only from trusted proxies. Default false.'),
+    accessLog: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          maxSize: z.number().int().min(1024).optional().describe('Bytes after which access.log is rotated. Default 10485760 (10 MiB).'),
+          keep: z.number().int().min(0).max(100).optional().describe('Rotated files kept (access.log.1 … access.log.N). Default 5.'),
+        }),
+      ])
+      .optional()
+      .describe('JSON-lines access log in .deploy/<env>/access.log (0600), written in batches. On by default; false turns it off.'),
     limits: z
       .strictObject({
         headerLines: count(`Header lines in a request head; more is answered 400. Default ${d.maxHeaderLines}.`).optional(),
@@ -57,5 +67,9 @@ export function resolveRouter(raw: RawRouter | undefined): RouterSettings {
     maxConnections: l.connections,
   };
   for (const key of Object.keys(limits) as (keyof RouterLimits)[]) if (limits[key] === undefined) delete limits[key];
-  return { limits, trustedProxies: raw?.trustedProxies ?? [], trustUserHeader: raw?.trustUserHeader ?? false };
+  const settings: RouterSettings = { limits, trustedProxies: raw?.trustedProxies ?? [], trustUserHeader: raw?.trustUserHeader ?? false };
+  const log = raw?.accessLog;
+  if (log === false) settings.accessLog = false;
+  else if (log !== undefined) settings.accessLog = { maxBytes: log.maxSize, keep: log.keep };
+  return settings;
 }

@@ -1,3 +1,4 @@
+import type { SshTarget } from '../remote/ssh-target.js';
 import type { KubernetesSettings } from './kubernetes-schema.js';
 import type { RailwaySettings } from './railway-schema.js';
 import type { RouterSettings } from '../router/settings.js';
@@ -37,9 +38,11 @@ export interface ResolvedEnvironment {
   build: string | null;
   start: string | null;
   port: number | null;
-  /** The router's listen address: config `host`, else 127.0.0.1, or 0.0.0.0 for production. */
-  host: string;
+  /** The router's listen address: config `listen`, else 127.0.0.1, or 0.0.0.0 for production. */
+  listen: string;
   url: string;
+  /** Servers reached over SSH; empty: this machine. */
+  hosts: SshTarget[];
   health: { path: string; timeoutMs: number; intervalMs: number };
   /** command null with skip=false: no test command configured or detected by the config. */
   tests: { command: string | null; skip: boolean; timeoutMs: number };

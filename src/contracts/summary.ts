@@ -36,6 +36,15 @@ export interface VerificationReport {
   extendedMs: number;
 }
 
+/** One line per server of an environment deployed over SSH (`hosts:`), in the order they were rolled. */
+export interface HostResult {
+  host: string;
+  status: DeployStatus;
+  exitCode: number;
+  release: string | null;
+  message?: string;
+}
+
 export interface DeploySummary {
   status: DeployStatus;
   environment: string;
@@ -53,6 +62,8 @@ export interface DeploySummary {
   /** Last lines of green's log when the deploy failed. */
   logTail?: string[];
   rollbackPlanPath?: string;
+  /** Servers reached over SSH: how each one ended. */
+  hosts?: HostResult[];
   /** With --dry-run: the planned steps and, on platforms that apply manifests, each manifest or patch as one YAML document. */
   plan?: { steps: string[]; manifests?: string[] };
   verification?: VerificationReport;

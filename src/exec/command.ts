@@ -13,6 +13,8 @@ export interface Command {
   timeoutMs?: number;
   /** Stdin content, used to hand secrets to a child without putting them on argv. */
   input?: string;
+  /** A file streamed to stdin (an archive sent to a host over ssh). */
+  inputFile?: string;
 }
 
 export function describeCommand(command: Command): string {

@@ -4,11 +4,14 @@
  * `result {summary}`. Keeping it separate means a crash or hang here cannot take the CLI down
  * silently: the parent notices, reports and exits 4.
  */
+import { ipcChannel, runFolderChannel } from './channel.js';
 import { ChildMessageSchema, ParentMessageSchema, type ChildMessage, type ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 
 const controller = new AbortController();
 let started = false;
+// DEPLOY_RUN_DIR: started by the host agent on a server, to outlive the SSH session (src/remote/agent.ts).
+const channel = process.env.DEPLOY_RUN_DIR ? runFolderChannel(process.env.DEPLOY_RUN_DIR) : ipcChannel();
 
 // The CLI starts this process before its plan is ready; load what every run needs meanwhile.
 const runModule = import('./run.js');
@@ -16,26 +19,23 @@ void Promise.all([runModule, import('../checks/index.js'), import('../lock/lock.
 
 function send(message: ChildMessage): Promise<void> {
   ChildMessageSchema.parse(message);
-  return new Promise((resolve) => {
-    if (!process.connected || !process.send) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
+  return channel.send(message);
 }
 
 // Ctrl-C reaches the whole process group; only the parent decides what an interrupt means.
 process.on('SIGINT', () => {});
-process.on('disconnect', () => {
+channel.onGone(() => {
   // Cancelled before it had a plan: nothing was touched, nothing to clean up.
   if (!started) process.exit(0);
   controller.abort(new Error('the CLI went away'));
 });
 
-process.on('message', (raw: unknown) => {
+channel.onMessage((raw: unknown) => {
   const parsed = ParentMessageSchema.safeParse(raw);
   if (!parsed.success) {
     process.stderr.write(`orchestrator: invalid message from the CLI: ${parsed.error.issues[0]?.message}\n`);
     process.exitCode = 4;
-    process.disconnect?.();
+    channel.close();
     return;
   }
   const message = parsed.data;
@@ -61,7 +61,7 @@ async function start(plan: DeployPlan): Promise<void> {
   const { runPlan } = await runModule;
   const summary = await runPlan(plan, { emit, signal: controller.signal, recoverOnly: process.env.DEPLOY_RECOVER_ONLY === '1' });
   await send({ type: 'result', summary });
-  process.disconnect?.();
+  channel.close();
   // Work is done (every cleanup ran before the result was built): end now, so the CLI can print the summary and
   // exit without waiting for this process to wind down, nor for a stray timer or socket left by a plug-in.
   process.exit(0);

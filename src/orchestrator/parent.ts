@@ -19,6 +19,13 @@ export interface ParentHooks {
   activeRelease?: string | null;
 }
 
+/** A run on a server over SSH: a lost connection is reported, never recovered from here. */
+export interface RemoteRun {
+  host: string;
+  /** The command that shows how the run ended, e.g. `deploy attach production`. */
+  followUp: string;
+}
+
 /** Grace given to the child after an abort request before it is killed. */
 const ABORT_GRACE_MS = 3_000;
 /** After the result arrives, the child should be gone within this. */
@@ -59,7 +66,7 @@ export function childScriptPath(): string {
 export async function runInChild(
   plan: DeployPlan,
   hooks: ParentHooks,
-  options: { env?: NodeJS.ProcessEnv; recoverOnly?: boolean; started?: PendingOrchestrator } = {},
+  options: { env?: NodeJS.ProcessEnv; recoverOnly?: boolean; started?: PendingOrchestrator; remote?: RemoteRun } = {},
 ): Promise<DeploySummary> {
   const startedAt = performance.now();
   const pre: PreCheckResult[] = [];
@@ -136,7 +143,13 @@ export async function runInChild(
   const summary = result as DeploySummary | null;
   if (summary) return summary;
 
-  const what = failure ?? describeExit(exit, phase);
+  const what = failure ?? (options.remote ? `lost the connection to ${options.remote.host} during ${phase}` : describeExit(exit, phase));
+  if (options.remote) {
+    // The run on the host goes on by itself (src/remote/agent.ts); recovering from here would race it.
+    const redactor = plan.options.verbose ? redactorFor(plan.config) : null;
+    for (const line of redactor ? child.outputTail() : []) hooks.onNotice(`ssh: ${redactor!.redact(line)}`);
+    return failedSummary(plan, hooks, pre, startedAt, `${what}; the run goes on there to a safe end: ${options.remote.followUp}`);
+  }
   // The orchestrator died (not a second Ctrl-C, which leaves the journal on purpose): recover right away.
   const recovery = !stoppedAtOnce && !options.recoverOnly && !plan.dryRun && plan.kind !== 'stop' ? await recoverAfterCrash(plan, hooks, options.env, what) : null;
   if (recovery) return { ...recovery, durationMs: performance.now() - startedAt };
@@ -144,6 +157,11 @@ export async function runInChild(
   // Whatever the dying child wrote (a stack, an app's output) may hold a secret: the plan's redactor hides it.
   const redactor = plan.options.verbose ? redactorFor(plan.config) : null;
   for (const line of redactor ? child.outputTail() : []) hooks.onNotice(`orchestrator: ${redactor!.redact(line)}`);
+  return failedSummary(plan, hooks, pre, startedAt, message);
+}
+
+/** A run that ended without the orchestrator's own account: exit 4, with what is known. */
+function failedSummary(plan: DeployPlan, hooks: ParentHooks, pre: PreCheckResult[], startedAt: number, message: string): DeploySummary {
   return buildSummary({
     environment: plan.environment,
     strategy: plan.strategy,

@@ -8,6 +8,8 @@ import { redactorFor } from '../secrets/for-config.js';
 
 export type RunKind = 'deploy' | 'rollback' | 'stop';
 
+import type { ShippedSource } from '../remote/working-copy.js';
+
 export interface PlanOptions {
   ref: string | null;
   /** rollback --to <release> */
@@ -18,6 +20,10 @@ export interface PlanOptions {
   allowDirty: boolean;
   lockWaitMs: number;
   verbose: boolean;
+  /** On a server reached over SSH: the commit the CLI shipped there (src/remote/). */
+  source?: ShippedSource | null;
+  /** A folder holding `.deploy/<requires>/history.jsonl` copied from the required environment's servers. */
+  gateHistoryRoot?: string | null;
 }
 
 /** Everything the orchestrator child needs, computed before anything runs. Holds secrets: never print it whole. */

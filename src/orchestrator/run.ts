@@ -101,6 +101,10 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       const takeover = pre.find((c) => c.name === 'Deploy Lock' && c.warning);
       if (takeover) notices?.send('lock.taken_over', { reason: takeover.detail });
       const recovered = driver ? await recoverInterrupted(ctx, driver) : null;
+      // On a server, the shipped commit becomes the project's content under the lock, before any check reads it.
+      if (plan.options.source && plan.kind === 'deploy' && !deps.recoverOnly) {
+        await (await import('../remote/working-copy.js')).checkOutShippedSource(plan.config.projectRoot, plan.options.source, executor);
+      }
       if (deps.recoverOnly) {
         const message = recovered?.message ?? 'it had not changed anything yet: traffic stays where it was';
         // History already holds the interruption and the recovery; the killed run gets no record of its own.

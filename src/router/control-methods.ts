@@ -40,4 +40,7 @@ export function registerRouterMethods(registry: ControlRegistry, router: Router)
   registry.register('router.drain', drainSchema, (params) => router.drain(params.id, params.timeoutMs));
   registry.register('router.metrics', metricsSchema, (params) => router.metrics(params.id, params.windowMs));
   registry.register('router.configure', routerSettingsSchema, (params) => router.configure(params));
+  registry.register('router.pause', z.strictObject({ failAfterMs: z.number().int().min(1).max(HOUR_MS) }), (params) => router.pause(params.failAfterMs));
+  registry.register('router.maintenance', z.strictObject({ message: z.string().max(2000) }), (params) => router.maintenance(params.message));
+  registry.register('router.resume', empty, () => router.resume());
 }

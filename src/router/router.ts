@@ -13,6 +13,8 @@ import { waitForDrain, type DrainResult } from './drain.js';
 import { emptyTable, type RoutingTable, type Upstream } from './types.js';
 import { FlagEvaluator } from './flags.js';
 import { CookieSigner, loadSigner } from './cookie-signer.js';
+import { AccessLog } from './access-log.js';
+import { gateFor, loadGate, saveGate, type Gate, type GateState } from './gate.js';
 import type { RouterLimits } from './limits.js';
 import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 
@@ -53,6 +55,8 @@ export interface RouterStatus {
   upstreams: UpstreamStatus[];
   /** Open client connections and the distinct addresses they come from. */
   clients: { connections: number; clients: number };
+  /** Serving, paused (with the requests waiting) or in maintenance: `deploy pause` / `deploy maintenance`. */
+  gate: (GateState & { held: number }) | { state: 'serving' };
 }
 
 export interface SetActiveResult {
@@ -78,6 +82,12 @@ export interface Router {
   metrics(id: string, windowMs: number): UpstreamMetrics;
   /** Feature flags evaluated per request (src/router/flags.ts); empty until a table is pushed or loaded. */
   readonly flags: FlagEvaluator;
+  /** Requests wait (up to `failAfterMs` each, then 504) until `resume()`. */
+  pause(failAfterMs: number): Promise<GateState>;
+  /** Every request gets 503 and a maintenance page with `message` until `resume()`. */
+  maintenance(message: string): Promise<GateState>;
+  /** Ends a pause or maintenance; held requests go on. Returns what was ended, or null. */
+  resume(): Promise<GateState | null>;
   /** Applies the config's `router:` settings to new requests at once; saved to the state dir when there is one. */
   configure(settings: RouterSettings): Promise<RouterSettings>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
@@ -91,8 +101,11 @@ export async function createRouter(given: RouterOptions): Promise<Router> {
   const options = saved ? { ...given, ...saved } : given;
   const router = new ProxyRouter(options, table);
   if (options.stateDir) {
+    const gate = await loadGate(options.stateDir);
+    if (gate) router.setGate(gate);
     await router.flags.load(options.stateDir);
     router.signer = router.flags.signer = await loadSigner(options.stateDir);
+    router.openAccessLog(saved?.accessLog);
   }
   await router.listen();
   return router;
@@ -112,6 +125,8 @@ class ProxyRouter implements Router, Routing {
   private readonly random: () => number;
   private mutations: Promise<unknown> = Promise.resolve();
   readonly flags = new FlagEvaluator();
+  gate: Gate | null = null;
+  private gateState: GateState | null = null;
   /** Signs the sticky canary cookie; with a state dir, the environment's secret (router-secret, 0600). */
   signer = new CookieSigner();
 
@@ -172,6 +187,7 @@ class ProxyRouter implements Router, Routing {
       table: this.current,
       upstreams: [...upstreams.values()],
       clients: this.server.connectionCount,
+      gate: this.gateState ? { ...this.gateState, held: this.server.held.size } : { state: 'serving' },
     };
   }
 
@@ -232,8 +248,46 @@ class ProxyRouter implements Router, Routing {
     }, Math.max(0, deadline - performance.now())).unref();
   }
 
+  setGate(state: GateState | null): void {
+    this.gateState = state;
+    this.gate = state ? gateFor(state) : null;
+  }
+
+  pause(failAfterMs: number): Promise<GateState> {
+    return this.changeGate({ state: 'paused', failAfterMs, since: new Date().toISOString() }) as Promise<GateState>;
+  }
+
+  maintenance(message: string): Promise<GateState> {
+    return this.changeGate({ state: 'maintenance', message, since: new Date().toISOString() }) as Promise<GateState>;
+  }
+
+  resume(): Promise<GateState | null> {
+    return this.mutate(async () => {
+      const previous = this.gateState;
+      await this.changeGate(null);
+      return previous;
+    });
+  }
+
+  /** Swaps the gate for new requests, lets held ones go on under the new one, then saves it. */
+  private async changeGate(state: GateState | null): Promise<GateState | null> {
+    this.setGate(state);
+    if (this.gate === null || !this.gate.paused) this.server.releaseHeld();
+    this.options.log?.(state ? `${state.state}${state.state === 'paused' ? ` (requests wait up to ${state.failAfterMs} ms)` : ''}` : 'serving (pause or maintenance ended)');
+    if (this.options.stateDir) await saveGate(this.options.stateDir, state);
+    return state;
+  }
+
+  /** The access log in the state dir, unless the settings turn it off. */
+  openAccessLog(setting: RouterSettings['accessLog']): void {
+    const previous = this.server.accessLog;
+    this.server.accessLog = this.options.stateDir && setting !== false ? new AccessLog(this.options.stateDir, setting ?? {}) : null;
+    void previous?.close();
+  }
+
   async configure(settings: RouterSettings): Promise<RouterSettings> {
     this.server.configure(settings);
+    this.openAccessLog(settings.accessLog);
     if (this.options.stateDir) await saveSettings(this.options.stateDir, settings);
     return settings;
   }
@@ -245,6 +299,7 @@ class ProxyRouter implements Router, Routing {
   async close(graceMs = 10_000): Promise<void> {
     await this.server.close(graceMs);
     this.pools.closeAll();
+    await this.server.accessLog?.close();
   }
 
   private urls = new Map<string, string>();

@@ -10,6 +10,8 @@ export interface RouterSettings {
   limits: Partial<RouterLimits>;
   trustedProxies: string[];
   trustUserHeader: boolean;
+  /** The access log in the state dir: on (the default, undefined) with its rotation, or false. */
+  accessLog?: false | { maxBytes?: number; keep?: number };
 }
 
 export const SETTINGS_FILE = 'router-settings.json';
@@ -45,6 +47,9 @@ export const routerSettingsSchema = z.strictObject({
     .partial(),
   trustedProxies: z.array(z.string().refine(isAddressOrRange, 'expected an IP address or CIDR range')),
   trustUserHeader: z.boolean(),
+  accessLog: z
+    .union([z.literal(false), z.strictObject({ maxBytes: z.number().int().min(1024).optional(), keep: z.number().int().min(0).max(100).optional() })])
+    .optional(),
 });
 
 /** The settings saved by the last `router.configure`, so a restarted router applies them before its first request. */

@@ -10,6 +10,8 @@ const STATUS_LINE: Record<DeploySummary['status'], string> = {
   blocked: '⛔ BLOCKED',
 };
 
+const HOST_MARK: Record<DeploySummary['status'], string> = { success: '✅', rolled_back: '↩️', failed: '❌', blocked: '⛔' };
+
 /** The seed's Output block: status, where, pre-checks with figures, the deployment, post-checks against thresholds, the way back. */
 export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
   const lines: string[] = [];
@@ -39,6 +41,12 @@ export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
     lines.push('');
   } else {
     lines.push(`Deployment: ⏭ NOT STARTED (${formatDuration(s.durationMs)})`, '');
+  }
+
+  if (s.hosts?.length) {
+    lines.push('Hosts:');
+    for (const host of s.hosts) lines.push(`  ${HOST_MARK[host.status]} ${host.host}: ${host.status.replace('_', ' ')}${host.release ? ` (${host.release})` : ''}${host.message && host.status !== 'success' ? ` — ${host.message}` : ''}`);
+    lines.push('');
   }
 
   if (s.checks.post.length > 0) {

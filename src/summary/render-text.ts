@@ -36,7 +36,9 @@ export function renderText(s: DeploySummary): string {
 
   if (s.status !== 'success') {
     const logLine = [...(s.logTail ?? [])].reverse().find((line) => CAUSE_LINE.test(line));
-    if (s.message) lines.push(`Cause: ${s.message}`);
+    // A failed post-check line already names the cause with its figure and threshold; the message would repeat it.
+    const failedPostCheck = s.checks.post.some((c) => !c.ok);
+    if (s.message && !(failedPostCheck && s.rollback.performed)) lines.push(`Cause: ${s.message}`);
     if (logLine) lines.push(`Log: ${logLine.trim()}`);
   }
   if (s.rollback.performed) lines.push(`Rollback: traffic back on the previous release${s.rollback.verified === false ? ', NOT verified' : s.rollback.verified ? ', verified' : ''}`);

@@ -146,9 +146,11 @@ describe('/deploy in the real Claude Code client', () => {
     expect((await status('production')).deployed).toBe(false);
   }, 300_000);
 
-  it('/deploy production approved: deployed and verified; the approval was asked for this one call', async () => {
-    const turn = await chat('/deploy production', { approver: 'allow' });
-    expect(turn.asked).toHaveLength(1);
+  it('/deploy production approved: deployed and verified; asked even where a standing allow rule covers the CLI', async () => {
+    // A rule that would pre-approve every call of the CLI: the hook's "ask" still wins, so no approval, given
+    // once or as a rule, becomes standing permission for production.
+    const turn = await chat('/deploy production', { approver: 'allow', args: ['--allowedTools', 'Bash(node_modules/.bin/deploy:*)'] });
+    expect(turn.asked.map((a) => a.input.command)).toEqual(['node_modules/.bin/deploy production --json --text']);
     const json = cliJson(turn);
     expect(json).toMatchObject({ status: 'success', exitCode: 0, environment: 'production' });
     expect(await servedBy(project.productionUrl)).toBe(json.release.id);

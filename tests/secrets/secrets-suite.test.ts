@@ -142,6 +142,9 @@ describe('secrets suite: planted values never appear in any output', { timeout: 
       RAILWAY_TOKEN: PLANTED.RAILWAY_TOKEN,
     };
     execFileSync('git', ['init', '-q'], { cwd: dir });
+    // The same project with a test suite whose failing test is named after a secret, for a run the pre-checks block.
+    writeFileSync(join(dir, 'secret.test.js'), "const test = require('node:test');\ntest('login with ' + process.env.API_KEY + ' and ' + process.env.HOOK_SECRET, () => { throw new Error('no'); });\n");
+    writeFileSync(join(dir, 'deploy.failing.yaml'), readFileSync(join(dir, 'deploy.config.yaml'), 'utf8').replace('tests: false', 'tests: node --test secret.test.js'));
     git('add', '-A');
     git('commit', '-qm', 'vault');
   }, 300_000);
@@ -166,6 +169,11 @@ describe('secrets suite: planted values never appear in any output', { timeout: 
     const crashHuman = await cli('crashing deploy (human)', ['staging', '--yes']);
     expect(crashHuman.code, crashHuman.stderr).toBe(1);
     expect(crashHuman.stdout).toContain('Last log lines of the new release');
+
+    const blocked = await cli('blocked deploy --json --verbose', ['staging', '--config', 'deploy.failing.yaml', '--json', '--verbose', '--yes']);
+    expect(blocked.code, blocked.stderr).toBe(3);
+    const tests = (JSON.parse(blocked.stdout) as { checks: { pre: Array<{ name: string; detail: string }> } }).checks.pre.find((c) => /test/i.test(c.name));
+    expect(tests?.detail).toMatch(/failing: login with \*\*\* and \*\*\*/);
 
     release('good-again');
     const second = await cli('second deploy', ['staging', '--yes']);

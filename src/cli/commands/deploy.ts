@@ -1,7 +1,9 @@
 import { parseDuration } from '../../config/duration.js';
 import { ExitCode, UserError } from '../../errors.js';
-import type { RunKind } from '../../orchestrator/plan.js';
-import { runInChild, startOrchestrator, type PendingOrchestrator } from '../../orchestrator/parent.js';
+import type { ResolvedEnvironment } from '../../config/types.js';
+import type { ProgressEvent } from '../../orchestrator/messages.js';
+import type { DeployPlan, RunKind } from '../../orchestrator/plan.js';
+import { runInChild, startOrchestrator, type ParentHooks, type PendingOrchestrator } from '../../orchestrator/parent.js';
 import type { CliOptions } from '../options.js';
 
 export const deployCommand = (options: CliOptions, environment?: string) => runCommand('deploy', options, environment);
@@ -65,20 +67,18 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
   }
 
   const [{ StateStore }, { createRenderer }] = await Promise.all([import('../../state/store.js'), import('../progress.js')]);
-  const activeRelease = (await new StateStore(config.projectRoot, environment).read()).active?.release ?? null;
+  const remote = config.hosts.length > 0;
+  const activeRelease = remote ? null : ((await new StateStore(config.projectRoot, environment).read()).active?.release ?? null);
   const renderer = await createRenderer(options);
   // Loaded while the orchestrator works, not after it answers.
   const rendering = Promise.all([import('../../summary/color.js'), import('../../summary/render-human.js'), import('../../summary/render-json.js')]);
-  const summary = await runInChild(
-    plan,
-    {
-      activeRelease,
-      onProgress: (event) => renderer.progress(event),
-      onNotice: (line) => renderer.notice(line),
-      onSpawn: (pid) => options.verbose && renderer.notice(`orchestrator pid ${pid}`),
-    },
-    { started: orchestrator },
-  );
+  const hooks = {
+    activeRelease,
+    onProgress: (event: ProgressEvent) => renderer.progress(event),
+    onNotice: (line: string) => renderer.notice(line),
+    onSpawn: (pid: number) => options.verbose && renderer.notice(`orchestrator pid ${pid}`),
+  };
+  const summary = remote ? await runRemote(plan, hooks, orchestrator, (env) => resolveEnvironment(config.projectRoot, env, { configPath: config.configPath, recipes })) : await runInChild(plan, hooks, { started: orchestrator });
   renderer.stop();
 
   const [{ colorFor }, { renderHuman }, { renderJson }] = await rendering;
@@ -91,6 +91,14 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
   else if (kind === 'stop' && summary.exitCode === 0) process.stdout.write(`${summary.message ?? `stopped ${environment}`}\n`);
   else process.stdout.write(renderHuman(summary, colorFor(process.stdout)));
   return summary.exitCode;
+}
+
+/** An environment with `hosts:`: the same run on each server over SSH (src/remote/run-on-hosts.ts). */
+async function runRemote(plan: DeployPlan, hooks: ParentHooks, local: PendingOrchestrator, resolve: (environment: string) => Promise<ResolvedEnvironment>) {
+  const [{ runOnHosts }, { sshOptions }] = await Promise.all([import('../../remote/run-on-hosts.js'), import('../../remote/ssh-options.js')]);
+  const requires = plan.config.requires;
+  const requiredHosts = requires ? (await resolve(requires)).hosts : [];
+  return runOnHosts({ plan, targets: plan.config.hosts, ssh: sshOptions(), hooks, local, requiredHosts });
 }
 
 /** Production deploys, rollbacks and stops ask first, on a terminal only; --yes and pipes never block. */

@@ -199,14 +199,14 @@ async function activeRelease(ctx: DeployContext): Promise<string | null> {
 }
 
 function publicUrlOf(ctx: DeployContext): string {
-  return `http://${reachableHost(ctx.config.host)}:${routerPort(ctx.config)}`;
+  return `http://${reachableHost(ctx.config.listen)}:${routerPort(ctx.config)}`;
 }
 
 async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Promise<RouterClient> {
   const client = await ensureRouter({
     stateDir: ctx.config.stateDir,
     port: routerPort(ctx.config),
-    host: options.host ?? ctx.config.host,
+    host: options.host ?? ctx.config.listen,
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());

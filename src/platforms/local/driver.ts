@@ -17,7 +17,7 @@ import { markNothingRunning } from './blue-green/slots.js';
 import { listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
 
 export interface LocalDriverOptions {
-  /** Address the environment's router binds. Default: config `host` (loopback except for production). */
+  /** Address the environment's router binds. Default: config `listen` (loopback except for production). */
   host?: string;
   /** Shorter waits for tests. */
   timing?: Partial<FlowTiming>;
@@ -191,7 +191,7 @@ function portOf(ctx: DeployContext): number {
 }
 
 function publicUrlOf(ctx: DeployContext): string {
-  return `http://${reachableHost(ctx.config.host)}:${portOf(ctx)}`;
+  return `http://${reachableHost(ctx.config.listen)}:${portOf(ctx)}`;
 }
 
 async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Promise<RouterClient> {
@@ -200,7 +200,7 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
   const client = await ensureRouter({
     stateDir: ctx.config.stateDir,
     port: portOf(ctx),
-    host: options.host ?? ctx.config.host,
+    host: options.host ?? ctx.config.listen,
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());

@@ -37,6 +37,8 @@ export interface CreateReleaseOptions {
   buildTimeoutMs?: number;
   /** Environment for the build (complete: the executor does not add process.env to it). */
   buildEnv?: Record<string, string>;
+  /** The commit the CLI shipped to this host, which has no repository (src/remote/working-copy.ts). */
+  shippedCommit?: string | null;
   now?: () => Date;
 }
 
@@ -70,7 +72,8 @@ export async function createRelease(options: CreateReleaseOptions): Promise<Rele
   const [git, resolved] = await Promise.all([gitLocation(executor, projectRoot), executor.run(gitResolveCommit(projectRoot, ref))]);
   if (!git && options.ref) throw new UserError(`--ref ${options.ref}: ${projectRoot} is not a git repository`, ExitCode.usage);
 
-  let commit: string | null = null;
+  // A host has no repository: the CLI names the commit it shipped there.
+  let commit: string | null = git ? null : (options.shippedCommit ?? null);
   if (git) {
     if (resolved.exitCode !== 0) {
       if (options.ref) throw new UserError(`--ref ${ref}: not a commit in this repository`, ExitCode.usage);

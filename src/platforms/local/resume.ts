@@ -64,7 +64,7 @@ export async function resumeLocal(config: ResolvedEnvironment, options: ResumeOp
     router = await ensureRouter({
       stateDir: config.stateDir,
       port: config.port,
-      host: config.host,
+      host: config.listen,
       daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
     });
     await requireSupervisor(router, environment);

@@ -3,7 +3,7 @@ import type { UpstreamMeter } from '../meter.js';
 import { Exchange } from './exchange.js';
 import { HeadError, headLength } from './head-scan.js';
 import type { ProxyServer } from './proxy-server.js';
-import { parseRequestHead, type RequestHead } from './request-head.js';
+import { parseRequestHead, requestTarget, type RequestHead } from './request-head.js';
 import { NO_RELEASE, NO_RELEASE_CLOSE, plainResponse } from './responses.js';
 import { clientForwardingLines } from './forwarding.js';
 import { Tunnel } from './tunnel.js';
@@ -13,6 +13,8 @@ import type { UpstreamConnection } from './upstream-pool.js';
  * bytes left unsent before the next pipelined request is started. */
 const MAX_PIPELINED = 64 * 1024;
 const PAUSE_PIPELINE = 2;
+/** Set while a request waits for a paused router to be resumed. */
+const PAUSE_HELD = 4;
 
 /**
  * One client connection: reads request heads, and hands each request to an Exchange. Pipelined requests are
@@ -33,6 +35,8 @@ export class ClientConnection {
   private stalledSince = -1;
   /** The next pipelined request waits until the client read what it was sent. */
   private waitingDrain = false;
+  /** A request head (with the bytes after it) waiting for a paused router, and the tick it started waiting. */
+  private held: { head: RequestHead; buf: Buffer; rest: Buffer | null; since: number } | null = null;
   private tunnel: Tunnel | null = null;
   private pending: Buffer | null = null;
   /** Bytes at the start of `pending` already searched for the end of a head: a head sent in pieces is scanned once. */
@@ -76,6 +80,15 @@ export class ClientConnection {
   /** Applies the timeouts of the limits at server tick `tick` (see ProxyServer). */
   expire(tick: number): void {
     const ticks = this.server.ticks;
+    const held = this.held;
+    if (held !== null) {
+      const failAfter = Math.ceil((this.server.routing.gate?.failAfterMs ?? 0) / this.server.tickMs);
+      if (tick - held.since > failAfter) {
+        this.unhold();
+        this.reject(504, 'Gateway Timeout: the site is paused');
+      }
+      return;
+    }
     if (this.stalledSince >= 0 && tick - this.stalledSince > ticks.send) return this.destroy();
     const tunnel = this.tunnel;
     if (tunnel !== null) {
@@ -100,6 +113,28 @@ export class ClientConnection {
     if (this.tunnel === null || !this.tunnel.to(meter)) return false;
     this.destroy();
     return true;
+  }
+
+  /** The router was resumed (or put in maintenance): the held request goes on as if it had just arrived. */
+  release(): void {
+    const held = this.held;
+    if (held === null || this.closed) return;
+    const rest = this.unhold(held.rest);
+    this.start(held.head, held.buf, rest);
+    if (this.exchange === null && this.tunnel === null && this.held === null) this.next();
+  }
+
+  /** Stops holding; returns `rest` with what arrived meanwhile appended. */
+  private unhold(rest: Buffer | null = null): Buffer | null {
+    this.held = null;
+    this.server.held.delete(this);
+    this.resume(PAUSE_HELD);
+    if (this.pending !== null) {
+      rest = rest === null ? this.pending : Buffer.concat([rest, this.pending]);
+      this.pending = null;
+      this.scanned = 0;
+    }
+    return rest;
   }
 
   pause(reason: number): void {
@@ -175,7 +210,7 @@ export class ClientConnection {
 
   /** Starts the next buffered request, if its head is complete. */
   private next(): void {
-    while (this.exchange === null && this.tunnel === null && !this.closed) {
+    while (this.exchange === null && this.tunnel === null && this.held === null && !this.closed) {
       // A client that does not read its answers gets no more of them until it does.
       if (this.socket.writableLength > MAX_PIPELINED) {
         this.waitingDrain = true;
@@ -210,23 +245,42 @@ export class ClientConnection {
   private start(head: RequestHead, buf: Buffer, rest: Buffer | null): void {
     const maxBody = this.server.limits.maxBodyBytes;
     if (maxBody > 0 && head.contentLength > maxBody) return this.reject(413, 'Content Too Large');
-    const target = this.server.routing.route(head);
-    if (target === null) {
-      const close = !head.keepAlive || head.upgrade || head.chunked || head.contentLength > 0 || this.server.closing;
-      this.socket.write(close ? NO_RELEASE_CLOSE : NO_RELEASE);
-      if (close) return this.close();
-      this.pending = rest;
-      this.since = this.server.tick;
-      return;
+    const gate = this.server.routing.gate;
+    if (gate !== null) {
+      if (gate.page !== null) return this.answerWithout(head, buf, rest, 503, gate.page, gate.pageClose!);
+      if (gate.paused) return this.hold(head, buf, rest);
     }
+    const target = this.server.routing.route(head);
+    if (target === null) return this.answerWithout(head, buf, rest, 503, NO_RELEASE, NO_RELEASE_CLOSE);
     const exchange = (this.exchange = new Exchange(this, target, head, buf));
     const left = exchange.begin(rest);
     if (left !== null && this.exchange === exchange) this.queue(left);
   }
 
+  /**
+   * A request the router answers itself (no release, maintenance). The connection stays open for the next request
+   * unless the request has a body the router would have to read and throw away.
+   */
+  private answerWithout(head: RequestHead, buf: Buffer, rest: Buffer | null, status: number, answer: Buffer, answerClose: Buffer): void {
+    const close = !head.keepAlive || head.upgrade || head.chunked || head.contentLength > 0 || this.server.closing;
+    this.server.accessLog?.add(head.method, requestTarget(buf, head), status, answer.length, 0, '-', this.remote);
+    this.socket.write(close ? answerClose : answer);
+    if (close) return this.close();
+    this.pending = rest;
+    this.since = this.server.tick;
+  }
+
+  private hold(head: RequestHead, buf: Buffer, rest: Buffer | null): void {
+    this.held = { head, buf, rest, since: this.server.tick };
+    this.server.held.add(this);
+    this.pause(PAUSE_HELD);
+  }
+
   /** A head the router refuses: answered, nothing forwarded, connection closed. */
   private reject(status: number, reason: string): void {
-    this.socket.write(plainResponse(status, reason, true));
+    const answer = plainResponse(status, reason, true);
+    this.server.accessLog?.add('-', '-', status, answer.length, 0, '-', this.remote);
+    this.socket.write(answer);
     this.pending = null;
     this.close();
   }

@@ -3,7 +3,7 @@ import { ChunkedScanner } from './chunked.js';
 import type { ClientConnection } from './client-connection.js';
 import { HeadError, headLength, rewriteHead } from './head-scan.js';
 import type { ProxyTarget } from './proxy-target.js';
-import { KEPT_HOST, type RequestHead } from './request-head.js';
+import { KEPT_HOST, requestTarget, type RequestHead } from './request-head.js';
 import { rewriteRequestHead } from './request-rewrite.js';
 import { trustedForwardingLines } from './forwarding.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
@@ -54,6 +54,10 @@ export class Exchange implements UpstreamOwner {
   private retried = false;
   private upstreamPaused = false;
   private readonly startedAt = performance.now();
+  /** Response bytes written to the client, for the access log. */
+  private sent = 0;
+  /** The request target, kept only when there is an access log. */
+  private readonly path: string;
   private readonly startTick: number;
 
   constructor(
@@ -77,6 +81,7 @@ export class Exchange implements UpstreamOwner {
       fixed = null;
     }
     this.headOut = rewriteRequestHead(buf, head, fixed, extra, (head.kept & KEPT_HOST) === 0);
+    this.path = client.server.accessLog === null ? '' : requestTarget(buf, head);
   }
 
   /** Sends the head, and the part of the body already received. Returns the bytes of `rest` past this request. */
@@ -272,6 +277,7 @@ export class Exchange implements UpstreamOwner {
   }
 
   private writeClient(data: Buffer): void {
+    this.sent += data.length;
     if (!this.client.socket.write(data)) {
       this.client.stalled();
       if (!this.upstreamPaused && this.upstream !== null) {
@@ -375,6 +381,7 @@ export class Exchange implements UpstreamOwner {
     meter.record(status, latencyUs, proxyError);
     const extra = this.target.extraMeters;
     if (extra !== null) for (const cohort of extra) cohort.record(status, latencyUs, proxyError);
+    this.client.server.accessLog?.add(this.head.method, this.path, status, this.sent, latencyUs / 1000, meter.upstream, this.client.remote);
     return now;
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { UserError } from '../../errors.js';
+import type { AccessLog } from '../access-log.js';
 import { ticksOf, tickMs, withDefaults, type RouterLimits } from '../limits.js';
 import type { UpstreamMeter } from '../meter.js';
 import { ClientConnection } from './client-connection.js';
@@ -41,6 +42,12 @@ export class ProxyServer {
   trusted!: TrustedProxies;
   trustUserHeader = false;
   readonly proto = 'http';
+  /** Set by the router when the access log is on. */
+  accessLog: AccessLog | null = null;
+  /** Connections whose request waits for the router to be resumed (paused). */
+  readonly held = new Set<ClientConnection>();
+  /** Length of a tick in ms. */
+  tickMs = 1000;
   private readonly connections = new Set<ClientConnection>();
   private readonly perClient = new Map<string, number>();
   private readonly server: Server;
@@ -60,7 +67,7 @@ export class ProxyServer {
    */
   configure(options: Pick<ProxyServerOptions, 'limits' | 'trustedProxies' | 'trustUserHeader'>): void {
     const limits = (this.limits = withDefaults(options.limits));
-    const tick = tickMs(limits);
+    const tick = (this.tickMs = tickMs(limits));
     this.ticks = {
       head: ticksOf(limits.headTimeoutMs, tick),
       keepAlive: ticksOf(limits.keepAliveTimeoutMs, tick),
@@ -106,7 +113,13 @@ export class ProxyServer {
     this.connections.add(new ClientConnection(socket, this));
   }
 
+  /** Lets the requests held by a pause go on: to the routing table, or to the maintenance page. */
+  releaseHeld(): void {
+    for (const connection of [...this.held]) connection.release();
+  }
+
   forget(connection: ClientConnection): void {
+    this.held.delete(connection);
     if (!this.connections.delete(connection)) return;
     const left = (this.perClient.get(connection.remote) ?? 1) - 1;
     if (left === 0) this.perClient.delete(connection.remote);

@@ -1,4 +1,5 @@
 import type { UpstreamMeter } from '../meter.js';
+import type { Gate } from '../gate.js';
 import type { RequestHead } from './request-head.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -20,4 +21,6 @@ export interface Routing {
   route(head: RequestHead): ProxyTarget | null;
   /** The flag table's user header, which the head parser picks out; null when none is configured. */
   readonly userHeader: string | null;
+  /** Paused or in maintenance (src/router/gate.ts); null while serving. */
+  readonly gate: Gate | null;
 }

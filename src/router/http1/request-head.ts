@@ -243,6 +243,11 @@ export function parseRequestHead(
   };
 }
 
+/** The request target as the client sent it, as a string (for the access log). */
+export function requestTarget(buf: Buffer, head: RequestHead): string {
+  return text(buf, head.methodEnd + 1, head.lineEnd - 9);
+}
+
 /** A field value as a string, without the whitespace around it. */
 function value(buf: Buffer, colon: number, end: number): string {
   const start = valueStart(buf, colon, end);

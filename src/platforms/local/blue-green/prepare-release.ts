@@ -14,6 +14,7 @@ export async function prepareRelease(ctx: DeployContext, buildEnv: Record<string
       stateDir: config.stateDir,
       executor: ctx.executor,
       ref: ctx.plan.options.ref ?? undefined,
+      shippedCommit: ctx.plan.options.source?.commit,
       build: config.build,
       buildEnv,
     });

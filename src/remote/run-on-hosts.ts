@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import type { DeploySummary, HostResult, PreCheckResult } from '../contracts/summary.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, isUserError, UserError } from '../errors.js';
+import { createExecutor, type Executor } from '../exec/executor.js';
+import { Redactor } from '../exec/redact.js';
+import { runInChild, type ParentHooks, type PendingOrchestrator } from '../orchestrator/parent.js';
+import type { DeployPlan } from '../orchestrator/plan.js';
+import { buildSummary } from '../summary/build.js';
+import { ensureShipgate, type HostInstall } from './host-install.js';
+import { hostAppDir, hostProjectRoot, hostRunDir, hostSourceArchive, planForHost } from './host-plan.js';
+import { remoteScript } from './ssh-command.js';
+import { describeSshFailure } from './ssh-errors.js';
+import { spawnRemoteOrchestrator } from './remote-orchestrator.js';
+import { packSource, uploadSource } from './ship-source.js';
+import type { SshOptions } from './ssh-command.js';
+import type { SshTarget } from './ssh-target.js';
+
+/**
+ * Checks that run where the CLI is, before anything reaches a host: the ones that need the repository, and the
+ * production gate, which reads the required environment's history (here, or fetched from its servers).
+ */
+export const CLI_SIDE_CHECKS = ['tests', 'git', 'gate'] as const;
+
+export interface HostsRun {
+  plan: DeployPlan;
+  targets: SshTarget[];
+  ssh: SshOptions;
+  hooks: ParentHooks;
+  /** The local orchestrator the CLI started early; it runs the CLI-side checks. */
+  local: PendingOrchestrator;
+  /** The servers of the environment the production gate requires (`requires:`), when it runs on servers. */
+  requiredHosts: SshTarget[];
+}
+
+interface Prepared {
+  target: SshTarget;
+  install: HostInstall;
+  appDir: string;
+  /** The commit shipped to it, for a deploy. */
+  commit?: string;
+}
+
+/**
+ * A run on servers over SSH, one host at a time: the repository's checks here, then on each host in turn the same
+ * orchestrator as locally (host checks, lock, rollout, verification, rollback). A host that fails is rolled back by
+ * its own run; every host done before it is then rolled back too, so all of them end on the release they had.
+ */
+export async function runOnHosts(run: HostsRun): Promise<DeploySummary> {
+  const { plan, hooks } = run;
+  const started = performance.now();
+  const redactor = new Redactor();
+  redactor.add(...plan.config.secrets);
+  const executor = createExecutor({ redactor, onLog: (line) => plan.options.verbose && hooks.onNotice(line) });
+  const finish = (summary: DeploySummary, hosts: HostResult[]) => ({ ...summary, hosts, durationMs: Math.round(performance.now() - started) });
+
+  const gateHistory = await fetchRequiredHistory(run, executor).catch((error: unknown) => {
+    if (isUserError(error)) return error;
+    throw error;
+  });
+  if (gateHistory instanceof Error) return finish(blocked(plan, [{ name: 'Staging Verified', ok: false, detail: gateHistory.message, exitCode: ExitCode.precheckFailed }], gateHistory.message), []);
+  const local = await localChecks({ ...run, plan: { ...plan, options: { ...plan.options, gateHistoryRoot: gateHistory?.root ?? null } } }).finally(() => gateHistory?.dispose());
+  if (local.some((c) => !c.ok && !c.warning) || plan.dryRun) {
+    return finish(blocked(plan, local, null), []);
+  }
+
+  let prepared: Prepared[];
+  try {
+    prepared = await Promise.all(run.targets.map(async (target) => prepareHost(run, target, executor)));
+    if (plan.kind === 'deploy') {
+      const source = await packSource(plan.config.projectRoot, plan.options.ref ?? 'HEAD', executor);
+      try {
+        await Promise.all(prepared.map((host) => uploadSource(host.target, run.ssh, executor, source, hostSourceArchive(host.appDir, source.commit))));
+      } finally {
+        await source.dispose();
+      }
+      prepared.forEach((host) => (host.commit = source.commit));
+    }
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return finish(blocked(plan, [...local, { name: 'Hosts', ok: false, detail: error.message, exitCode: error.exitCode }], error.message), []);
+  }
+
+  const results: HostResult[] = [];
+  let last: DeploySummary | null = null;
+  for (const [index, host] of prepared.entries()) {
+    const summary = await runOnHost(run, host, planForHost(plan, host.appDir, host.commit ? { commit: host.commit } : null, CLI_SIDE_CHECKS));
+    results.push(hostResult(host.target, summary));
+    last = { ...summary, checks: { ...summary.checks, pre: index === 0 ? [...local, ...summary.checks.pre] : summary.checks.pre } };
+    if (summary.exitCode === ExitCode.ok) continue;
+    if (plan.kind !== 'deploy' || index === 0) return finish(failedOn(last, host.target, results, run.targets.length), results);
+    // Host k failed (and rolled itself back, or needs a human): put every host before it back on its release.
+    hooks.onNotice(`${host.target.label} failed; rolling back ${index} host(s) done before it`);
+    let rollbacksOk = true;
+    for (const done of prepared.slice(0, index).reverse()) {
+      const rollback = await runOnHost(run, done, planForHost({ ...plan, kind: 'rollback', preChecks: [] }, done.appDir, null, CLI_SIDE_CHECKS));
+      const line = hostResult(done.target, rollback);
+      results[prepared.indexOf(done)] = { ...line, status: rollback.exitCode === ExitCode.ok ? 'rolled_back' : 'failed' };
+      rollbacksOk &&= rollback.exitCode === ExitCode.ok;
+    }
+    const exitCode = rollbacksOk && summary.exitCode === ExitCode.rolledBack ? ExitCode.rolledBack : ExitCode.needsHuman;
+    return finish({ ...failedOn(last, host.target, results, run.targets.length), exitCode, status: exitCode === ExitCode.rolledBack ? 'rolled_back' : 'failed' }, results);
+  }
+  return finish(last!, results);
+}
+
+/**
+ * The required environment's history from the last of its servers (the last is verified only when every one before
+ * it was), copied into a folder shaped like a project's `.deploy/`, for the production gate.
+ */
+async function fetchRequiredHistory(run: HostsRun, executor: Executor): Promise<{ root: string; dispose(): Promise<void> } | null> {
+  const { plan } = run;
+  const requires = plan.config.requires;
+  const last = run.requiredHosts.at(-1);
+  if (plan.kind !== 'deploy' || !requires || !plan.preChecks.includes('gate') || !last) return null;
+  const install = await ensureShipgate(last, run.ssh, executor);
+  const file = `${hostProjectRoot(hostAppDir(install.home, plan.config.app))}/.deploy/${requires}/history.jsonl`;
+  const read = await executor.run(remoteScript(last, run.ssh, 'cat "$1" 2>/dev/null || true', [file], { mutates: false, timeoutMs: 30_000 }));
+  const failure = describeSshFailure(last, read.exitCode, read.stderr);
+  if (failure) throw new UserError(failure, ExitCode.precheckFailed);
+  const root = await mkdtemp(join(tmpdir(), 'shipgate-gate-'));
+  await mkdir(join(root, '.deploy', requires), { recursive: true });
+  await writeFile(join(root, '.deploy', requires, 'history.jsonl'), read.stdout, { mode: 0o600 });
+  return { root, dispose: () => rm(root, { recursive: true, force: true }) };
+}
+
+async function localChecks(run: HostsRun): Promise<PreCheckResult[]> {
+  const wanted = run.plan.kind === 'deploy' ? run.plan.preChecks.filter((name) => (CLI_SIDE_CHECKS as readonly string[]).includes(name)) : [];
+  if (wanted.length === 0 && !run.plan.dryRun) {
+    run.local.cancel();
+    return [];
+  }
+  // The local orchestrator in its read-only mode: it runs the checks and changes nothing.
+  const summary = await runInChild({ ...run.plan, dryRun: true, preChecks: run.plan.dryRun ? run.plan.preChecks : wanted }, run.hooks, { started: run.local });
+  return summary.checks.pre;
+}
+
+async function prepareHost(run: HostsRun, target: SshTarget, executor: Executor): Promise<Prepared> {
+  run.hooks.onProgress({ phase: 'hosts', state: 'start', message: `${target.label}: checking shipgate` });
+  const install = await ensureShipgate(target, run.ssh, executor);
+  run.hooks.onProgress({ phase: 'hosts', state: 'ok', message: `${target.label}: Node ${install.nodeVersion}, shipgate ${install.installed ? 'installed' : 'present'}` });
+  return { target, install, appDir: hostAppDir(install.home, run.plan.config.app) };
+}
+
+async function runOnHost(run: HostsRun, host: Prepared, plan: DeployPlan): Promise<DeploySummary> {
+  const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${plan.kind}-${randomBytes(3).toString('hex')}`;
+  const runDir = hostRunDir(plan.config.projectRoot, plan.environment, runId);
+  run.hooks.onProgress({ phase: 'hosts', state: 'start', message: `${host.target.label}: ${plan.kind}` });
+  const child = spawnRemoteOrchestrator(host.target, run.ssh, host.install.installDir, runDir);
+  return runInChild(plan, { ...run.hooks, onProgress: (event) => run.hooks.onProgress({ ...event, message: `${host.target.label}: ${event.message}` }) }, {
+    started: { child: Promise.resolve(child), cancel: () => undefined },
+    remote: { host: host.target.label, followUp: `deploy attach ${plan.environment}` },
+  });
+}
+
+function hostResult(target: SshTarget, summary: DeploySummary): HostResult {
+  return { host: target.label, status: summary.status, exitCode: summary.exitCode, release: summary.release.id || null, ...(summary.message ? { message: summary.message } : {}) };
+}
+
+function failedOn(summary: DeploySummary, target: SshTarget, results: HostResult[], total: number): DeploySummary {
+  const others = total - results.length;
+  const suffix = others > 0 ? `; ${others} later host(s) not touched` : '';
+  return { ...summary, message: `${target.label}: ${summary.message ?? summary.status}${suffix}` };
+}
+
+function blocked(plan: DeployPlan, pre: PreCheckResult[], message: string | null): DeploySummary {
+  return buildSummary({
+    environment: plan.environment,
+    strategy: plan.strategy,
+    platform: plan.platform,
+    url: plan.config.url,
+    dryRun: plan.dryRun,
+    pre,
+    durationMs: 0,
+    steps: plan.steps,
+    ...(message ? { message } : {}),
+  });
+}
