@@ -86,7 +86,7 @@ function buildProgram(version: string): Command {
   withCommon(
     program
       .command('resume')
-      .description('bring back the router and the active release after a crash or a reboot; deploys nothing new, idempotent')
+      .description('bring back the router and the active release after a crash or a reboot (deploys nothing new, idempotent); ends a pause or maintenance')
       .argument('[environment]'),
   )
     .option('--all', 'every environment of this project')
@@ -106,9 +106,6 @@ function buildProgram(version: string): Command {
   withCommon(program.command('maintenance').description('answer every request with 503 and a maintenance page until `deploy resume`').argument('<environment>'))
     .option('--message <text>', 'the text on the maintenance page')
     .action(action(async () => (await import('./commands/traffic.js')).maintenanceCommand as Handler));
-  withCommon(program.command('resume').description('end a pause or maintenance: requests are routed again').argument('<environment>')).action(
-    action(async () => (await import('./commands/traffic.js')).resumeTrafficCommand),
-  );
   withCommon(program.command('guard').description('show the post-deploy guard of an environment; --stop ends it early').argument('<environment>'))
     .option('--stop', 'stop watching now (traffic stays where it is)')
     .option('--reason <text>', 'why; recorded in history')

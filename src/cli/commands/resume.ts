@@ -26,23 +26,37 @@ export async function resumeCommand(options: ResumeCliOptions, environment?: str
   if (environment) assertKnownEnvironment(config, environment);
   const names = environment ? [environment] : Object.keys(config.environments);
 
-  let code = await resumeAll(names, options, watchMs !== null);
+  // A person typing `deploy resume` also ends a pause or maintenance; the boot watcher never does (it would end a
+  // maintenance someone set on purpose within seconds).
+  let code = await resumeAll(names, options, watchMs !== null, watchMs === null);
   if (watchMs === null) return code;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, watchMs));
-    code = await resumeAll(names, options, true);
+    code = await resumeAll(names, options, true, false);
   }
 }
 
-async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenServing: boolean): Promise<number> {
-  const [{ resumeLocal }, { recoverEnvironment }] = await Promise.all([import('../../platforms/local/resume.js'), import('../../journal/run-recovery.js')]);
+async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenServing: boolean, endGate: boolean): Promise<number> {
+  const [{ resumeLocal }, { recoverEnvironment }, { endPauseOrMaintenance }] = await Promise.all([
+    import('../../platforms/local/resume.js'),
+    import('../../journal/run-recovery.js'),
+    import('./traffic.js'),
+  ]);
+  const withGateEnded = async (result: ResumeResult, stateDir: string): Promise<ResumeResult> => {
+    if (!endGate || result.status === 'failed') return result;
+    const ended = (await endPauseOrMaintenance(stateDir).catch(() => null))?.state ?? null;
+    if (ended !== 'paused' && ended !== 'maintenance') return { ...result, ended: null };
+    const line = `${ended === 'paused' ? 'pause' : 'maintenance'} ended; requests are routed again`;
+    return { ...result, ended, status: 'resumed', actions: [...result.actions, line], message: `${result.message}; ${line}` };
+  };
   const results: ResumeResult[] = [];
   let code: number = ExitCode.ok;
   for (const name of names) {
     try {
       const config = await resolveEnvironment(process.cwd(), name, { configPath: options.config });
       if (config.platform !== 'local') {
-        results.push({ environment: name, status: 'idle', release: null, runtime: null, actions: [], message: `${name}: platform ${config.platform} keeps its own processes running; nothing to resume` });
+        const idle: ResumeResult = { environment: name, status: 'idle', release: null, runtime: null, actions: [], message: `${name}: platform ${config.platform} keeps its own processes running; nothing to resume` };
+        results.push(config.platform === 'docker' ? await withGateEnded(idle, config.stateDir) : idle);
         continue;
       }
       // A deploy killed mid-way (a reboot during a deploy) is finished first: traffic back on the last verified
@@ -58,7 +72,7 @@ async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenSe
         result = { ...result, status: 'resumed', actions: [recovered.message, ...result.actions], message: `${name}: ${recovered.message}; ${result.message.replace(`${name}: `, '')}` };
       }
       if (result.status === 'failed') code = Math.max(code, ExitCode.needsHuman);
-      results.push(result);
+      results.push(await withGateEnded(result, config.stateDir));
     } catch (error) {
       if (!isUserError(error)) throw error;
       code = Math.max(code, error.exitCode);

@@ -23,15 +23,10 @@ export interface ResumeResult {
   runtime: { pid: number; keeperPid: number | null; host: string; port: number } | null;
   /** What was done, in order (empty when nothing was needed). */
   actions: string[];
+  /** The pause or maintenance this resume ended (not with --watch), else null. */
+  ended?: 'paused' | 'maintenance' | null;
   message: string;
 }
-
-/**
- * More steps a resume takes once the release serves, e.g. ending a pause or maintenance (`deploy pause`). Each gets
- * the runtime's client and returns a line for the report, or null when it had nothing to do.
- */
-export type ResumeStep = (router: RouterClient, config: ResolvedEnvironment) => Promise<string | null>;
-export const resumeSteps: ResumeStep[] = [];
 
 export interface ResumeOptions {
   /** The runtime entry; default the compiled runtime-daemon.js next to this file. */
@@ -94,10 +89,6 @@ export async function resumeLocal(config: ResolvedEnvironment, options: ResumeOp
     }
     await runner.setActive(running.id, true);
     await configureAlerts({ config, log: () => undefined }, router);
-    for (const step of resumeSteps) {
-      const line = await step(router, config);
-      if (line) result.actions.push(line);
-    }
 
     const runningIds = new Set(await runner.runningIds());
     const slot = slotFor(running, true, new Date(state.active.since));
