@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DURATION_MESSAGE, isDuration } from '../config/duration.js';
 import { PERCENT_MESSAGE, parsePercent } from '../config/percent.js';
+import { PRE_CHECK_NAMES } from '../checks/names.js';
 
 const duration = z.string({ error: DURATION_MESSAGE }).refine(isDuration, { error: DURATION_MESSAGE });
 const percent = z.string({ error: PERCENT_MESSAGE }).refine((t) => parsePercent(t) !== null, { error: PERCENT_MESSAGE });
@@ -20,7 +21,9 @@ export const RecipesSchema = z.strictObject({
   }),
   thresholds: z.strictObject({ errorRate: percent, p95: duration, window: duration, minRequests: z.number().int().min(0) }),
   health: z.strictObject({ path: z.string().startsWith('/'), timeout: duration, interval: duration }),
-  preChecks: z.array(z.string().min(1)).min(1),
+  preChecks: z
+    .array(z.enum(PRE_CHECK_NAMES, { error: (issue) => `unknown check ${JSON.stringify(issue.input)}; known: ${PRE_CHECK_NAMES.join(', ')}` }))
+    .min(1),
   rollback: z.strictObject({
     when: z.string(),
     action: z.string(),

@@ -14,7 +14,8 @@ import { checkProductionGate } from './production-gate.js';
 import { recordRollbackPlanProgress, writeRollbackPlan } from './rollback-plan.js';
 import { preCheckOutputs } from './run-outputs.js';
 import { checkTests } from './tests-passing.js';
-import { importOptional } from '../orchestrator/optional-module.js';
+import { isPlatform, platformSpec } from '../platforms/registry.js';
+import type { PlatformChecksModule } from '../platforms/spec.js';
 
 export { preCheckOutputs, type PreCheckOutputs } from './run-outputs.js';
 export { MigrationError } from './migrations/index.js';
@@ -38,7 +39,6 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   if (wanted.has('tests')) {
     checks.push({
       name: 'Tests',
-      readOnly: true,
       run: (ctx) =>
         checkTests({
           cwd: config.projectRoot,
@@ -49,11 +49,10 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
         }),
     });
   }
-  if (wanted.has('migrations')) checks.push({ name: 'Migrations', readOnly: true, run: async (ctx) => (await migrations(ctx)).result });
+  if (wanted.has('migrations')) checks.push({ name: 'Migrations', run: async (ctx) => (await migrations(ctx)).result });
   if (wanted.has('env')) {
     checks.push({
       name: 'Env Vars',
-      readOnly: true,
       run: async () => {
         const checked = checkEnvVars({ required: config.env.required, values: config.env.values });
         out.envValues = checked.resolved;
@@ -61,11 +60,10 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
       },
     });
   }
-  if (wanted.has('git')) checks.push({ name: 'Git', readOnly: true, run: async (ctx) => (await git(ctx)).result });
+  if (wanted.has('git')) checks.push({ name: 'Git', run: async (ctx) => (await git(ctx)).result });
   if (wanted.has('gate') && config.requires) {
     checks.push({
       name: 'Staging Verified',
-      readOnly: true,
       run: async (ctx) => {
         const commit = (await git(ctx)).commit;
         const gate = await checkProductionGate({
@@ -84,7 +82,6 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   if (wanted.has('rollback-plan')) {
     checks.push({
       name: 'Rollback Plan',
-      readOnly: true,
       run: async (ctx) => {
         const [state, gitState, pending] = await Promise.all([ctx.state.read(), git(ctx), migrations(ctx)]);
         const active = state.active ? state.releases.find((r) => r.id === state.active!.release) : undefined;
@@ -111,7 +108,6 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   if (wanted.has('hooks') && (await hookExists(config.projectRoot, 'pre-deploy'))) {
     checks.push({
       name: 'Pre-deploy Hook',
-      readOnly: true,
       run: async (ctx) => {
         const commit = (await git(ctx)).commit;
         return checkPreDeployHook({
@@ -126,15 +122,9 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   return checks.map((check) => ({ ...check, run: (ctx: DeployContext) => untilAborted(check.name, ctx.signal, check.run(ctx)) }));
 }
 
-interface PlatformChecksModule {
-  platformPreChecks?: (plan: DeployPlan) => PreCheck[] | Promise<PreCheck[]>;
-  /** The release the platform serves now, for a rollback plan when this project has no deploy on record. */
-  liveRelease?: (ctx: DeployContext) => Promise<{ id: string } | null>;
-}
-
-/** src/platforms/<name>/pre-checks.ts, when the platform has one. */
-function platformChecksModule(plan: DeployPlan): Promise<PlatformChecksModule | null> {
-  return importOptional<PlatformChecksModule>(new URL(`../platforms/${plan.platform}/pre-checks.js`, import.meta.url));
+/** The platform's own checks module (its registry entry's `preChecks()`), when it has one. */
+async function platformChecksModule(plan: DeployPlan): Promise<PlatformChecksModule | null> {
+  return isPlatform(plan.platform) ? ((await platformSpec(plan.platform).preChecks?.()) ?? null) : null;
 }
 
 /** A platform's own checks (engine reachable, token valid, …). */

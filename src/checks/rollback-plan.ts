@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import type { PreCheckResult } from '../contracts/summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic-write.js';
+import { isPlatform, platformSpec } from '../platforms/registry.js';
 
 export interface ReleaseRef {
   /** Null for the release about to be made: its id is assigned when it is created. */
@@ -55,7 +56,7 @@ export function buildRollbackPlan(input: RollbackPlanInput): RollbackPlan {
   const command = current ? `deploy rollback ${input.environment} --to ${current.id}` : null;
   const warm = formatDuration(input.keepWarmMs);
   const traffic = current
-    ? input.platform === 'local' || input.platform === 'docker'
+    ? isPlatform(input.platform) && platformSpec(input.platform).capabilities.warmSwitchBack
       ? `Release ${current.id} (blue) keeps running while the new release (green) starts. If verification fails the router switches traffic back to ${current.id} automatically. After a successful deploy ${current.id} stays warm for ${warm}, so \`${command}\` is an instant router switch; later it restarts ${current.id} from its release directory first.`
       : `Release ${current.id} stays available on ${input.platform}; \`${command}\` points traffic back to it.`
     : `This is the first deploy of ${input.environment}: there is no previous release to return to. If verification fails, the new release is stopped; \`deploy stop ${input.environment}\` stops it later.`;

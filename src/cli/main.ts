@@ -28,7 +28,7 @@ function withCommon(command: Command): Command {
 
 function withRun(command: Command): Command {
   return command
-    .option('--dry-run', 'print the plan and run only the read-only pre-checks; change nothing')
+    .option('--dry-run', 'print the plan and run the pre-checks; change nothing')
     .option('-y, --yes', 'skip the confirmation prompt')
     .option('--lock-wait <duration>', 'wait this long (e.g. 2m) for a held deploy lock instead of exiting 5')
     .option('--reason <text>', 'why; recorded in history')

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as z from 'zod';
+import { parse } from 'yaml';
+import { bundleDefaults } from '../bundle/defaults.js';
+import { bundleDir, parseRecipes } from '../bundle/load.js';
 import { ConfigSchema } from './schema.js';
 
 /**
@@ -42,12 +47,13 @@ interface Row {
 export function renderConfigurationMarkdown(): string {
   const schema = configJsonSchema();
   const rows: Row[] = [];
-  collect(schema, '', rows, schema.required ?? []);
+  const bundle = bundleDefaults(parseRecipes(parse(readFileSync(join(bundleDir(), 'recipes.yaml'), 'utf8'))), 'staging');
+  collect(schema, '', rows, schema.required ?? [], bundle);
   const table = ['| Key | Type | Description |', '| --- | --- | --- |', ...rows.map((r) => `| \`${r.key}\` | ${r.type} | ${escape(r.description)} |`)].join('\n');
   return `${INTRO}\n## Reference\n\nEvery key, generated from the schema. \`<env>\` stands for an environment name; under \`environments.<env>\` every top-level key except \`app\` and \`environments\` can be set again.\n\n${table}\n${OUTRO}`;
 }
 
-function collect(node: JsonSchema, path: string, rows: Row[], required: string[]): void {
+function collect(node: JsonSchema, path: string, rows: Row[], required: string[], bundle: Record<string, unknown>): void {
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     const full = path ? `${path}.${key}` : key;
     if (key === 'environments' && !path) {
@@ -56,10 +62,25 @@ function collect(node: JsonSchema, path: string, rows: Row[], required: string[]
       rows.push({ key: 'environments.<env>', type: 'mapping', description: `${env.description ?? ''} Names: lowercase letters, digits and "-", starting with a letter, at most 32 characters.` });
       continue;
     }
-    const description = `${required.includes(key) ? '**Required.** ' : ''}${child.description ?? ''}`;
+    const description = `${required.includes(key) ? '**Required.** ' : ''}${child.description ?? ''}${defaultNote(child)}${bundleNote(bundle, full)}`;
     rows.push({ key: full, type: typeName(child), description });
-    if (child.type === 'object' && child.properties) collect(child, full, rows, child.required ?? []);
+    if (child.type === 'object' && child.properties) collect(child, full, rows, child.required ?? [], bundle);
   }
+}
+
+/** The schema's own default (`.default()`), the one source of it; mappings filled field by field say nothing. */
+function defaultNote(node: JsonSchema): string {
+  if (node.default === undefined || (typeof node.default === 'object' && node.default !== null && !Array.isArray(node.default))) return '';
+  const value = typeof node.default === 'string' ? node.default : JSON.stringify(node.default);
+  return ` Default: ${value}.`;
+}
+
+/** A default the deployment-recipes bundle gives (recipes.yaml, the one place to change it); the guard's is per environment. */
+function bundleNote(bundle: Record<string, unknown>, path: string): string {
+  if (path === 'guard' || path === 'requires' || path === 'maxAge') return '';
+  const value = path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), bundle);
+  if (value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value))) return '';
+  return ` Default: ${typeof value === 'string' ? value : JSON.stringify(value)} (deployment-recipes bundle).`;
 }
 
 function typeName(node: JsonSchema): string {
@@ -124,7 +145,7 @@ For \`deploy <env>\`, each setting comes from the first of:
 1. the \`--strategy\` flag (for \`strategy\` only);
 2. \`environments.<env>\` in the config;
 3. the top level of the config;
-4. the defaults of the deployment-recipes bundle (\`bundles/deployment-recipes/recipes.yaml\`): blue-green, error rate < 1%, p95 < 500ms, a 30s window, 200 requests, health on \`/health\` within 30s, guard 30m for production and 5m elsewhere, and \`requires: staging\` for production when the project has a staging environment.
+4. the defaults of the deployment-recipes bundle (\`bundles/deployment-recipes/recipes.yaml\`: the strategy, health, thresholds, canary steps, retention, guard periods, and \`requires: staging\` for production when the project has a staging environment), then the schema's own defaults. The reference below gives each default and where it comes from; changing one in \`recipes.yaml\` changes it everywhere.
 
 Mappings merge key by key (deep merge); lists and plain values replace. So \`production: { verify: { window: 5m } }\` keeps the top-level \`verify.p95\`.
 
@@ -161,5 +182,7 @@ const OUTRO = `
 - \`tests: false\` is refused for \`production\`.
 - \`canary.steps\` increase and end at 100.
 - \`env.files\` stay inside the project.
-- The local platform needs \`start\` and \`port\`; two environments cannot share a port.
+- A platform's required settings are set (local: \`start\` and \`port\`; docker: \`port\`); two environments cannot share a port.
+- The \`strategy\` is one the platform can run (Railway switches whole deployments only: \`canary\` is refused there).
+- The platform's own section passes its rules (\`railway\`, \`kubernetes\`).
 `;

@@ -1,6 +1,4 @@
 import { parseSshTarget } from '../remote/ssh-target.js';
-import { resolveKubernetes } from './kubernetes-schema.js';
-import { resolveRailway } from './railway-schema.js';
 import { resolveRouter } from './router-schema.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
@@ -21,8 +19,11 @@ import { parsePercent } from './percent.js';
 import { MAX_CONFIG_BYTES, readConfigFile } from './read.js';
 import { readRegularFile } from './regular-file.js';
 import { checkRules, topLevel } from './rules.js';
-import { ConfigSchema, EnvironmentSchema, type RawConfig, type RawSettings, type RawSmokeCheck, type RawRequiredVar } from './schema.js';
+import { DEFAULT_PLATFORM, PLATFORMS, platformSpec } from '../platforms/registry.js';
+import { ConfigSchema, DEFAULT_TEST_TIMEOUT, EnvironmentSchema, type RawConfig, type RawSettings, type RawSmokeCheck, type RawRequiredVar, type Settings } from './schema.js';
 import type { RequiredVar, ResolvedEnvironment, SmokeCheck } from './types.js';
+import type { PlatformSections } from '../platforms/registry.js';
+import { ExitCode } from '../errors.js';
 
 export interface LoadOptions {
   /** --config <path>, relative to cwd. */
@@ -44,8 +45,6 @@ export interface LoadedConfig {
   config: RawConfig;
 }
 
-const DEFAULT_TEST_TIMEOUT_MS = 10 * 60_000;
-
 /** Finds, reads and validates the whole config file, reporting every problem at once. */
 export async function loadConfig(cwd: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const path = findConfigFile(cwd, options.configPath);
@@ -53,9 +52,11 @@ export async function loadConfig(cwd: string, options: LoadOptions = {}): Promis
   const parsed = ConfigSchema.safeParse(data);
   const name = basename(path);
   if (!parsed.success) throw new ConfigError(name, problemsFromIssues(parsed.error.issues));
-  const problems = checkRules(parsed.data);
+  // The file as written: the schema's defaults apply once an environment is merged over the top level.
+  const config = data as RawConfig;
+  const problems = checkRules(config);
   if (problems.length > 0) throw new ConfigError(name, problems);
-  return { path, projectRoot: dirname(path), config: parsed.data };
+  return { path, projectRoot: dirname(path), config };
 }
 
 /** Throws the one-line "unknown environment" error that lists the known ones. */
@@ -78,7 +79,10 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
   const { config, projectRoot } = loaded;
   const known = Object.keys(config.environments);
   let merged: RawSettings = deepMerge(deepMerge(bundleDefaults(recipes, environment, known), topLevel(config)), config.environments[environment]);
-  if (options.strategy) merged = { ...merged, strategy: options.strategy };
+  if (options.strategy) {
+    merged = { ...merged, strategy: options.strategy };
+    assertStrategySupported(merged, environment, '--strategy');
+  }
 
   // `${commit}` and `${release}` are known only when the run starts: they stay placeholders the platform fills in (image tags).
   const builtins = { environment, app: config.app, commit: '${commit}', release: '${release}' };
@@ -104,7 +108,7 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
   for (const { name } of required) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
   for (const name of Object.keys(fileVars)) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
 
-  return toResolved(settings, {
+  return toResolved(recheck.data, {
     app: config.app,
     environment,
     environments: known,
@@ -136,12 +140,28 @@ export function defaultListen(environment: string): string {
   return environment === 'production' ? '0.0.0.0' : '127.0.0.1';
 }
 
-/** Defaults are all present after merging with the bundle; `ms` turns a checked duration into a number. */
-function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
-  const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
+/** A strategy the platform cannot run is refused with the field that asked for it (exit 2). */
+function assertStrategySupported(merged: RawSettings, environment: string, field: string): void {
+  const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
+  const strategy = merged.strategy ?? 'blue-green';
+  if (!spec.capabilities.strategies.includes(strategy)) {
+    throw new UserError(`${field}: platform ${spec.name} cannot run strategy ${strategy} (it supports ${spec.capabilities.strategies.join(', ')}) (environment ${environment})`, ExitCode.usage);
+  }
+}
+
+/** A value the bundle always provides (recipes.yaml is validated); missing means a broken bundle, not a user error. */
+function bundled<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`the deployment-recipes bundle gives no default for ${key}`);
+  return value;
+}
+
+/** The schema's defaults are filled in and the bundle's are merged beneath: no fallbacks here. */
+function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
+  const ms = (text: string | undefined, key: string): number => parseDuration(bundled(text, key))!;
   const tests = s.tests;
-  const migrations = s.migrations ?? 'auto';
+  const migrations = s.migrations;
   const port = s.port ?? null;
+  const sections = Object.fromEntries(PLATFORMS.map((p) => [p.name, p.name === s.platform && p.section ? p.section.resolve(s[p.name as keyof Settings] as never) : null]));
   return {
     app: c.app,
     environment: c.environment,
@@ -149,58 +169,57 @@ function toResolved(s: RawSettings, c: ResolveContext): ResolvedEnvironment {
     projectRoot: c.projectRoot,
     configPath: c.configPath,
     stateDir: join(c.projectRoot, '.deploy', c.environment),
-    platform: s.platform ?? 'local',
-    strategy: s.strategy ?? 'blue-green',
+    platform: s.platform,
+    strategy: bundled(s.strategy, 'strategy'),
     build: s.build ?? null,
     start: s.start ?? null,
     port,
     listen: s.listen ?? defaultListen(c.environment),
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
     hosts: (s.hosts ?? []).map((spec, i) => parseSshTarget(spec, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
-    health: { path: s.health?.path ?? '/health', timeoutMs: ms(s.health?.timeout, 30_000), intervalMs: ms(s.health?.interval, 500) },
+    health: { path: bundled(s.health?.path, 'health.path'), timeoutMs: ms(s.health?.timeout, 'health.timeout'), intervalMs: ms(s.health?.interval, 'health.interval') },
     tests:
       tests === false
-        ? { command: null, skip: true, timeoutMs: DEFAULT_TEST_TIMEOUT_MS }
+        ? { command: null, skip: true, timeoutMs: parseDuration(DEFAULT_TEST_TIMEOUT)! }
         : typeof tests === 'object'
-          ? { command: tests.command, skip: false, timeoutMs: ms(tests.timeout, DEFAULT_TEST_TIMEOUT_MS) }
-          : { command: tests ?? null, skip: false, timeoutMs: DEFAULT_TEST_TIMEOUT_MS },
+          ? { command: tests.command, skip: false, timeoutMs: parseDuration(tests.timeout)! }
+          : { command: tests ?? null, skip: false, timeoutMs: parseDuration(DEFAULT_TEST_TIMEOUT)! },
     migrations:
       typeof migrations === 'string'
-        ? { mode: migrations, tool: null, dir: null, table: null, database: s.verify?.database || null, command: null }
+        ? { mode: migrations, tool: null, dir: null, table: null, database: s.verify.database || null, command: null }
         : {
             mode: 'tool',
             tool: migrations.tool,
             dir: migrations.dir ?? null,
             table: migrations.table ?? null,
-            database: migrations.database || s.verify?.database || null,
+            database: migrations.database || s.verify.database || null,
             command: migrations.command ?? null,
           },
     env: { required: c.required, files: c.files, values: c.values },
     verify: {
-      smoke: (s.verify?.smoke ?? []).map(toSmokeCheck),
-      errorRate: parsePercent(s.verify?.errorRate ?? '1%') ?? 0.01,
-      p95Ms: ms(s.verify?.p95, 500),
-      windowMs: ms(s.verify?.window, 30_000),
-      minRequests: s.verify?.minRequests ?? 200,
-      database: s.verify?.database || null,
-      extendMs: ms(s.verify?.extend, ms(s.verify?.window, 30_000)),
-      probe: s.verify?.probe ?? true,
-      onInconclusive: s.verify?.onInconclusive ?? 'rollback',
+      smoke: s.verify.smoke.map(toSmokeCheck),
+      errorRate: parsePercent(bundled(s.verify.errorRate, 'verify.errorRate'))!,
+      p95Ms: ms(s.verify.p95, 'verify.p95'),
+      windowMs: ms(s.verify.window, 'verify.window'),
+      minRequests: bundled(s.verify.minRequests, 'verify.minRequests'),
+      database: s.verify.database || null,
+      // An inconclusive window goes on for as long again unless verify.extend says otherwise.
+      extendMs: s.verify.extend === undefined ? ms(s.verify.window, 'verify.window') : parseDuration(s.verify.extend)!,
+      probe: s.verify.probe,
+      onInconclusive: s.verify.onInconclusive,
     },
     requires: s.requires ?? null,
-    maxAgeMs: ms(s.maxAge, 7 * 86_400_000),
-    releases: { keep: s.releases?.keep ?? 5 },
-    keepWarmMs: ms(s.keepWarm, 15 * 60_000),
-    drainTimeoutMs: ms(s.drainTimeout, 30_000),
-    // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the default.
-    guardMs: ms(typeof s.guard === 'object' ? s.guard.period : s.guard, defaultGuardPeriodMs(c.environment)),
+    maxAgeMs: parseDuration(s.maxAge)!,
+    releases: { keep: bundled(s.releases?.keep, 'releases.keep') },
+    keepWarmMs: ms(s.keepWarm, 'keepWarm'),
+    drainTimeoutMs: ms(s.drainTimeout, 'drainTimeout'),
+    // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the bundle's.
+    guardMs: typeof s.guard === 'object' && s.guard.period === undefined ? defaultGuardPeriodMs(c.environment) : ms(typeof s.guard === 'object' ? s.guard.period : s.guard, 'guard'),
     guardRollbackWhenCold: typeof s.guard === 'object' ? (s.guard.rollbackWhenCold ?? false) : false,
     notify: s.notify ?? null,
-    canary: { steps: (s.canary?.steps ?? [10, 50, 100]).map((p) => p / 100), intervalMs: ms(s.canary?.interval, 60_000), sticky: s.canary?.sticky ?? true },
-    docker: { image: s.docker?.image ?? null, dockerfile: s.docker?.dockerfile ?? 'Dockerfile', port: s.docker?.port ?? 3000 },
+    canary: { steps: bundled(s.canary.steps, 'canary.steps').map((p) => p / 100), intervalMs: ms(s.canary.interval, 'canary.interval'), sticky: s.canary.sticky },
+    ...(sections as { [K in keyof PlatformSections]: PlatformSections[K] | null }),
     router: resolveRouter(s.router),
-    railway: (s.platform ?? 'local') === 'railway' ? resolveRailway(s.railway) : null,
-    kubernetes: (s.platform ?? 'local') === 'kubernetes' ? resolveKubernetes(s.kubernetes) : null,
     missingVars: c.missingVars,
     secrets: c.secrets,
   };

@@ -3,8 +3,7 @@ import type { ConfigProblem } from './issues.js';
 import { deepMerge } from './merge.js';
 import { RESERVED_ENV_NAMES } from './env-name.js';
 import type { RawConfig, RawSettings } from './schema.js';
-import { kubernetesProblems } from './kubernetes-schema.js';
-import { railwayProblems } from './railway-schema.js';
+import { DEFAULT_PLATFORM, platformSpec } from '../platforms/registry.js';
 
 /**
  * Cross-field rules, each a small named function over the validated file. They see every
@@ -40,19 +39,27 @@ const envFilesInsideProject: Rule = (_config, env, merged) =>
     return isAbsolute(norm) || norm === '..' || norm.startsWith('../') ? [{ path: at(env, `env.files[${i}]`), message: 'must be a path inside the project' }] : [];
   });
 
-const localPlatformNeeds: Rule = (_config, env, merged) => {
-  if ((merged.platform ?? 'local') !== 'local') return [];
-  const problems: ConfigProblem[] = [];
-  if (merged.start === undefined) problems.push({ path: at(env, 'start'), message: 'required for the local platform (the command that starts one instance)' });
-  if (merged.port === undefined) problems.push({ path: at(env, 'port'), message: 'required for the local platform (the public port)' });
-  return problems;
+/** What the platform cannot run without (local: `start` and `port`). */
+const platformNeeds: Rule = (_config, env, merged) => {
+  const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
+  return spec.requires.filter((r) => merged[r.key] === undefined).map((r) => ({ path: at(env, r.key), message: `required for the ${spec.name} platform (${r.why})` }));
 };
 
+/** A strategy the platform cannot do is refused here, never skipped in silence at deploy time. */
+const platformRunsStrategy: Rule = (config, env, merged) => {
+  if (merged.strategy === undefined) return [];
+  const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
+  if (spec.capabilities.strategies.includes(merged.strategy)) return [];
+  const written = config.environments[env]?.strategy !== undefined ? at(env, 'strategy') : 'strategy';
+  return [{ path: written, message: `platform ${spec.name} cannot run ${merged.strategy} (it supports ${spec.capabilities.strategies.join(', ')})` }];
+};
+
+/** The platform's own section (`railway:`, `kubernetes:`, ...) and its rules. */
 const platformSettings: Rule = (_config, env, merged) => {
-  const key = (name: string) => (k: string) => at(env, `${name}.${k}`);
-  if (merged.platform === 'railway') return railwayProblems(merged.railway, key('railway'));
-  if (merged.platform === 'kubernetes') return kubernetesProblems(merged.kubernetes, key('kubernetes'));
-  return [];
+  const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
+  if (!spec.section?.problems) return [];
+  const raw = (merged as Record<string, unknown>)[spec.name];
+  return spec.section.problems(raw, (k: string) => at(env, `${spec.name}.${k}`), { strategy: merged.strategy });
 };
 
 const uniquePorts = (config: RawConfig): ConfigProblem[] => {
@@ -68,7 +75,7 @@ const uniquePorts = (config: RawConfig): ConfigProblem[] => {
   return problems;
 };
 
-export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, localPlatformNeeds, platformSettings];
+export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, platformNeeds, platformRunsStrategy, platformSettings];
 
 export function topLevel(config: RawConfig): RawSettings {
   const { app: _app, environments: _envs, ...settings } = config;

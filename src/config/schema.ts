@@ -4,15 +4,16 @@ import { DURATION_MESSAGE, isDuration } from './duration.js';
 import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
 import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
-import { KubernetesSchema } from './kubernetes-schema.js';
-import { RailwaySchema } from './railway-schema.js';
+import { DEFAULT_PLATFORM, PLATFORMS, PLATFORM_NAMES, type PlatformName, type PlatformSections } from '../platforms/registry.js';
 import { RouterSchema } from './router-schema.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
  * types, of validation, of docs/deploy.config.schema.json and of docs/configuration.md
- * (`npm run docs`). Every field is optional except `app`: defaults come from the
- * deployment-recipes bundle, and rules in rules.ts check what a deploy needs after merging.
+ * (`npm run docs`). Every field is optional except `app`. Defaults are the schema's own (`.default()`, applied
+ * once an environment is merged: see resolve.ts) and the deployment-recipes bundle's (merged beneath the config);
+ * rules in rules.ts check what a deploy needs after merging. Each platform brings its own section through
+ * src/platforms/registry.ts.
  */
 
 const duration = (description: string) =>
@@ -79,21 +80,23 @@ export const MigrationsSchema = z
   ], { error: 'expected "auto", "none" or { tool: ... }' })
   .describe('"auto" detects the migration tool, "none" skips the check, or an object names the tool.');
 
+export const DEFAULT_TEST_TIMEOUT = '10m';
+
 const TestsSchema = z
   .union([
     command('Test command run as a pre-check, e.g. "npm test".'),
     z.literal(false),
     z.strictObject({
       command: command('Test command.'),
-      timeout: duration('Time limit for the test run.').optional(),
+      timeout: duration('Time limit for the test run.').default(DEFAULT_TEST_TIMEOUT),
     }),
   ], { error: 'expected a command, false, or { command, timeout }' })
   .describe('Pre-deployment test command; false skips the tests (refused for production). Default: npm test when package.json has a test script.');
 
 /** Everything an environment can override. All optional: bundle defaults fill the gaps. */
 const SettingsShape = {
-  platform: z.enum(['local', 'docker', 'railway', 'kubernetes']).optional().describe('Where releases run. Default local.'),
-  strategy: z.enum(['blue-green', 'canary']).optional().describe('Rollout strategy. Default from the bundle: blue-green.'),
+  platform: z.enum(PLATFORM_NAMES).default(DEFAULT_PLATFORM).describe('Where releases run.'),
+  strategy: z.enum(['blue-green', 'canary']).optional().describe('Rollout strategy.'),
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
   port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
@@ -122,14 +125,14 @@ const SettingsShape = {
         .startsWith('/', { error: 'must start with "/"' })
         .regex(/^\/[\x21-\x7e]*$/, { error: 'must be a plain request target: no spaces, control or non-ASCII characters (percent-encode them)' })
         .optional()
-        .describe('Health path polled before traffic moves. Default /health.'),
-      timeout: duration('Deadline for the release to become healthy. Default 30s.').optional(),
-      interval: duration('Time between health polls. Default 500ms.').optional(),
+        .describe('Health path polled before traffic moves.'),
+      timeout: duration('Deadline for the release to become healthy.').optional(),
+      interval: duration('Time between health polls.').optional(),
     })
     .optional()
     .describe('Health check of a new release.'),
   tests: TestsSchema.optional(),
-  migrations: MigrationsSchema.optional(),
+  migrations: MigrationsSchema.default('auto'),
   env: z
     .strictObject({
       required: z.array(RequiredVarSchema).optional().describe('Variables that must be set; values are never printed.'),
@@ -139,29 +142,29 @@ const SettingsShape = {
     .describe('Environment variables of the release.'),
   verify: z
     .strictObject({
-      smoke: z.array(SmokeCheckSchema).optional().describe('Smoke checks run on the new release before and after the switch. Default ["GET /"].'),
-      errorRate: percent('Highest error rate (5xx share) of traffic to the new release. Default 1%.').optional(),
-      p95: duration('Highest p95 response time of traffic to the new release. Default 500ms.').optional(),
-      window: duration('How long traffic is watched after the switch. Default 30s.').optional(),
-      minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap. Default 200.'),
+      smoke: z.array(SmokeCheckSchema).default(['GET /']).describe('Smoke checks run on the new release before and after the switch.'),
+      errorRate: percent('Highest error rate (5xx share) of traffic to the new release.').optional(),
+      p95: duration('Highest p95 response time of traffic to the new release.').optional(),
+      window: duration('How long traffic is watched after the switch.').optional(),
+      minRequests: z.number().int().min(0).max(1_000_000).optional().describe('Requests needed before the gate decides; probe traffic fills the gap.'),
       database: z.string().optional().describe('Database URL checked after the switch, usually ${DATABASE_URL}.'),
-      probe: z.boolean().optional().describe('Send probe requests to the GET smoke paths when real traffic is below minRequests (blue before the switch, green after). Default true.'),
+      probe: z.boolean().default(true).describe('Send probe requests to the GET smoke paths when real traffic is below minRequests (blue before the switch, green after).'),
       extend: duration('How much longer an inconclusive window (too few requests to tell) goes on, probing, before onInconclusive applies. Default: one more window.').optional(),
       onInconclusive: z
         .enum(['rollback', 'hold', 'promote'])
-        .optional()
-        .describe('What an inconclusive verification does after its extension: rollback (switch back), hold (leave traffic on the new release, blue warm, exit 4 for a human) or promote (keep it, unverified). Default rollback.'),
+        .default('rollback')
+        .describe('What an inconclusive verification does after its extension: rollback (switch back), hold (leave traffic on the new release, blue warm, exit 4 for a human) or promote (keep it, unverified).'),
     })
-    .optional()
+    .prefault({})
     .describe('Post-deployment verification; failing any check rolls back. The new release is judged against the one it replaces (docs/verification.md).'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
-  maxAge: duration('How recent that verified deploy must be. Default 7d.').optional(),
+  maxAge: duration('How recent that verified deploy must be; the bundle\'s gate may set it.').default('7d'),
   releases: z
-    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback. Default 5.') })
+    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback.') })
     .optional()
     .describe('Release retention.'),
-  keepWarm: duration('How long the previous release keeps running after a good deploy. Default 15m.').optional(),
-  drainTimeout: duration('Longest wait for in-flight requests on the old release. Default 30s.').optional(),
+  keepWarm: duration('How long the previous release keeps running after a good deploy.').optional(),
+  drainTimeout: duration('Longest wait for in-flight requests on the old release.').optional(),
   guard: z
     .union([
       duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.'),
@@ -179,24 +182,23 @@ const SettingsShape = {
         .array(z.number().int().min(1).max(100))
         .min(1)
         .optional()
-        .describe('Traffic percentages for the new release, increasing, ending at 100. Default [10, 50, 100].'),
-      interval: duration('Time spent at each step. Default 1m.').optional(),
-      sticky: z.boolean().optional().describe('Keep each client on one side through a cookie (true), or split per request (false). Default true.'),
+        .describe('Traffic percentages for the new release, increasing, ending at 100.'),
+      interval: duration('Time spent at each step.').optional(),
+      sticky: z.boolean().default(true).describe('Keep each client on one side through a cookie (true), or split per request (false).'),
     })
-    .optional()
+    .prefault({})
     .describe('Canary strategy settings.'),
-  docker: z
-    .strictObject({
-      image: z.string().min(1).optional().describe('A prebuilt image to deploy instead of building the Dockerfile.'),
-      dockerfile: z.string().min(1).optional().describe('Dockerfile, relative to the project root. Default Dockerfile.'),
-      port: z.number().int().min(1).max(65535).optional().describe('Port the app listens on inside the container. Default 3000.'),
-    })
-    .optional()
-    .describe('Docker platform settings (platform: docker).'),
   router: RouterSchema.optional(),
-  railway: RailwaySchema.optional(),
-  kubernetes: KubernetesSchema.optional(),
+  ...platformSections(),
 };
+
+/** `docker:`, `railway:`, `kubernetes:`: each platform's own section, from the registry. */
+function platformSections() {
+  type Shape = { [K in keyof PlatformSections]: z.ZodOptional<z.ZodType> };
+  const shape: Record<string, z.ZodType> = {};
+  for (const p of PLATFORMS) if (p.section) shape[p.name] = p.section.schema.optional();
+  return shape as Shape;
+}
 
 export const EnvironmentSchema = z.strictObject(SettingsShape).describe('Settings of one environment; they deep-merge over the top-level ones.');
 
@@ -213,8 +215,12 @@ export const ConfigSchema = z
   })
   .describe('deploy.config.yaml');
 
-export type RawConfig = z.infer<typeof ConfigSchema>;
-export type RawSettings = z.infer<typeof EnvironmentSchema>;
+/** The config file as written (validated, no defaults filled in: environments merge over the top level first). */
+export type RawConfig = z.input<typeof ConfigSchema>;
+export type RawSettings = z.input<typeof EnvironmentSchema>;
+/** One environment's merged settings with the schema's defaults. */
+export type Settings = z.output<typeof EnvironmentSchema>;
+export type { PlatformName };
 export type RawSmokeCheck = z.infer<typeof SmokeCheckSchema>;
 export type RawRequiredVar = z.infer<typeof RequiredVarSchema>;
 export type RawMigrations = z.infer<typeof MigrationsSchema>;

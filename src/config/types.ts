@@ -1,6 +1,5 @@
+import type { PlatformName, PlatformSections } from '../platforms/registry.js';
 import type { SshTarget } from '../remote/ssh-target.js';
-import type { KubernetesSettings } from './kubernetes-schema.js';
-import type { RailwaySettings } from './railway-schema.js';
 import type { RouterSettings } from '../router/settings.js';
 import type { RawMigrations } from './schema.js';
 import type { NotifyConfig } from '../notify/config-schema.js';
@@ -24,7 +23,10 @@ export interface RequiredVar {
  * One environment with the bundle's defaults, the top-level settings and its own settings merged,
  * `${VAR}` interpolated, durations in milliseconds and percentages as fractions.
  */
-export interface ResolvedEnvironment {
+export type ResolvedEnvironment = CoreSettings & { [K in keyof PlatformSections]: PlatformSections[K] | null };
+
+/** The platform-independent part; each platform's own section (`docker`, `railway`, ...) is set for that platform only. */
+export interface CoreSettings {
   app: string;
   environment: string;
   /** Every environment in the config, for messages and the production gate. */
@@ -33,7 +35,7 @@ export interface ResolvedEnvironment {
   configPath: string;
   /** <projectRoot>/.deploy/<environment>; nothing is created by resolving. */
   stateDir: string;
-  platform: 'local' | 'docker' | 'railway' | 'kubernetes';
+  platform: PlatformName;
   strategy: 'blue-green' | 'canary';
   build: string | null;
   start: string | null;
@@ -79,13 +81,8 @@ export interface ResolvedEnvironment {
   /** The validated `notify:` block (docs/notifications.md); secrets are env var names here, never values. */
   notify: NotifyConfig | null;
   canary: { steps: number[]; intervalMs: number; sticky: boolean };
-  docker: { image: string | null; dockerfile: string; port: number };
   /** `router:` (src/config/router-schema.ts), pushed to the router with `router.configure`. */
   router: RouterSettings;
-  /** platform: railway only (src/config/railway-schema.ts). */
-  railway: RailwaySettings | null;
-  /** platform: kubernetes only (src/config/kubernetes-schema.ts). */
-  kubernetes: KubernetesSettings | null;
   /** `${VAR}` names that were referenced but are not set. */
   missingVars: string[];
   /** Values substituted or loaded from env files: the redactor hides them everywhere. */

@@ -66,6 +66,8 @@ export interface DeploySummary {
   hosts?: HostResult[];
   /** With --dry-run: the planned steps and, on platforms that apply manifests, each manifest or patch as one YAML document. */
   plan?: { steps: string[]; manifests?: string[] };
+  /** The plan steps the run executed, in order, as `--dry-run` prints them (src/rollout/steps.ts). */
+  executed?: string[];
   verification?: VerificationReport;
   /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */
   steps?: Array<{

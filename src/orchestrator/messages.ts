@@ -43,6 +43,7 @@ export const DeploySummarySchema = z.object({
   verification: VerificationReportSchema.optional(),
   steps: z.array(z.any()).optional(),
   plan: z.object({ steps: z.array(z.string()), manifests: z.array(z.string()).optional() }).optional(),
+  executed: z.array(z.string()).optional(),
 });
 
 /** The plan is built and typed by the parent; the child checks the envelope and the fields it relies on. */
@@ -53,7 +54,7 @@ const PlanEnvelopeSchema = z.looseObject({
   platform: z.string(),
   dryRun: z.boolean(),
   deadlineMs: z.number().positive(),
-  steps: z.array(z.string()),
+  steps: z.array(z.looseObject({ id: z.string(), text: z.string() })),
   preChecks: z.array(z.string()),
   options: z.looseObject({ lockWaitMs: z.number().min(0), to: z.string().nullable() }),
   config: z.looseObject({ environment: z.string(), projectRoot: z.string(), stateDir: z.string(), secrets: z.array(z.string()) }),

@@ -174,7 +174,7 @@ function failedSummary(plan: DeployPlan, hooks: ParentHooks, pre: PreCheckResult
     status: 'failed',
     exitCode: ExitCode.needsHuman,
     message,
-    steps: plan.steps,
+    steps: plan.steps.map((s) => s.text),
   });
 }
 

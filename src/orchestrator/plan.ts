@@ -1,9 +1,7 @@
 import type { ResolvedEnvironment } from '../config/types.js';
-import { formatDuration } from '../config/duration.js';
-import { formatPercent } from '../config/percent.js';
-import { kubernetesPlanSteps } from '../platforms/kubernetes/plan-steps.js';
-import { railwayPlanSteps } from '../platforms/railway/plan-steps.js';
 import type { Recipes } from '../bundle/schema.js';
+import { platformSpec } from '../platforms/registry.js';
+import { step, type PlanStep } from '../rollout/steps.js';
 import { redactorFor } from '../secrets/for-config.js';
 
 export type RunKind = 'deploy' | 'rollback' | 'stop';
@@ -41,9 +39,10 @@ export interface DeployPlan {
   config: ResolvedEnvironment;
   /** Pre-check names from the bundle, in order. */
   preChecks: string[];
-  rollbackPolicy: Recipes['rollback'];
-  /** Human steps for --dry-run and the summary; secrets already redacted. */
-  steps: string[];
+  /** The typed steps, exactly what the engine runs (`--dry-run` prints their text); secrets already redacted. */
+  steps: PlanStep[];
+  /** What the platform can only approximate for this config (e.g. a replica-ratio canary), said before it runs. */
+  approximations: string[];
   /** The parent kills the orchestrator after this long. */
   deadlineMs: number;
 }
@@ -58,6 +57,8 @@ export interface PlanInput {
   now: Date;
   /** DEPLOY_RUN_DEADLINE, when set. */
   deadlineOverrideMs?: number | null;
+  /** The release serving now (state.json), when known: a canary with nothing to compare with deploys blue-green. */
+  current?: string | null;
 }
 
 /** Pure: config + bundle + flags in, plan out. Nothing is read or written. */
@@ -77,8 +78,8 @@ export function buildPlan(input: PlanInput): DeployPlan {
     options: input.options,
     config,
     preChecks: input.recipes.preChecks,
-    rollbackPolicy: input.recipes.rollback,
-    steps: planSteps(input).map((s) => redactor.redact(s)),
+    steps: planSteps(input).map((s) => ({ ...s, text: redactor.redact(s.text) })),
+    approximations: input.kind === 'deploy' ? (platformSpec(config.platform).approximations?.(config) ?? []) : [],
     deadlineMs: input.deadlineOverrideMs ?? runDeadlineMs(config, input.kind, input.dryRun),
   };
 }
@@ -92,43 +93,24 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   const build = config.build ? 15 * 60_000 : 0;
   const rollout = config.strategy === 'canary' ? config.canary.steps.length * config.canary.intervalMs : 0;
   const verify = config.verify.windowMs + config.health.timeoutMs + 60_000;
-  // Railway builds remotely: a deploy may wait its deadline once for the build and once more for a rollback.
-  const remote = config.railway ? 2 * config.railway.deadlineMs + 2 * config.verify.windowMs : 0;
-  // Kubernetes waits out the scale-down delay, and a replica-ratio canary waits for readiness once more per step.
-  const k = config.kubernetes;
-  const cluster = k ? k.scaleDownDelayMs + (config.strategy === 'canary' && !k.gateway ? config.canary.steps.length * config.health.timeoutMs : config.health.timeoutMs) : 0;
-  const base = verify + config.drainTimeoutMs + rollout + remote + cluster + margin;
+  const platform = platformSpec(config.platform).extraDeadlineMs?.(config) ?? 0;
+  const base = verify + config.drainTimeoutMs + rollout + platform + margin;
   return kind === 'rollback' ? base + config.health.timeoutMs : base + tests + build + config.health.timeoutMs;
 }
 
-function planSteps(input: PlanInput): string[] {
+/** Pre-checks (every platform), then the platform's own steps; `stop` is one step everywhere. */
+function planSteps(input: PlanInput): PlanStep[] {
   const c = input.config;
-  if (c.platform === 'railway' && input.kind !== 'stop') return railwayPlanSteps(c, input.kind, input.options.to);
-  if (c.platform === 'kubernetes' && input.kind !== 'stop') return kubernetesPlanSteps(c, input.kind, input.options.to);
-  if (input.kind === 'stop') return [`stop the router and every app process of ${c.environment}`];
-  if (input.kind === 'rollback') {
-    const target = input.options.to ?? 'the previous release';
-    return [`pre-checks: ${input.recipes.preChecks.filter((n) => n === 'lock' || n === 'hooks').join(', ')}`, `start ${target} if it is not warm; wait for ${c.health.path}`, `switch ${c.url} to ${target}`, 'verify health and smoke'];
-  }
+  if (input.kind === 'stop') return [step('retire', `stop every release of ${c.environment} on ${c.platform}`)];
+  const checks = input.kind === 'rollback' ? input.recipes.preChecks.filter((n) => n === 'lock' || n === 'hooks') : input.recipes.preChecks;
   const tests = c.tests.skip ? 'skipped' : c.tests.command ? `\`${c.tests.command}\`` : 'npm test if defined';
-  const smoke = c.verify.smoke.map((s) => `${s.method} ${s.path}`).join(', ') || 'none';
-  const steps = [
-    `pre-checks (parallel): ${input.recipes.preChecks.map((n) => (n === 'tests' ? `tests ${tests}` : n)).join(', ')}`,
-    `release: ${input.options.ref ?? 'HEAD'} into .deploy/${c.environment}/releases/<id>`,
-  ];
-  if (c.build) steps.push(`build: \`${c.build}\``);
-  steps.push(`start green: \`${c.start ?? '(platform default)'}\` on a free port; wait for ${c.health.path} (${formatDuration(c.health.timeoutMs)})`);
-  steps.push(`smoke green directly: ${smoke}`);
-  if (c.strategy === 'canary') {
-    const shares = c.canary.steps.map(formatPercent).join(' → ');
-    steps.push(`canary on ${c.url}: ${shares}, ${formatDuration(c.canary.intervalMs)} per step, compared with stable`);
-  } else {
-    steps.push(`switch ${c.url} from blue to green`);
-  }
-  const database = c.verify.database ? ', database' : '';
-  steps.push(
-    `verify ${formatDuration(c.verify.windowMs)}: error rate < ${formatPercent(c.verify.errorRate)}, p95 < ${formatDuration(c.verify.p95Ms)}, ≥${c.verify.minRequests} requests, smoke${database}`,
-  );
-  steps.push(`on failure: ${input.recipes.rollback.action}; keep blue warm ${formatDuration(c.keepWarmMs)}`);
-  return steps;
+  const preChecks = step('pre-checks', `pre-checks${input.kind === 'deploy' ? ' (parallel)' : ''}: ${checks.map((n) => (n === 'tests' ? `tests ${tests}` : n)).join(', ')}`);
+  const current = input.current === undefined ? 'unknown' : input.current;
+  const steps = platformSpec(c.platform).planSteps(c, input.kind, { to: input.options.to, ref: input.options.ref, current });
+  // The hooks run on every platform, after the platform's own steps (src/orchestrator/post-hooks.ts).
+  const hooks =
+    input.kind === 'deploy'
+      ? [step('post-deploy', 'run .deploy/hooks/post-deploy, if present'), step('post-rollback', 'after a rollback: run .deploy/hooks/post-rollback, if present', true)]
+      : [step('post-rollback', 'run .deploy/hooks/post-rollback, if present')];
+  return [preChecks, ...steps.filter((s) => !s.onFailure), ...hooks.filter((s) => !s.onFailure), ...steps.filter((s) => s.onFailure), ...hooks.filter((s) => s.onFailure)];
 }

@@ -13,15 +13,15 @@ import { driverAvailable, loadDriver as defaultLoadDriver, preloadDriver } from 
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
+import { runPostHooks } from './post-hooks.js';
+import type { StepId } from '../rollout/steps.js';
+import { platformSpec } from '../platforms/registry.js';
 import { recoverInterrupted } from '../journal/recover.js';
 import { JournalWriter } from '../journal/journal.js';
 import { assertWritableStateDir } from '../journal/writable.js';
 import { refuseRollbackToActive } from './rollback-refusals.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 import type { DeployNotices } from '../notify/deploy-notices.js';
-
-/** Platforms whose --dry-run lists the manifests and patches a real run would apply. */
-const MANIFEST_PLATFORMS = new Set<string>(['kubernetes']);
 
 export interface RunDeps {
   emit(event: ProgressEvent): void;
@@ -54,7 +54,15 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   const log = (line: string) => {
     if (plan.options.verbose) emit({ phase: 'debug', state: 'info', message: line });
   };
-  const ctx: DeployContext = { plan, config: plan.config, executor, emit, signal: deps.signal, clock, state, defer: (fn) => cleanups.push(fn), log };
+  // Each executed step is recorded as the plan printed it, so the two lists compare; an unplanned one says so.
+  const executed: string[] = [];
+  const used = new Set<number>();
+  const step = (id: StepId) => {
+    const index = plan.steps.findIndex((s, i) => s.id === id && !used.has(i));
+    if (index >= 0) used.add(index);
+    executed.push(index >= 0 ? plan.steps[index]!.text : `(not in the plan) ${id}`);
+  };
+  const ctx: DeployContext = { plan, config: plan.config, executor, emit, signal: deps.signal, clock, state, defer: (fn) => cleanups.push(fn), log, step };
   const pre: PreCheckResult[] = [];
   let activeRelease: string | null = null;
   // Notifications (docs/notifications.md): fire-and-forget, flushed briefly at the end; never fail the run.
@@ -74,7 +82,8 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       pre,
       activeRelease,
       durationMs: clock.now() - started,
-      steps: plan.steps,
+      steps: plan.steps.map((s) => s.text),
+      executed,
       manifests,
       ...extra,
     }), redactor);
@@ -112,7 +121,8 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       }
     }
 
-    const checks = (await (deps.loadPreChecks ?? preChecksFor)(plan)).filter((c) => !plan.dryRun || c.readOnly);
+    const checks = await (deps.loadPreChecks ?? preChecksFor)(plan);
+    if (plan.kind !== 'stop') ctx.step('pre-checks');
     const checked = runPreChecks(checks, ctx);
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
@@ -123,7 +133,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     }
     if (plan.dryRun) {
       // Only platforms that apply manifests describe them; the others are not even loaded.
-      if (plan.kind === 'deploy' && MANIFEST_PLATFORMS.has(plan.platform)) {
+      if (plan.kind === 'deploy' && platformSpec(plan.platform).capabilities.manifests) {
         const described = await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
         manifests = (await described.describePlan?.(ctx))?.manifests;
       }
@@ -133,7 +143,9 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
 
     emit({ phase: plan.kind, state: 'start', message: `${plan.kind} ${plan.environment} on ${plan.platform}` });
     if (plan.kind === 'deploy') notices?.send('deploy.started', { summary: `${plan.config.app} ${plan.environment}: deploy of ${plan.options.ref ?? 'HEAD'} started` });
+    for (const note of plan.approximations) emit({ phase: plan.kind, state: 'warn', message: note });
     if (plan.kind === 'stop') {
+      ctx.step('retire');
       const stopped = await driver.stop(ctx);
       emit({ phase: 'stop', state: 'ok', message: stopped.message ?? `stopped ${plan.environment}` });
       return await record(plan, state, summarize({ message: stopped.message ?? `stopped ${plan.environment}` }), null);
@@ -144,6 +156,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     const outcome = plan.kind === 'rollback' ? await driver.rollback(ctx, plan.options.to ?? undefined) : await driver.deploy(ctx);
     // The run reached an outcome of its own (success, rolled back, failed): nothing is left for recovery.
     await journal.finish();
+    await runPostHooks(ctx, outcome);
     emit({ phase: plan.kind, state: outcome.status === 'success' ? 'ok' : 'fail', message: `${plan.kind} ${outcome.status}` });
     return notified(await record(plan, state, summarize({ outcome }), outcome));
   } catch (error) {

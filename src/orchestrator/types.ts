@@ -6,6 +6,7 @@ import type { Clock } from '../verify/clock.js';
 import type { Journal, JournalWriter, RecoveryResult } from '../journal/journal.js';
 import type { DeployPlan } from './plan.js';
 import type { ProgressEvent } from './messages.js';
+import type { StepId } from '../rollout/steps.js';
 
 /**
  * The seams the router, platform and check issues plug into. The orchestrator child builds one
@@ -27,14 +28,19 @@ export interface DeployContext {
   defer(cleanup: () => Promise<void> | void): void;
   /** Debug line, shown with --verbose only. Redacted. */
   log(line: string): void;
+  /** Records that the run executes a plan step (src/rollout/steps.ts): the summary lists them, a test compares them with the plan. */
+  step(id: StepId): void;
   /** The run's write-ahead journal (deploy and rollback only): flows record each phase before acting. */
   journal?: JournalWriter;
 }
 
-/** One pre-deployment check. `readOnly` checks also run under --dry-run; the others are listed in the plan. */
+/**
+ * One pre-deployment check. Every check also runs under --dry-run and changes nothing there: what it would change
+ * goes through the executor (which skips `mutates` commands under --dry-run) or looks at `plan.dryRun` (the rollback
+ * plan is shown, not written). Applying migrations is a deploy step, never a check.
+ */
 export interface PreCheck {
   name: string;
-  readOnly: boolean;
   run(ctx: DeployContext): Promise<PreCheckResult>;
 }
 

@@ -174,7 +174,7 @@ function blocked(plan: DeployPlan, pre: PreCheckResult[], message: string | null
     dryRun: plan.dryRun,
     pre,
     durationMs: 0,
-    steps: plan.steps,
+    steps: plan.steps.map((s) => s.text),
     ...(message ? { message } : {}),
   });
 }

@@ -1,12 +1,14 @@
 /**
  * The spellings under which a secret value shows up in output: as it is, escaped inside JSON (an app that logs
- * `JSON.stringify(process.env)`), percent-encoded (a query string), and, for a URL such as DATABASE_URL, its
+ * `JSON.stringify(process.env)`), percent-encoded (a query string), base64-encoded on its own (a Kubernetes Secret's
+ * `data`, a Basic auth header), and, for a URL such as DATABASE_URL, its
  * password on its own, raw and decoded (a database driver's error or an app's config dump prints it alone).
  */
 export function secretForms(value: string): string[] {
   const forms = new Set<string>([value]);
   forms.add(JSON.stringify(value).slice(1, -1));
   forms.add(encodeURIComponent(value));
+  forms.add(Buffer.from(value, 'utf8').toString('base64'));
   for (const part of urlCredentials(value)) {
     forms.add(part);
     forms.add(safeDecode(part));

@@ -18,6 +18,8 @@ export interface SummaryInput {
   exitCode?: number;
   message?: string;
   steps?: string[];
+  /** The plan steps the run executed, in order, as the plan prints them. */
+  executed?: string[];
   /** --dry-run on platforms that apply manifests: one YAML document each. */
   manifests?: string[];
 }
@@ -64,6 +66,7 @@ export function buildSummary(input: SummaryInput): DeploySummary {
   if (outcome?.rollbackPlanPath) summary.rollbackPlanPath = outcome.rollbackPlanPath;
   if (outcome?.verification) summary.verification = outcome.verification;
   if (outcome?.steps?.length) summary.steps = outcome.steps;
+  if (!input.dryRun && input.executed?.length) summary.executed = input.executed;
   if (input.dryRun && input.steps) summary.plan = input.manifests ? { steps: input.steps, manifests: input.manifests } : { steps: input.steps };
   return summary;
 }

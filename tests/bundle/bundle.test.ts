@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +41,16 @@ describe('deployment-recipes bundle', () => {
     const r = await loadRecipes();
     expect(() => parseRecipes({ ...r, thresholds: { ...r.thresholds, p95: 'quick' } })).toThrow(/thresholds\.p95: expected a duration/);
     expect(() => parseRecipes({ ...r, strategies: { ...r.strategies, canary: { steps: [50, 10], interval: '1m' } } })).toThrow(/strategies\.canary\.steps/);
+  });
+
+  it('refuses a check name it does not know, naming it and the known ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipgate-recipes-'));
+    const text = readFileSync(join(bundleDir(), 'recipes.yaml'), 'utf8').replace(/^preChecks: \[tests, /m, 'preChecks: [tests, smoke-test, ');
+    writeFileSync(join(dir, 'recipes.yaml'), text);
+    await expect(loadRecipes(dir)).rejects.toThrow(
+      'bundle deployment-recipes is invalid: preChecks[1]: unknown check "smoke-test"; known: tests, migrations, env, rollback-plan, git, gate, lock, hooks',
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("the user's config overrides the bundle's defaults", async () => {

@@ -170,6 +170,8 @@ describe('/deploy in the real Claude Code client', () => {
     expect(shown).toContain('items get a price');
     expect(shown).toContain('Migrations: migrations/002_price.sql');
     expect((await status('production')).active.release).toBe(active.release);
+    expect(turn.run.result).toMatch(/^Not run: shipgate: approve /);
+    checkParent('/deploy production, -p with no way to ask', turn);
   }, 300_000);
 
   it('/deploy prod: the hook asks (a production name), the CLI refuses the unknown environment, the agent relays the error shape', async () => {
@@ -178,6 +180,13 @@ describe('/deploy in the real Claude Code client', () => {
     expect(json).toMatchObject({ status: 'error', exitCode: 2 });
     expect(turn.run.result).toBe(`Refused (exit 2): ${json.message}`);
     checkParent('/deploy prod, usage error', turn);
+  }, 300_000);
+
+  it('/deploy without an environment: the usage line, no agent, no CLI call', async () => {
+    const turn = await chat('/deploy');
+    expect(turn.run.result).toBe('Usage: /deploy <environment> [--dry-run]');
+    expect(turn.requests.filter(isSubagent)).toEqual([]);
+    checkParent('/deploy (no environment)', turn);
   }, 300_000);
 
   it('/deploy staging of a release that fails verification: rolled back, traffic still on the previous release', async () => {

@@ -11,7 +11,7 @@ describe('buildPlan', () => {
   });
 
   it('lists the blue-green steps with the figures that will be used', async () => {
-    const { steps } = await makePlan();
+    const steps = (await makePlan()).steps.map((s) => s.text);
     expect(steps[0]).toMatch(/^pre-checks \(parallel\): tests `npm test`, migrations, env, rollback-plan/);
     expect(steps).toContain('build: `npm ci`');
     expect(steps).toContain('smoke green directly: GET /, GET /api/items');
@@ -22,13 +22,20 @@ describe('buildPlan', () => {
   it('never carries a secret into the printable steps', async () => {
     const plan = await makePlan();
     expect(plan.config.start).toContain(SECRET);
-    expect(plan.steps.join('\n')).not.toContain(SECRET);
-    expect(plan.steps.join('\n')).toContain('node server.js --token ***');
+    const text = plan.steps.map((s) => s.text).join('\n');
+    expect(text).not.toContain(SECRET);
+    expect(text).toContain('node server.js --token ***');
   });
 
   it('describes canary steps and sizes the deadline to the rollout', async () => {
     const plan = await makePlan({ config: (await import('./helpers.js')).CONFIG.replace('tests: npm test', 'tests: npm test\nstrategy: canary') });
-    expect(plan.steps.join('\n')).toContain('canary on http://localhost:4701: 10% → 50% → 100%, 1m per step');
+    expect(plan.steps.filter((s) => s.id.startsWith('traffic ')).map((s) => s.text)).toEqual([
+      'canary 10% of http://localhost:4701 for 1m, compared with stable',
+      'canary 50% of http://localhost:4701 for 1m, compared with stable',
+      'promote: 100% of http://localhost:4701 to green, judged alone for 1m',
+    ]);
+    // A canary's steps judge the traffic: no separate watch window follows (it never ran).
+    expect(plan.steps.map((s) => s.id)).not.toContain('verify');
     expect(plan.deadlineMs).toBeGreaterThan(3 * 60_000);
     expect(runDeadlineMs(plan.config, 'deploy', true)).toBeLessThan(plan.deadlineMs);
   });

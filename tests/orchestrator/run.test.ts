@@ -11,10 +11,9 @@ import { makePlan, SECRET } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function check(name: string, result: { ok: boolean; detail: string; warning?: boolean }, options: { delayMs?: number; readOnly?: boolean } = {}): PreCheck & { calls: number } {
+function check(name: string, result: { ok: boolean; detail: string; warning?: boolean }, options: { delayMs?: number } = {}): PreCheck & { calls: number } {
   const c = {
     name,
-    readOnly: options.readOnly ?? true,
     calls: 0,
     async run() {
       c.calls += 1;
@@ -69,7 +68,6 @@ describe('runPlan', () => {
     let started = 0;
     const together = (name: string): PreCheck => ({
       name,
-      readOnly: true,
       async run() {
         started += 1;
         for (let i = 0; i < 200 && started < 2; i++) await sleep(10);
@@ -102,22 +100,22 @@ describe('runPlan', () => {
 
   it('a pre-check that throws fails with its message, redacted', async () => {
     const plan = await makePlan();
-    const boom: PreCheck = { name: 'Migrations', readOnly: true, run: async () => { throw new Error(`cannot reach db with ${SECRET}\nstack`); } };
+    const boom: PreCheck = { name: 'Migrations', run: async () => { throw new Error(`cannot reach db with ${SECRET}\nstack`); } };
     const summary = await runPlan(plan, deps({ checks: [boom] }).d);
     expect(summary.status).toBe('blocked');
     expect(summary.checks.pre).toEqual([{ name: 'Migrations', ok: false, detail: 'cannot reach db with ***', exitCode: 3 }]);
   });
 
-  it('--dry-run runs only the read-only checks, loads no driver, takes no lock and writes nothing', async () => {
+  it('--dry-run runs every check, loads no driver, takes no lock and writes nothing', async () => {
     const plan = await makePlan({ dryRun: true });
-    const readOnly = check('Tests', { ok: true, detail: 'ok' });
-    const writer = check('Rollback Plan', { ok: true, detail: 'Generated' }, { readOnly: false });
+    const tests = check('Tests', { ok: true, detail: 'ok' });
+    const rollbackPlan = check('Rollback Plan', { ok: true, detail: 'Generated' });
     const loadDriverSpy = vi.fn();
     const lockSpy = vi.fn();
-    const summary = await runPlan(plan, deps({ checks: [readOnly, writer], loadDriver: loadDriverSpy, acquireLock: lockSpy }).d);
-    expect(summary).toMatchObject({ status: 'success', dryRun: true, exitCode: 0, plan: { steps: plan.steps } });
-    expect(readOnly.calls).toBe(1);
-    expect(writer.calls).toBe(0);
+    const summary = await runPlan(plan, deps({ checks: [tests, rollbackPlan], loadDriver: loadDriverSpy, acquireLock: lockSpy }).d);
+    expect(summary).toMatchObject({ status: 'success', dryRun: true, exitCode: 0, plan: { steps: plan.steps.map((s) => s.text) } });
+    expect(tests.calls).toBe(1);
+    expect(rollbackPlan.calls).toBe(1);
     expect(loadDriverSpy).not.toHaveBeenCalled();
     expect(lockSpy).not.toHaveBeenCalled();
     expect(existsSync(join(plan.config.projectRoot, '.deploy'))).toBe(false);

@@ -26,6 +26,7 @@ describe('redaction', () => {
     expect(out).not.toMatch(/ss\\?\\?"?word|w0rd/);
     expect(out.match(/\*\*\*/g)?.length).toBe(6);
     expect(secretForms('https://abcdefghijklmnopqrstu@hooks.example.com/x')).toContain('abcdefghijklmnopqrstu');
+    expect(redactor.redact(`data: ${Buffer.from('pa"ss\\word-1').toString('base64')}`)).toBe('data: ***');
   });
 
   it("a config's redactor leaves the app, environment names, plain words and port numbers alone", () => {

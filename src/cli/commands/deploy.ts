@@ -38,7 +38,10 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
   const recipes = await loadRecipes();
   const config = await resolveEnvironment(process.cwd(), environment, { configPath: options.config, strategy: options.strategy, recipes });
   const deadlineOverride = process.env.DEPLOY_RUN_DEADLINE ? parseDuration(process.env.DEPLOY_RUN_DEADLINE) : null;
+  // A canary needs a stable release to compare with; without one the plan (and the run) is blue-green.
+  const current = kind === 'deploy' && config.strategy === 'canary' ? await liveRelease(config.projectRoot, environment) : undefined;
   const plan = buildPlan({
+    current,
     kind,
     config,
     recipes,
@@ -106,4 +109,9 @@ function needsConfirmation(kind: RunKind, environment: string, options: CliOptio
   if (options.yes || options.dryRun || options.json) return false;
   if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
   return kind !== 'deploy' || environment === 'production';
+}
+
+async function liveRelease(projectRoot: string, environment: string): Promise<string | null> {
+  const { StateStore } = await import('../../state/store.js');
+  return (await new StateStore(projectRoot, environment).read()).active?.release ?? null;
 }

@@ -4,6 +4,7 @@ import { assertKnownEnvironment, loadConfig } from '../../config/resolve.js';
 import type { HistoryRecord } from '../../contracts/history.js';
 import { UserError } from '../../errors.js';
 import { StateStore } from '../../state/store.js';
+import { DEFAULT_PLATFORM, platformSpec } from '../../platforms/registry.js';
 import type { CliOptions } from '../options.js';
 import { platformContext } from './platform-status.js';
 
@@ -43,9 +44,9 @@ export async function historyCommand(options: CliOptions, environment?: string):
   const warnings: string[] = [];
   for (const name of names) {
     const records = await new StateStore(projectRoot, name).readHistory();
-    const platformName = config.environments[name]?.platform ?? config.platform ?? 'local';
-    // Only platforms with their own deployment list are asked; local and docker read history.jsonl alone, as before.
-    const platform = platformName === 'local' || platformName === 'docker' ? null : await platformDeployments(name, options.config).catch((error: unknown) => {
+    const platformName = config.environments[name]?.platform ?? config.platform ?? DEFAULT_PLATFORM;
+    // Only remote platforms have their own deployment list; the others read history.jsonl alone.
+    const platform = !platformSpec(platformName).capabilities.remote ? null : await platformDeployments(name, options.config).catch((error: unknown) => {
       warnings.push(`${name}: platform deployments unavailable: ${(error as Error)?.message ?? String(error)}`);
       return null;
     });

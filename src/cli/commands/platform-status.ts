@@ -1,4 +1,5 @@
 import { resolveEnvironment } from '../../config/resolve.js';
+import { platformSpec } from '../../platforms/registry.js';
 import { createExecutor } from '../../exec/executor.js';
 import { redactorFor } from '../../secrets/for-config.js';
 import { loadDriver } from '../../orchestrator/drivers.js';
@@ -8,11 +9,13 @@ import { realClock } from '../../verify/clock.js';
 
 /**
  * A read-only context for asking a non-local platform about an environment (`deploy status`, `deploy history`).
- * The executor runs under dry-run, so a command marked `mutates` could never slip through. Null for local.
+ * The executor runs under dry-run, so a command marked `mutates` could never slip through. Null for a platform
+ * whose runtime status is read directly (local).
  */
 export async function platformContext(cwd: string, environment: string, configPath?: string): Promise<{ ctx: DeployContext; driver: PlatformDriver } | null> {
   const config = await resolveEnvironment(cwd, environment, { configPath });
-  if (config.platform === 'local') return null;
+  // A platform whose runtime status `deploy status` reads itself (local) is not asked again.
+  if (platformSpec(config.platform).runtimeStatus) return null;
   const redactor = redactorFor(config);
   const executor = createExecutor({ dryRun: true, redactor });
   const state = new StateStore(config.projectRoot, environment);
@@ -27,6 +30,7 @@ export async function platformContext(cwd: string, environment: string, configPa
     state,
     defer: () => {},
     log: () => {},
+    step: () => {},
   } satisfies DeployContext;
   return { ctx, driver };
 }

@@ -5,6 +5,7 @@ import { StateStore } from '../../state/store.js';
 import type { EnvironmentState } from '../../state/schema.js';
 import { formatDuration } from '../../config/duration.js';
 import type { RuntimeApp, RuntimeProcess, RuntimeView } from '../../platforms/local/runtime-status.js';
+import { DEFAULT_PLATFORM, platformSpec } from '../../platforms/registry.js';
 import { colorFor } from '../../summary/color.js';
 import type { CliOptions } from '../options.js';
 import { readGuardStatus, type GuardView } from './guard-status.js';
@@ -48,8 +49,9 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     const journal = await readJournal(store.dir);
     view.interrupted = isInterrupted(journal) ? { kind: journal.kind, phase: journal.phase, startedAt: journal.startedAt, release: journal.release } : null;
     view.guard = view.deployed ? await readGuardStatus(store.dir) : null;
-    if (view.deployed && (settings.platform ?? 'local') === 'local') {
-      const { readRuntimeStatus } = await import('../../platforms/local/runtime-status.js');
+    const runtimeStatus = platformSpec(settings.platform ?? DEFAULT_PLATFORM).runtimeStatus;
+    if (view.deployed && runtimeStatus) {
+      const { readRuntimeStatus } = await runtimeStatus();
       view.runtime = await readRuntimeStatus(store.dir, { active: view.active?.release ?? null, previous: view.previous?.release ?? null });
       // state.json's flag is what the last command saw; the supervisor knows what runs now.
       if (view.previous) view.previous.running = view.runtime?.previous?.up ?? false;

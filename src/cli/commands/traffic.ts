@@ -1,3 +1,4 @@
+import { PLATFORMS, platformSpec } from '../../platforms/registry.js';
 import { parseDuration } from '../../config/duration.js';
 import { assertEnvironmentName } from '../../config/env-name.js';
 import { resolveEnvironment } from '../../config/resolve.js';
@@ -61,8 +62,9 @@ export async function endPauseOrMaintenance(stateDir: string): Promise<GateState
 async function routerOf(options: CliOptions, environment: string, verb: string): Promise<{ config: ResolvedEnvironment; client: RouterClient }> {
   assertEnvironmentName(environment);
   const config = await resolveEnvironment(process.cwd(), environment, { configPath: options.config });
-  if (config.platform !== 'local' && config.platform !== 'docker') {
-    throw new UserError(`deploy ${verb}: platform ${config.platform} has no shipgate router in front of it; only local and docker do`, ExitCode.usage);
+  if (!platformSpec(config.platform).capabilities.ownRouter) {
+    const routed = PLATFORMS.filter((p) => p.capabilities.ownRouter).map((p) => p.name).join(' and ');
+    throw new UserError(`deploy ${verb}: platform ${config.platform} has no shipgate router in front of it; only ${routed} do`, ExitCode.usage);
   }
   const { connectRouter } = await import('../../router/client.js');
   const client = await connectRouter(config.stateDir).catch(() => null);

@@ -6,14 +6,13 @@ import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment } from '../local/app-env.js';
-import { deployBlueGreen } from '../local/blue-green/deploy-flow.js';
-import { failedBeforeSwitch } from '../local/blue-green/outcome.js';
-import { rollbackTo } from '../local/blue-green/rollback-flow.js';
-import type { FlowTiming } from '../local/blue-green/timing.js';
-import { flowTiming } from '../local/blue-green/timing.js';
-import { prepareRelease } from '../local/blue-green/prepare-release.js';
-import { markNothingRunning } from '../local/blue-green/slots.js';
-import { listReleases, pruneReleases, type ReleaseInfo } from '../local/releases.js';
+import { rollBack, rollOut } from '../../rollout/engine.js';
+import { failedBeforeSwitch } from '../../rollout/outcome.js';
+import { routerTarget } from '../../rollout/router-target.js';
+import { markNothingRunning } from '../../rollout/slots.js';
+import { flowTiming, type FlowTiming } from '../../rollout/timing.js';
+import { prepareRelease } from '../local/prepare-release.js';
+import { listReleases, pruneReleases } from '../local/releases.js';
 import * as containers from './containers.js';
 import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRef } from './names.js';
@@ -34,8 +33,8 @@ export interface DockerDriverOptions {
 }
 
 /**
- * The docker platform: the local platform's blue-green flow (start green, health, smoke, switch, verify,
- * switch back) with releases run as containers by DockerReleaseRunner. Our router stays in front.
+ * The docker platform: the rollout engine (src/rollout/) with releases run as containers by DockerReleaseRunner
+ * and our router in front, so blue-green and canary both run here.
  */
 export function createDriver(options: DockerDriverOptions = {}): PlatformDriver {
   return {
@@ -60,6 +59,7 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
   const { release } = created;
 
   const image = imageRef(config.app, release.id);
+  ctx.step('image');
   ctx.emit({ phase: 'image', state: 'start', message: settings.image ? `tagging ${settings.image} as ${image}` : `docker build ${image}` });
   try {
     await containers.prepareImage(
@@ -76,14 +76,11 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
   }
   ctx.emit({ phase: 'image', state: 'ok', message: `image ${image} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})` });
 
-  const migrated = await migrate(ctx, release);
-  if (migrated) return migrated;
-
-  return deployBlueGreen({
+  return rollOut({
     ctx,
-    router,
-    runner,
+    target: routerTarget(router, runner),
     release,
+    migrations: { dir: relative(config.projectRoot, join(release.dir, config.migrations.dir ?? 'migrations')), env: appEnvironment(config, release) },
     publicUrl: publicUrlOf(ctx),
     timing: options.timing,
     afterSuccess: async (active, previous) => {
@@ -95,30 +92,6 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
       if (deleted.length + removed.length > 0) ctx.log(`pruned releases: ${deleted.join(', ') || 'none'}; images: ${removed.join(', ') || 'none'}`);
     },
   });
-}
-
-/**
- * Pending migrations of the new release run on this machine, from the release directory, before green
- * starts (as on the local platform). Null when that went well or there was nothing to do.
- */
-async function migrate(ctx: DeployContext, release: ReleaseInfo): Promise<DeployOutcome | null> {
-  const m = ctx.config.migrations;
-  if (m.mode === 'none') return null;
-  const { applyPendingMigrations } = await import('../../checks/index.js');
-  const { MigrationError } = await import('../../checks/migrations/types.js');
-  try {
-    const result = await applyPendingMigrations(ctx, {
-      nextReleaseId: release.id,
-      overrides: { dir: relative(ctx.config.projectRoot, join(release.dir, m.dir ?? 'migrations')), env: appEnvironment(ctx.config, release) },
-    });
-    if (result.applied.length > 0) ctx.emit({ phase: 'migrations', state: 'ok', message: `applied ${result.applied.join(', ')}` });
-    return null;
-  } catch (error) {
-    if (!(error instanceof MigrationError)) throw error;
-    ctx.emit({ phase: 'migrations', state: 'fail', message: error.message });
-    const check = { name: 'Migrations', ok: false, value: error.message, threshold: 'applied' };
-    return failedBeforeSwitch(release, await activeRelease(ctx), check, []);
-  }
 }
 
 async function rollback(ctx: DeployContext, options: DockerDriverOptions, to?: string): Promise<DeployOutcome> {
@@ -135,7 +108,7 @@ async function rollback(ctx: DeployContext, options: DockerDriverOptions, to?: s
     throw new UserError(`image ${image} for release ${target.id} is no longer on the engine (kept: the last ${config.releases.keep}); deploy that commit again instead`, ExitCode.usage);
   }
   const router = await runtimeFor(ctx, options);
-  return rollbackTo({ ctx, router, runner: await runnerFor(ctx, options, router), target, publicUrl: publicUrlOf(ctx), timing: options.timing });
+  return rollBack({ ctx, target: routerTarget(router, await runnerFor(ctx, options, router)), release: target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 
 async function status(ctx: DeployContext): Promise<PlatformStatus> {

@@ -6,7 +6,6 @@ import { checkEngine } from './containers.js';
 /** Pre-check for platform docker: an engine answers (locally or at DOCKER_HOST). Read-only, so it runs under --dry-run too. */
 export const dockerEngineCheck: PreCheck = {
   name: 'Docker Engine',
-  readOnly: true,
   async run(ctx: DeployContext): Promise<PreCheckResult> {
     try {
       const version = await checkEngine({ executor: ctx.executor });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Executor } from '../../exec/executor.js';
-import type { ReleaseMeta, ReleaseRunner, RunningRelease } from '../local/blue-green/runner.js';
+import type { ReleaseMeta, ReleaseRunner, RunningRelease } from '../../rollout/target.js';
 import { findFreePort } from '../local/free-port.js';
 import type { RouterClient } from '../../router/client.js';
 import type { DockerCli, HealthCheckSpec } from './commands.js';
@@ -32,7 +32,7 @@ export interface DockerReleaseRunnerOptions {
 const NOWHERE = 'http://127.0.0.1:9';
 
 /**
- * The docker platform's half of the blue-green flow (src/platforms/local/blue-green/): each release is a
+ * The docker platform's half of the blue-green flow (src/rollout/): each release is a
  * container named <app>-<env>-<release>, started from the image <app>:<release> with no restart policy;
  * the active one gets `unless-stopped`. Ids given to the flow and the router are release ids.
  */

@@ -1,30 +1,18 @@
 import type { ResolvedEnvironment } from '../../config/types.js';
 import { ExitCode, UserError } from '../../errors.js';
-import type { ReleaseMeta } from '../local/blue-green/runner.js';
+import type { ReleaseMeta } from '../../rollout/target.js';
+import { resolveDocker, toNetwork, type DockerSettings } from './config.js';
 
-/** The `docker:` section, with defaults. */
-export interface DockerSettings {
-  /** A prebuilt image to deploy instead of building the Dockerfile. */
-  image: string | null;
-  dockerfile: string;
-  /** The port the app listens on inside the container. */
-  port: number;
-  /** bridge (publish on 127.0.0.1), host, a named docker network, or auto: bridge when the engine has one, else host. */
-  network: 'auto' | 'bridge' | 'host' | { name: string };
-}
+export type { DockerSettings };
 
-type WithDocker = ResolvedEnvironment & { docker?: Partial<Omit<DockerSettings, 'network'>> | null };
-
-/** Reads `docker:` from the resolved config when the schema provides it; SHIPGATE_DOCKER_NETWORK picks the network. */
+/**
+ * The resolved `docker:` section (defaults from its schema, src/platforms/docker/config.ts). SHIPGATE_DOCKER_NETWORK,
+ * when set, overrides `docker.network` (CI machines whose engine has no bridge).
+ */
 export function dockerSettings(config: ResolvedEnvironment, env: NodeJS.ProcessEnv = process.env): DockerSettings {
-  const raw = (config as WithDocker).docker ?? {};
+  const settings = config.docker ?? resolveDocker(undefined);
   const network = env.SHIPGATE_DOCKER_NETWORK?.trim();
-  return {
-    image: raw.image ?? null,
-    dockerfile: raw.dockerfile ?? 'Dockerfile',
-    port: raw.port ?? 3000,
-    network: !network || network === 'auto' ? 'auto' : network === 'bridge' || network === 'host' ? network : { name: network },
-  };
+  return network ? { ...settings, network: toNetwork(network) } : settings;
 }
 
 export function routerPort(config: ResolvedEnvironment): number {

@@ -7,7 +7,7 @@ import { canaryLabels, requiredSamples } from '../../verify/thresholds.js';
 import { createOrReplace, deleteObject, sendPatch } from './apply.js';
 import type { CanaryPlan } from './canary-plan.js';
 import { ClientMetrics } from './client-metrics.js';
-import type { FlowDeps } from './deploy-flow.js';
+import type { FlowDeps } from './flow-deps.js';
 import { releaseLabels } from './manifests.js';
 import { waitDeploymentReady } from './wait-ready.js';
 import { isReady, listPods } from './pods.js';
@@ -36,6 +36,7 @@ export async function runCanary(ctx: DeployContext, deps: FlowDeps, plan: Deploy
     const paths = [...new Set(config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
     for (let i = 0; i < canary.percents.length; i++) {
       const percent = canary.percents[i]!;
+      ctx.step(`traffic ${percent}%`);
       try {
         for (const patch of canary.steps[i]!) await sendPatch(deps.client, patch);
       } catch (error) {

@@ -2,7 +2,7 @@ import type { PostCheckResult } from '../../contracts/summary.js';
 import { ExitCode } from '../../errors.js';
 import type { DeployContext, DeployOutcome } from '../../orchestrator/types.js';
 import { runSmoke, smokeCheckResult } from '../../verify/smoke.js';
-import { describeFailure, failedBeforeSwitch } from '../local/blue-green/outcome.js';
+import { describeFailure, failedBeforeSwitch } from '../../rollout/outcome.js';
 import { KubeApiError, type KubeClient } from './api.js';
 import { createOrReplace, deleteObject, sendPatch } from './apply.js';
 import { scalePatch } from './patches.js';
@@ -14,14 +14,11 @@ import { recordRun } from './recover.js';
 import { afterCanarySwitch, growGreen, restore, runCanary } from './canary-flow.js';
 import type { DeploymentPlan } from './plan.js';
 import { formatSelector, stateReport } from './state-report.js';
-import type { OpenTunnel } from './tunnel.js';
+import type { FlowDeps } from './flow-deps.js';
 import { requestTimeoutMs, verifyThrough } from './verify.js';
 import { waitDeploymentReady } from './wait-ready.js';
 
-export interface FlowDeps {
-  client: KubeClient;
-  openTunnel: OpenTunnel;
-}
+export type { FlowDeps } from './flow-deps.js';
 
 type Meta = { id: string; version: string; commit: string | null; contentHash: string | null };
 
@@ -43,6 +40,7 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   // A killed run is undone by recover.ts from this record; a rollback target is not ours to delete.
   if (!options.existing) await recordRun(ctx, plan);
   await ctx.journal?.phase('green-starting', { release: release.id });
+  ctx.step('start');
   const verb = options.existing ? 'scaling up' : 'creating';
   ctx.emit({ phase: 'green', state: 'start', message: `${verb} Deployment ${ns}/${greenName} (${release.image}, ${release.settings.replicas} replica(s))` });
   // A rollback target existed before the run and stays (scaled to 0); a new release is deleted with its Secret.
@@ -85,6 +83,7 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   }
   ctx.emit({ phase: 'health', state: 'ok', message: `green ${ready.detail}` });
 
+  ctx.step('smoke');
   const smoke = await smokeGreen(ctx, deps, plan);
   if (!smoke.ok) {
     ctx.emit({ phase: 'smoke', state: 'fail', message: `green smoke: ${smoke.value}` });
@@ -113,6 +112,7 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   }
 
   await ctx.journal?.phase('switching');
+  ctx.step('switch');
   try {
     await sendPatch(client, plan.switchTo);
   } catch (error) {
@@ -138,9 +138,11 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   if (plan.canary) await afterCanarySwitch(ctx, deps, plan.canary, canaryLast);
 
   await ctx.journal?.phase('verifying');
+  ctx.step('verify');
   const verification = await verifyThrough(ctx, await publicUrl(ctx, deps, plan), release.id);
   if (verification.ok) {
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
+    ctx.step('retire');
     await sendPatch(client, plan.markGreen).catch((e: unknown) => ctx.log(`label patch failed: ${String(e)}`));
     if (plan.retireBlue) await retireBlue(ctx, deps, plan);
     await pruneReleases(ctx, deps, [release.id, ...(blueId ? [blueId] : [])]).then(
@@ -153,6 +155,7 @@ export async function deployPlain(ctx: DeployContext, deps: FlowDeps, plan: Depl
   const failed = verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: ctx.signal.aborted ? 'interrupted' : 'no result', threshold: 'passed' };
   ctx.emit({ phase: 'verify', state: 'fail', message: describeFailure(failed) });
   await ctx.journal?.phase('rolling-back');
+  ctx.step('switch-back');
   try {
     await sendPatch(client, plan.switchBack);
   } catch (error) {

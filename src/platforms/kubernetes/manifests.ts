@@ -1,4 +1,4 @@
-import type { KubernetesSettings } from '../../config/kubernetes-schema.js';
+import type { KubernetesSettings } from './config.js';
 import { LABELS, MANAGED_BY, appLabel, deploymentName, previewServiceName, rolloutName, secretName } from './names.js';
 
 /** A Kubernetes object as we send it: plain JSON, nothing the API would reject as unknown. */

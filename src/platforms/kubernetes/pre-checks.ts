@@ -14,7 +14,6 @@ export function platformPreChecks(_plan: DeployPlan): PreCheck[] {
 
 const clusterCheck: PreCheck = {
   name: 'Kubernetes',
-  readOnly: true,
   async run(ctx: DeployContext): Promise<PreCheckResult> {
     const { connectKube, KubeApiError, resourcePath } = await import('./api.js');
     const { previewServiceName } = await import('./names.js');

@@ -1,7 +1,7 @@
 import type { DeployContext } from '../../orchestrator/types.js';
 import { resourcePath } from './api.js';
 import { deleteObject } from './apply.js';
-import type { FlowDeps } from './deploy-flow.js';
+import type { FlowDeps } from './flow-deps.js';
 import { LABELS, appLabel, secretName } from './names.js';
 
 /**

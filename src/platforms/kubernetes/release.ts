@@ -1,5 +1,5 @@
-import { imageFor } from '../../config/kubernetes-schema.js';
-import type { KubernetesSettings } from '../../config/kubernetes-schema.js';
+import { imageFor } from './config.js';
+import type { KubernetesSettings } from './config.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext } from '../../orchestrator/types.js';
 import { formatReleaseId } from '../local/release-id.js';

@@ -1,4 +1,4 @@
-import type { KubernetesSettings } from '../../config/kubernetes-schema.js';
+import type { KubernetesSettings } from './config.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome } from '../../orchestrator/types.js';
 import { type KubeClient, getOrNull, resourcePath } from './api.js';

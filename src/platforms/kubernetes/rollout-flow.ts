@@ -2,10 +2,10 @@ import type { PostCheckResult } from '../../contracts/summary.js';
 import { ExitCode } from '../../errors.js';
 import type { DeployContext, DeployOutcome } from '../../orchestrator/types.js';
 import { runSmoke, smokeCheckResult } from '../../verify/smoke.js';
-import { describeFailure } from '../local/blue-green/outcome.js';
+import { describeFailure } from '../../rollout/outcome.js';
 import { KubeApiError, type KubeClient, patchPath, resourcePath } from './api.js';
 import { createOrReplace, sendPatch } from './apply.js';
-import type { FlowDeps } from './deploy-flow.js';
+import type { FlowDeps } from './flow-deps.js';
 import { LABELS, appLabel } from './names.js';
 import type { PatchAction } from './patches.js';
 import { isReady, listPods, stuckPod } from './pods.js';
@@ -49,6 +49,7 @@ export async function deployRollout(ctx: DeployContext, deps: FlowDeps, plan: Ro
   const previous = before?.status?.stableRS ?? null;
 
   await ctx.journal?.phase('green-starting', { release: release.id });
+  ctx.step('start');
   ctx.emit({ phase: 'green', state: 'start', message: `Rollout ${ns}/${name}: template of ${release.id} (${release.image})` });
   if (plan.secret) await createOrReplace(client, plan.secret);
   const applied = await createOrReplace(client, plan.rollout);
@@ -70,11 +71,13 @@ export async function deployRollout(ctx: DeployContext, deps: FlowDeps, plan: Ro
   if (!pod) return failEarly({ name: 'Smoke Tests (preview)', ok: false, value: 'no ready preview pod', threshold: 'all passing' });
   const tunnel = await deps.openTunnel({ namespace: ns, name: pod.metadata.name, ip: pod.status?.podIP ?? null, port: release.settings.port });
   ctx.defer(() => tunnel.close());
+  ctx.step('smoke');
   const smoke = smokeCheckResult(await runSmoke(tunnel.url, ctx.config.verify.smoke, { timeoutMs: requestTimeoutMs(ctx), signal: ctx.signal }), 'Smoke Tests (preview)');
   if (!smoke.ok) return failEarly(smoke);
   ctx.emit({ phase: 'smoke', state: 'ok', message: `preview smoke: ${smoke.value}` });
 
   await ctx.journal?.phase('verifying');
+  ctx.step('verify');
   const verification = await verifyThrough(ctx, tunnel.url, release.id);
   if (!verification.ok) {
     const failed = verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: 'no result', threshold: 'passed' };
@@ -84,6 +87,8 @@ export async function deployRollout(ctx: DeployContext, deps: FlowDeps, plan: Ro
   }
   ctx.emit({ phase: 'verify', state: 'ok', message: 'preview verification passed' });
 
+  // On the very first revision Argo Rollouts promotes by itself: the switch is its, not ours.
+  ctx.step('switch');
   if (!preview.active) {
     await ctx.journal?.phase('switching');
     const current = await client.request<RolloutView>('GET', path);

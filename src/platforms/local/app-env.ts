@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../../config/types.js';
-import type { ReleaseMeta } from './blue-green/runner.js';
+import type { ReleaseMeta } from '../../rollout/target.js';
 
 export function sharedDir(stateDir: string): string {
   return join(stateDir, 'shared');

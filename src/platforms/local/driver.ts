@@ -8,13 +8,12 @@ import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment, sharedDir } from './app-env.js';
-import { failedBeforeSwitch } from './blue-green/outcome.js';
-import type { FlowTiming } from './blue-green/timing.js';
+import type { FlowTiming } from '../../rollout/timing.js';
+import { markNothingRunning } from '../../rollout/slots.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
 import { readRuntimeStatus } from './runtime-status.js';
-import { prepareRelease } from './blue-green/prepare-release.js';
-import { markNothingRunning } from './blue-green/slots.js';
-import { listReleases, pruneReleases, readRelease, type ReleaseInfo } from './releases.js';
+import { prepareRelease } from './prepare-release.js';
+import { listReleases, pruneReleases, readRelease } from './releases.js';
 
 export interface LocalDriverOptions {
   /** Address the environment's router binds. Default: config `listen` (loopback except for production). */
@@ -33,15 +32,14 @@ export interface LocalDriverOptions {
  * the database), so it is loaded by the time the deploy needs it.
  */
 const flows = {
-  deploy: () => import('./blue-green/deploy-flow.js'),
-  canary: () => import('../../strategies/canary.js'),
-  rollback: () => import('./blue-green/rollback-flow.js'),
+  engine: () => import('../../rollout/engine.js'),
+  target: () => import('../../rollout/router-target.js'),
   recover: () => import('./recover.js'),
   guard: () => import('./guard-client.js'),
 };
 
 export async function preload(): Promise<void> {
-  await Promise.all([flows.deploy(), flows.guard()]);
+  await Promise.all([flows.engine(), flows.target(), flows.guard()]);
 }
 
 /** The local platform: releases as directories, app processes supervised by the environment runtime, our router in front. */
@@ -80,19 +78,15 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   await ctx.journal?.phase('release-created', { release: release.id });
   ctx.emit({ phase: 'release', state: 'ok', message: `release ${release.id} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})${release.buildMs !== null ? `, built in ${release.buildMs} ms` : ''}` });
 
-  const migrated = await migrate(ctx, release);
-  if (migrated) return migrated;
-
-  const [{ deployBlueGreen }, { startGuardAfterDeploy, stopGuard, resumeGuard }] = await Promise.all([flows.deploy(), flows.guard()]);
+  const [{ rollOut }, { routerTarget }, { startGuardAfterDeploy, stopGuard, resumeGuard }] = await Promise.all([flows.engine(), flows.target(), flows.guard()]);
   // A new deploy takes over from the guard of the last one (its warm release is about to be replaced).
   await stopGuard(router, 'a new deploy started');
-  // strategy: canary runs the same release through src/strategies/canary.ts (same input, growing weights).
-  const run = config.strategy === 'canary' ? (await flows.canary()).deployCanary : deployBlueGreen;
-  const outcome = await run({
+  const outcome = await rollOut({
     ctx,
-    router,
-    runner,
+    target: routerTarget(router, runner),
     release,
+    // The release's own migration files: what this commit expects, not the working tree's.
+    migrations: { dir: relative(config.projectRoot, join(release.dir, config.migrations.dir ?? 'migrations')), env: appEnvironment(config, release) },
     publicUrl: publicUrlOf(ctx),
     timing: options.timing,
     afterSuccess: async (active, previous) => {
@@ -109,35 +103,6 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   return outcome;
 }
 
-/** Pending migrations of the release being deployed are applied before green starts. Null when that went well. */
-async function migrate(ctx: DeployContext, release: ReleaseInfo): Promise<DeployOutcome | null> {
-  const m = ctx.config.migrations;
-  if (m.mode === 'none') return null;
-  const { applyMigrations, MigrationError } = await import('../../checks/migrations/index.js');
-  try {
-    const result = await applyMigrations({
-      cwd: ctx.config.projectRoot,
-      mode: m.mode,
-      tool: m.tool,
-      // The release's own migration files: what this commit expects, not the working tree's.
-      dir: relative(ctx.config.projectRoot, join(release.dir, m.dir ?? 'migrations')),
-      table: m.table,
-      database: m.database ?? ctx.config.verify.database,
-      command: m.command,
-      executor: ctx.executor,
-      env: appEnvironment(ctx.config, release),
-    });
-    if (result.applied.length > 0) ctx.emit({ phase: 'migrations', state: 'ok', message: `applied ${result.applied.join(', ')}` });
-    return null;
-  } catch (error) {
-    if (!(error instanceof MigrationError)) throw error;
-    ctx.emit({ phase: 'migrations', state: 'fail', message: error.message });
-    const active = (await ctx.state.read()).active?.release ?? null;
-    const check = { name: 'Migrations', ok: false, value: error.message, threshold: 'applied' };
-    return failedBeforeSwitch(release, active, check, []);
-  }
-}
-
 async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: string): Promise<DeployOutcome> {
   const { config } = ctx;
   const start = requireStart(ctx);
@@ -149,9 +114,9 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   if (!target) throw new UserError(`release ${targetId} is not in .deploy/${config.environment}/releases (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const router = await runtimeFor(ctx, options);
   const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
-  const [{ rollbackTo }, { stopGuard }] = await Promise.all([flows.rollback(), flows.guard()]);
+  const [{ rollBack }, { routerTarget }, { stopGuard }] = await Promise.all([flows.engine(), flows.target(), flows.guard()]);
   await stopGuard(router, 'manual rollback');
-  return rollbackTo({ ctx, router, runner, target, publicUrl: publicUrlOf(ctx), timing: options.timing });
+  return rollBack({ ctx, target: routerTarget(router, runner), release: target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 
 async function status(ctx: DeployContext): Promise<PlatformStatus> {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RouterClient } from '../../router/client.js';
 import { ExitCode, UserError } from '../../errors.js';
-import type { ReleaseMeta, ReleaseRunner, RunningRelease } from './blue-green/runner.js';
+import type { ReleaseMeta, ReleaseRunner, RunningRelease } from '../../rollout/target.js';
 import { readLogTail } from './log-tail.js';
 import { releaseLogDir, releasesDir } from './releases.js';
 import type { AppInfo } from './supervisor.js';

@@ -1,10 +1,10 @@
 import type { Journal, RecoveryResult } from '../../journal/journal.js';
 import type { DeployContext } from '../../orchestrator/types.js';
 import type { RouterClient } from '../../router/client.js';
-import type { ReleaseRunner } from './blue-green/runner.js';
-import { slotFor } from './blue-green/slots.js';
-import { flowTiming, type FlowTiming } from './blue-green/timing.js';
-import { waitReady } from './blue-green/wait-ready.js';
+import type { ReleaseRunner } from '../../rollout/target.js';
+import { slotFor } from '../../rollout/slots.js';
+import { flowTiming, type FlowTiming } from '../../rollout/timing.js';
+import { waitReady } from '../../rollout/wait-ready.js';
 import { readRelease } from './releases.js';
 
 

@@ -26,6 +26,7 @@ export async function deployRailway(ctx: DeployContext): Promise<DeployOutcome> 
   const url = publicUrl(ctx.config.url, instance);
   if (!url) throw new Error('the service has no public domain and no url is configured');
 
+  ctx.step('settings');
   const change = settingsChange(instance, settings, ctx.config.health.path, imageOf(session, facts.commit));
   if (Object.keys(change.input).length > 0) {
     await api.query('serviceInstanceUpdate', { environmentId: target.environmentId, serviceId: target.serviceId, input: change.input });
@@ -36,6 +37,7 @@ export async function deployRailway(ctx: DeployContext): Promise<DeployOutcome> 
   const previousId = (await liveDeployment(api, target))?.id ?? null;
   const previousBefore = (await ctx.state.read()).previous;
   await ctx.journal?.phase('green-starting');
+  ctx.step('start');
   const id = await triggerDeployment(ctx, session, target, facts.commit, previousId);
   const release = releaseOf(id, facts);
   await ctx.journal?.phase('switching', { release: id, switched: { to: id, from: previousId } });
@@ -80,6 +82,7 @@ export async function deployRailway(ctx: DeployContext): Promise<DeployOutcome> 
   await recordLive(ctx, { id, url }, previousId, facts);
   ctx.emit({ phase: 'switch', state: 'ok', message: `Railway swapped ${url} to ${id} (its healthcheck answered 200)` });
   await ctx.journal?.phase('verifying');
+  ctx.step('verify');
   const verification = await verifyLive(ctx, session, url, id);
   if (verification.ok) {
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
@@ -109,6 +112,7 @@ export async function deployRailway(ctx: DeployContext): Promise<DeployOutcome> 
     };
   }
   await ctx.journal?.phase('rolling-back');
+  ctx.step('switch-back');
   ctx.emit({ phase: 'rollback', state: 'start', message: `rolling back: deploymentRollback(${previousId})` });
   const back = await rollbackTo(ctx, session, target, previousId, id);
   if (!back.ok) {

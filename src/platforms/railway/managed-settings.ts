@@ -1,4 +1,4 @@
-import type { RailwaySettings } from '../../config/railway-schema.js';
+import type { RailwaySettings } from './config.js';
 import type { ServiceInstance } from './service-instance.js';
 
 /** One serviceInstanceUpdate with only what differs, plus a line per change for the summary. Pure. */

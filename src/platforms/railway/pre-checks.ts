@@ -48,7 +48,6 @@ const checkedToken = (ctx: DeployContext) => {
 
 export const tokenCheck: PreCheck = {
   name: 'Railway Token',
-  readOnly: true,
   async run(ctx) {
     try {
       return { name: this.name, ok: true, detail: (await checkedToken(ctx)).detail };
@@ -60,7 +59,6 @@ export const tokenCheck: PreCheck = {
 
 export const serviceCheck: PreCheck = {
   name: 'Railway Service',
-  readOnly: true,
   async run(ctx) {
     let scope: string | null;
     try {
@@ -84,7 +82,6 @@ export const serviceCheck: PreCheck = {
 
 export const healthcheckPathCheck: PreCheck = {
   name: 'Healthcheck Path',
-  readOnly: true,
   async run(ctx) {
     const session = railwaySession(ctx);
     let instance;

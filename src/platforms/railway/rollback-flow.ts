@@ -27,6 +27,7 @@ export async function rollbackRailway(ctx: DeployContext, to?: string): Promise<
   const leaving = live?.id ?? null;
 
   await ctx.journal?.phase('rolling-back', { switched: { to: chosen, from: leaving } });
+  ctx.step('start');
   const back = await rollbackTo(ctx, session, target, chosen, leaving);
   if (!back.ok) {
     return {
@@ -44,6 +45,7 @@ export async function rollbackRailway(ctx: DeployContext, to?: string): Promise<
   const restored = { ...release, id: back.liveId, version: `rollback of ${chosen}` };
   await recordLive(ctx, { id: back.liveId, url }, leaving);
   await ctx.journal?.phase('verifying');
+  ctx.step('verify');
   const verification = await verifyLive(ctx, session, url, back.liveId);
   if (!verification.ok) {
     const failed = firstFailure(verification.results);

@@ -3,7 +3,7 @@ import { apiFromEnv, type RailwayApi } from './api.js';
 import { readServiceInstance, type ServiceInstance } from './service-instance.js';
 import { resolveTarget, type RailwayTarget } from './target.js';
 import { requireToken, type RailwayToken } from './token.js';
-import { resolveRailway, type RailwaySettings } from '../../config/railway-schema.js';
+import { resolveRailway, type RailwaySettings } from './config.js';
 
 /** What the pre-checks and the driver of one run share: one client, one lookup of ids and settings. */
 export interface RailwaySession {

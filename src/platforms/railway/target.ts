@@ -1,5 +1,5 @@
 import { ExitCode, UserError } from '../../errors.js';
-import type { RailwaySettings } from '../../config/railway-schema.js';
+import type { RailwaySettings } from './config.js';
 import { type RailwayApi, RailwayApiError } from './api.js';
 
 /** The Railway ids one of our environments deploys to, resolved from the config's ids or names. */

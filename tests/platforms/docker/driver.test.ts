@@ -209,7 +209,7 @@ describe.skipIf(!engine.ok)('docker platform deploys on a real engine', () => {
     const ctx = {
       plan: buildPlan({ kind: 'stop', config, recipes, dryRun: false, toolVersion: 't', now: new Date(), options: { ref: null, to: null, yes: true, forceUnverified: false, reason: null, allowDirty: true, lockWaitMs: 0, verbose: false } }),
       config, executor: createExecutor(), emit: () => undefined, signal: new AbortController().signal, clock: realClock,
-      state: new StateStore(project, 'staging'), defer: () => undefined, log: () => undefined,
+      state: new StateStore(project, 'staging'), defer: () => undefined, log: () => undefined, step: () => undefined,
     };
     const status: PlatformStatus = await driver.status(ctx);
     expect(status.active?.release).toBe(active);

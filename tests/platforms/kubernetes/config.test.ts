@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageFor } from '../../../src/config/kubernetes-schema.js';
+import { imageFor } from '../../../src/platforms/kubernetes/config.js';
 import { resolveEnvironment } from '../../../src/config/resolve.js';
 import { failure, project } from '../../config/helpers.js';
 
@@ -79,6 +79,7 @@ describe('run deadline on kubernetes', () => {
   it('adds the scale-down delay, and one readiness wait per replica-ratio canary step', async () => {
     const { runDeadlineMs } = await import('../../../src/orchestrator/plan.js');
     const base = {
+      platform: 'kubernetes',
       tests: { skip: true, timeoutMs: 0 },
       build: null,
       strategy: 'blue-green',

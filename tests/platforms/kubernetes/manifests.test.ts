@@ -12,7 +12,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { KubernetesSettings } from '../../../src/config/kubernetes-schema.js';
+import type { KubernetesSettings } from '../../../src/platforms/kubernetes/config.js';
 import type { KubeObject, ReleaseSpec } from '../../../src/platforms/kubernetes/manifests.js';
 import { planDeployment, planRollout } from '../../../src/platforms/kubernetes/plan.js';
 import { REDACTED, renderPlan } from '../../../src/platforms/kubernetes/render.js';

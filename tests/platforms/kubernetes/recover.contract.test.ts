@@ -43,6 +43,7 @@ async function context(): Promise<DeployContext> {
     state: new StateStore(dir, 'staging'),
     defer: () => undefined,
     log: () => undefined,
+    step: () => undefined,
   };
 }
 

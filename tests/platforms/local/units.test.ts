@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execSimple, appCommand } from '../../../src/platforms/local/spawn-app.js';
 import { appEnvironment } from '../../../src/platforms/local/app-env.js';
-import { describeFailure } from '../../../src/platforms/local/blue-green/outcome.js';
-import { flowTiming } from '../../../src/platforms/local/blue-green/timing.js';
+import { describeFailure } from '../../../src/rollout/outcome.js';
+import { flowTiming } from '../../../src/rollout/timing.js';
 import { historyRecord } from '../../../src/platforms/local/runtime-extension.js';
 import type { ResolvedEnvironment } from '../../../src/config/types.js';
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveRailway, railwayProblems } from '../../../src/config/railway-schema.js';
+import { resolveRailway, railwayProblems } from '../../../src/platforms/railway/config.js';
 import { RailwayApi } from '../../../src/platforms/railway/api.js';
 import { buildSourceArchive, sourceFiles } from '../../../src/platforms/railway/archive.js';
 import { errorShare } from '../../../src/platforms/railway/http-metrics.js';
@@ -178,10 +178,10 @@ describe('dry-run steps', () => {
       verify: { windowMs: 30_000, errorRate: 0.01, p95Ms: 500, minRequests: 200 },
       railway: resolveRailway({ project: 'p1', service: 'web', image: 'ghcr.io/a/b:${commit}' }),
     } as unknown as Parameters<typeof railwayPlanSteps>[0];
-    const steps = railwayPlanSteps(config, 'deploy');
+    const steps = railwayPlanSteps(config, 'deploy').map((s) => s.text);
     expect(steps.join('\n')).toContain('serviceInstanceDeployV2');
     expect(steps.join('\n')).toContain('service web in Railway environment staging (project p1)');
-    expect(railwayPlanSteps(config, 'rollback', 'dep-9')[0]).toContain('deploymentRollback(dep-9)');
+    expect(railwayPlanSteps(config, 'rollback', 'dep-9')[0]!.text).toContain('deploymentRollback(dep-9)');
   });
 });
 
@@ -189,6 +189,7 @@ describe('run deadline', () => {
   it('includes twice railway.deadline and twice the verify window, so a slow remote build is not cut short', async () => {
     const { runDeadlineMs } = await import('../../../src/orchestrator/plan.js');
     const base = {
+      platform: 'railway',
       tests: { skip: true, timeoutMs: 0 },
       build: null,
       strategy: 'blue-green',

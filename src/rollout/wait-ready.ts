@@ -1,6 +1,6 @@
-import { waitHealthy } from '../../../router/health-check.js';
-import { sleepFor } from '../../../verify/clock.js';
-import type { ReleaseRunner, RunningRelease } from './runner.js';
+import { waitHealthy } from '../router/health-check.js';
+import { sleepFor } from '../verify/clock.js';
+import type { RolloutTarget, RunningRelease } from './target.js';
 
 export interface HealthTiming {
   path: string;
@@ -23,7 +23,7 @@ export interface ReadyResult {
  * Waits for the release's health path, and stops waiting as soon as the process is gone:
  * a release that crashes on start fails in well under the health deadline.
  */
-export async function waitReady(runner: ReleaseRunner, release: RunningRelease, timing: HealthTiming, signal: AbortSignal): Promise<ReadyResult> {
+export async function waitReady(runner: Pick<RolloutTarget, 'exitStatus'>, release: RunningRelease, timing: HealthTiming, signal: AbortSignal): Promise<ReadyResult> {
   const started = performance.now();
   const stopWatching = new AbortController();
   const both = AbortSignal.any([stopWatching.signal, signal]);

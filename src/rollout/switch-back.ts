@@ -1,15 +1,15 @@
-import type { PostCheckResult } from '../../../contracts/summary.js';
-import { ExitCode } from '../../../errors.js';
-import type { DeployOutcome } from '../../../orchestrator/types.js';
-import { checkOnce } from '../../../router/health-check.js';
-import type { Slot } from '../../../state/schema.js';
-import { runSmoke, smokeCheckResult } from '../../../verify/smoke.js';
-import type { BlueGreenInput } from './deploy-flow.js';
+import type { PostCheckResult } from '../contracts/summary.js';
+import { ExitCode } from '../errors.js';
+import type { DeployOutcome } from '../orchestrator/types.js';
+import { checkOnce } from '../router/health-check.js';
+import type { Slot } from '../state/schema.js';
+import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
 import { describeFailure, releaseOf } from './outcome.js';
-import type { RunningRelease } from './runner.js';
+import type { RunningRelease } from './target.js';
 import type { FlowTiming } from './timing.js';
+import type { RolloutInput } from './types.js';
 
-export interface SwitchBackInput extends BlueGreenInput {
+export interface SwitchBackInput extends RolloutInput {
   green: RunningRelease;
   blue: RunningRelease;
   blueSlot: Slot;
@@ -26,28 +26,29 @@ export interface SwitchBackInput extends BlueGreenInput {
  * Exit 1 when blue is verified; exit 4, naming where traffic is, when it is not.
  */
 export async function switchBack(input: SwitchBackInput): Promise<DeployOutcome> {
-  const { ctx, router, runner, release, green, blue, failed, timing } = input;
+  const { ctx, target, release, green, blue, failed, timing } = input;
   const config = ctx.config;
   const reason = describeFailure(failed);
   const started = performance.now();
   // Wall-clock marks for bench/local (shown with --verbose): decision -> new requests on blue.
   ctx.log(`rollback decided at ${Date.now()} (epoch ms)`);
+  ctx.step('switch-back');
   try {
-    await router.setActive({ id: blue.id, url: blue.url }, { drainTimeoutMs: config.drainTimeoutMs });
+    await target.switchTo(blue, config.drainTimeoutMs);
   } catch (error) {
     return uncertain(input, `${reason}; switching back to ${blue.id} failed (${(error as Error).message}): traffic is still on ${green.id} (${green.url}), which is still running`);
   }
   const switchMs = Math.round((performance.now() - started) * 10) / 10;
   ctx.log(`router switched back at ${Date.now()} (epoch ms)`);
   ctx.emit({ phase: 'rollback', state: 'ok', message: `traffic back on ${blue.id} in ${switchMs} ms` });
-  await runner.setActive(blue.id, true);
-  await runner.setActive(green.id, false);
+  await target.markLive(blue.id, true);
+  await target.markLive(green.id, false);
   await ctx.state.update((state) => ({ ...state, active: { ...input.blueSlot, running: true }, previous: input.previousSlot }));
 
   const health = await checkOnce(blue.url, config.health.path, timing.health.checkTimeoutMs);
   const smoke = smokeCheckResult(await runSmoke(input.publicUrl, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }));
-  await router.drain(green.id, config.drainTimeoutMs).catch(() => undefined);
-  await runner.stop(green.id, timing.stopTimeoutMs);
+  await target.drain(green.id, config.drainTimeoutMs).catch(() => undefined);
+  await target.stop(green.id, timing.stopTimeoutMs);
 
   if (!health.success || !smoke.ok) {
     const problem = !health.success ? health.detail : `smoke ${smoke.value}`;

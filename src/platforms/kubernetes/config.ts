@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { DURATION_MESSAGE, isDuration, parseDuration } from './duration.js';
-import type { ConfigProblem } from './issues.js';
+import { DURATION_MESSAGE, isDuration, parseDuration } from '../../config/duration.js';
+import type { ConfigProblem } from '../../config/issues.js';
 
 /** Placeholders the image may hold; filled per release by the Kubernetes driver, not by `${VAR}` interpolation. */
 export const IMAGE_PLACEHOLDERS = ['commit', 'release'] as const;
@@ -83,13 +83,14 @@ export function imageFor(template: string, values: { commit: string; release: st
 }
 
 /** Cross-field rules for one environment with platform: kubernetes (`at` builds the failing path). */
-export function kubernetesProblems(raw: RawKubernetes | undefined, at: (key: string) => string): ConfigProblem[] {
+export function kubernetesProblems(raw: RawKubernetes | undefined, at: (key: string) => string, settings: { strategy?: string } = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const k = raw ?? {};
   if (!k.namespace) problems.push({ path: at('namespace'), message: 'required for the kubernetes platform' });
   if (!k.image) problems.push({ path: at('image'), message: 'required for the kubernetes platform (e.g. "registry/app:${commit}")' });
   if (!k.service) problems.push({ path: at('service'), message: 'required for the kubernetes platform (the Service whose selector we switch)' });
   if (k.image && !/[:@]/.test(k.image.replace(/^[^/]*:\d+\//, ''))) problems.push({ path: at('image'), message: 'needs a tag or digest, e.g. registry/app:${commit}' });
+  if (k.argoRollouts && settings.strategy === 'canary') problems.push({ path: at('argoRollouts'), message: 'strategy canary is not supported with argoRollouts: the Rollout is blue-green' });
   if (k.argoRollouts && k.gateway) problems.push({ path: at('gateway'), message: 'not used with argoRollouts: the Rollout switches its own services' });
   return problems;
 }

@@ -1,48 +1,34 @@
-import type { PostCheckResult } from '../../../contracts/summary.js';
-import { ExitCode } from '../../../errors.js';
-import type { DeployContext, DeployOutcome } from '../../../orchestrator/types.js';
-import type { RouterClient } from '../../../router/client.js';
-import { runSmoke, smokeCheckResult } from '../../../verify/smoke.js';
-import type { UpstreamMetrics } from '../../../contracts/metrics.js';
-import { MAX_WINDOW_MS } from '../../../router/meter.js';
-import { readBaseline } from '../../../verify/baseline.js';
-import { generateProbeTraffic } from '../../../verify/probe.js';
-import { probePaths, verifyAfterSwitch } from '../../../verify/post-deploy.js';
-import { describeVerification, verificationReport } from '../../../verify/report.js';
-import { requiredSamples } from '../../../verify/thresholds.js';
+import type { PostCheckResult } from '../contracts/summary.js';
+import { ExitCode } from '../errors.js';
+import type { DeployOutcome } from '../orchestrator/types.js';
+import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
+import type { UpstreamMetrics } from '../contracts/metrics.js';
+import { MAX_WINDOW_MS } from '../router/meter.js';
+import { readBaseline } from '../verify/baseline.js';
+import { generateProbeTraffic } from '../verify/probe.js';
+import { probePaths, verifyAfterSwitch } from '../verify/post-deploy.js';
+import { describeVerification, verificationReport } from '../verify/report.js';
+import { requiredSamples } from '../verify/thresholds.js';
 import { keepInconclusive } from './inconclusive.js';
 import { describeFailure, failedBeforeSwitch, releaseOf } from './outcome.js';
-import type { ReleaseMeta, ReleaseRunner, RunningRelease } from './runner.js';
+import type { RunningRelease } from './target.js';
 import { slotFor, upstreamUrl, withRelease } from './slots.js';
 import { switchBack } from './switch-back.js';
-import { flowTiming, type FlowTiming } from './timing.js';
+import { startingPoint } from './live.js';
+import type { FlowTiming } from './timing.js';
+import type { RolloutInput } from './types.js';
 import { waitReady } from './wait-ready.js';
-import { warmPeriodMs } from '../../../guard/period.js';
-
-export interface BlueGreenInput {
-  ctx: DeployContext;
-  router: RouterClient;
-  runner: ReleaseRunner;
-  /** The release to deploy, already prepared (directory built, image built...). */
-  release: ReleaseMeta;
-  /** The router's address on this machine, e.g. http://127.0.0.1:4001: smoke and probes after the switch go here. */
-  publicUrl: string;
-  /** After a verified deploy, e.g. to prune old releases. Failures here do not fail the deploy. */
-  afterSuccess?: (active: string, previous: string | null) => Promise<void>;
-  timing?: Partial<FlowTiming>;
-}
+import { warmPeriodMs } from '../guard/period.js';
 
 /**
  * The blue-green rollout (kamal-proxy's order): start green beside blue, wait for its health, smoke it directly,
  * switch the router, verify over the watch window, and switch back to the warm blue when any check fails.
  * Blue is never touched before the switch; a failure before it leaves blue exactly as it was.
  */
-export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutcome> {
-  const { ctx, router, runner, release } = input;
+export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcome> {
+  const { ctx, target, release } = input;
   const config = ctx.config;
-  const timing = flowTiming(config, input.timing);
-  const before = await ctx.state.read();
-  const blue = before.active ? await runner.running(before.active.release).catch(() => null) : null;
+  const { before, live: blue, timing } = await startingPoint(ctx, target, input.timing);
   const blueId = blue?.id ?? null;
 
   await stopLeftovers(input, before.previous?.release ?? null, blueId, timing.stopTimeoutMs);
@@ -56,13 +42,14 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   // Blue's own figures over the window before the switch: what green is judged against.
   const baseline = blue ? await blueBaseline(input, blue.id, timing) : null;
   await ctx.journal?.phase('switching', { switched: { to: green.id, from: blueId } });
+  ctx.step('switch');
   try {
-    await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
+    await target.switchTo(green, config.drainTimeoutMs);
   } catch (error) {
     return switchFailed(input, green, blueId, error);
   }
-  await runner.setActive(green.id, true);
-  if (blue) await runner.setActive(blue.id, false);
+  await target.markLive(green.id, true);
+  if (blue) await target.markLive(blue.id, false);
   await ctx.state.update((state) => ({
     ...withRelease(state, release),
     url: config.url,
@@ -72,13 +59,15 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on green ${green.id}${blue ? ` (blue ${blue.id} kept warm)` : ''}` });
 
   await ctx.journal?.phase('verifying');
+  ctx.step('verify');
   const verification = await verify(input, green, timing, baseline);
   const report = verificationReport(verification, config.verify.onInconclusive, requiredSamples(config.verify.minRequests), blue ? `${blue.id} over the ${Math.round(config.verify.windowMs / 1000)}s before the switch` : null);
   // Warm at least as long as the post-deploy guard watches, so a breach can switch back instantly.
-  const warmMs = runner.hostsGuard ? warmPeriodMs(config.keepWarmMs, config.guardMs) : config.keepWarmMs;
+  const warmMs = target.hostsGuard ? warmPeriodMs(config.keepWarmMs, config.guardMs) : config.keepWarmMs;
   if (verification.ok) {
     ctx.emit({ phase: 'verify', state: 'ok', message: 'post-deployment verification passed' });
-    if (blue) await runner.keepWarm(blue.id, warmMs, config.drainTimeoutMs);
+    ctx.step('retire');
+    if (blue) await target.retire(blue.id, warmMs, config.drainTimeoutMs);
     await input.afterSuccess?.(green.id, blueId).catch((error: unknown) => ctx.log(`after-success step failed: ${String(error)}`));
     return { status: 'success', release: releaseOf(release), previousRelease: blueId, post: verification.results, rollback: { performed: false, reason: null }, verified: true, verification: report };
   }
@@ -92,18 +81,18 @@ export async function deployBlueGreen(input: BlueGreenInput): Promise<DeployOutc
       : (verification.results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: ctx.signal.aborted ? 'interrupted' : 'no result', threshold: 'passed' });
   await ctx.journal?.phase('rolling-back');
   ctx.emit({ phase: 'verify', state: 'fail', message: describeFailure(failed) });
-  const tail = await runner.logTail(green.id, 20).catch(() => []);
+  const tail = await target.logTail(green.id, 20).catch(() => []);
   if (!blue || !before.active) return { ...(await firstReleaseFailed(input, green, failed, verification.results, tail, timing.stopTimeoutMs)), verification: report };
   return { ...(await switchBack({ ...input, green, blue, blueSlot: before.active, previousSlot: before.previous, failed, post: verification.results, logTail: tail, timing })), verification: report };
 }
 
 /** Blue over the last window, topped up with probes through the public URL (still blue's) when it served too little. */
-async function blueBaseline(input: BlueGreenInput, blueId: string, timing: FlowTiming): Promise<UpstreamMetrics | null> {
-  const { ctx, router } = input;
+async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming): Promise<UpstreamMetrics | null> {
+  const { ctx, target } = input;
   const verify = ctx.config.verify;
   const paths = verify.probe ? probePaths(verify.smoke) : [];
   return readBaseline({
-    read: () => router.metrics(blueId, Math.min(Math.max(1_000, verify.windowMs), MAX_WINDOW_MS)),
+    read: () => target.metrics(blueId, Math.min(Math.max(1_000, verify.windowMs), MAX_WINDOW_MS)),
     needed: requiredSamples(verify.minRequests),
     probe: paths.length
       ? (count, signal) => generateProbeTraffic(input.publicUrl, paths, { count, concurrency: 4, deadlineMs: verify.windowMs, requestTimeoutMs: timing.requestTimeoutMs, signal })
@@ -115,8 +104,8 @@ async function blueBaseline(input: BlueGreenInput, blueId: string, timing: FlowT
   });
 }
 
-async function verify(input: BlueGreenInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
-  const { ctx, router } = input;
+async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
+  const { ctx, target } = input;
   const config = ctx.config;
   const switchedAt = ctx.clock.now();
   const database = config.verify.database
@@ -133,7 +122,7 @@ async function verify(input: BlueGreenInput, green: RunningRelease, timing: Flow
     tickMs: timing.tickMs,
     requestTimeoutMs: timing.requestTimeoutMs,
     // The router keeps one-second buckets; green got no routed traffic before the switch.
-    readMetrics: () => router.metrics(green.id, Math.max(1_000, Math.ceil(ctx.clock.now() - switchedAt) + 1_000)),
+    readMetrics: () => target.metrics(green.id, Math.max(1_000, Math.ceil(ctx.clock.now() - switchedAt) + 1_000)),
     database,
     clock: ctx.clock,
     signal: ctx.signal,
@@ -142,15 +131,15 @@ async function verify(input: BlueGreenInput, green: RunningRelease, timing: Flow
 
 /** No blue to return to: stop green and say plainly that nothing serves the environment now. */
 async function firstReleaseFailed(
-  input: BlueGreenInput,
+  input: RolloutInput,
   green: RunningRelease,
   failed: PostCheckResult,
   post: PostCheckResult[],
   logTail: string[],
   stopTimeoutMs: number,
 ): Promise<DeployOutcome> {
-  const { ctx, runner, release } = input;
-  await runner.stop(green.id, stopTimeoutMs);
+  const { ctx, target, release } = input;
+  await target.stop(green.id, stopTimeoutMs);
   await ctx.state.update((state) => ({ ...state, active: state.active ? { ...state.active, running: false } : null }));
   const url = upstreamUrl(slotFor(green));
   return {
@@ -167,10 +156,10 @@ async function firstReleaseFailed(
 }
 
 /** The router refused or did not answer the switch. Green is stopped; where traffic is cannot be known from here. */
-async function switchFailed(input: BlueGreenInput, green: RunningRelease, blueId: string | null, error: unknown): Promise<DeployOutcome> {
-  const { ctx, runner, release } = input;
+async function switchFailed(input: RolloutInput, green: RunningRelease, blueId: string | null, error: unknown): Promise<DeployOutcome> {
+  const { ctx, target, release } = input;
   const reason = error instanceof Error ? error.message : String(error);
-  await runner.stop(green.id, 10_000).catch(() => undefined);
+  await target.stop(green.id, 10_000).catch(() => undefined);
   const message = `switching the router to ${green.id} failed (${reason}); green was stopped. Traffic should still be on ${blueId ?? 'nothing'}: check \`deploy status ${ctx.config.environment}\``;
   ctx.emit({ phase: 'switch', state: 'fail', message });
   return {
@@ -189,32 +178,35 @@ async function switchFailed(input: BlueGreenInput, green: RunningRelease, blueId
  * Starts green, waits for its health and smokes it directly. Green never had traffic here, so any failure, and
  * any exception (e.g. the CLI went away), stops it: an interrupted deploy leaves no stray process behind.
  */
-async function startGreen(input: BlueGreenInput, timing: FlowTiming, blueId: string | null): Promise<{ green: RunningRelease } | { outcome: DeployOutcome }> {
-  const { ctx, runner, release } = input;
+export async function startGreen(input: RolloutInput, timing: FlowTiming, blueId: string | null, label = 'green'): Promise<{ green: RunningRelease; smoke: PostCheckResult } | { outcome: DeployOutcome }> {
+  const { ctx, target, release } = input;
   const config = ctx.config;
-  const green = await runner.start(release);
+  ctx.step('start');
+  const green = await target.start(release);
   await ctx.journal?.phase('green-started', { green: { id: green.id, pid: null, port: Number(new URL(green.url).port) || null } });
   const fail = async (check: PostCheckResult): Promise<{ outcome: DeployOutcome }> => {
-    const tail = await runner.logTail(green.id, 20).catch(() => []);
-    await runner.stop(green.id, timing.stopTimeoutMs);
+    const tail = await target.logTail(green.id, 20).catch(() => []);
+    await target.stop(green.id, timing.stopTimeoutMs);
     return { outcome: failedBeforeSwitch(release, blueId, check, tail) };
   };
   try {
-    const ready = await waitReady(runner, green, timing.health, ctx.signal);
+    // Never traffic to a release that is not healthy: it must answer its health path, then pass a direct smoke test.
+    const ready = await waitReady(target, green, timing.health, ctx.signal);
     if (!ready.ok) {
-      ctx.emit({ phase: 'health', state: 'fail', message: `green ${ready.detail}` });
+      ctx.emit({ phase: 'health', state: 'fail', message: `${label} ${ready.detail}` });
       return await fail({ name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` });
     }
-    ctx.emit({ phase: 'health', state: 'ok', message: `green ${ready.detail}` });
-    const smoke = smokeCheckResult(await runSmoke(green.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs, signal: ctx.signal }), 'Smoke Tests (green)');
+    ctx.emit({ phase: 'health', state: 'ok', message: `${label} ${ready.detail}` });
+    ctx.step('smoke');
+    const smoke = smokeCheckResult(await runSmoke(green.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs, signal: ctx.signal }), `Smoke Tests (${label})`);
     if (!smoke.ok) {
-      ctx.emit({ phase: 'smoke', state: 'fail', message: `green smoke: ${smoke.value}` });
+      ctx.emit({ phase: 'smoke', state: 'fail', message: `${label} smoke: ${smoke.value}` });
       return await fail(smoke);
     }
-    ctx.emit({ phase: 'smoke', state: 'ok', message: `green smoke: ${smoke.value}` });
-    return { green };
+    ctx.emit({ phase: 'smoke', state: 'ok', message: `${label} smoke: ${smoke.value}` });
+    return { green, smoke };
   } catch (error) {
-    await runner.stop(green.id, timing.stopTimeoutMs).catch(() => undefined);
+    await target.stop(green.id, timing.stopTimeoutMs).catch(() => undefined);
     throw error;
   }
 }
@@ -223,14 +215,14 @@ async function startGreen(input: BlueGreenInput, timing: FlowTiming, blueId: str
  * Before green starts: the release kept warm since the last deploy stops ("warm until the next deploy"), and so
  * does anything else running that is not blue, e.g. a green left by a deploy that was killed.
  */
-async function stopLeftovers(input: BlueGreenInput, previousId: string | null, blueId: string | null, stopTimeoutMs: number): Promise<void> {
-  const { ctx, runner } = input;
-  const candidates = new Set<string>(runner.runningIds ? await runner.runningIds().catch(() => []) : []);
-  if (previousId && (await runner.running(previousId).catch(() => null))) candidates.add(previousId);
+async function stopLeftovers(input: RolloutInput, previousId: string | null, blueId: string | null, stopTimeoutMs: number): Promise<void> {
+  const { ctx, target } = input;
+  const candidates = new Set<string>(target.runningIds ? await target.runningIds().catch(() => []) : []);
+  if (previousId && (await target.running(previousId).catch(() => null))) candidates.add(previousId);
   candidates.delete(blueId ?? '');
   for (const id of candidates) {
     ctx.log(id === previousId ? `stopping ${id}, kept warm since the last deploy` : `stopping ${id}, left running by an interrupted deploy`);
-    await runner.stop(id, stopTimeoutMs);
+    await target.stop(id, stopTimeoutMs);
   }
   if (previousId && previousId !== blueId) {
     await ctx.state.update((state) => ({ ...state, previous: state.previous ? { ...state.previous, running: false } : null }));

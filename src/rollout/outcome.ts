@@ -1,7 +1,7 @@
-import type { PostCheckResult } from '../../../contracts/summary.js';
-import { ExitCode } from '../../../errors.js';
-import type { DeployOutcome } from '../../../orchestrator/types.js';
-import type { ReleaseMeta } from './runner.js';
+import type { PostCheckResult } from '../contracts/summary.js';
+import { ExitCode } from '../errors.js';
+import type { DeployOutcome } from '../orchestrator/types.js';
+import type { ReleaseMeta } from './target.js';
 
 /** "Error Rate 5.0% (threshold < 1%)": the failed check, its measured value and its threshold. */
 export function describeFailure(check: PostCheckResult): string {

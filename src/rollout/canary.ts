@@ -1,16 +1,16 @@
 import type { PostCheckResult } from '../contracts/summary.js';
 import type { DeployOutcome } from '../orchestrator/types.js';
-import { deployBlueGreen, type BlueGreenInput } from '../platforms/local/blue-green/deploy-flow.js';
-import { failedBeforeSwitch, releaseOf } from '../platforms/local/blue-green/outcome.js';
-import type { RunningRelease } from '../platforms/local/blue-green/runner.js';
-import { slotFor, withRelease } from '../platforms/local/blue-green/slots.js';
-import { switchBack } from '../platforms/local/blue-green/switch-back.js';
-import { flowTiming } from '../platforms/local/blue-green/timing.js';
-import { waitReady } from '../platforms/local/blue-green/wait-ready.js';
+import { clearControl, markRunning, readControl } from '../strategies/control-file.js';
+import { describeStep, runStepGate, type StepReport } from '../strategies/step-gate.js';
 import { canaryLabels } from '../verify/thresholds.js';
-import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
-import { clearControl, markRunning, readControl } from './control-file.js';
-import { describeStep, runStepGate, type StepReport } from './step-gate.js';
+import { deployBlueGreen, startGreen } from './blue-green.js';
+import { releaseOf } from './outcome.js';
+import type { RunningRelease } from './target.js';
+import { slotFor, withRelease } from './slots.js';
+import { switchBack } from './switch-back.js';
+import { startingPoint } from './live.js';
+import { flowTiming } from './timing.js';
+import type { RolloutInput } from './types.js';
 
 /** The canary outcome carries every step; the summary lists them under `steps`. */
 export interface CanaryOutcome extends DeployOutcome {
@@ -23,37 +23,24 @@ export interface CanaryOutcome extends DeployOutcome {
  * window. A failed step (or `deploy abort`) sends 100% back to stable at once, verifies it, and exits 1.
  * `deploy promote` skips the remaining steps. A first deploy has no stable release to compare with: blue-green.
  */
-export async function deployCanary(input: BlueGreenInput): Promise<DeployOutcome> {
-  const { ctx, router, runner, release } = input;
+export async function deployCanary(input: RolloutInput): Promise<DeployOutcome> {
+  const { ctx, target, release } = input;
   const config = ctx.config;
-  const timing = flowTiming(config, input.timing);
-  const before = await ctx.state.read();
-  const blue = before.active ? await runner.running(before.active.release).catch(() => null) : null;
+  const { before, live: blue, timing } = await startingPoint(ctx, target, input.timing);
   if (!blue || !before.active) {
     ctx.emit({ phase: 'canary', state: 'ok', message: 'no stable release runs to compare with: deploying blue-green' });
     return deployBlueGreen(input);
   }
-  if (before.previous && before.previous.release !== blue.id && (await runner.running(before.previous.release).catch(() => null))) {
-    await runner.stop(before.previous.release, timing.stopTimeoutMs);
+  if (before.previous && before.previous.release !== blue.id && (await target.running(before.previous.release).catch(() => null))) {
+    await target.stop(before.previous.release, timing.stopTimeoutMs);
   }
 
   ctx.emit({ phase: 'start', state: 'start', message: `starting canary ${release.id}` });
-  const green = await runner.start(release);
-  const ready = await waitReady(runner, green, timing.health, ctx.signal);
-  if (!ready.ok) {
-    ctx.emit({ phase: 'health', state: 'fail', message: `canary ${ready.detail}` });
-    const tail = await runner.logTail(green.id, 20).catch(() => []);
-    await runner.stop(green.id, timing.stopTimeoutMs);
-    return failedBeforeSwitch(release, blue.id, { name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` }, tail);
-  }
-  const smoke = smokeCheckResult(await runSmoke(green.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs, signal: ctx.signal }), 'Smoke Tests (canary)');
-  if (!smoke.ok) {
-    ctx.emit({ phase: 'smoke', state: 'fail', message: `canary smoke: ${smoke.value}` });
-    const tail = await runner.logTail(green.id, 20).catch(() => []);
-    await runner.stop(green.id, timing.stopTimeoutMs);
-    return failedBeforeSwitch(release, blue.id, smoke, tail);
-  }
-  ctx.emit({ phase: 'smoke', state: 'ok', message: `canary smoke: ${smoke.value}` });
+  await ctx.journal?.phase('green-starting', { release: release.id });
+  const started = await startGreen(input, timing, blue.id, 'canary');
+  if ('outcome' in started) return started.outcome;
+  const green = started.green;
+  const smoke = started.smoke;
 
   const sticky = (config.canary as { sticky?: boolean }).sticky ?? true;
   const percents = config.canary.steps.map((fraction) => Math.round(fraction * 100));
@@ -64,9 +51,11 @@ export async function deployCanary(input: BlueGreenInput): Promise<DeployOutcome
   ctx.defer(() => Promise.all([clearControl(config.stateDir), markRunning(config.stateDir, null)]).then(() => undefined));
 
   let promoted = false;
+  await ctx.journal?.phase('switching', { switched: { to: green.id, from: blue.id } });
   for (const percent of percents) {
+    ctx.step(`traffic ${percent}%`);
     try {
-      await router.setWeights({ id: green.id, url: green.url }, percent, { sticky });
+      await target.setWeight(green, percent, sticky);
     } catch (error) {
       // The router refused or did not answer: treat it as a failed step, so traffic goes back to stable.
       const failed: StepReport = {
@@ -82,7 +71,7 @@ export async function deployCanary(input: BlueGreenInput): Promise<DeployOutcome
     const step = await runStepGate({
       percent,
       read: async (windowMs) => {
-        const [subject, baseline] = await Promise.all([router.metrics(green.id, windowMs), router.metrics(blue.id, windowMs)]);
+        const [subject, baseline] = await Promise.all([target.metrics(green.id, windowMs), target.metrics(blue.id, windowMs)]);
         return { subject, baseline };
       },
       thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
@@ -107,12 +96,12 @@ export async function deployCanary(input: BlueGreenInput): Promise<DeployOutcome
   return promote(input, green, blue, steps, post, promoted);
 }
 
-async function abort(input: BlueGreenInput, green: RunningRelease, blue: RunningRelease, step: StepReport, steps: StepReport[], post: PostCheckResult[]): Promise<CanaryOutcome> {
-  const { ctx, runner } = input;
+async function abort(input: RolloutInput, green: RunningRelease, blue: RunningRelease, step: StepReport, steps: StepReport[], post: PostCheckResult[]): Promise<CanaryOutcome> {
+  const { ctx, target } = input;
   const before = await ctx.state.read();
   const failed = step.checks.find((c) => !c.ok) ?? { name: `Canary ${step.percent}%`, ok: false, value: step.decided, threshold: 'passed' };
   const named = { ...failed, name: `Canary ${step.percent}%: ${failed.name}` };
-  const tail = await runner.logTail(green.id, 20).catch(() => []);
+  const tail = await target.logTail(green.id, 20).catch(() => []);
   const outcome = await switchBack({
     ...input,
     green,
@@ -127,13 +116,13 @@ async function abort(input: BlueGreenInput, green: RunningRelease, blue: Running
   return { ...outcome, steps };
 }
 
-async function promote(input: BlueGreenInput, green: RunningRelease, blue: RunningRelease, steps: StepReport[], post: PostCheckResult[], promoted: boolean): Promise<CanaryOutcome> {
-  const { ctx, router, runner, release } = input;
+async function promote(input: RolloutInput, green: RunningRelease, blue: RunningRelease, steps: StepReport[], post: PostCheckResult[], promoted: boolean): Promise<CanaryOutcome> {
+  const { ctx, target, release } = input;
   const config = ctx.config;
   const before = await ctx.state.read();
-  await router.setActive({ id: green.id, url: green.url }, { drainTimeoutMs: config.drainTimeoutMs });
-  await runner.setActive(green.id, true);
-  await runner.setActive(blue.id, false);
+  await target.switchTo(green, config.drainTimeoutMs);
+  await target.markLive(green.id, true);
+  await target.markLive(blue.id, false);
   await ctx.state.update((state) => ({
     ...withRelease(state, release),
     url: config.url,
@@ -141,7 +130,8 @@ async function promote(input: BlueGreenInput, green: RunningRelease, blue: Runni
     previous: before.active ? { ...before.active, running: true } : state.previous,
   }));
   ctx.emit({ phase: 'switch', state: 'ok', message: `canary ${green.id} promoted${promoted ? ' by the operator' : ''}: 100% of traffic (stable ${blue.id} kept warm)` });
-  await runner.keepWarm(blue.id, config.keepWarmMs, config.drainTimeoutMs);
+  ctx.step('retire');
+  await target.retire(blue.id, config.keepWarmMs, config.drainTimeoutMs);
   await input.afterSuccess?.(green.id, blue.id).catch((error: unknown) => ctx.log(`after-success step failed: ${String(error)}`));
   return {
     status: 'success',

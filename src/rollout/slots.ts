@@ -1,6 +1,6 @@
-import type { EnvironmentState, Slot } from '../../../state/schema.js';
-import type { StateStore } from '../../../state/store.js';
-import type { ReleaseMeta, RunningRelease } from './runner.js';
+import type { EnvironmentState, Slot } from '../state/schema.js';
+import type { StateStore } from '../state/store.js';
+import type { ReleaseMeta, RunningRelease } from './target.js';
 
 export function slotFor(release: RunningRelease, running = true, since = new Date()): Slot {
   return { release: release.id, upstream: release.url.replace(/^http:\/\//, ''), since: since.toISOString(), running };

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../../../config/types.js';
+import type { ResolvedEnvironment } from '../config/types.js';
 import type { HealthTiming } from './wait-ready.js';
 
 /** The flow's waits, derived from the config; tests inject shorter ones. */

@@ -1,6 +1,6 @@
-import type { DeployContext, DeployOutcome } from '../../../orchestrator/types.js';
-import { BuildFailedError, createRelease, type ReleaseInfo } from '../releases.js';
-import { failedBeforeSwitch } from './outcome.js';
+import type { DeployContext, DeployOutcome } from '../../orchestrator/types.js';
+import { BuildFailedError, createRelease, type ReleaseInfo } from './releases.js';
+import { failedBeforeSwitch } from '../../rollout/outcome.js';
 
 /**
  * The release directory of a deploy (git archive or a copy, then the user's build), for every platform that runs
@@ -8,6 +8,8 @@ import { failedBeforeSwitch } from './outcome.js';
  */
 export async function prepareRelease(ctx: DeployContext, buildEnv: Record<string, string>): Promise<{ release: ReleaseInfo } | { outcome: DeployOutcome }> {
   const { config } = ctx;
+  ctx.step('release');
+  if (config.build) ctx.step('build');
   try {
     const release = await createRelease({
       projectRoot: config.projectRoot,

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { DURATION_MESSAGE, isDuration, parseDuration } from './duration.js';
-import type { ConfigProblem } from './issues.js';
+import { DURATION_MESSAGE, isDuration, parseDuration } from '../../config/duration.js';
+import type { ConfigProblem } from '../../config/issues.js';
 
 const duration = (description: string) => z.string().refine(isDuration, { error: DURATION_MESSAGE }).describe(description);
 

@@ -1,20 +1,20 @@
-import type { PostCheckResult } from '../../../contracts/summary.js';
-import { ExitCode, UserError } from '../../../errors.js';
-import type { DeployContext, DeployOutcome } from '../../../orchestrator/types.js';
-import type { RouterClient } from '../../../router/client.js';
-import { checkOnce } from '../../../router/health-check.js';
-import { runSmoke, smokeCheckResult } from '../../../verify/smoke.js';
+import type { PostCheckResult } from '../contracts/summary.js';
+import { ExitCode, UserError } from '../errors.js';
+import type { DeployContext, DeployOutcome } from '../orchestrator/types.js';
+import { checkOnce } from '../router/health-check.js';
+import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
 import { failedBeforeSwitch, releaseOf } from './outcome.js';
-import type { ReleaseMeta, ReleaseRunner } from './runner.js';
+import type { ReleaseMeta, RolloutTarget } from './target.js';
 import { slotFor } from './slots.js';
-import { flowTiming, type FlowTiming } from './timing.js';
+import { startingPoint } from './live.js';
+import type { FlowTiming } from './timing.js';
 import { waitReady } from './wait-ready.js';
 
 export interface RollbackInput {
   ctx: DeployContext;
-  router: RouterClient;
-  runner: ReleaseRunner;
-  target: ReleaseMeta;
+  target: RolloutTarget;
+  /** The release to return to. */
+  release: ReleaseMeta;
   publicUrl: string;
   timing?: Partial<FlowTiming>;
 }
@@ -25,35 +25,35 @@ export interface RollbackInput {
  * public URL); the release it replaced stays warm for a while. Exit 0, 1 (target never got traffic) or 4.
  */
 export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
-  const { ctx, router, runner, target } = input;
+  const { ctx, target, release } = input;
   const config = ctx.config;
-  const timing = flowTiming(config, input.timing);
-  const before = await ctx.state.read();
-  const current = before.active ? await runner.running(before.active.release).catch(() => null) : null;
-  if (current?.id === target.id) throw new UserError(`release ${target.id} is already active on ${config.environment}`, ExitCode.usage);
+  const { before, live: current, timing } = await startingPoint(ctx, target, input.timing);
+  if (current?.id === release.id) throw new UserError(`release ${release.id} is already active on ${config.environment}`, ExitCode.usage);
 
-  let running = await runner.running(target.id);
+  ctx.step('start');
+  let running = await target.running(release.id);
   const warm = running !== null;
   if (!running) {
-    ctx.emit({ phase: 'start', state: 'start', message: `${target.id} is not warm: starting it` });
-    running = await runner.start(target);
-    const ready = await waitReady(runner, running, timing.health, ctx.signal);
+    ctx.emit({ phase: 'start', state: 'start', message: `${release.id} is not warm: starting it` });
+    running = await target.start(release);
+    const ready = await waitReady(target, running, timing.health, ctx.signal);
     const smoke = ready.ok ? smokeCheckResult(await runSmoke(running.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }), 'Smoke Tests (direct)') : null;
     if (!ready.ok || !smoke?.ok) {
       const check: PostCheckResult = smoke ?? { name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` };
-      const tail = await runner.logTail(running.id, 20).catch(() => []);
-      await runner.stop(running.id, timing.stopTimeoutMs);
-      return failedBeforeSwitch(target, current?.id ?? null, check, tail);
+      const tail = await target.logTail(running.id, 20).catch(() => []);
+      await target.stop(running.id, timing.stopTimeoutMs);
+      return failedBeforeSwitch(release, current?.id ?? null, check, tail);
     }
   }
 
+  ctx.step('switch');
   const started = performance.now();
-  await router.setActive({ id: running.id, url: running.url }, { drainTimeoutMs: config.drainTimeoutMs });
+  await target.switchTo(running, config.drainTimeoutMs);
   const switchMs = Math.round((performance.now() - started) * 10) / 10;
-  await runner.setActive(running.id, true);
+  await target.markLive(running.id, true);
   if (current) {
-    await runner.setActive(current.id, false);
-    await runner.keepWarm(current.id, config.keepWarmMs, config.drainTimeoutMs);
+    await target.markLive(current.id, false);
+    await target.retire(current.id, config.keepWarmMs, config.drainTimeoutMs);
   }
   await ctx.state.update((state) => ({
     ...state,
@@ -63,6 +63,7 @@ export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   }));
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on ${running.id} in ${switchMs} ms (${warm ? 'was warm' : 'started cold'})` });
 
+  ctx.step('verify');
   const health = await checkOnce(running.url, config.health.path, timing.health.checkTimeoutMs);
   const smoke = smokeCheckResult(await runSmoke(input.publicUrl, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }));
   const post: PostCheckResult[] = [
@@ -74,7 +75,7 @@ export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   return {
     status: verified ? 'success' : 'failed',
     exitCode: verified ? ExitCode.ok : ExitCode.needsHuman,
-    release: releaseOf(target),
+    release: releaseOf(release),
     previousRelease: current?.id ?? null,
     post,
     rollback: { performed: true, reason: input.ctx.plan.options.reason ?? 'manual rollback', verified },

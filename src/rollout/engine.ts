@@ -1,0 +1,28 @@
+import { ExitCode, UserError } from '../errors.js';
+import type { DeployOutcome } from '../orchestrator/types.js';
+import { deployBlueGreen } from './blue-green.js';
+import { deployCanary } from './canary.js';
+import { migrateRelease, type MigrationSource } from './migrate.js';
+import { rollbackTo, type RollbackInput } from './rollback.js';
+import type { RolloutInput } from './types.js';
+
+/**
+ * The rollout engine: every platform with a RolloutTarget deploys through here. After the platform prepared the
+ * release (directory, build, image), the engine applies its migrations, then runs the configured strategy. The
+ * steps it runs are the plan's (src/rollout/router-plan.ts), each reported through `ctx.step`.
+ */
+export async function rollOut(input: RolloutInput & { migrations: MigrationSource }): Promise<DeployOutcome> {
+  const { ctx, target } = input;
+  if (ctx.config.strategy === 'canary' && !target.capabilities.weights) {
+    // The config reader refuses this already (the platform's capabilities); a target must never pretend.
+    throw new UserError(`strategy: canary needs traffic weights, which platform ${ctx.config.platform} does not have`, ExitCode.usage);
+  }
+  const migrated = await migrateRelease(ctx, input.release, input.migrations);
+  if (migrated) return migrated;
+  return ctx.config.strategy === 'canary' ? deployCanary(input) : deployBlueGreen(input);
+}
+
+/** `deploy rollback`: the target release is started if needed, smoked, switched to and verified. */
+export function rollBack(input: RollbackInput): Promise<DeployOutcome> {
+  return rollbackTo(input);
+}

@@ -1,0 +1,65 @@
+import type { UpstreamMetrics } from '../contracts/metrics.js';
+
+/** A release as the engine knows it: its id and what it was built from. */
+export interface ReleaseMeta {
+  id: string;
+  version: string;
+  commit: string | null;
+  contentHash: string | null;
+}
+
+export interface RunningRelease {
+  id: string;
+  /** Origin the release is reached at directly (smoke, health), e.g. http://127.0.0.1:41234 */
+  url: string;
+}
+
+/** What a target cannot do, declared so the engine never pretends (and the config is refused before a run). */
+export interface TargetCapabilities {
+  /** Exact traffic weights (a canary); without them only whole switches. */
+  weights: boolean;
+}
+
+/**
+ * The one interface the rollout engine (src/rollout/engine.ts) drives: start the candidate beside the live release,
+ * tell whether it is still running, move traffic (a whole atomic switch; weights where the target has them), read a
+ * release's metrics over a window, and retire a release (keep it warm, then drain and stop it). The engine owns the
+ * order (kamal-proxy's): never send traffic to a release before it is healthy, swap, then drain the old one.
+ */
+export interface RolloutTarget {
+  readonly capabilities: TargetCapabilities;
+  /** Starts the release (not yet receiving traffic) and returns where it listens. */
+  start(release: ReleaseMeta): Promise<RunningRelease>;
+  /** Where a running release listens; null when it does not run. */
+  running(id: string): Promise<RunningRelease | null>;
+  /** Null while it runs (or restarts); otherwise how it ended, e.g. "exited with code 1". */
+  exitStatus(id: string): Promise<string | null>;
+  /** Every request from now on goes to `release`; in-flight requests to the old one finish within the drain timeout. */
+  switchTo(release: RunningRelease, drainTimeoutMs: number): Promise<void>;
+  /** `percent`% of requests to `release`, the rest to the live one (only when capabilities.weights). */
+  setWeight(release: RunningRelease, percent: number, sticky: boolean): Promise<void>;
+  /** What the release served over the last `windowMs`. */
+  metrics(id: string, windowMs: number): Promise<UpstreamMetrics>;
+  /** Waits for the release's in-flight requests to finish (after traffic left it). */
+  drain(id: string, timeoutMs: number): Promise<void>;
+  /** The live release is restarted when it crashes; others are not. */
+  markLive(id: string, live: boolean): Promise<void>;
+  /** Keeps a release running without traffic for `warmMs`, then drains and stops it. */
+  retire(id: string, warmMs: number, drainTimeoutMs: number): Promise<void>;
+  stop(id: string, timeoutMs: number): Promise<void>;
+  logTail(id: string, lines: number): Promise<string[]>;
+  /** Ids of every release running now (optional): lets a deploy stop leftovers of an interrupted one. */
+  runningIds?(): Promise<string[]>;
+  /** True when the target hosts the post-deploy guard, so the old release stays warm for the guard period too. */
+  readonly hostsGuard?: boolean;
+}
+
+/**
+ * The process half of a target with our router in front (local app processes, docker containers): starting,
+ * stopping and watching releases. routerTarget() joins it with the router into a RolloutTarget.
+ */
+export interface ReleaseRunner extends Pick<RolloutTarget, 'start' | 'running' | 'exitStatus' | 'stop' | 'logTail' | 'runningIds' | 'hostsGuard'> {
+  setActive(id: string, active: boolean): Promise<void>;
+  /** Keeps a release running without traffic for `ms`, then drains and stops it (in the long-running runtime). */
+  keepWarm(id: string, ms: number, drainTimeoutMs: number): Promise<void>;
+}
