@@ -1,8 +1,12 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Release directories and the dependency cache live under the user's state directory: keep tests out of ~/.local/state.
+    env: { XDG_STATE_HOME: join(tmpdir(), 'shipgate-test-state') },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -39,6 +39,7 @@ writeFileSync(join(dir, '.env.staging'), 'DATABASE_URL=sqlite:data/staging.db\n'
 writeFileSync(join(dir, 'knobs.json'), '{}\n');
 const port = await freePort();
 writeFileSync(join(dir, 'deploy.config.yaml'), `app: webapp
+dependencies: shared
 start: node server.js
 health: { path: /health, interval: 100ms, timeout: 10s }
 tests: false

@@ -98,6 +98,7 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
           migrations: pending.pending,
           migrationTool: pending.tool,
           keepWarmMs: config.keepWarmMs,
+          persist: config.persist,
           dryRun: plan.dryRun,
         });
         out.rollbackPlan = written;

@@ -26,6 +26,8 @@ export interface RollbackPlanInput {
   migrationTool: string | null;
   /** How long blue stays warm after a successful deploy. */
   keepWarmMs: number;
+  /** `persist:` entries (local platform): what a rollback does to data is said in the plan. */
+  persist?: readonly string[];
   now?: Date;
   /** --dry-run: build the plan, write nothing. */
   dryRun?: boolean;
@@ -62,7 +64,7 @@ export function buildRollbackPlan(input: RollbackPlanInput): RollbackPlan {
     : `This is the first deploy of ${input.environment}: there is no previous release to return to. If verification fails, the new release is stopped; \`deploy stop ${input.environment}\` stops it later.`;
   const caveats = [
     'Database migrations are not reverted automatically. The previous release must work with the migrated schema (expand/contract, see docs/migrations.md).',
-    'Data written by the new release stays in place after a rollback.',
+    dataCaveat(input.persist ?? []),
     'Changes to environment variables or env files are not reverted; the previous release restarts with the current ones.',
   ];
   if (input.migrations === null && input.migrationTool) caveats.push(`${input.migrationTool} cannot list pending migrations ahead of time; check its own history after the deploy.`);
@@ -141,4 +143,10 @@ export async function recordRollbackPlanProgress(written: RollbackPlanResult, up
   written.plan = plan;
   await Promise.all([writeJsonAtomic(written.jsonPath, plan), writeFileAtomic(written.markdownPath, renderMarkdown(plan))]);
   return plan;
+}
+
+/** What a rollback does to data, in the plan's words. */
+export function dataCaveat(persist: readonly string[]): string {
+  if (persist.length === 0) return 'A rollback changes the code, not the data: data in databases or outside the release stays as the new release left it. Files an app writes inside its release directory stay with that release (the Data Loss pre-check stops a deploy that would drop them; declare them with persist:).';
+  return `A rollback changes the code, not the data: the persisted paths (${persist.join(', ')}) are shared by every release, so the release rolled back to reads what the new release wrote. Databases stay as the new release left them.`;
 }

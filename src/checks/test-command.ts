@@ -21,6 +21,15 @@ export async function resolveTestCommand(cwd: string, configured: string | undef
   return 'npm test';
 }
 
+/** `npm test` / `npm run <name>` naming a script package.json does not have (or npm's placeholder): that name, else null. */
+export async function missingNpmScript(cwd: string, command: string): Promise<string | null> {
+  const npmScript = /^npm\s+(?:test|t|run(?:-script)?\s+([\w:.-]+))$/.exec(command.trim());
+  if (!npmScript) return null;
+  const name = npmScript[1] ?? 'test';
+  const script = (await readScripts(cwd))[name];
+  return !script || script.trim() === NPM_DEFAULT_TEST ? name : null;
+}
+
 /**
  * Works out the runner from the script behind the command and, for a single vitest or jest invocation
  * behind `npm test` (or a direct call), adds that runner's JSON reporter so counts come from data, not prose.

@@ -10,7 +10,8 @@ export interface TestCounts {
   failedNames: string[];
 }
 
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+/** CSI sequences (colours, cursor moves), OSC sequences (titles, links) and other two-byte escapes. */
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');

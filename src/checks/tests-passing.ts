@@ -7,7 +7,7 @@ import type { Command } from '../exec/command.js';
 import { ExitCode } from '../errors.js';
 import type { TestCounts } from './test-output-parsers.js';
 import { parseJestStyleJson, parseRunnerText } from './test-output-parsers.js';
-import { planTestRun, resolveTestCommand } from './test-command.js';
+import { missingNpmScript, planTestRun, resolveTestCommand } from './test-command.js';
 import { processEnv } from './process-env.js';
 
 export interface TestsCheckInput {
@@ -33,6 +33,8 @@ export async function checkTests(input: TestsCheckInput): Promise<PreCheckResult
   }
   const command = await resolveTestCommand(input.cwd, input.command);
   if (!command) return { name: NAME, ok: true, warning: true, detail: 'no test script in package.json; nothing run' };
+  const missing = await missingNpmScript(input.cwd, command);
+  if (missing) return fail(`no ${missing} script in package.json (tests: ${command}); add one, or remove the tests: line`);
 
   const reportDir = await mkdtemp(join(tmpdir(), 'shipgate-tests-'));
   try {

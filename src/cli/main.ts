@@ -58,6 +58,7 @@ function buildProgram(version: string): Command {
     .option('--ref <git-ref>', 'commit, branch or tag to deploy (default HEAD)')
     .option('--force-unverified', 'deploy without a verified deploy of the same commit to the required environment (needs --reason)')
     .option('--allow-dirty', 'allow uncommitted changes when deploying to production')
+    .option('--accept-data-loss', 'deploy even though the live release wrote files into its own directory that no persist: entry keeps')
     .addHelpText(
       'after',
       '\nExit codes: 0 deployed and verified, 1 failed and rolled back, 2 usage or config error,\n3 pre-check failed, 4 a human is needed, 5 another deploy holds the lock.',
@@ -110,7 +111,8 @@ function buildProgram(version: string): Command {
     .option('--stop', 'stop watching now (traffic stays where it is)')
     .option('--reason <text>', 'why; recorded in history')
     .action(action(async () => (await import('./commands/guard.js')).guardCommand as Handler));
-  withCommon(program.command('init').description('write a commented starter deploy.config.yaml here'))
+  withCommon(program.command('init').description('write a commented starter deploy.config.yaml here (reads package.json; a trial start finds the health path)'))
+    .option('--no-probe', 'do not start the app to find a health path')
     .option('--claude', 'also write the Claude Code /deploy, /rollback and /deploy-status commands, agent, skill and production approval hook into .claude/')
     .action(action(async () => (await import('./commands/init.js')).initCommand));
 

@@ -15,6 +15,9 @@ export interface CliOptions {
   ref?: string;
   forceUnverified?: boolean;
   allowDirty?: boolean;
+  acceptDataLoss?: boolean;
+  /** init: `--no-probe` skips the trial start. */
+  probe?: boolean;
   to?: string;
   limit?: string;
 }

@@ -211,6 +211,8 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     requires: s.requires ?? null,
     maxAgeMs: parseDuration(s.maxAge)!,
     releases: { keep: bundled(s.releases?.keep, 'releases.keep') },
+    persist: s.persist ?? [],
+    dependencies: s.dependencies ?? 'release',
     keepWarmMs: ms(s.keepWarm, 'keepWarm'),
     drainTimeoutMs: ms(s.drainTimeout, 'drainTimeout'),
     // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the bundle's.

@@ -23,8 +23,12 @@ const requiresKnownEnvironment: Rule = (config, env, merged) => {
   return [];
 };
 
-const productionRunsTests: Rule = (_config, env, merged) =>
-  env === 'production' && merged.tests === false ? [{ path: at(env, 'tests'), message: 'false is refused for production; tests must run before a production deploy' }] : [];
+/**
+ * Only production's own `tests: false` is refused here. A top-level `tests: false` is inherited by production, but
+ * must not block a staging deploy: the Tests pre-check refuses it when production is deployed.
+ */
+const productionRunsTests: Rule = (config, env) =>
+  env === 'production' && config.environments[env]?.tests === false ? [{ path: at(env, 'tests'), message: 'false is refused for production; tests must run before a production deploy' }] : [];
 
 const canaryStepsIncrease: Rule = (_config, env, merged) => {
   const steps = merged.canary?.steps;
@@ -43,6 +47,16 @@ const envFilesInsideProject: Rule = (_config, env, merged) =>
 const platformNeeds: Rule = (_config, env, merged) => {
   const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
   return spec.requires.filter((r) => merged[r.key] === undefined).map((r) => ({ path: at(env, r.key), message: `required for the ${spec.name} platform (${r.why})` }));
+};
+
+/** Persisted paths and per-release dependencies are release directories on this machine: the local platform only. */
+const releaseDirectoriesOnly: Rule = (_config, env, merged) => {
+  const platform = merged.platform ?? DEFAULT_PLATFORM;
+  if (platform === 'local') return [];
+  const problems: ConfigProblem[] = [];
+  if (merged.persist?.length) problems.push({ path: at(env, 'persist'), message: `not supported by platform ${platform} (keep data in a volume or a database); only platform local links persisted paths` });
+  if (merged.dependencies !== undefined) problems.push({ path: at(env, 'dependencies'), message: `not supported by platform ${platform}; its image or build installs the dependencies` });
+  return problems;
 };
 
 /** A strategy the platform cannot do is refused here, never skipped in silence at deploy time. */
@@ -75,7 +89,7 @@ const uniquePorts = (config: RawConfig): ConfigProblem[] => {
   return problems;
 };
 
-export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, platformNeeds, platformRunsStrategy, platformSettings];
+export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, platformNeeds, platformRunsStrategy, releaseDirectoriesOnly, platformSettings];
 
 export function topLevel(config: RawConfig): RawSettings {
   const { app: _app, environments: _envs, ...settings } = config;

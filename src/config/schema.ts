@@ -5,6 +5,7 @@ import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
 import { PERCENT_MESSAGE, parsePercent } from './percent.js';
 import { NotifySchema } from '../notify/config-schema.js';
 import { DEFAULT_PLATFORM, PLATFORMS, PLATFORM_NAMES, type PlatformName, type PlatformSections } from '../platforms/registry.js';
+import { persistEntryProblem } from '../releases/persist.js';
 import { RouterSchema } from './router-schema.js';
 
 /**
@@ -159,8 +160,21 @@ const SettingsShape = {
     .describe('Post-deployment verification; failing any check rolls back. The new release is judged against the one it replaces (docs/verification.md).'),
   requires: z.string().regex(ENV_NAME_PATTERN, { error: ENV_NAME_MESSAGE }).optional().describe('Environment where the same commit must have been deployed and verified first.'),
   maxAge: duration('How recent that verified deploy must be; the bundle\'s gate may set it.').default('7d'),
+  persist: z
+    .array(
+      z.string().superRefine((entry, ctx) => {
+        const problem = persistEntryProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .optional()
+    .describe('Local platform: files and folders (trailing "/") that live once per environment in .deploy/<env>/shared/ and are linked into every release, e.g. [db.json, storage/, uploads/]. Seeded from the first release that has them; deploys and rollbacks keep the data.'),
+  dependencies: z
+    .enum(['release', 'shared'])
+    .optional()
+    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and hard-linked; a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
   releases: z
-    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Release directories kept for rollback.') })
+    .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Verified releases kept for rollback; failed and rolled-back ones are pruned first. Default 5.') })
     .optional()
     .describe('Release retention.'),
   keepWarm: duration('How long the previous release keeps running after a good deploy.').optional(),

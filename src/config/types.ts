@@ -73,6 +73,9 @@ export interface CoreSettings {
   requires: string | null;
   maxAgeMs: number;
   releases: { keep: number };
+  /** `persist:` entries as written (src/releases/persist.ts). */
+  persist: string[];
+  dependencies: 'release' | 'shared';
   keepWarmMs: number;
   drainTimeoutMs: number;
   guardMs: number;

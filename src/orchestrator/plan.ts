@@ -16,6 +16,8 @@ export interface PlanOptions {
   forceUnverified: boolean;
   reason: string | null;
   allowDirty: boolean;
+  /** --accept-data-loss: files the live release wrote inside its directory may be dropped (the Data Loss pre-check). */
+  acceptDataLoss?: boolean;
   lockWaitMs: number;
   verbose: boolean;
   /** On a server reached over SSH: the commit the CLI shipped there (src/remote/). */

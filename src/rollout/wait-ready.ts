@@ -1,6 +1,8 @@
 import { waitHealthy } from '../router/health-check.js';
 import { sleepFor } from '../verify/clock.js';
 import type { RolloutTarget, RunningRelease } from './target.js';
+import { describeAnswers, HEALTH_CANDIDATES, probeHealthPaths } from '../verify/health-paths.js';
+import { NotFoundWatch } from './not-found-watch.js';
 
 export interface HealthTiming {
   path: string;
@@ -9,6 +11,8 @@ export interface HealthTiming {
   deadlineMs: number;
   /** Per-check timeout. */
   checkTimeoutMs: number;
+  /** Give up once the path answered only 404 for this long (default 3 s): it does not exist. */
+  notFoundMs?: number;
 }
 
 export interface ReadyResult {
@@ -28,6 +32,8 @@ export async function waitReady(runner: Pick<RolloutTarget, 'exitStatus'>, relea
   const stopWatching = new AbortController();
   const both = AbortSignal.any([stopWatching.signal, signal]);
   let exit: string | null = null;
+  const notFound = new NotFoundWatch(Math.min(timing.notFoundMs ?? 3_000, timing.deadlineMs));
+  let missingPath = false;
   const watcher = (async () => {
     while (!both.aborted) {
       await sleepFor(Math.min(timing.intervalMs, 200), both);
@@ -41,12 +47,22 @@ export async function waitReady(runner: Pick<RolloutTarget, 'exitStatus'>, relea
     timeoutMs: timing.checkTimeoutMs,
     deadlineMs: timing.deadlineMs,
     signal: both,
+    onCheck: (_ok, detail) => {
+      notFound.record(detail);
+      if (!notFound.givesUp) return;
+      missingPath = true;
+      stopWatching.abort();
+    },
   });
   stopWatching.abort();
   await watcher;
   const elapsedMs = Math.round(performance.now() - started);
   if (result.healthy) return { ok: true, detail: `healthy after ${elapsedMs} ms`, elapsedMs, exited: false };
   if (exit) return { ok: false, detail: `${exit} before it became healthy`, elapsedMs, exited: true };
+  if (missingPath) {
+    const others = await probeHealthPaths(release.url, timing.checkTimeoutMs, HEALTH_CANDIDATES.filter((p) => p !== timing.path));
+    return { ok: false, detail: `GET ${timing.path} answered 404 on every try for ${elapsedMs} ms: the app has no such path; ${describeAnswers(others)}`, elapsedMs, exited: false };
+  }
   if (signal.aborted) return { ok: false, detail: 'interrupted while waiting for health', elapsedMs, exited: false };
   return { ok: false, detail: `not healthy within ${timing.deadlineMs} ms (last: ${result.last})`, elapsedMs, exited: false };
 }

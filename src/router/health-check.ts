@@ -73,6 +73,8 @@ export interface WaitHealthyOptions extends HealthCheckTiming {
   /** Overall deadline from the first check. */
   deadlineMs: number;
   signal?: AbortSignal;
+  /** Sees every check's outcome (e.g. to give up early on a path that does not exist). */
+  onCheck?: (success: boolean, detail: string) => void;
 }
 
 export interface WaitHealthyResult {
@@ -107,6 +109,7 @@ export function waitHealthy(url: string, path: string, options: WaitHealthyOptio
         healthCheckCompleted(success, detail) {
           attempts++;
           last = detail;
+          options.onCheck?.(success, detail);
           if (success) finish(true);
         },
       },

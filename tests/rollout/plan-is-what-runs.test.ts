@@ -53,6 +53,9 @@ describe('local platform: the dry-run plan is what runs', () => {
     const blueGreen = await planThenDeploy(run, ['staging']);
     expect(blueGreen.executed).toEqual(blueGreen.planned);
     expect(blueGreen.executed.some((s) => s.startsWith('verify '))).toBe(true);
+    // The engine's migrate step records what it applied in the run's rollback plan (it did so on docker only before).
+    const rollbackPlan = JSON.parse(readFileSync(join(project.dir, '.deploy', 'staging', 'rollback-plan.json'), 'utf8')) as { migrations: { applied?: string[] } };
+    expect(rollbackPlan.migrations.applied).toEqual(['001_items.sql']);
 
     const config = join(project.dir, 'deploy.config.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace('keepWarm: 10m', 'keepWarm: 10m\ncanary: { steps: [50, 100], interval: 2s }'));

@@ -56,6 +56,7 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
       forceUnverified: Boolean(options.forceUnverified),
       reason: options.reason ?? null,
       allowDirty: Boolean(options.allowDirty),
+      acceptDataLoss: Boolean(options.acceptDataLoss),
       lockWaitMs,
       verbose: Boolean(options.verbose),
     },

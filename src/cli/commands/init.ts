@@ -13,9 +13,11 @@ export async function initCommand(options: CliOptions): Promise<number> {
   const existing = CONFIG_NAMES.find((name) => existsSync(join(cwd, name)));
   if (existing) throw new UserError(`${existing} already exists; not overwriting it`);
   const path = join(cwd, 'deploy.config.yaml');
-  await writeFile(path, starterConfig(await appName(cwd)), { flag: 'wx' });
-  if (options.json) process.stdout.write(JSON.stringify({ created: path }) + '\n');
-  else process.stdout.write(`created deploy.config.yaml; edit it, then try \`npx deploy staging --dry-run\`\n`);
+  const { proposeStarter } = await import('../init/propose.js');
+  const proposal = await proposeStarter(cwd, await appName(cwd), { probe: options.probe !== false });
+  await writeFile(path, starterConfig(proposal.input), { flag: 'wx' });
+  if (options.json) process.stdout.write(JSON.stringify({ created: path, ...proposal.report }) + '\n');
+  else process.stdout.write(`${proposal.lines.map((line) => `${line}\n`).join('')}created deploy.config.yaml; edit it, then try \`npx deploy staging --dry-run\`\n`);
   return 0;
 }
 

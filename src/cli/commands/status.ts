@@ -31,6 +31,8 @@ export interface StatusView {
    * until); null when no runtime answers (stopped, or it died). Absent on other platforms.
    */
   runtime?: RuntimeView | null;
+  /** Local platform: files the active release wrote inside its own directory that no `persist:` entry keeps (the next deploy stops on them). */
+  dataWarning?: string | null;
 }
 
 /** Reads `.deploy/<env>/state.json`, the journal and the last history record; changes nothing, starts nothing. */
@@ -55,6 +57,8 @@ export async function statusCommand(options: CliOptions, environment?: string): 
       view.runtime = await readRuntimeStatus(store.dir, { active: view.active?.release ?? null, previous: view.previous?.release ?? null });
       // state.json's flag is what the last command saw; the supervisor knows what runs now.
       if (view.previous) view.previous.running = view.runtime?.previous?.up ?? false;
+      const { releaseWritesWarning } = await import('../../checks/data-loss.js');
+      view.dataWarning = await releaseWritesWarning(store.dir, view.active?.release ?? null, settings.persist ?? []);
     }
     const detail = view.deployed ? await platformDetail(process.cwd(), name, options.config).catch((error: unknown) => [`platform status unavailable: ${String((error as Error)?.message ?? error)}`]) : null;
     if (detail) view.platform = detail;
@@ -105,6 +109,7 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   // Always safe: resume brings back what state.json says, never a deploy of HEAD or an older release.
   if (v.runtime === null && v.active) lines.push(`  runtime:  not running; nothing answers on the public port. \`deploy resume ${v.environment}\` brings back the router and ${v.active.release} (deploys nothing new)`);
   else if (v.active && v.runtime && !v.runtime.active?.up) lines.push(`  hint:     \`deploy resume ${v.environment}\` starts ${v.active.release} again (deploys nothing new)`);
+  if (v.dataWarning) lines.push(`  ${c.yellow('warning')}:  ${v.dataWarning}`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
   if (v.lastDeploy) lines.push(`  last:     ${v.lastDeploy.type} ${v.lastDeploy.status} at ${v.lastDeploy.ts}`);

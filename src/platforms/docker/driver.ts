@@ -12,7 +12,7 @@ import { routerTarget } from '../../rollout/router-target.js';
 import { markNothingRunning } from '../../rollout/slots.js';
 import { flowTiming, type FlowTiming } from '../../rollout/timing.js';
 import { prepareRelease } from '../local/prepare-release.js';
-import { listReleases, pruneReleases } from '../local/releases.js';
+import { retainAfterDeploy } from '../../releases/retention.js';
 import * as containers from './containers.js';
 import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRef } from './names.js';
@@ -85,9 +85,7 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
     timing: options.timing,
     afterSuccess: async (active, previous) => {
       const protect = [active, previous].filter((id): id is string => Boolean(id));
-      const deleted = await pruneReleases(config.stateDir, config.releases.keep, protect);
-      const kept = new Set((await listReleases(config.stateDir)).map((r) => r.id));
-      if (deleted.length > 0) await ctx.state.update((state) => ({ ...state, releases: state.releases.filter((r) => kept.has(r.id)) }));
+      const deleted = await retainAfterDeploy(ctx, { id: active, verified: true }, protect);
       const removed = await containers.pruneImages({ executor: ctx.executor }, config.app, config.releases.keep, protect);
       if (deleted.length + removed.length > 0) ctx.log(`pruned releases: ${deleted.join(', ') || 'none'}; images: ${removed.join(', ') || 'none'}`);
     },

@@ -29,7 +29,7 @@ async function walk(root: string, rel: string, skip: Set<string>, out: string[])
   }
 }
 
-function hashFile(path: string): Promise<string> {
+export function hashFile(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(path)

@@ -13,7 +13,9 @@ import { markNothingRunning } from '../../rollout/slots.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
 import { readRuntimeStatus } from './runtime-status.js';
 import { prepareRelease } from './prepare-release.js';
-import { listReleases, pruneReleases, readRelease } from './releases.js';
+import { listReleases, readRelease } from './releases.js';
+import { retainAfterDeploy } from '../../releases/retention.js';
+import { relinkForRollback } from '../../releases/prepare-dir.js';
 
 export interface LocalDriverOptions {
   /** Address the environment's router binds. Default: config `listen` (loopback except for production). */
@@ -67,7 +69,7 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   // The runtime (router + supervisor) and the release directory do not depend on each other: prepare both at once.
   // The release id is known only once the files are in place; createRelease adds RELEASE_ID itself.
   const buildEnv = appEnvironment(config, { id: '', version: '', commit: null, contentHash: null });
-  const [runtime, created] = await Promise.allSettled([runtimeFor(ctx, options), prepareRelease(ctx, buildEnv)]);
+  const [runtime, created] = await Promise.allSettled([runtimeFor(ctx, options), prepareRelease(ctx, buildEnv, true)]);
   if (runtime.status === 'rejected') throw runtime.reason;
   if (created.status === 'rejected') throw created.reason;
   const router = runtime.value;
@@ -89,14 +91,12 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
     migrations: { dir: relative(config.projectRoot, join(release.dir, config.migrations.dir ?? 'migrations')), env: appEnvironment(config, release) },
     publicUrl: publicUrlOf(ctx),
     timing: options.timing,
-    afterSuccess: async (active, previous) => {
-      const deleted = await pruneReleases(config.stateDir, config.releases.keep, [active, previous]);
-      if (deleted.length === 0) return;
-      const kept = new Set((await listReleases(config.stateDir)).map((r) => r.id));
-      await ctx.state.update((state) => ({ ...state, releases: state.releases.filter((r) => kept.has(r.id)) }));
-      ctx.log(`pruned releases: ${deleted.join(', ')}`);
-    },
+    afterSuccess: async (active, previous) => void (await retainAfterDeploy(ctx, { id: active, verified: true }, [active, previous])),
   });
+  if (outcome.status !== 'success') {
+    const now = await ctx.state.read();
+    await retainAfterDeploy(ctx, { id: release.id, verified: false }, [now.active?.release, now.previous?.release]).catch((error: unknown) => ctx.log(`pruning releases failed: ${String(error)}`));
+  }
   // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
   if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
   else await resumeGuard(router);
@@ -111,11 +111,12 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   const targetId = to ?? state.previous?.release;
   if (!targetId) throw new UserError(`${config.environment} has no previous release to roll back to; pass --to <release> (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const target = await readRelease(config.stateDir, targetId);
-  if (!target) throw new UserError(`release ${targetId} is not in .deploy/${config.environment}/releases (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
+  if (!target) throw new UserError(`release ${targetId} is not among the kept releases of ${config.environment} (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const router = await runtimeFor(ctx, options);
   const runner = new LocalRunner(router, { stateDir: config.stateDir, start, env: (release) => appEnvironment(config, release) });
   const [{ rollBack }, { routerTarget }, { stopGuard }] = await Promise.all([flows.engine(), flows.target(), flows.guard()]);
   await stopGuard(router, 'manual rollback');
+  await relinkForRollback(ctx, target);
   return rollBack({ ctx, target: routerTarget(router, runner), release: target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 

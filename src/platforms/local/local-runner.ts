@@ -3,7 +3,7 @@ import type { RouterClient } from '../../router/client.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { ReleaseMeta, ReleaseRunner, RunningRelease } from '../../rollout/target.js';
 import { readLogTail } from './log-tail.js';
-import { releaseLogDir, releasesDir } from './releases.js';
+import { releaseDirOf, releaseLogDir } from './releases.js';
 import type { AppInfo } from './supervisor.js';
 
 export interface LocalRunnerOptions {
@@ -26,7 +26,7 @@ export class LocalRunner implements ReleaseRunner {
   ) {}
 
   async start(release: ReleaseMeta): Promise<RunningRelease> {
-    const dir = join(releasesDir(this.options.stateDir), release.id);
+    const dir = releaseDirOf(this.options.stateDir, release.id);
     const app = await this.client.call<AppInfo>('apps.start', {
       id: release.id,
       cwd: dir,
@@ -65,7 +65,7 @@ export class LocalRunner implements ReleaseRunner {
   }
 
   async logTail(id: string, lines: number): Promise<string[]> {
-    return readLogTail(logFileOf(join(releasesDir(this.options.stateDir), id)), lines);
+    return readLogTail(logFileOf(releaseDirOf(this.options.stateDir, id)), lines);
   }
 
   async runningIds(): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
+import { stripAnsi } from '../../checks/test-output-parsers.js';
 
-/** The last `lines` non-empty lines of a log file (reads at most the last 64 KiB). Missing file: []. */
+/** The last `lines` non-empty lines of a log file, without terminal colour codes (reads at most the last 64 KiB). Missing file: []. */
 export async function readLogTail(file: string, lines = 20): Promise<string[]> {
   let handle;
   try {
@@ -16,10 +17,11 @@ export async function readLogTail(file: string, lines = 20): Promise<string[]> {
     return buffer
       .toString('utf8')
       .split('\n')
-      .map((line) => line.trimEnd())
+      .map((line) => stripAnsi(line).trimEnd())
       .filter((line) => line.length > 0)
       .slice(-lines);
   } finally {
     await handle.close();
   }
 }
+

@@ -38,7 +38,7 @@ export async function recoverLocal(ctx: DeployContext, router: RouterClient, run
   let started = false;
   if (!running) {
     const meta = await readRelease(config.stateDir, target);
-    if (!meta) return { active: table.active?.id ?? null, stopped, ok: false, message: `${journal.kind} was interrupted during ${journal.phase} and release ${target} is gone from .deploy/${config.environment}/releases; traffic is on ${table.active?.id ?? 'nothing'}` };
+    if (!meta) return { active: table.active?.id ?? null, stopped, ok: false, message: `${journal.kind} was interrupted during ${journal.phase} and release ${target} is gone from the kept releases of ${config.environment}; traffic is on ${table.active?.id ?? 'nothing'}` };
     running = await runner.start(meta);
     const ready = await waitReady(runner, running, timing.health, ctx.signal);
     if (!ready.ok) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Executor } from '../../exec/executor.js';
@@ -6,6 +7,12 @@ import { writeJsonAtomic, writeFileAtomic } from '../../state/atomic-write.js';
 import { gitArchive, gitResolveCommit, gitTopLevel, tarExtract, userBuild } from './commands.js';
 import { hashTree } from './content-hash.js';
 import { formatReleaseId, isReleaseId } from './release-id.js';
+import { externalReleasesDir, legacyReleasesDir } from '../../releases/location.js';
+import { recordManifest } from '../../releases/manifest.js';
+
+import { verifiedMarker } from '../../releases/retention.js';
+
+export { pruneReleases } from '../../releases/retention.js';
 
 /** Inside each release directory, next to the app's files: metadata and logs. Not part of the content hash. */
 export const META_DIR = '.shipgate';
@@ -23,6 +30,10 @@ export interface ReleaseInfo {
   source: 'git' | 'copy';
   createdAt: string;
   buildMs: number | null;
+  /** Passed post-deploy verification once (`.shipgate/verified`); retention counts only these. */
+  verified?: boolean;
+  /** How the release got its node_modules (src/releases/dependency-cache.ts), when it has its own. */
+  dependencies?: { manager: string; key: string; source: 'cache' | 'installed'; ms: number } | null;
 }
 
 export interface CreateReleaseOptions {
@@ -40,6 +51,11 @@ export interface CreateReleaseOptions {
   /** The commit the CLI shipped to this host, which has no repository (src/remote/working-copy.ts). */
   shippedCommit?: string | null;
   now?: () => Date;
+  /**
+   * Runs in the new release directory before the build (persisted paths, dependencies); what it returns is
+   * recorded in release.json. Its errors fail the release like a failed build.
+   */
+  prepareDir?: (dir: string, id: string) => Promise<Partial<Pick<ReleaseInfo, 'dependencies'>>>;
 }
 
 /** A build that exited non-zero. The release directory is left incomplete and pruned later. */
@@ -55,15 +71,24 @@ export class BuildFailedError extends Error {
   }
 }
 
+/** Outside the project tree (src/releases/location.ts), so test runners and linters never see release copies. */
 export function releasesDir(stateDir: string): string {
-  return join(stateDir, 'releases');
+  return externalReleasesDir(stateDir);
+}
+
+/** A release's directory: where releases live now, or `.deploy/<env>/releases/<id>` for one made before they moved. */
+export function releaseDirOf(stateDir: string, id: string): string {
+  const current = join(releasesDir(stateDir), id);
+  if (existsSync(current)) return current;
+  const legacy = join(legacyReleasesDir(stateDir), id);
+  return existsSync(legacy) ? legacy : current;
 }
 
 export function releaseLogDir(releaseDir: string): string {
   return join(releaseDir, META_DIR);
 }
 
-/** Creates `.deploy/<env>/releases/<id>` from the commit (git archive) or a copy of the working tree, hashes it, then builds it. */
+/** Creates `<releases dir>/<id>` from the commit (git archive) or a copy of the working tree, hashes it, then builds it. */
 export async function createRelease(options: CreateReleaseOptions): Promise<ReleaseInfo> {
   const { projectRoot, stateDir, executor } = options;
   const now = options.now ?? (() => new Date());
@@ -101,6 +126,7 @@ export async function createRelease(options: CreateReleaseOptions): Promise<Rele
   await rename(staging, dir);
   await mkdir(releaseLogDir(dir), { recursive: true });
 
+  const prepared = options.prepareDir ? await options.prepareDir(dir, id) : {};
   let buildMs: number | null = null;
   if (options.build) {
     const env = { ...(options.buildEnv ?? (process.env as Record<string, string>)), RELEASE_ID: id, DEPLOY_RELEASE: id };
@@ -120,18 +146,21 @@ export async function createRelease(options: CreateReleaseOptions): Promise<Rele
     source: git ? 'git' : 'copy',
     createdAt: createdAt.toISOString(),
     buildMs,
+    verified: false,
+    ...prepared,
   };
+  // What was deployed, for the data-loss pre-check: any later write by the app shows up against it.
+  await recordManifest(dir, releaseLogDir(dir));
   // Written last: a release directory without it is incomplete and never deployed.
   await writeJsonAtomic(join(releaseLogDir(dir), META_FILE), { ...info, dir: undefined });
   return info;
 }
 
-/** Complete releases, oldest first. */
+/** Complete releases, oldest first (also those still under `.deploy/<env>/releases`). */
 export async function listReleases(stateDir: string): Promise<ReleaseInfo[]> {
-  const base = releasesDir(stateDir);
-  const names = await readdir(base).catch(() => [] as string[]);
+  const [current, legacy] = await Promise.all([releasesDir(stateDir), legacyReleasesDir(stateDir)].map((base) => readdir(base).catch(() => [] as string[])));
   const out: ReleaseInfo[] = [];
-  for (const name of names.filter(isReleaseId).sort()) {
+  for (const name of [...new Set([...current, ...legacy])].filter(isReleaseId).sort()) {
     const info = await readRelease(stateDir, name);
     if (info) out.push(info);
   }
@@ -140,34 +169,13 @@ export async function listReleases(stateDir: string): Promise<ReleaseInfo[]> {
 
 export async function readRelease(stateDir: string, id: string): Promise<ReleaseInfo | null> {
   if (!isReleaseId(id)) return null;
-  const dir = join(releasesDir(stateDir), id);
+  const dir = releaseDirOf(stateDir, id);
   try {
     const meta = JSON.parse(await readFile(join(releaseLogDir(dir), META_FILE), 'utf8')) as Omit<ReleaseInfo, 'dir'>;
-    return { ...meta, id, dir };
+    return { ...meta, id, dir, verified: existsSync(verifiedMarker(dir)) };
   } catch {
     return null;
   }
-}
-
-/**
- * Keeps the newest `keep` complete releases and every protected one (active, previous); deletes the rest,
- * including incomplete directories left by failed builds. Returns the deleted ids.
- */
-export async function pruneReleases(stateDir: string, keep: number, protect: ReadonlyArray<string | null | undefined>): Promise<string[]> {
-  const base = releasesDir(stateDir);
-  const keepSet = new Set(protect.filter((id): id is string => Boolean(id)));
-  const complete = await listReleases(stateDir);
-  for (const release of complete.slice(Math.max(0, complete.length - keep))) keepSet.add(release.id);
-  const names = await readdir(base).catch(() => [] as string[]);
-  const deleted: string[] = [];
-  for (const name of names) {
-    if (keepSet.has(name)) continue;
-    if (!isReleaseId(name) && !name.startsWith('.incoming-')) continue;
-    if (name.startsWith('.incoming-') && name.includes(`-${process.pid}-`)) continue;
-    await rm(join(base, name), { recursive: true, force: true });
-    deleted.push(name);
-  }
-  return deleted;
 }
 
 interface GitLocation {
@@ -195,7 +203,7 @@ async function extractCommit(executor: Executor, git: GitLocation, commit: strin
   }
 }
 
-/** Entry by entry: the release directory is inside the project, and cp refuses to copy a folder into itself. */
+/** Entry by entry, leaving out the state folder, dependencies and git (the releases may live inside the project). */
 async function copyWorkingTree(projectRoot: string, into: string): Promise<void> {
   for (const name of await readdir(projectRoot)) {
     if (COPY_EXCLUDES.has(name)) continue;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../src/exec/executor.js';
-import { BuildFailedError, createRelease, listReleases, pruneReleases, readRelease } from '../../../src/platforms/local/releases.js';
+import { BuildFailedError, createRelease, listReleases, pruneReleases, readRelease, releasesDir } from '../../../src/platforms/local/releases.js';
+import { markVerified } from '../../../src/releases/retention.js';
 import { formatReleaseId } from '../../../src/platforms/local/release-id.js';
 import { UserError } from '../../../src/errors.js';
 
@@ -55,7 +56,9 @@ describe('createRelease', { timeout: 120_000 }, () => {
     expect(release.version).toBe('2.3.4');
     expect(release.source).toBe('git');
     expect(release.contentHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(release.dir).toBe(join(stateDir, 'releases', release.id));
+    // Outside the project tree: the project's test runners never see release copies.
+    expect(release.dir).toBe(join(releasesDir(stateDir), release.id));
+    expect(release.dir.startsWith(project)).toBe(false);
     expect(readFileSync(join(release.dir, 'server.js'), 'utf8')).toBe('console.log("v1")\n');
     expect(existsSync(join(release.dir, 'outside.txt'))).toBe(false);
     expect(readFileSync(join(release.dir, 'built.txt'), 'utf8')).toBe(`built ${release.id} in ${release.dir}\n`);
@@ -85,7 +88,7 @@ describe('createRelease', { timeout: 120_000 }, () => {
     const attempt = createRelease({ projectRoot: project, stateDir, executor: createExecutor(), ref: 'no-such-branch' });
     await expect(attempt).rejects.toThrow(UserError);
     await expect(attempt).rejects.toThrow('--ref no-such-branch: not a commit in this repository');
-    expect(existsSync(join(stateDir, 'releases'))).toBe(false);
+    expect(existsSync(releasesDir(stateDir))).toBe(false);
   });
 
   it('copies the working tree without .deploy, node_modules and .git when the project is not a repository', async () => {
@@ -114,16 +117,31 @@ describe('createRelease', { timeout: 120_000 }, () => {
   });
 });
 
+/** Six releases a minute apart; `verified(minute)` says which passed verification. */
+async function sixReleases(verified: (minute: number) => boolean) {
+  const { project } = repoWithProject();
+  const stateDir = join(project, '.deploy', 'staging');
+  const executor = createExecutor();
+  const ids: string[] = [];
+  for (let minute = 0; minute < 6; minute++) {
+    const release = await createRelease({ projectRoot: project, stateDir, executor, now: () => new Date(Date.UTC(2026, 10, 27, 6, minute)) });
+    if (verified(minute)) await markVerified(release);
+    ids.push(release.id);
+  }
+  return { project, stateDir, executor, ids };
+}
+
 describe('pruneReleases', { timeout: 120_000 }, () => {
+  it('keeps the newest N verified releases plus the protected ones; failed ones never push a good one out', async () => {
+    const { stateDir, ids } = await sixReleases((minute) => minute < 3);
+    // ids[3..5] were never verified (failed or rolled back), and they are the newest.
+    const deleted = await pruneReleases(stateDir, 2, [ids[5]]);
+    expect((await listReleases(stateDir)).map((r) => r.id)).toEqual([ids[1], ids[2], ids[5]]);
+    expect(deleted.sort()).toEqual([ids[0], ids[3], ids[4]]);
+  });
+
   it('keeps the newest N plus the active and previous releases, and removes incomplete ones', async () => {
-    const { project } = repoWithProject();
-    const stateDir = join(project, '.deploy', 'staging');
-    const executor = createExecutor();
-    const ids: string[] = [];
-    for (let minute = 0; minute < 6; minute++) {
-      const release = await createRelease({ projectRoot: project, stateDir, executor, now: () => new Date(Date.UTC(2026, 10, 27, 6, minute)) });
-      ids.push(release.id);
-    }
+    const { project, stateDir, executor, ids } = await sixReleases(() => true);
     await createRelease({ projectRoot: project, stateDir, executor, build: 'exit 1', now: () => new Date(Date.UTC(2026, 10, 27, 7, 0)) }).catch(() => undefined);
     const deleted = await pruneReleases(stateDir, 2, [ids[0], null]);
     expect((await listReleases(stateDir)).map((r) => r.id)).toEqual([ids[0], ids[4], ids[5]]);

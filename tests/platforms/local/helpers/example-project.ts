@@ -105,6 +105,8 @@ export async function createExampleProject(settings: ProjectSettings = {}): Prom
       'start: node server.js',
       `health: { path: /health, interval: 100ms, timeout: ${settings.healthDeadline ?? '10s'} }`,
       'tests: false',
+      // better-sqlite3 compiles for minutes: releases use the example's installed node_modules (linked).
+      'dependencies: shared',
       'migrations: { tool: sql, dir: migrations, table: schema_migrations, database: "${DATABASE_URL}" }',
       'env: { required: [DATABASE_URL], files: [".env.${environment}"] }',
       'verify:',
