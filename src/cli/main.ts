@@ -71,6 +71,7 @@ function buildProgram(version: string): Command {
   );
   withCommon(program.command('history').description('list past deploys and rollbacks').argument('[environment]'))
     .option('-n, --limit <count>', 'how many records to show', '20')
+    .option('--stats', 'DORA figures from the history: deployment frequency, lead time, change failure rate, time to restore')
     .action(action(async () => (await import('./commands/history.js')).historyCommand));
   withRun(withCommon(program.command('rollback').description('send traffic back to an earlier release').argument('<environment>')))
     .option('--to <release>', 'release id to return to (default: the previous release)')

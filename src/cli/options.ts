@@ -20,4 +20,5 @@ export interface CliOptions {
   probe?: boolean;
   to?: string;
   limit?: string;
+  stats?: boolean;
 }

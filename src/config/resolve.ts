@@ -232,7 +232,14 @@ export function toSmokeCheck(check: RawSmokeCheck): SmokeCheck {
     const [first, second] = check.split(' ');
     return second === undefined ? { method: 'GET', path: first, status: null, contains: null } : { method: first, path: second, status: null, contains: null };
   }
-  return { method: check.method ?? 'GET', path: check.path, status: check.status ?? null, contains: check.contains ?? null };
+  return {
+    method: check.method ?? 'GET',
+    path: check.path,
+    status: check.status ?? null,
+    contains: check.contains ?? null,
+    ...(check.headers ? { headers: check.headers } : {}),
+    ...(check.json ? { json: check.json } : {}),
+  };
 }
 
 function toRequiredVar(v: RawRequiredVar): RequiredVar {

@@ -7,6 +7,7 @@ import { NotifySchema } from '../notify/config-schema.js';
 import { DEFAULT_PLATFORM, PLATFORMS, PLATFORM_NAMES, type PlatformName, type PlatformSections } from '../platforms/registry.js';
 import { persistEntryProblem } from '../releases/persist.js';
 import { RouterSchema } from './router-schema.js';
+import { parseJsonPath } from '../verify/json-path.js';
 
 /**
  * The one schema of deploy.config.{yaml,yml,json}. It is the source of the config's TypeScript
@@ -52,9 +53,17 @@ export const SmokeCheckSchema = z
       method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional().describe('HTTP method. Default GET.'),
       status: z.number().int().min(100).max(599).optional().describe('Expected status code. Default: any 2xx or 3xx.'),
       contains: z.string().optional().describe('Text the response body must contain.'),
+      headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected a header name' }), z.string()).optional().describe('Response headers whose value must contain the given text, e.g. { content-type: application/json }.'),
+      json: z
+        .strictObject({
+          path: z.string().refine((p) => parseJsonPath(p) !== null, { error: 'expected a JSON path like $.items[0].id' }).describe('Where the value is in the JSON body, e.g. $.items[0].id.'),
+          equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional().describe('The value it must equal. Default: any value but null.'),
+        })
+        .optional()
+        .describe('A value the JSON body must have.'),
     }),
   ], { error: 'expected a smoke check like "GET /" or { path: /api/items, status: 200 }' })
-  .describe('One smoke check: "GET /path", "/path", or an object with path, method, status and contains.');
+  .describe('One smoke check: "GET /path", "/path", or an object with path, method, status, contains, headers and json.');
 
 export const RequiredVarSchema = z
   .union([

@@ -10,6 +10,8 @@ export interface SmokeCheck {
   path: string;
   status: number | null;
   contains: string | null;
+  headers?: Record<string, string> | null;
+  json?: { path: string; equals?: string | number | boolean | null } | null;
 }
 
 export interface RequiredVar {

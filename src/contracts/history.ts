@@ -1,4 +1,4 @@
-import type { PostCheckResult, PreCheckResult } from './summary.js';
+import type { PostCheckResult, PreCheckResult, VerificationReport } from './summary.js';
 
 /** One line of `.deploy/<env>/history.jsonl`. Append-only; never holds a secret value. */
 export interface HistoryRecord {
@@ -17,4 +17,10 @@ export interface HistoryRecord {
   reason?: string;
   forced?: { reason: string };
   detail?: string;
+  /** The run's exit code, when it was not 0. */
+  exitCode?: number;
+  /** How post-deployment verification decided, with its sample counts. */
+  verification?: VerificationReport;
+  /** Exit 4: a human is needed. What failed, e.g. "rolled back, but r-1 fails its own checks (GET / answered 500)". */
+  needsHuman?: string;
 }

@@ -94,7 +94,8 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   if (kind === 'stop') return config.drainTimeoutMs + margin;
   const build = config.build ? 15 * 60_000 : 0;
   const rollout = config.strategy === 'canary' ? config.canary.steps.length * config.canary.intervalMs : 0;
-  const verify = config.verify.windowMs + config.health.timeoutMs + 60_000;
+  // Blue's baseline may be probed for up to one window before the switch; an inconclusive window runs on for verify.extend.
+  const verify = 2 * config.verify.windowMs + (config.verify.extendMs ?? 0) + config.health.timeoutMs + 60_000;
   const platform = platformSpec(config.platform).extraDeadlineMs?.(config) ?? 0;
   const base = verify + config.drainTimeoutMs + rollout + platform + margin;
   return kind === 'rollback' ? base + config.health.timeoutMs : base + tests + build + config.health.timeoutMs;

@@ -2,6 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import type { HistoryRecord } from '../contracts/history.js';
 import type { DeploySummary, PreCheckResult } from '../contracts/summary.js';
 import { ExitCode, isUserError } from '../errors.js';
+import { needsHumanOf } from '../summary/needs-human.js';
 import { createExecutor, type Executor } from '../exec/executor.js';
 import { redactDeep } from '../secrets/redact-deep.js';
 import { redactorFor } from '../secrets/for-config.js';
@@ -249,7 +250,11 @@ async function record(plan: DeployPlan, state: StateStore, summary: DeploySummar
     ...(plan.options.reason ? { reason: plan.options.reason } : {}),
     ...(plan.options.forceUnverified ? { forced: { reason: plan.options.reason ?? '' } } : {}),
     ...(summary.message ? { detail: summary.message } : {}),
+    ...(summary.exitCode !== 0 ? { exitCode: summary.exitCode } : {}),
+    ...(summary.verification ? { verification: summary.verification } : {}),
   };
+  const needsHuman = needsHumanOf(summary);
+  if (needsHuman) entry.needsHuman = needsHuman;
   await state.appendHistory(entry);
   return summary;
 }

@@ -78,6 +78,7 @@ export async function deployCanary(input: RolloutInput): Promise<DeployOutcome> 
       labels: canaryLabels,
       intervalMs: config.canary.intervalMs,
       maxExtraMs: Math.max(config.canary.intervalMs, config.verify.windowMs),
+      onInconclusive: config.verify.onInconclusive,
       tickMs: Math.min(timing.tickMs, Math.max(50, Math.round(config.canary.intervalMs / 4))),
       probe: paths.length > 0 ? { url: input.publicUrl, paths, requestTimeoutMs: timing.requestTimeoutMs, concurrency: 2 } : null,
       clock: ctx.clock,

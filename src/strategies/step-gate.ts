@@ -1,10 +1,11 @@
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import type { PostCheckResult } from '../contracts/summary.js';
-import { analyzeMetrics, compareMetrics, errorRate } from '../verify/analysis.js';
+import { errorRate } from '../verify/analysis.js';
 import type { Clock } from '../verify/clock.js';
-import { detectBreaches, detectComparisonBreaches } from '../verify/early.js';
+import { type Outcome, clearBreaches, judge } from '../verify/compare/judge.js';
+import type { JudgeThresholds } from '../verify/compare/thresholds.js';
 import { generateProbeTraffic } from '../verify/probe.js';
-import { requiredSamples, type CohortLabels, type ComparisonThresholds } from '../verify/thresholds.js';
+import { requiredSamples, type CohortLabels } from '../verify/thresholds.js';
 
 /** Figures of one side of a step (canary or stable, flagged or unflagged) over the step's window. */
 export interface CohortFigures {
@@ -20,6 +21,8 @@ export interface StepReport {
   ok: boolean;
   /** Decided before the interval ended: a clear breach, or a promote/abort from the operator. */
   decided: 'window' | 'early' | 'promote' | 'abort' | 'interrupted';
+  /** The verdict on the figures; inconclusive (too few samples by the deadline) was settled by the onInconclusive policy. */
+  outcome?: Outcome;
   durationMs: number;
   subject: CohortFigures;
   baseline: CohortFigures | null;
@@ -34,11 +37,16 @@ export interface StepGateInput {
   percent: number;
   /** Reads both sides over the last `windowMs`. */
   read(windowMs: number): Promise<{ subject: UpstreamMetrics; baseline: UpstreamMetrics }>;
-  thresholds: ComparisonThresholds;
+  thresholds: JudgeThresholds;
   labels: CohortLabels;
   intervalMs: number;
-  /** Longest wait for the minimum samples after the interval; then the gate decides on what it has (and fails short). */
+  /** Longest the step is held past its interval while the verdict is inconclusive (too few samples). */
   maxExtraMs: number;
+  /**
+   * Still inconclusive after maxExtraMs: rollback (the step fails, default), promote (the step passes; its
+   * checks say it was not verified) or hold (the step stays held until `deploy promote` or `deploy abort`).
+   */
+  onInconclusive?: 'rollback' | 'hold' | 'promote';
   tickMs: number;
   /** Probe traffic through the router (no cookie, so it spreads by weight) to reach the sample minimum. */
   probe: { url: string; paths: string[]; requestTimeoutMs: number; concurrency: number } | null;
@@ -65,13 +73,14 @@ export async function runStepGate(input: StepGateInput): Promise<StepReport> {
   const probing = input.probe ? startProbe(input.probe, input.percent, t.minRequests, probeSignal) : Promise.resolve(0);
   const compare = input.percent < 100;
   let last = { subject: emptyMetrics('subject'), baseline: emptyMetrics('baseline') };
-  const finish = async (ok: boolean, decided: StepReport['decided'], checks: PostCheckResult[]): Promise<StepReport> => {
+  const finish = async (ok: boolean, decided: StepReport['decided'], checks: PostCheckResult[], outcome?: Outcome): Promise<StepReport> => {
     stopProbe.abort();
     const probes = await probing;
     return {
       percent: input.percent,
       ok,
       decided,
+      ...(outcome ? { outcome } : {}),
       durationMs: Math.round(clock.now() - started),
       subject: figures(last.subject),
       baseline: compare ? figures(last.baseline) : null,
@@ -85,16 +94,18 @@ export async function runStepGate(input: StepGateInput): Promise<StepReport> {
     if (input.signal.aborted) return finish(false, 'interrupted', [{ name: `Step ${input.percent}%`, ok: false, value: 'interrupted', threshold: 'completed' }]);
     // Whole one-second buckets: the window reaches back to the step's start (a bucket of overlap at most).
     last = await input.read(Math.ceil(elapsed) + 1_000);
-    const breaches = compare ? detectComparisonBreaches(last.subject, last.baseline, t, labels) : detectBreaches(last.subject, t);
-    if (breaches.length > 0) return finish(false, 'early', breaches);
+    const breaches = clearBreaches(compare ? last.baseline : null, last.subject, t, labels);
+    if (breaches.length > 0) return finish(false, 'early', breaches, 'fail');
     const command = (await input.control?.()) ?? null;
     if (command === 'abort') return finish(false, 'abort', [{ name: `Step ${input.percent}%`, ok: false, value: 'aborted by the operator', threshold: 'not aborted' }]);
     if (command === 'promote') return finish(true, 'promote', [{ name: `Step ${input.percent}%`, ok: true, value: 'promoted by the operator', threshold: 'promote skips the remaining steps' }]);
     if (elapsed < input.intervalMs) continue;
-    const checks = compare ? compareMetrics(last.subject, last.baseline, t, labels) : analyzeMetrics(last.subject, t);
-    const short = checks.some((c) => !c.ok && /required\)$/.test(c.value));
-    if (short && elapsed < input.intervalMs + input.maxExtraMs) continue;
-    return finish(checks.every((c) => c.ok), 'window', checks);
+    const verdict = judge(compare ? last.baseline : null, last.subject, t, labels);
+    // Inconclusive holds the step: more traffic (and probes) may still decide it.
+    if (verdict.outcome !== 'inconclusive') return finish(verdict.outcome === 'pass', 'window', verdict.checks, verdict.outcome);
+    const policy = input.onInconclusive ?? 'rollback';
+    if (elapsed < input.intervalMs + input.maxExtraMs || policy === 'hold') continue;
+    return finish(policy === 'promote', 'window', verdict.checks, 'inconclusive');
   }
 }
 

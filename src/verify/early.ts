@@ -1,9 +1,9 @@
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import type { PostCheckResult } from '../contracts/summary.js';
-import { CHECK, errorCount, errorRate, relativeP95Limit } from './analysis.js';
-import { formatMs, formatPercent, formatPoints } from './format.js';
+import { CHECK, errorCount, errorRate } from './analysis.js';
+import { formatMs, formatPercent } from './format.js';
 import { Z, clearlyAbove, wilson } from './stats.js';
-import { type CohortLabels, type ComparisonThresholds, type VerifyThresholds, canaryLabels, comparisonDefaults } from './thresholds.js';
+import type { VerifyThresholds } from './thresholds.js';
 
 /**
  * Early detection: fail before the window ends only when the breach is
@@ -56,44 +56,6 @@ export function detectBreaches(m: UpstreamMetrics, t: VerifyThresholds, options:
       ok: false,
       value: `${formatMs(m.latencyMs.p95)} p95, ${formatMs(m.latencyMs.p50)} p50 (${n} requests, decided early)`,
       threshold: `< ${formatMs(t.p95Ms)}`,
-    });
-  }
-  return breaches;
-}
-
-/** Clear breaches for a canary: the absolute ones, and a clearly worse error rate or median than the baseline. */
-export function detectComparisonBreaches(
-  subject: UpstreamMetrics,
-  baseline: UpstreamMetrics,
-  t: ComparisonThresholds,
-  labels: CohortLabels = canaryLabels,
-  options: EarlyOptions = {},
-): PostCheckResult[] {
-  const z = options.z ?? defaults.z;
-  const minSamples = options.minSamples ?? defaults.minSamples;
-  const breaches = detectBreaches(subject, t, options);
-  if (subject.requests < minSamples || baseline.requests < minSamples) return breaches;
-  const margin = t.errorRateMargin ?? comparisonDefaults.errorRateMargin;
-  const subjectLow = wilson(errorCount(subject), subject.requests, z).low;
-  const baselineHigh = wilson(errorCount(baseline), baseline.requests, z).high;
-  const enoughErrors = errorCount(subject) >= (options.minErrors ?? defaults.minErrors);
-  if (enoughErrors && subjectLow > baselineHigh + margin && !breaches.some((b) => b.name === CHECK.errorRate)) {
-    breaches.push({
-      name: `${CHECK.errorRate} vs ${labels.baseline}`,
-      ok: false,
-      value: `${formatPercent(errorRate(subject))} vs ${formatPercent(errorRate(baseline))} ${labels.baseline} (decided early)`,
-      threshold: `<= ${labels.baseline} + ${formatPoints(margin)}`,
-    });
-  }
-  const limit = relativeP95Limit(baseline.latencyMs.p95, t);
-  if (subject.latencyMs.p50 > limit && wilson(Math.floor(subject.requests / 2), subject.requests, z).low > 0.05) {
-    const factor = t.p95Factor ?? comparisonDefaults.p95Factor;
-    const slack = t.p95SlackMs ?? comparisonDefaults.p95SlackMs;
-    breaches.push({
-      name: `${CHECK.responseTimes} vs ${labels.baseline}`,
-      ok: false,
-      value: `${formatMs(subject.latencyMs.p50)} p50 vs ${formatMs(baseline.latencyMs.p95)} p95 ${labels.baseline} (decided early)`,
-      threshold: `<= ${factor}x ${labels.baseline} + ${formatMs(slack)}`,
     });
   }
   return breaches;

@@ -1,8 +1,10 @@
 /** Post-deployment verification: the pieces the platform drivers and strategies call. */
-export { analyzeMetrics, compareMetrics, errorRate, errorCount, evaluateComparison, evaluateErrorRate, evaluateResponseTimes, CHECK } from './analysis.js';
+export { analyzeMetrics, errorRate, errorCount, evaluateErrorRate, evaluateResponseTimes, CHECK } from './analysis.js';
+export { blueGreenLabels, clearBreaches, judge, type Judgement, type Outcome, type Samples } from './compare/judge.js';
+export { judgeDefaults, type JudgeThresholds } from './compare/thresholds.js';
 export { type Clock, realClock, sleepFor } from './clock.js';
 export { checkDatabase, databaseKind, type DatabaseCheckOptions, type DatabaseKind } from './database.js';
-export { detectBreaches, detectComparisonBreaches, type EarlyOptions } from './early.js';
+export { detectBreaches, type EarlyOptions } from './early.js';
 export { formatMs, formatPercent } from './format.js';
 export { verifyAfterSwitch, type PostDeployOptions, type PostDeployResult } from './post-deploy.js';
 export { generateProbeTraffic, type ProbeOptions, type ProbeResult } from './probe.js';
@@ -10,7 +12,6 @@ export { runSmoke, smokeCheckResult, type SmokeOptions, type SmokeResult, type S
 export { parseSmokeSpec, type SmokeSpec, type SmokeSpecInput } from './smoke-spec.js';
 export {
   canaryLabels,
-  comparisonDefaults,
   requiredSamples,
   type CohortLabels,
   type ComparisonThresholds,

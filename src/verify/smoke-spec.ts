@@ -1,7 +1,18 @@
+import { type PathSegment, parseJsonPath } from './json-path.js';
+
 /** A smoke test as written in the config: "GET /", "/health", "POST /api/items 201", or an object. */
 export type SmokeSpecInput =
   | string
-  | { path: string; method?: string; status?: number | number[] | null; contains?: string | null };
+  | {
+      path: string;
+      method?: string;
+      status?: number | number[] | null;
+      contains?: string | null;
+      /** Response headers (name, case-insensitive) whose value must contain the text. */
+      headers?: Record<string, string> | null;
+      /** A value in the JSON body: present (not null), or equal to `equals`. */
+      json?: { path: string; equals?: string | number | boolean | null } | null;
+    };
 
 export interface SmokeSpec {
   method: string;
@@ -9,6 +20,8 @@ export interface SmokeSpec {
   /** Accepted statuses; empty means any 2xx or 3xx. */
   status: number[];
   contains?: string;
+  headers?: Record<string, string>;
+  json?: { path: string; segments: PathSegment[]; equals?: string | number | boolean | null };
   /** How the spec reads in reports, e.g. "GET /api/items". */
   label: string;
 }
@@ -32,6 +45,12 @@ export function parseSmokeSpec(input: SmokeSpecInput): SmokeSpec {
   const status = input.status == null ? [] : Array.isArray(input.status) ? input.status : [input.status];
   const spec: SmokeSpec = { method, path: input.path, status, label: `${method} ${input.path}` };
   if (input.contains != null) spec.contains = input.contains;
+  if (input.headers) spec.headers = input.headers;
+  if (input.json) {
+    const segments = parseJsonPath(input.json.path);
+    if (!segments) throw new Error(`smoke test json.path "${input.json.path}": expected a path like $.items[0].id`);
+    spec.json = { path: input.json.path, segments, ...(input.json.equals !== undefined ? { equals: input.json.equals } : {}) };
+  }
   return spec;
 }
 

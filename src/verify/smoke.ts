@@ -1,4 +1,5 @@
 import type { PostCheckResult } from '../contracts/summary.js';
+import { valueAt } from './json-path.js';
 import { describeRequestError } from './request-error.js';
 import { type SmokeSpec, type SmokeSpecInput, describeExpected, parseSmokeSpec, statusAccepted } from './smoke-spec.js';
 
@@ -62,10 +63,35 @@ async function runOne(baseUrl: string, spec: SmokeSpec, options: SmokeOptions): 
     if (spec.contains !== undefined && !body.includes(spec.contains)) {
       return outcome(false, response.status, `body does not contain ${JSON.stringify(spec.contains)}`);
     }
+    const problem = headerProblem(spec, response.headers) ?? jsonProblem(spec, body);
+    if (problem) return outcome(false, response.status, problem);
     return outcome(true, response.status);
   } catch (error) {
     return outcome(false, null, describeRequestError(error, options.timeoutMs));
   }
+}
+
+function headerProblem(spec: SmokeSpec, headers: Headers): string | null {
+  for (const [name, expected] of Object.entries(spec.headers ?? {})) {
+    const value = headers.get(name);
+    if (value === null) return `no ${name} header`;
+    if (!value.includes(expected)) return `${name} is ${JSON.stringify(value)}, expected it to contain ${JSON.stringify(expected)}`;
+  }
+  return null;
+}
+
+function jsonProblem(spec: SmokeSpec, body: string): string | null {
+  if (!spec.json) return null;
+  let document: unknown;
+  try {
+    document = JSON.parse(body);
+  } catch {
+    return `body is not JSON (for ${spec.json.path})`;
+  }
+  const value = valueAt(document, spec.json.segments);
+  if (spec.json.equals === undefined) return value === undefined || value === null ? `${spec.json.path} is missing` : null;
+  if (value === spec.json.equals) return null;
+  return `${spec.json.path} is ${value === undefined ? 'missing' : JSON.stringify(value)}, expected ${JSON.stringify(spec.json.equals)}`;
 }
 
 /** The summary line: "Smoke Tests: 8/8 passing". No smoke tests is a failure, like any gate without samples. */

@@ -10,24 +10,17 @@ export interface VerifyThresholds {
 
 /** Extra limits when a canary (or a flagged cohort) is judged against the stable baseline in the same window. */
 export interface ComparisonThresholds extends VerifyThresholds {
-  /** How far the canary's error rate may exceed the baseline's, as a fraction (0.005 = 0.5 percentage points). */
+  /** How far the candidate's 5xx rate may exceed the baseline's, as a fraction (0.002 = 0.2 percentage points). */
   errorRateMargin?: number;
-  /** The canary's p95 must stay at or under baseline p95 x p95Factor + p95SlackMs. */
+  /** The candidate's p95 and p99 may grow to baseline x p95Factor + p95SlackMs (src/verify/compare/thresholds.ts). */
   p95Factor?: number;
   /** Absolute allowance that keeps tiny latencies (2 ms vs 1 ms) from failing the relative p95 test. */
   p95SlackMs?: number;
   /** Samples needed on the baseline side; defaults to minRequests. */
   minBaselineRequests?: number;
-  /** One-sided critical value of the relative error-rate test; defaults to Z.p95 (1.645). */
+  /** One-sided critical value of the end-of-window tests; defaults to Z.p99 (2.33). */
   z?: number;
 }
-
-export const comparisonDefaults = {
-  errorRateMargin: 0.005,
-  p95Factor: 1.5,
-  p95SlackMs: 50,
-  z: 1.6449,
-} as const;
 
 /** Names used in check names and values, e.g. "canary"/"stable" or "flagged"/"unflagged". */
 export interface CohortLabels {

@@ -5,6 +5,25 @@ import { failure, project } from './helpers.js';
 const resolve = (config: string, env = 'staging') => failure(resolveEnvironment(project(config), env, { env: {} }));
 
 describe('config errors', () => {
+  it('names a bad smoke json path, header name and onInconclusive policy', async () => {
+    const f = await resolve(`app: shop
+start: node server.js
+verify:
+  smoke: [{ path: /api, json: { path: "$.items[*]" } }, { path: /, headers: { "bad name": x } }]
+  onInconclusive: pass
+environments:
+  staging: { port: 4001 }
+`);
+    expect(f.exitCode).toBe(2);
+    expect(f.lines).toEqual(
+      expect.arrayContaining([
+        'deploy.config.yaml: verify.smoke[0].json.path: expected a JSON path like $.items[0].id',
+        expect.stringMatching(/^deploy\.config\.yaml: verify\.smoke\[1\]\.headers.*expected a header name/),
+        expect.stringMatching(/^deploy\.config\.yaml: verify\.onInconclusive: /),
+      ]),
+    );
+  });
+
   it('reports all problems at once, each as file: path: message', async () => {
     const f = await resolve(`app: shop
 start: node server.js

@@ -387,7 +387,7 @@ describe('fault injection', { timeout: 600_000 }, () => {
     return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: 'both deployed, one after the other' };
   });
 
-  scenario('state directory unwritable: clear error, nothing changed', async () => {
+  scenario('state directory replaced by a file: clear error, nothing changed', async () => {
     const blue = (await servedBy(project.url))!;
     const before = project.state();
     const aside = stateDir + '.aside';
@@ -404,8 +404,9 @@ describe('fault injection', { timeout: 600_000 }, () => {
       unlinkSync(stateDir);
       renameSync(aside, stateDir);
     }
-    expect(result.exitCode, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/state directory \.deploy\/staging cannot be written/);
+    // `.deploy/<env>` must be a real directory of the user's (docs/security.md): refused before anything is written.
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/\.deploy\/staging is not a directory/);
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(project.state()).toEqual(before);
     expect(await servedBy(project.url)).toBe(blue);

@@ -76,7 +76,7 @@ describe('canary strategy end to end (example app, real CLI, real router)', () =
     const post = run.summary.checks.post.map((c) => `${c.name}:${c.ok}`);
     for (const step of [10, 50]) {
       expect(post).toContain(`Canary ${step}%: Error Rate vs stable:true`);
-      expect(post).toContain(`Canary ${step}%: Response Times vs stable:true`);
+      expect(post).toContain(`Canary ${step}%: p95 vs stable:true`);
     }
     expect(post).toContain('Canary 100%: Error Rate:true');
     expect(await servedBy(project.url)).toBe(canary);

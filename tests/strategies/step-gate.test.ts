@@ -35,7 +35,8 @@ describe('canary step gate', () => {
     const step = await gate(async () => ({ subject: metrics(60, 0, 20), baseline: metrics(600, 1, 18) }));
     expect(step).toMatchObject({ ok: true, decided: 'window', subject: { requests: 60 }, baseline: { requests: 600 } });
     expect(step.durationMs).toBeGreaterThanOrEqual(1_000);
-    expect(step.checks.map((c) => c.name)).toEqual(['Error Rate', 'Error Rate vs stable', 'Response Times', 'Response Times vs stable']);
+    expect(step.outcome).toBe('pass');
+    expect(step.checks.map((c) => c.name)).toEqual(['Error Rate', 'Response Times', 'Error Rate vs stable', 'Client Errors vs stable', 'p95 vs stable', 'p99 vs stable']);
   });
 
   it('never passes on too few samples: waits the extra time, then fails short', async () => {
@@ -43,6 +44,23 @@ describe('canary step gate', () => {
     expect(step.ok).toBe(false);
     expect(step.durationMs).toBeGreaterThanOrEqual(2_000);
     expect(step.checks.find((c) => !c.ok)?.value).toBe('5 requests (< 50 required)');
+    expect(step.outcome).toBe('inconclusive');
+  });
+
+  it('onInconclusive: promote passes a short step at the deadline, still marked inconclusive', async () => {
+    const step = await gate(async () => ({ subject: metrics(5, 0, 20), baseline: metrics(600, 0, 18) }), { onInconclusive: 'promote' });
+    expect(step).toMatchObject({ ok: true, outcome: 'inconclusive', decided: 'window' });
+    expect(step.checks.some((c) => c.inconclusive)).toBe(true);
+  });
+
+  it('onInconclusive: hold keeps the step held past the deadline until the operator decides', async () => {
+    let polls = 0;
+    const step = await gate(async () => ({ subject: metrics(5, 0, 20), baseline: metrics(600, 0, 18) }), {
+      onInconclusive: 'hold',
+      control: async () => (++polls === 50 ? 'abort' : null),
+    });
+    expect(step).toMatchObject({ ok: false, decided: 'abort' });
+    expect(step.durationMs).toBeGreaterThanOrEqual(4_000);
   });
 
   it('fails early on a clear breach, before the interval ends', async () => {
@@ -54,7 +72,7 @@ describe('canary step gate', () => {
   it('fails a canary much slower than stable though under the absolute limit', async () => {
     const step = await gate(async () => ({ subject: metrics(60, 0, 400), baseline: metrics(600, 0, 40) }));
     expect(step.ok).toBe(false);
-    expect(step.checks.find((c) => !c.ok)?.name).toBe('Response Times vs stable');
+    expect(step.checks.find((c) => !c.ok)?.name).toBe('p95 vs stable');
   });
 
   it('at 100% judges the canary alone; promote and abort end the step at once', async () => {

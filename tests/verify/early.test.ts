@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectBreaches, detectComparisonBreaches } from '../../src/verify/early.js';
+import { detectBreaches } from '../../src/verify/early.js';
 import { wilson } from '../../src/verify/stats.js';
 import { metrics } from './metrics-fixture.js';
 
@@ -63,27 +63,5 @@ describe('detectBreaches (early detection)', () => {
 
   it('leaves a p95-only breach to the end of the window (cold starts make early p95s noisy)', () => {
     expect(detectBreaches(metrics({ requests: 500, p50: 30, p95: 700 }), gates)).toEqual([]);
-  });
-});
-
-describe('detectComparisonBreaches', () => {
-  it('fails a canary whose errors clearly exceed stable', () => {
-    const breaches = detectComparisonBreaches(metrics({ requests: 100, errors: 50 }), metrics({ requests: 900, errors: 1 }), gates);
-    expect(breaches.map((b) => b.name)).toEqual(['Error Rate']);
-  });
-
-  it('fails a canary clearly worse than a stable that is itself over the absolute limit only by the relative test', () => {
-    const tolerant = { ...gates, errorRate: 0.5 };
-    const breaches = detectComparisonBreaches(metrics({ requests: 200, errors: 60 }), metrics({ requests: 1800, errors: 36 }), tolerant);
-    expect(breaches.map((b) => b.name)).toEqual(['Error Rate vs stable']);
-  });
-
-  it('fails a canary whose median is over stable p95 x factor + slack', () => {
-    const breaches = detectComparisonBreaches(metrics({ requests: 50, p50: 300, p95: 350 }), metrics({ requests: 450, p50: 40, p95: 80 }), gates);
-    expect(breaches.map((b) => b.name)).toEqual(['Response Times vs stable']);
-  });
-
-  it('stays quiet when the two sides match', () => {
-    expect(detectComparisonBreaches(metrics({ requests: 300, errors: 1 }), metrics({ requests: 2700, errors: 8 }), gates)).toEqual([]);
   });
 });

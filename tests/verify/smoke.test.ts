@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSmoke, smokeCheckResult } from '../../src/verify/smoke.js';
+import { parseJsonPath, valueAt } from '../../src/verify/json-path.js';
 import { parseSmokeSpec } from '../../src/verify/smoke-spec.js';
 import { type TestServer, startTestServer } from '../helpers/http-server.js';
 
@@ -17,6 +18,18 @@ describe('parseSmokeSpec', () => {
       contains: 'items',
       label: 'GET /api/items',
     });
+  });
+
+  it('parses JSON paths and refuses what is not one', () => {
+    expect(parseJsonPath('$.items[0].id')).toEqual(['items', 0, 'id']);
+    expect(parseJsonPath('status')).toEqual(['status']);
+    expect(parseJsonPath('$["odd key"].x')).toEqual(['odd key', 'x']);
+    expect(parseJsonPath('$')).toEqual([]);
+    expect(parseJsonPath('$.items[*]')).toBeNull();
+    expect(parseJsonPath('$..x')).toBeNull();
+    expect(valueAt({ a: [{ b: false }] }, ['a', 0, 'b'])).toBe(false);
+    expect(valueAt({ a: [1] }, ['a', 'length'])).toBeUndefined();
+    expect(valueAt({ a: 1 }, ['toString'])).toBeUndefined();
   });
 
   it('rejects specs without a path', () => {
@@ -92,6 +105,30 @@ describe('runSmoke against real servers', () => {
       { spec: 'GET /absent', reason: 'expected 2xx/3xx, got 404' },
     ]);
     expect(smokeCheckResult(result).value).toBe('3/6 passing (GET /redirect: expected 200, got 302; +2 more)');
+  });
+
+  it('checks a response header and a value in the JSON body', async () => {
+    const result = await runSmoke(
+      custom.url,
+      [
+        { path: '/items', headers: { 'Content-Type': 'application/json' }, json: { path: '$.items[1]', equals: 2 } },
+        { path: '/items', json: { path: 'items[0]' } },
+        { path: '/items', headers: { 'content-type': 'text/html' } },
+        { path: '/items', headers: { etag: 'x' } },
+        { path: '/items', json: { path: '$.items[5]' } },
+        { path: '/items', json: { path: '$.items[0]', equals: '1' } },
+        { path: '/redirect', status: 302, json: { path: '$.x' } },
+      ],
+      { timeoutMs: 10_000 },
+    );
+    expect(result.outcomes.map((o) => o.ok)).toEqual([true, true, false, false, false, false, false]);
+    expect(result.failures.map((f) => f.reason)).toEqual([
+      'content-type is "application/json", expected it to contain "text/html"',
+      'no etag header',
+      '$.items[5] is missing',
+      '$.items[0] is 1, expected "1"',
+      'body is not JSON (for $.x)',
+    ]);
   });
 
   it('times out a hanging endpoint on its own timeout without holding up the others', async () => {

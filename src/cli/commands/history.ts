@@ -40,6 +40,7 @@ export async function historyCommand(options: CliOptions, environment?: string):
   const { config, projectRoot } = await loadConfig(process.cwd(), { configPath: options.config });
   if (environment) assertKnownEnvironment(config, environment);
   const names = environment ? [environment] : Object.keys(config.environments);
+  if (options.stats) return historyStats(projectRoot, names, options.json === true);
   const rows: Row[] = [];
   const warnings: string[] = [];
   for (const name of names) {
@@ -79,6 +80,26 @@ export async function historyCommand(options: CliOptions, environment?: string):
   return 0;
 }
 
+/** `deploy history --stats`: the DORA figures of each environment from its history.jsonl, commit times from git. */
+async function historyStats(projectRoot: string, names: string[], json: boolean): Promise<number> {
+  const [{ doraStats }, { commitTimes }, { formatStats }, { createExecutor }] = await Promise.all([
+    import('../../history/dora.js'),
+    import('../../history/commit-times.js'),
+    import('../../history/format-stats.js'),
+    import('../../exec/executor.js'),
+  ]);
+  const executor = createExecutor();
+  const stats = [];
+  for (const name of names) {
+    const records = await new StateStore(projectRoot, name).readHistory();
+    const commits = records.flatMap((r) => (r.release?.commit ? [r.release.commit] : []));
+    stats.push({ environment: name, ...doraStats(records, await commitTimes(executor, commits, projectRoot)) });
+  }
+  if (json) process.stdout.write(JSON.stringify(stats) + '\n');
+  else for (const s of stats) process.stdout.write(formatStats(s.environment, s).join('\n') + '\n');
+  return 0;
+}
+
 /** The platform's own deployment list, when its driver has one (Railway); null for local and docker. */
 async function platformDeployments(environment: string, configPath?: string): Promise<{ name: string; entries: PlatformEntry[] } | null> {
   const found = await platformContext(process.cwd(), environment, configPath);
@@ -93,11 +114,12 @@ export function formatRecord(r: HistoryRecord & { platform?: { status: string } 
     r.ts.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     r.environment.padEnd(10),
     r.type.padEnd(8),
-    `${MARK[r.status] ?? ''} ${r.status}`.padEnd(14),
+    (r.needsHuman ? '🆘 needs a human' : `${MARK[r.status] ?? ''} ${r.status}`).padEnd(14),
     release,
     r.durationMs !== undefined ? formatDuration(r.durationMs) : '',
     r.verified ? 'verified' : '',
     post ? `failed: ${post}` : '',
+    r.needsHuman ? `what: ${r.needsHuman}` : '',
     r.forced ? `forced: ${r.forced.reason}` : '',
     r.user ? `by ${r.user}` : '',
     r.platform ? `now ${r.platform.status}` : '',

@@ -83,6 +83,24 @@ describe('judge against the release being replaced', () => {
   });
 });
 
+describe('judge with other cohorts', () => {
+  it('names the cohorts of a feature-flag rollout', () => {
+    const rng = seeded(13);
+    const verdict = judge(traffic(800, { medianMs: 10 }, rng), traffic(800, { medianMs: 10, errors5xx: 0.05 }, rng), limits, { subject: 'flagged', baseline: 'unflagged' });
+    expect(verdict.reasons.map((r) => r.name)).toEqual(['Error Rate', 'Error Rate vs unflagged']);
+  });
+
+  it('does not fail on a difference inside the noise of small samples', () => {
+    const rng = seeded(14);
+    // 2 of 200 against 0 of 2000: 1%, but 200 requests cannot tell that from 0.2% with confidence.
+    const stable = traffic(2000, { medianMs: 10 }, rng);
+    const canary = { ...traffic(200, { medianMs: 10 }, rng) };
+    canary.byClass = { ...canary.byClass, '2xx': canary.byClass['2xx'] - 1, '5xx': 1 };
+    const check = judge(stable, canary, { ...limits, errorRate: 0.02 }, { subject: 'canary', baseline: 'stable' }).checks.find((c) => c.name === 'Error Rate vs stable');
+    expect(check).toMatchObject({ ok: true });
+  });
+});
+
 describe('clearBreaches', () => {
   it('stops a 404ing release after a few dozen requests', () => {
     const rng = seeded(9);
