@@ -11,5 +11,7 @@ export const local: PlatformSpec<'local'> = {
   ],
   planSteps: (config, kind, input) => routerPlanSteps(config, kind, input, { start: `\`${config.start ?? '(start)'}\` on a free port` }),
   driver: () => import('./driver.js'),
+  // The Data Loss pre-check: writes inside the live release that the new one would not carry over.
+  preChecks: () => import('./pre-checks.js'),
   runtimeStatus: () => import('./runtime-status.js'),
 };
