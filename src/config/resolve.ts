@@ -215,7 +215,7 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     notify: s.notify ?? null,
     canary: { steps: bundled(s.canary.steps, 'canary.steps').map((p) => p / 100), intervalMs: ms(s.canary.interval, 'canary.interval'), sticky: s.canary.sticky },
     ...(sections as { [K in keyof PlatformSections]: PlatformSections[K] | null }),
-    router: resolveRouter(s.router),
+    router: resolveRouter(s.router, c.projectRoot),
     missingVars: c.missingVars,
     secrets: c.secrets,
   };

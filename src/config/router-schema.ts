@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_LIMITS, type RouterLimits } from '../router/limits.js';
 import { isAddressOrRange, type RouterSettings } from '../router/settings.js';
@@ -29,6 +30,24 @@ export const RouterSchema = z
       ])
       .optional()
       .describe('JSON-lines access log in .deploy/<env>/access.log (0600), written in batches. On by default; false turns it off.'),
+    tls: z
+      .strictObject({
+        port: z.number().int().min(1).max(65535).describe('Port the router serves HTTPS on, beside `port` (plain HTTP).'),
+        certificates: z
+          .array(
+            z.strictObject({
+              hosts: z.array(z.string().min(1)).min(1).describe('Host names served with this certificate (SNI); "*.example.com" matches one label.'),
+              cert: z.string().min(1).describe('PEM certificate chain file, relative to the project root.'),
+              key: z.string().min(1).describe('PEM private key file, relative to the project root; must be mode 0600.'),
+            }),
+          )
+          .min(1)
+          .describe('Certificates by host; the first also answers clients that send no SNI.'),
+        redirect: z.boolean().optional().describe('Answer plain-HTTP requests with a 308 to HTTPS. Default true.'),
+        hsts: z.union([z.literal(false), duration('Strict-Transport-Security max-age, e.g. 180d.')]).optional().describe('Strict-Transport-Security max-age on HTTPS answers, or false. Default false.'),
+      })
+      .optional()
+      .describe('HTTPS from certificate files. Without it the router serves plain HTTP only (the default, e.g. on loopback).'),
     limits: z
       .strictObject({
         headerLines: count(`Header lines in a request head; more is answered 400. Default ${d.maxHeaderLines}.`).optional(),
@@ -50,7 +69,7 @@ export const RouterSchema = z
 
 export type RawRouter = z.infer<typeof RouterSchema>;
 
-export function resolveRouter(raw: RawRouter | undefined): RouterSettings {
+export function resolveRouter(raw: RawRouter | undefined, projectRoot: string): RouterSettings {
   const l = raw?.limits ?? {};
   const ms = (text: string | undefined) => (text === undefined ? undefined : (parseDuration(text) ?? undefined));
   const limits: Partial<RouterLimits> = {
@@ -71,5 +90,14 @@ export function resolveRouter(raw: RawRouter | undefined): RouterSettings {
   const log = raw?.accessLog;
   if (log === false) settings.accessLog = false;
   else if (log !== undefined) settings.accessLog = { maxBytes: log.maxSize, keep: log.keep };
+  const tls = raw?.tls;
+  if (tls !== undefined) {
+    settings.tls = {
+      port: tls.port,
+      certificates: tls.certificates.map((c) => ({ hosts: c.hosts, cert: resolve(projectRoot, c.cert), key: resolve(projectRoot, c.key) })),
+      redirect: tls.redirect ?? true,
+      hstsSeconds: tls.hsts ? Math.floor((parseDuration(tls.hsts) ?? 0) / 1000) : 0,
+    };
+  }
   return settings;
 }

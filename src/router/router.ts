@@ -15,6 +15,7 @@ import { FlagEvaluator } from './flags.js';
 import { CookieSigner, loadSigner } from './cookie-signer.js';
 import { AccessLog } from './access-log.js';
 import { gateFor, loadGate, saveGate, type Gate, type GateState } from './gate.js';
+import { TlsListener, type TlsSettings } from './tls/tls-listener.js';
 import type { RouterLimits } from './limits.js';
 import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 
@@ -86,6 +87,8 @@ export interface Router {
   maintenance(message: string): Promise<GateState>;
   /** Ends a pause or maintenance; held requests go on. Returns what was ended, or null. */
   resume(): Promise<GateState | null>;
+  /** The HTTPS port when `router.tls` is set, else null. */
+  readonly httpsPort: number | null;
   /** Applies the config's `router:` settings to new requests at once; saved to the state dir when there is one. */
   configure(settings: RouterSettings): Promise<RouterSettings>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
@@ -104,6 +107,7 @@ export async function createRouter(given: RouterOptions): Promise<Router> {
     await router.flags.load(options.stateDir);
     router.signer = router.flags.signer = await loadSigner(options.stateDir);
     router.openAccessLog(saved?.accessLog);
+    if (saved?.tls) await router.configure(saved);
   }
   await router.listen();
   return router;
@@ -283,7 +287,38 @@ class ProxyRouter implements Router, Routing {
     void previous?.close();
   }
 
+  private tls: TlsListener | null = null;
+
+  /** The HTTPS port when TLS is on, else null. */
+  get httpsPort(): number | null {
+    return this.tls?.port ?? null;
+  }
+
+  /** Starts, updates (new certificates for new handshakes) or stops the HTTPS listener. */
+  private async applyTls(settings: TlsSettings | undefined): Promise<void> {
+    if (settings === undefined) {
+      const tls = this.tls;
+      this.tls = null;
+      this.server.redirectToPort = null;
+      this.server.hsts = '';
+      await tls?.close();
+      return;
+    }
+    if (this.tls !== null && settings.port !== 0 && settings.port !== this.tls.port) {
+      throw new UserError(`router.tls.port: the router listens for HTTPS on ${this.tls.port}; stop the environment to change it`);
+    }
+    const tls = this.tls ?? new TlsListener(this.server);
+    await tls.load(settings.certificates);
+    if (this.tls === null) {
+      await tls.listen(settings.port, this.host);
+      this.tls = tls;
+    }
+    this.server.redirectToPort = settings.redirect ? tls.port : null;
+    this.server.hsts = settings.hstsSeconds > 0 ? `strict-transport-security: max-age=${settings.hstsSeconds}\r\n` : '';
+  }
+
   async configure(settings: RouterSettings): Promise<RouterSettings> {
+    await this.applyTls(settings.tls);
     this.server.configure(settings);
     this.openAccessLog(settings.accessLog);
     if (this.options.stateDir) await saveSettings(this.options.stateDir, settings);
@@ -295,7 +330,7 @@ class ProxyRouter implements Router, Routing {
   }
 
   async close(graceMs = 10_000): Promise<void> {
-    await this.server.close(graceMs);
+    await Promise.all([this.server.close(graceMs), this.tls?.close()]);
     this.pools.closeAll();
     await this.server.accessLog?.close();
   }

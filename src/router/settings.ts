@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import type { RouterLimits } from './limits.js';
+import type { TlsSettings } from './tls/tls-listener.js';
 
 /** What the config's `router:` section sets in the running router; pushed with `router.configure`. */
 export interface RouterSettings {
@@ -12,6 +13,8 @@ export interface RouterSettings {
   trustUserHeader: boolean;
   /** The access log in the state dir: on (the default, undefined) with its rotation, or false. */
   accessLog?: false | { maxBytes?: number; keep?: number };
+  /** HTTPS on its own port, certificates from files; plain HTTP only when absent. */
+  tls?: TlsSettings;
 }
 
 export const SETTINGS_FILE = 'router-settings.json';
@@ -49,6 +52,14 @@ export const routerSettingsSchema = z.strictObject({
   trustUserHeader: z.boolean(),
   accessLog: z
     .union([z.literal(false), z.strictObject({ maxBytes: z.number().int().min(1024).optional(), keep: z.number().int().min(0).max(100).optional() })])
+    .optional(),
+  tls: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535),
+      certificates: z.array(z.strictObject({ hosts: z.array(z.string().min(1)).min(1), cert: z.string().min(1), key: z.string().min(1) })).min(1),
+      redirect: z.boolean(),
+      hstsSeconds: z.number().int().min(0),
+    })
     .optional(),
 });
 

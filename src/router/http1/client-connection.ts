@@ -47,10 +47,11 @@ export class ClientConnection {
   constructor(
     readonly socket: Socket,
     readonly server: ProxyServer,
+    readonly proto: 'http' | 'https' = 'http',
   ) {
     this.remote = socket.remoteAddress ?? '';
     this.trusted = server.trusted.has(this.remote);
-    this.forwardedLines = this.trusted ? null : clientForwardingLines(this.remote, server.proto);
+    this.forwardedLines = this.trusted ? null : clientForwardingLines(this.remote, proto);
     this.since = this.lastRead = server.tick;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
@@ -245,6 +246,7 @@ export class ClientConnection {
   private start(head: RequestHead, buf: Buffer, rest: Buffer | null): void {
     const maxBody = this.server.limits.maxBodyBytes;
     if (maxBody > 0 && head.contentLength > maxBody) return this.reject(413, 'Content Too Large');
+    if (this.server.redirectToPort !== null && this.proto === 'http') return this.redirect(head, buf, rest, this.server.redirectToPort);
     const gate = this.server.routing.gate;
     if (gate !== null) {
       if (gate.page !== null) return this.answerWithout(head, buf, rest, 503, gate.page, gate.pageClose!);
@@ -268,6 +270,16 @@ export class ClientConnection {
     if (close) return this.close();
     this.pending = rest;
     this.since = this.server.tick;
+  }
+
+  /** Plain HTTP while TLS is on with `redirect`: 308 to the same host and target over HTTPS. */
+  private redirect(head: RequestHead, buf: Buffer, rest: Buffer | null, port: number): void {
+    const host = head.hostStart < 0 ? '' : buf.toString('latin1', head.hostStart, head.hostEnd).replace(/:\d+$/, '');
+    if (host === '' || !/^[\w.-]+$|^\[[\da-fA-F:.]+\]$/.test(host)) return this.reject(400, 'Bad Request: a Host is needed to redirect to HTTPS');
+    const target = head.absolute ? buf.toString('latin1', head.targetStart, head.lineEnd - 9) || '/' : requestTarget(buf, head);
+    const location = `https://${host}${port === 443 ? '' : `:${port}`}${target.startsWith('/') ? target : `/${target}`}`;
+    const answer = (close: boolean) => plainResponse(308, `Redirecting to ${location}`, close, `location: ${location}\r\n`);
+    this.answerWithout(head, buf, rest, 308, answer(false), answer(true));
   }
 
   private hold(head: RequestHead, buf: Buffer, rest: Buffer | null): void {

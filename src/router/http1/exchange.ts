@@ -77,7 +77,7 @@ export class Exchange implements UpstreamOwner {
     let extra = head.upgrade ? `${target.requestHeaders}connection: upgrade\r\n` : target.requestHeaders;
     let fixed: Buffer | null = client.forwardedLines;
     if (client.trusted) {
-      extra = trustedForwardingLines(head, client.remote, client.server.proto) + extra;
+      extra = trustedForwardingLines(head, client.remote, client.proto) + extra;
       fixed = null;
     }
     this.headOut = rewriteRequestHead(buf, head, fixed, extra, (head.kept & KEPT_HOST) === 0);
@@ -235,7 +235,7 @@ export class Exchange implements UpstreamOwner {
     if (bodyEnd < buf.length) this.reusable = false;
     this.state = state;
     this.headSent = true;
-    const extra = this.target.responseHeaders;
+    const extra = this.client.proto === 'https' ? this.target.responseHeaders + this.client.server.hsts : this.target.responseHeaders;
     if (bodyEnd - headLength <= MERGE_LIMIT) this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, headLength, bodyEnd));
     else {
       const socket = this.client.socket;

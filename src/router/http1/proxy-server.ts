@@ -41,7 +41,10 @@ export class ProxyServer {
   ticks!: TimeoutTicks;
   trusted!: TrustedProxies;
   trustUserHeader = false;
-  readonly proto = 'http';
+  /** `strict-transport-security` line added to answers on HTTPS connections; '' for none. */
+  hsts = '';
+  /** With TLS and `redirect`, plain-HTTP requests get a 308 to this HTTPS port; null: served as they are. */
+  redirectToPort: number | null = null;
   /** Set by the router when the access log is on. */
   accessLog: AccessLog | null = null;
   /** Connections whose request waits for the router to be resumed (paused). */
@@ -98,7 +101,7 @@ export class ProxyServer {
     });
   }
 
-  accept(socket: Socket): void {
+  accept(socket: Socket, proto: 'http' | 'https' = 'http'): void {
     if (this.closing) return void socket.destroy();
     const address = socket.remoteAddress ?? '';
     const fromClient = this.perClient.get(address) ?? 0;
@@ -108,7 +111,7 @@ export class ProxyServer {
       return;
     }
     this.perClient.set(address, fromClient + 1);
-    this.connections.add(new ClientConnection(socket, this));
+    this.connections.add(new ClientConnection(socket, this, proto));
   }
 
   /** Lets the requests held by a pause go on: to the routing table, or to the maintenance page. */

@@ -1,6 +1,7 @@
 /** Answers the router gives itself, as ready-made bytes. */
 
 const REASONS: Record<number, string> = {
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   405: 'Method Not Allowed',
   408: 'Request Timeout',

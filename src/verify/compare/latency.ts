@@ -20,9 +20,16 @@ export function latencyLimit(baselineMs: number, limits: LatencyLimits): number 
 }
 
 /**
+ * P(candidate slower than baseline) from which a latency shift counts as large (Vargha and Delaney's A ≥ 0.71).
+ * A release whose latencies all rose sits near 1.0; a green whose tail alone is slower (a cold start, a box briefly
+ * loaded by something else) sits near 0.5–0.6 even when many samples make that shift significant.
+ */
+export const LARGE_EFFECT = 0.71;
+
+/**
  * A quantile is worse when it grew past the baseline's x factor + slack AND the rank test says the
- * candidate's latencies are larger (one-sided, at `z`): a big quantile from a few unlucky requests
- * does not fail alone, and neither does a significant but tiny shift. Without distributions (a
+ * candidate's latencies are larger (one-sided, at `z`) AND the shift is large (LARGE_EFFECT): a big quantile from a
+ * few unlucky requests does not fail alone, and neither does a significant but small shift. Without distributions (a
  * platform that reports quantiles only), the quantile test alone decides.
  * `early` compares the candidate's median with the allowance instead: half the requests are slow.
  */
@@ -36,7 +43,7 @@ export function compareLatency(quantile: LatencyQuantile, subject: UpstreamMetri
     return { worse: !early && grown, value: `${figures} (quantiles only)`, threshold };
   }
   const test = mannWhitney(subject.latencyBins, baseline.latencyBins);
-  const worse = grown && test.z > z;
+  const worse = grown && test.z > z && test.superiority >= LARGE_EFFECT;
   const median = early ? `, p50 ${formatMs(subject.latencyMs.p50)}` : '';
   return { worse, value: `${figures}${median} (rank test z=${test.z.toFixed(1)}, P(slower)=${test.superiority.toFixed(2)})`, threshold };
 }

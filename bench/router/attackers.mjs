@@ -1,0 +1,39 @@
+// Hostile clients for bench/router/attack.sh, against 127.0.0.1:PORT only, bounded in count and time.
+// MODE=attack: COUNT connections, half slowloris (a head that never ends, one more header byte a second), half that
+// request /big and never read. MODE=idle: COUNT connections that connect and send nothing.
+// Each connection comes from an address of its own (127.1.x.y), as attackers from many addresses would, so the
+// router's per-client cap does not simply refuse them (wrk's normal traffic comes from 127.0.0.1).
+// Prints "ready" once all are connected, then holds them until SIGTERM or SECONDS pass.
+import { connect } from 'node:net';
+
+const port = Number(process.env.PORT);
+const count = Number(process.env.COUNT ?? 1000);
+const mode = process.env.MODE ?? 'attack';
+const seconds = Number(process.env.SECONDS ?? 120);
+const sockets = [];
+let connected = 0;
+for (let i = 0; i < count; i++) {
+  const localAddress = `127.${1 + (i >> 16)}.${(i >> 8) & 255}.${(i & 255) || 1}`;
+  const socket = connect({ host: '127.0.0.1', port, localAddress }, () => {
+    if (mode === 'attack') {
+      if (i % 2 === 0) socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+      else {
+        socket.pause();
+        socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+      }
+    }
+    if (++connected === count) process.stdout.write('ready\n');
+  });
+  socket.on('error', () => undefined);
+  sockets.push(socket);
+}
+const trickle = setInterval(() => {
+  for (let i = 0; i < sockets.length; i += 2) if (mode === 'attack' && !sockets[i].destroyed) sockets[i].write('a');
+}, 1000);
+const stop = () => {
+  clearInterval(trickle);
+  for (const socket of sockets) socket.destroy();
+  process.exit(0);
+};
+setTimeout(stop, seconds * 1000).unref();
+process.on('SIGTERM', stop);

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type TLSSocket } from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRouter, type Router } from '../../../src/router/router.js';
+import type { RouterSettings } from '../../../src/router/settings.js';
+import { startUpstream } from '../helpers.js';
+import { rawExchange } from '../raw.js';
+
+/** HTTPS from certificate files: SNI, redirect, HSTS, a certificate swap that drops no open connection. */
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A self-signed certificate for `host` made by openssl; the key file 0600. */
+function certificate(dir: string, host: string, name = host): { hosts: string[]; cert: string; key: string } {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  chmodSync(key, 0o600);
+  return { hosts: [host], cert, key };
+}
+
+/** One request over TLS with `servername`; resolves the certificate's CN and the raw answer. */
+function httpsGet(port: number, servername: string, request: string): Promise<{ cn: string; answer: string; socket: TLSSocket }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      const cn = String(socket.getPeerCertificate().subject.CN);
+      socket.write(request);
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('latin1');
+        // The upstream answers chunked: the answer is complete at the last chunk.
+        if (answer.endsWith('\r\n0\r\n\r\n')) resolve({ cn, answer, socket });
+      });
+    });
+    socket.on('error', reject);
+    cleanups.push(async () => void socket.destroy());
+  });
+}
+
+describe('TLS from certificate files', () => {
+  it('serves several hosts by SNI, redirects HTTP, sends HSTS, and swaps certificates without dropping a connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const blue = await startUpstream('blue');
+    cleanups.push(() => blue.close());
+    const router: Router = await createRouter({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => router.close(100));
+    await router.setActive({ id: 'blue', url: blue.url });
+    const settings: RouterSettings = {
+      limits: {},
+      trustedProxies: [],
+      trustUserHeader: false,
+      tls: { port: 0, certificates: [certificate(dir, 'a.test'), certificate(dir, 'b.test')], redirect: true, hstsSeconds: 86_400 },
+    };
+    await router.configure(settings);
+    const port = router.httpsPort!;
+
+    const a = await httpsGet(port, 'a.test', 'GET /x HTTP/1.1\r\nHost: a.test\r\n\r\n');
+    expect(a.cn).toBe('a.test');
+    expect(a.answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(a.answer).toContain('strict-transport-security: max-age=86400');
+    expect(blue.seen.at(-1)!['x-forwarded-proto']).toBe('https');
+    expect((await httpsGet(port, 'b.test', 'GET / HTTP/1.1\r\nHost: b.test\r\n\r\n')).cn).toBe('b.test');
+
+    const redirect = await rawExchange(router.port, ['GET /p?q=1 HTTP/1.1\r\nHost: a.test:8080\r\nConnection: close\r\n\r\n']);
+    expect(redirect).toMatch(new RegExp(`^HTTP/1\\.1 308 [\\s\\S]*location: https://a\\.test:${port}/p\\?q=1\\r\\n`));
+
+    // Renewal: new files, configure again. The open connection keeps working; new handshakes get the new certificate.
+    const renewed = certificate(dir, 'a.test', 'a-renewed');
+    const before = a.socket.getPeerX509Certificate()!.fingerprint256;
+    await router.configure({ ...settings, tls: { ...settings.tls!, certificates: [renewed, settings.tls!.certificates[1]] } });
+    const again = new Promise<string>((resolve) => a.socket.once('data', (chunk) => resolve(chunk.toString('latin1'))));
+    a.socket.write('GET /again HTTP/1.1\r\nHost: a.test\r\n\r\n');
+    expect(await again).toMatch(/^HTTP\/1\.1 200 /);
+    const fresh = await httpsGet(port, 'a.test', 'GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
+    expect(fresh.socket.getPeerX509Certificate()!.fingerprint256).not.toBe(before);
+  });
+
+  it('refuses a key readable by others, naming the field, and keeps serving the old certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const router = await createRouter({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => router.close(100));
+    const good = certificate(dir, 'a.test');
+    await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates: [good], redirect: false, hstsSeconds: 0 } });
+    const open = certificate(dir, 'a.test', 'open');
+    chmodSync(open.key, 0o644);
+    await expect(router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates: [open], redirect: false, hstsSeconds: 0 } })).rejects.toThrow(
+      /router\.tls\.certificates\[0\]\.key: .* is readable by others \(mode 644\)/,
+    );
+    const blue = await startUpstream('blue');
+    cleanups.push(() => blue.close());
+    await router.setActive({ id: 'blue', url: blue.url });
+    const served = await httpsGet(router.httpsPort!, 'a.test', 'GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
+    expect(served.socket.getPeerX509Certificate()!.fingerprint256).toBe(execFileSync('openssl', ['x509', '-in', good.cert, '-noout', '-fingerprint', '-sha256']).toString().split('=')[1].trim());
+  });
+});
