@@ -87,7 +87,7 @@ async function upgradeDeploy(extra, stateHome) {
   writeFileSync(join(dir, 'server.js'), SERVER);
   writeFileSync(join(dir, 'db.json'), '{"posts":[]}');
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
-  writeFileSync(join(dir, 'deploy.config.yaml'), `app: bench\nstart: node server.js\n${extra}\nhealth: { path: /version, interval: 100ms, timeout: 30s }\ntests: false\nmigrations: none\npersist: [db.json]\nverify: { smoke: ["GET /posts"], window: 1s, minRequests: 10, p95: 2s }\nenvironments:\n  staging: { port: ${port} }\n`);
+  writeFileSync(join(dir, 'deploy.config.yaml'), `app: bench\nstart: node server.js\n${extra}\nhealth: { path: /version, interval: 100ms, timeout: 30s }\ntests: false\nmigrations: none\npersist: [db.json]\nverify: { smoke: ["GET /posts"], window: 1s, minRequests: 10, p95: 2s, onInconclusive: promote }\nenvironments:\n  staging: { port: ${port} }\n`);
   git(dir, 'init', '-q'); git(dir, 'add', '-A'); git(dir, 'commit', '-qm', 'a');
   const env = { ...process.env, XDG_STATE_HOME: stateHome, NO_COLOR: '1' };
   const deploy = () => { const t = performance.now(); const r = spawnSync(process.execPath, [cli, 'staging', '--yes', '--json'], { cwd: dir, env }); if (r.status !== 0) throw new Error(`deploy failed: ${r.stdout}`); return Math.round(performance.now() - t); };

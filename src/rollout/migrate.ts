@@ -1,5 +1,6 @@
 import type { DeployContext, DeployOutcome } from '../orchestrator/types.js';
-import { failedBeforeSwitch } from './outcome.js';
+import { ExitCode } from '../errors.js';
+import { releaseOf } from './outcome.js';
 import type { ReleaseMeta } from './target.js';
 
 export interface MigrationSource {
@@ -26,6 +27,24 @@ export async function migrateRelease(ctx: DeployContext, release: ReleaseMeta, s
     if (!(error instanceof MigrationError)) throw error;
     ctx.emit({ phase: 'migrations', state: 'fail', message: error.message });
     const active = (await ctx.state.read()).active?.release ?? null;
-    return failedBeforeSwitch(release, active, { name: 'Migrations', ok: false, value: error.message, threshold: 'applied' }, []);
+    return migrationFailed(release, active, error.message, error.applied);
   }
+}
+
+/**
+ * Migrations run before green starts, so green never ran: the message says so (not "stopped before it got
+ * traffic"), names what stayed applied, and the failure is not listed as a post-deployment check.
+ */
+export function migrationFailed(release: ReleaseMeta, active: string | null, reason: string, applied: string[]): DeployOutcome {
+  const kept = applied.length > 0 ? `; applied before the failure and kept: ${applied.join(', ')}` : '';
+  return {
+    status: 'failed',
+    exitCode: ExitCode.rolledBack,
+    release: releaseOf(release),
+    previousRelease: active,
+    post: [],
+    rollback: { performed: false, reason: `Migrations: ${reason}` },
+    message: `Migrations failed: ${reason}${kept}; green ${release.id} was never started${active ? `, ${active} still serves` : ''}`,
+    verified: false,
+  };
 }
