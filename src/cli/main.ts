@@ -85,6 +85,20 @@ function buildProgram(version: string): Command {
   withCommon(program.command('recover').description('finish a deploy or rollback that was killed: traffic back on the last verified release').argument('<environment>')).action(
     action(async () => (await import('./commands/recover.js')).recoverCommand),
   );
+  withCommon(
+    program
+      .command('resume')
+      .description('bring back the router and the active release after a crash or a reboot (deploys nothing new, idempotent); ends a pause or maintenance')
+      .argument('[environment]'),
+  )
+    .option('--all', 'every environment of this project')
+    .option('--watch [interval]', 'keep running and resume again whenever something is down (what the service unit runs)')
+    .action(action(async () => (await import('./commands/resume.js')).resumeCommand as Handler));
+  withCommon(program.command('service').description('install: write a systemd unit that runs `deploy resume --all` at boot').argument('<action>', 'install'))
+    .option('--system', 'a system unit in /etc/systemd/system (as root) instead of a user unit')
+    .option('--output <path>', 'write the unit to this file instead')
+    .option('--dry-run', 'print the unit; write nothing')
+    .action(action(async () => (await import('./commands/service.js')).serviceCommand as Handler));
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
   );
@@ -94,9 +108,6 @@ function buildProgram(version: string): Command {
   withCommon(program.command('maintenance').description('answer every request with 503 and a maintenance page until `deploy resume`').argument('<environment>'))
     .option('--message <text>', 'the text on the maintenance page')
     .action(action(async () => (await import('./commands/traffic.js')).maintenanceCommand as Handler));
-  withCommon(program.command('resume').description('end a pause or maintenance: requests are routed again').argument('<environment>')).action(
-    action(async () => (await import('./commands/traffic.js')).resumeTrafficCommand),
-  );
   withCommon(program.command('guard').description('show the post-deploy guard of an environment; --stop ends it early').argument('<environment>'))
     .option('--stop', 'stop watching now (traffic stays where it is)')
     .option('--reason <text>', 'why; recorded in history')

@@ -135,6 +135,11 @@ interface ResolveContext {
   secrets: string[];
 }
 
+/** Where the router listens unless `listen:` says: only production is reachable from other machines by default. */
+export function defaultListen(environment: string): string {
+  return environment === 'production' ? '0.0.0.0' : '127.0.0.1';
+}
+
 /** A strategy the platform cannot run is refused with the field that asked for it (exit 2). */
 function assertStrategySupported(merged: RawSettings, environment: string, field: string): void {
   const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
@@ -169,6 +174,7 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     build: s.build ?? null,
     start: s.start ?? null,
     port,
+    listen: s.listen ?? defaultListen(c.environment),
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
     hosts: (s.hosts ?? []).map((spec, i) => parseSshTarget(spec, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
     health: { path: bundled(s.health?.path, 'health.path'), timeoutMs: ms(s.health?.timeout, 'health.timeout'), intervalMs: ms(s.health?.interval, 'health.interval') },

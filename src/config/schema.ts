@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import { DURATION_MESSAGE, isDuration } from './duration.js';
 import { ENV_NAME_MESSAGE, ENV_NAME_PATTERN } from './env-name.js';
@@ -34,6 +35,8 @@ const percent = (description: string) =>
 const command = (description: string) => z.string({ error: 'expected a shell command line' }).min(1, { error: 'must not be empty' }).describe(description);
 
 import { isSshTargetSpec } from '../remote/ssh-target.js';
+
+const LISTEN_MESSAGE = 'expected an IP address like "127.0.0.1", "0.0.0.0" or "::"';
 
 const URL_MESSAGE = 'expected a URL like "https://shop.example.com"';
 
@@ -107,6 +110,11 @@ const SettingsShape = {
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
   port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
+  listen: z
+    .string({ error: LISTEN_MESSAGE })
+    .refine((text) => isIP(text) !== 0 || text === 'localhost', { error: LISTEN_MESSAGE })
+    .optional()
+    .describe("Address the environment's router listens on, with `port` (local and docker platforms). Default 127.0.0.1 (this machine only) for every environment except production, 0.0.0.0 (all interfaces) for production."),
   hosts: z
     .array(z.string().refine(isSshTargetSpec, { error: 'expected a server like "deploy@app1.example.com" or "app1:2222"' }))
     .min(1, { error: 'list at least one server, or leave hosts out to deploy on this machine' })

@@ -42,6 +42,8 @@ export interface CoreSettings {
   build: string | null;
   start: string | null;
   port: number | null;
+  /** The router's listen address: config `listen`, else 127.0.0.1, or 0.0.0.0 for production. */
+  listen: string;
   url: string;
   /** Servers reached over SSH; empty: this machine. */
   hosts: SshTarget[];

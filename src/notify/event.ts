@@ -9,6 +9,8 @@ export const NOTIFY_EVENT_TYPES = [
   'guard.rolled_back',
   'guard.alert',
   'guard.expired',
+  'runtime.rolled_back',
+  'runtime.alert',
   'lock.taken_over',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
@@ -54,6 +56,8 @@ const statusOf: Record<NotifyEventType, NotifyStatus> = {
   'deploy.rolled_back': 'rolled_back',
   'guard.rolled_back': 'rolled_back',
   'guard.alert': 'alert',
+  'runtime.rolled_back': 'rolled_back',
+  'runtime.alert': 'alert',
   'guard.expired': 'expired',
   'lock.taken_over': 'info',
 };
@@ -65,6 +69,8 @@ const verbOf: Record<NotifyEventType, string> = {
   'deploy.rolled_back': 'rolled back automatically during the deploy',
   'guard.rolled_back': 'rolled back automatically by the post-deploy guard',
   'guard.alert': 'breached the post-deploy guard; previous release is cold, not rolled back',
+  'runtime.rolled_back': 'kept crashing; the runtime rolled back to the warm previous release',
+  'runtime.alert': 'kept crashing; no warm previous release to roll back to',
   'guard.expired': 'guard period ended without a breach',
   'lock.taken_over': 'deploy lock taken over from a dead holder',
 };

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startRuntime, type Runtime } from './runtime.js';
+import { waitForKeeper, type KeeperLink } from './keeper-link.js';
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -17,7 +18,7 @@ export interface DaemonOptions {
  */
 export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   const { values } = parseArgs({
-    options: { 'state-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, grace: { type: 'string' } },
+    options: { 'state-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, grace: { type: 'string' }, keeper: { type: 'boolean' } },
   });
   const stateDir = values['state-dir'];
   const port = Number(values.port);
@@ -30,11 +31,14 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<void> {
   let runtime: Runtime;
   try {
     const extensions = (options.extensions ?? []).map((extend) => (target: Runtime) => extend(target, log));
-    runtime = await startRuntime({ stateDir, port, host: values.host ?? '0.0.0.0', log, extensions });
+    // Under a keeper the public socket is already bound; it comes over the IPC channel.
+    const keeper: KeeperLink | null = values.keeper ? await waitForKeeper() : null;
+    if (keeper) process.on('disconnect', () => log('the keeper is gone; serving on without it (a crash now would close the port)'));
+    runtime = await startRuntime({ stateDir, port, host: values.host ?? '0.0.0.0', log, extensions, keeper });
   } catch (error) {
     log(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 2;
-    return;
+    // An open IPC channel to a keeper would keep this process alive.
+    process.exit(2);
   }
   const stop = (signal: string) => {
     log(`${signal} received`);

@@ -22,6 +22,8 @@ import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 export interface RouterOptions {
   port: number;
   host?: string;
+  /** A socket already bound by the keeper (src/router/keeper.ts): listened on instead of binding host:port. */
+  listenHandle?: unknown;
   /** When set, the routing table is restored from and saved to `<stateDir>/router-table.json`. */
   stateDir?: string;
   /** Used when there is no saved table (tests, or a router without a state dir). */
@@ -151,7 +153,7 @@ class ProxyRouter implements Router, Routing {
   }
 
   async listen(): Promise<void> {
-    this.port = await this.server.listen(this.port, this.host);
+    this.port = await this.server.listen(this.port, this.host, this.options.listenHandle);
   }
 
   get userHeader(): string | null {

@@ -6,12 +6,15 @@ import { startControlServer, type ControlServer } from './control-server.js';
 import { createRouter, type Router } from './router.js';
 import { socketPath } from './client.js';
 import { registerFlagMethods } from './flags.js';
+import type { KeeperLink } from './keeper-link.js';
 
 export interface RuntimeOptions {
   stateDir: string;
   port: number;
   host?: string;
   log?: (line: string) => void;
+  /** Set when a keeper runs this runtime: the public socket comes from it, and memory that survives a crash. */
+  keeper?: KeeperLink | null;
   /** Hooks that add control methods (e.g. the app supervisor's `apps.*`) before the socket opens. */
   extensions?: ((runtime: Runtime) => void)[];
 }
@@ -24,6 +27,8 @@ export interface Runtime {
   readonly router: Router;
   readonly registry: ControlRegistry;
   readonly stateDir: string;
+  /** The keeper that holds the public socket and restarts this runtime; null when started without one. */
+  readonly keeper: KeeperLink | null;
   onShutdown(hook: () => Promise<void> | void): void;
   shutdown(graceMs?: number): Promise<void>;
   /** Resolves after shutdown finished, whoever started it. */
@@ -32,7 +37,8 @@ export interface Runtime {
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
-  const router = await createRouter({ port: options.port, host: options.host, stateDir: options.stateDir, log: options.log });
+  const keeper = options.keeper ?? null;
+  const router = await createRouter({ port: options.port, host: options.host, listenHandle: keeper?.handle, stateDir: options.stateDir, log: options.log });
   const registry = new ControlRegistry();
   const hooks: (() => Promise<void> | void)[] = [];
   let control: ControlServer | null = null;
@@ -44,6 +50,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     router,
     registry,
     stateDir: options.stateDir,
+    keeper,
     closed,
     onShutdown: (hook) => hooks.push(hook),
     shutdown: (graceMs = 10_000) =>
@@ -66,6 +73,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     setImmediate(() => void runtime.shutdown(params.graceMs));
     return { stopping: true };
   });
+  const startedAt = new Date().toISOString();
+  // Who serves the port, for `deploy status`: this process, its keeper, the address, how often it was restarted.
+  registry.register('runtime.info', z.strictObject({}), () => ({
+    pid: process.pid,
+    keeperPid: keeper?.keeperPid ?? null,
+    host: router.host,
+    port: router.port,
+    startedAt,
+    restarts: keeper ? keeper.starts - 1 : 0,
+    restartedAfter: keeper?.restartedAfter ?? null,
+  }));
   for (const extend of options.extensions ?? []) extend(runtime);
   try {
     control = await startControlServer(socketPath(options.stateDir), registry);
@@ -73,6 +91,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await router.close(0);
     throw error;
   }
-  options.log?.(`router listening on ${router.host}:${router.port}, control on ${control.path}, pid ${process.pid}`);
+  keeper?.ready();
+  options.log?.(`router listening on ${router.host}:${router.port}, control on ${control.path}, pid ${process.pid}${keeper ? `, keeper pid ${keeper.keeperPid} (start ${keeper.starts})` : ''}`);
   return runtime;
 }

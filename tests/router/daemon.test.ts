@@ -6,6 +6,7 @@ import { stat, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { connectRouter } from '../../src/router/client.js';
 import { ensureRouter } from '../../src/router/ensure.js';
+import { ownerPid } from '../../src/router/owner-lock.js';
 import { buildDaemon } from './build-daemon.js';
 import { get, refusedPort, startUpstream, tempStateDir, until } from './helpers.js';
 
@@ -40,7 +41,7 @@ describe('detached router daemon', () => {
     cleanups.push(() => blue.close());
     const port = await refusedPort();
 
-    const { stdout } = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port)], { timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port), bundle.keeper], { timeout: 30_000 });
     const started = JSON.parse(stdout) as { pid: number; port: number };
     expect(started.port).toBe(port);
     expect(started.pid).not.toBe(process.pid);
@@ -56,7 +57,7 @@ describe('detached router daemon', () => {
     expect((await get(`http://127.0.0.1:${port}/`)).body).toBe('blue');
 
     // A second start finds the running daemon instead of starting another.
-    const again = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port)], { timeout: 30_000 });
+    const again = await run(process.execPath, [bundle.starter, state.dir, bundle.daemon, String(port), bundle.keeper], { timeout: 30_000 });
     expect(JSON.parse(again.stdout).pid).toBe(started.pid);
 
     // A request in flight during shutdown still completes.
@@ -73,7 +74,7 @@ describe('detached router daemon', () => {
   it('shutdown() returns only after the runtime\'s last write (deploy stop relies on it)', async () => {
     const state = await tempStateDir();
     cleanups.push(state.remove);
-    const client = await ensureRouter({ stateDir: state.dir, port: 0, host: '127.0.0.1', daemonPath: bundle.slowShutdownDaemon, startTimeoutMs: 20_000 });
+    const client = await ensureRouter({ stateDir: state.dir, port: 0, host: '127.0.0.1', daemonPath: bundle.slowShutdownDaemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
     const { pid } = await client.status();
     cleanups.push(() => {
       if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -91,13 +92,41 @@ describe('detached router daemon', () => {
     expect(existsSync(join(state.dir, 'router.sock'))).toBe(false);
   });
 
+  it('two starts at once for one state dir: exactly one keeper owns the port, both callers get its runtime', async () => {
+    const state = await tempStateDir();
+    cleanups.push(state.remove);
+    const blue = await startUpstream('blue');
+    cleanups.push(() => blue.close());
+    const port = await refusedPort();
+    const start = () => ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
+    const [a, b] = await Promise.all([start(), start()]);
+    const [sa, sb] = await Promise.all([a.status(), b.status()]);
+    cleanups.push(() => {
+      if (alive(sa.pid)) process.kill(sa.pid, 'SIGKILL');
+    });
+    expect(sb.pid).toBe(sa.pid);
+    expect(sa.port).toBe(port);
+    const owner = await ownerPid(state.dir);
+    expect((await a.call<{ keeperPid: number }>('runtime.info')).keeperPid).toBe(owner);
+    // The other keeper found the state dir owned and left without touching the port.
+    const refused = /keeper: another runtime owns .* \(keeper pid (\d+)\)/;
+    await until(async () => refused.test(await readFile(join(state.dir, 'router.log'), 'utf8')), 10_000, 'the second keeper gives up');
+    expect(Number(refused.exec(await readFile(join(state.dir, 'router.log'), 'utf8'))![1])).toBe(owner);
+    await a.setActive({ id: 'blue', url: blue.url });
+    expect((await get(`http://127.0.0.1:${port}/`)).body).toBe('blue');
+    b.close();
+    await a.shutdown(100);
+    a.close();
+    await until(() => !alive(sa.pid) && !alive(owner!), 10_000, 'runtime and keeper exit');
+  });
+
   it('reports a start failure from the daemon log', async () => {
     const state = await tempStateDir();
     cleanups.push(state.remove);
     const blocker = await startUpstream('blocker');
     cleanups.push(() => blocker.close());
     await expect(
-      ensureRouter({ stateDir: state.dir, port: blocker.port, host: '127.0.0.1', daemonPath: bundle.daemon, startTimeoutMs: 20_000 }),
+      ensureRouter({ stateDir: state.dir, port: blocker.port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 }),
     ).rejects.toThrow(`port ${blocker.port} on 127.0.0.1 is already in use`);
   });
 
@@ -107,7 +136,7 @@ describe('detached router daemon', () => {
     const blue = await startUpstream('blue');
     cleanups.push(() => blue.close());
     const port = await refusedPort();
-    const client = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, startTimeoutMs: 20_000 });
+    const client = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
     const { pid } = await client.status();
     cleanups.push(() => {
       if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -117,7 +146,7 @@ describe('detached router daemon', () => {
     process.kill(pid, 'SIGTERM');
     await until(() => !alive(pid), 10_000, 'daemon exit after SIGTERM');
 
-    const restarted = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, startTimeoutMs: 20_000 });
+    const restarted = await ensureRouter({ stateDir: state.dir, port, host: '127.0.0.1', daemonPath: bundle.daemon, keeperPath: bundle.keeper, startTimeoutMs: 20_000 });
     const status = await restarted.status();
     cleanups.push(() => {
       if (alive(status.pid)) process.kill(status.pid, 'SIGKILL');

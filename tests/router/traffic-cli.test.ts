@@ -61,7 +61,7 @@ describe('deploy pause / maintenance / resume', () => {
     expect(blue.seen).toHaveLength(0);
     const resumed = await cli('resume', 'staging', '--json');
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout)).toEqual({ environment: 'staging', ended: 'paused' });
+    expect(JSON.parse(resumed.stdout).environments).toMatchObject([{ environment: 'staging', ended: 'paused' }]);
     expect(await (await held).text()).toBe('blue');
 
     const maintenance = await cli('maintenance', 'staging', '--message', 'Back at 10:00');
@@ -69,9 +69,9 @@ describe('deploy pause / maintenance / resume', () => {
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(503);
     expect(await page.text()).toContain('Back at 10:00');
-    expect((await cli('resume', 'staging')).stdout).toContain('maintenance ended');
+    expect((await cli('resume', 'staging')).stdout).toContain('maintenance ended; requests are routed again');
     expect((await fetch(`${url}/`)).status).toBe(200);
-    expect((await cli('resume', 'staging')).stdout).toContain('was neither paused nor in maintenance');
+    expect((await cli('resume', 'staging', '--json')).stdout).toContain('"ended":null');
   });
 
   it('refuses a platform without the router and a bad --max-wait with exit 2, changing nothing', async () => {

@@ -4,7 +4,7 @@ import { isInterrupted, readJournal } from '../../journal/journal.js';
 import { StateStore } from '../../state/store.js';
 import type { EnvironmentState } from '../../state/schema.js';
 import { formatDuration } from '../../config/duration.js';
-import type { RuntimeApp, RuntimeView } from '../../platforms/local/runtime-status.js';
+import type { RuntimeApp, RuntimeProcess, RuntimeView } from '../../platforms/local/runtime-status.js';
 import { DEFAULT_PLATFORM, platformSpec } from '../../platforms/registry.js';
 import { colorFor } from '../../summary/color.js';
 import type { CliOptions } from '../options.js';
@@ -55,6 +55,8 @@ export async function statusCommand(options: CliOptions, environment?: string): 
     if (view.deployed && runtimeStatus) {
       const { readRuntimeStatus } = await runtimeStatus();
       view.runtime = await readRuntimeStatus(store.dir, { active: view.active?.release ?? null, previous: view.previous?.release ?? null });
+      // state.json's flag is what the last command saw; the supervisor knows what runs now.
+      if (view.previous) view.previous.running = view.runtime?.previous?.up ?? false;
       const { releaseWritesWarning } = await import('../../checks/data-loss.js');
       view.dataWarning = await releaseWritesWarning(store.dir, view.active?.release ?? null, settings.persist ?? []);
     }
@@ -103,7 +105,10 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
     lines.push(`  active:   ${v.active.release}${what ? ` (${what})` : ''}${v.active.upstream ? ` on ${v.active.upstream}` : ''} since ${v.active.since}${running}`);
   }
   if (v.previous) lines.push(`  previous: ${v.previous.release} (${v.runtime === undefined ? (v.previous.running ? 'warm' : 'stopped') : warmText(v.runtime?.previous ?? null)})`);
-  if (v.runtime === null && v.active) lines.push(`  runtime:  not running (router and app processes are down; \`deploy ${v.environment}\` or \`deploy rollback ${v.environment}\` starts them)`);
+  if (v.runtime?.process) lines.push(`  runtime:  ${processText(v.runtime.process)}`);
+  // Always safe: resume brings back what state.json says, never a deploy of HEAD or an older release.
+  if (v.runtime === null && v.active) lines.push(`  runtime:  not running; nothing answers on the public port. \`deploy resume ${v.environment}\` brings back the router and ${v.active.release} (deploys nothing new)`);
+  else if (v.active && v.runtime && !v.runtime.active?.up) lines.push(`  hint:     \`deploy resume ${v.environment}\` starts ${v.active.release} again (deploys nothing new)`);
   if (v.dataWarning) lines.push(`  ${c.yellow('warning')}:  ${v.dataWarning}`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);
@@ -115,12 +120,19 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   return lines.join('\n');
 }
 
+function processText(p: RuntimeProcess): string {
+  const keeper = p.keeperPid ? `keeper pid ${p.keeperPid}` : 'no keeper: a crash would close the port';
+  const restarts = p.restarts ? `, restarted ${p.restarts} time${p.restarts === 1 ? '' : 's'} after a crash` : '';
+  return `pid ${p.pid} listening on ${p.host}:${p.port} (${keeper}${restarts})`;
+}
+
 /** "up 4m 12s" from the supervisor, or why the release is not serving. */
 function runningText(app: RuntimeApp | null, noRuntime: boolean): string {
   if (noRuntime) return 'not running';
   if (!app || !app.up) return `not running (${app?.state ?? 'absent'})`;
   const restarts = app.restarts ? `, ${app.restarts} restart${app.restarts === 1 ? '' : 's'}` : '';
-  return `${app.state === 'backoff' ? 'restarting after a crash' : 'up'} ${formatDuration(app.uptimeMs ?? 0)}${restarts}`;
+  const pid = app.pid ? `, pid ${app.pid}` : '';
+  return `${app.state === 'backoff' ? 'restarting after a crash' : 'up'} ${formatDuration(app.uptimeMs ?? 0)}${pid}${restarts}`;
 }
 
 function warmText(app: RuntimeApp | null): string {

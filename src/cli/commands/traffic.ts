@@ -59,16 +59,6 @@ export async function endPauseOrMaintenance(stateDir: string): Promise<GateState
   }
 }
 
-/** `deploy resume <env>` (traffic part): ends a pause or maintenance. */
-export async function resumeTrafficCommand(options: CliOptions, environment = ''): Promise<number> {
-  assertEnvironmentName(environment);
-  const config = await resolveEnvironment(process.cwd(), environment, { configPath: options.config });
-  const ended = await endPauseOrMaintenance(config.stateDir);
-  if (options.json) process.stdout.write(`${JSON.stringify({ environment, ended: ended?.state ?? null })}\n`);
-  else process.stdout.write(ended ? `${environment}: ${ended.state} ended; requests are routed again\n` : `${environment}: was neither paused nor in maintenance\n`);
-  return ExitCode.ok;
-}
-
 async function routerOf(options: CliOptions, environment: string, verb: string): Promise<{ config: ResolvedEnvironment; client: RouterClient }> {
   assertEnvironmentName(environment);
   const config = await resolveEnvironment(process.cwd(), environment, { configPath: options.config });

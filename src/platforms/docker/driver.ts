@@ -4,6 +4,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment } from '../local/app-env.js';
 import { rollBack, rollOut } from '../../rollout/engine.js';
 import { failedBeforeSwitch } from '../../rollout/outcome.js';
@@ -169,14 +170,14 @@ async function activeRelease(ctx: DeployContext): Promise<string | null> {
 }
 
 function publicUrlOf(ctx: DeployContext): string {
-  return `http://127.0.0.1:${routerPort(ctx.config)}`;
+  return `http://${reachableHost(ctx.config.listen)}:${routerPort(ctx.config)}`;
 }
 
 async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Promise<RouterClient> {
   const client = await ensureRouter({
     stateDir: ctx.config.stateDir,
     port: routerPort(ctx.config),
-    host: options.host,
+    host: options.host ?? ctx.config.listen,
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());

@@ -6,6 +6,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment, sharedDir } from './app-env.js';
 import type { FlowTiming } from '../../rollout/timing.js';
 import { markNothingRunning } from '../../rollout/slots.js';
@@ -17,7 +18,7 @@ import { retainAfterDeploy } from '../../releases/retention.js';
 import { relinkForRollback } from '../../releases/prepare-dir.js';
 
 export interface LocalDriverOptions {
-  /** Address the environment's router binds. Default 0.0.0.0 (the machine's public port). */
+  /** Address the environment's router binds. Default: config `listen` (loopback except for production). */
   host?: string;
   /** Shorter waits for tests. */
   timing?: Partial<FlowTiming>;
@@ -79,7 +80,7 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   await ctx.journal?.phase('release-created', { release: release.id });
   ctx.emit({ phase: 'release', state: 'ok', message: `release ${release.id} (${release.version}, ${release.commit?.slice(0, 7) ?? 'no commit'})${release.buildMs !== null ? `, built in ${release.buildMs} ms` : ''}` });
 
-  const [{ rollOut }, { routerTarget }, { startGuardAfterDeploy, stopGuard }] = await Promise.all([flows.engine(), flows.target(), flows.guard()]);
+  const [{ rollOut }, { routerTarget }, { startGuardAfterDeploy, stopGuard, resumeGuard }] = await Promise.all([flows.engine(), flows.target(), flows.guard()]);
   // A new deploy takes over from the guard of the last one (its warm release is about to be replaced).
   await stopGuard(router, 'a new deploy started');
   const outcome = await rollOut({
@@ -98,6 +99,7 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
   }
   // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
   if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
+  else await resumeGuard(router);
   return outcome;
 }
 
@@ -155,7 +157,7 @@ function portOf(ctx: DeployContext): number {
 }
 
 function publicUrlOf(ctx: DeployContext): string {
-  return `http://127.0.0.1:${portOf(ctx)}`;
+  return `http://${reachableHost(ctx.config.listen)}:${portOf(ctx)}`;
 }
 
 async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Promise<RouterClient> {
@@ -164,12 +166,13 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
   const client = await ensureRouter({
     stateDir: ctx.config.stateDir,
     port: portOf(ctx),
-    host: options.host,
+    host: options.host ?? ctx.config.listen,
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
   await client.call('router.configure', ctx.config.router);
   await requireSupervisor(client, ctx.config.environment);
+  await (await flows.guard()).configureAlerts(ctx, client);
   const active = wasRunning ? null : (await ctx.state.read()).active;
   // Only a crash: after `deploy stop` the active release is marked not running and a start is expected.
   if (active?.running) {

@@ -78,6 +78,23 @@ export async function stopGuard(router: { call<T>(method: string, params?: unkno
   await router.call('guard.stop', { reason }).catch(() => undefined);
 }
 
+/**
+ * Tells the runtime where its own alerts go (crash loop: src/platforms/local/crash-loop.ts). Sent whenever a command
+ * reaches the runtime, so a runtime started at boot by `deploy resume` alerts too. Never fails the command.
+ */
+export async function configureAlerts(ctx: Pick<GuardStartContext, 'config' | 'log'>, router: { call<T>(method: string, params?: unknown): Promise<T> }): Promise<void> {
+  const { config } = ctx;
+  const notify = config.notify
+    ? { app: config.app, url: config.url, projectRoot: config.projectRoot, config: config.notify, env: await notifySecrets({ ...config, notify: config.notify }) }
+    : undefined;
+  await router.call('alerts.configure', { environment: config.environment, drainTimeoutMs: config.drainTimeoutMs, notify }).catch((error: unknown) => ctx.log(`alerts not configured: ${String(error)}`));
+}
+
+/** A deploy that did not replace the live release (failed, rolled back): its guard watches on for what is left. */
+export async function resumeGuard(router: { call<T>(method: string, params?: unknown): Promise<T> }): Promise<void> {
+  await router.call('guard.resume', {}).catch(() => undefined);
+}
+
 function releaseOf(r: { id: string; version: string; commit: string | null; contentHash: string | null } | undefined): GuardStartParams['release'] {
   return r ? { id: r.id, version: r.version, commit: r.commit, contentHash: r.contentHash } : undefined;
 }

@@ -13,6 +13,7 @@ import { Redactor } from '../../exec/redact.js';
 import { NotifySchema } from '../../notify/config-schema.js';
 import { DeployNotices, secretEnv } from '../../notify/deploy-notices.js';
 import type { KeepWarm } from './keep-warm.js';
+import { switchToWarm } from './switch-to-warm.js';
 import type { AppSupervisor, SupervisorEvent } from './supervisor.js';
 
 export const guardStartParams = z.strictObject({
@@ -98,10 +99,11 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
 
       const rollBack = async (entry: GuardEntry, decision: GuardDecision): Promise<void> => {
         const { params } = entry;
+        runtime.keeper?.stash('guard', null);
         const previous = params.previous!;
-        const started = performance.now();
+        let switchMs: number;
         try {
-          await runtime.router.setActive(previous, { drainTimeoutMs: params.drainTimeoutMs });
+          switchMs = await switchToWarm({ router: runtime.router, supervisor, keepWarm, store, log }, params.active.id, previous, params.drainTimeoutMs);
         } catch (error) {
           entry.outcome = `rollback failed: switching to ${previous.id} refused (${String(error)}); traffic is still on ${params.active.id}`;
           log(entry.outcome);
@@ -109,22 +111,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
           await history({ status: 'failed', verified: false, previous: previous.id, reason: `guard: ${decision.reason}`, detail: entry.outcome, checks: { pre: [], post: decision.figures } }, params);
           return;
         }
-        const switchMs = Math.round((performance.now() - started) * 10) / 10;
         log(`breach (${decision.reason}): traffic back on ${previous.id} in ${switchMs} ms`);
-        keepWarm?.cancel(previous.id);
-        try {
-          supervisor?.setRestartOnCrash(previous.id, true);
-          supervisor?.setRestartOnCrash(params.active.id, false);
-        } catch {
-          // an app the supervisor no longer knows: nothing to change
-        }
-        await store
-          .update((state) => {
-            const failed = state.active?.release === params.active.id ? { ...state.active, running: false } : state.previous;
-            const back = state.previous?.release === previous.id ? { ...state.previous, running: true, since: new Date().toISOString() } : { release: previous.id, upstream: previous.url.replace(/^http:\/\//, ''), since: new Date().toISOString(), running: true };
-            return { ...state, active: back, previous: failed };
-          })
-          .catch((error) => log(`state not updated: ${String(error)}`));
         const health = await checkOnce(previous.url, params.healthPath, params.healthTimeoutMs);
         const verified = health.success;
         const post: PostCheckResult[] = [...decision.figures, { name: 'Health (previous)', ok: health.success, value: health.detail, threshold: '2xx' }];
@@ -149,7 +136,9 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
       };
 
       const startGuard = (params: GuardStartParams) => {
-        const entry: GuardEntry = { params, outcome: null, guard: null as unknown as Guard, notices: noticesFor(params, store) };
+        const entry: GuardEntry = { params, outcome: null, guard: null as unknown as Guard, notices: noticesFor(params, store), startedAt: Date.now() };
+        // The keeper keeps the guard (notifier secrets included) in memory, for a runtime that replaces a crashed one.
+        runtime.keeper?.stash('guard', { params, startedAt: entry.startedAt });
         entry.guard = new Guard({
           environment: params.environment,
           periodMs: params.periodMs,
@@ -173,6 +162,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
               await history({ status: 'failed', verified: false, previous: params.previous?.id ?? null, reason: `guard: ${decision.reason}`, detail: entry.outcome, checks: { pre: [], post: decision.figures } }, params);
             },
             onExpire: async () => {
+              runtime.keeper?.stash('guard', null);
               entry.outcome = `guard ended: ${params.active.id} stayed within thresholds for ${Math.round(params.periodMs / 1000)}s`;
               log(entry.outcome);
               options.onAction?.({ type: 'expired', environment: params.environment, detail: entry.outcome, decision: null });
@@ -197,10 +187,26 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
         return startGuard(params);
       });
       runtime.registry.register('guard.state', z.strictObject({}), () => statusOf(current));
+      // After a failed deploy: the guard the deploy stopped watches the release that still serves, for what is left of its period.
+      runtime.registry.register('guard.resume', z.strictObject({}), async () => {
+        if (!current || current.guard.state().state === 'watching' || !current.outcome?.startsWith('stopped')) return statusOf(current);
+        const left = current.startedAt + current.params.periodMs - Date.now();
+        if (left <= 0 || runtime.router.table().active?.id !== current.params.active.id) return statusOf(current);
+        const resumed = startGuard({ ...current.params, periodMs: left });
+        log(`resumed watching ${current.params.active.id} after a deploy that did not replace it`);
+        return resumed;
+      });
+      const saved = runtime.keeper?.restored<{ params: GuardStartParams; startedAt: number }>('guard');
+      const left = saved ? saved.startedAt + saved.params.periodMs - Date.now() : 0;
+      if (saved && left > 0 && runtime.router.table().active?.id === saved.params.active.id) {
+        startGuard({ ...saved.params, periodMs: left });
+        log(`restored after a runtime restart: ${Math.round(left / 1000)}s left`);
+      }
       runtime.registry.register('guard.stop', z.strictObject({ reason: z.string().max(500).optional() }), async (params) => {
         if (!current) return statusOf(null);
         const wasWatching = current.guard.state().state === 'watching';
         await current.guard.stop();
+        runtime.keeper?.stash('guard', null);
         if (wasWatching) {
           current.outcome = `stopped${params.reason ? `: ${params.reason}` : ''}`;
           log(current.outcome);
@@ -218,13 +224,15 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
 
 interface GuardEntry {
   guard: Guard;
+  /** Date.now() at its start: a resumed or restored guard watches for what is left of the period. */
+  startedAt: number;
   params: GuardStartParams;
   outcome: string | null;
   notices: DeployNotices | null;
 }
 
-/** The guard's notifications; a command hook runs through the one executor, like in the orchestrator. */
-function noticesFor(params: GuardStartParams, store: StateStore): DeployNotices | null {
+/** The runtime's notifications (guard, crash loop); a command hook runs through the one executor, like in the orchestrator. */
+export function noticesFor(params: Pick<GuardStartParams, 'environment' | 'notify'>, store: StateStore): DeployNotices | null {
   const n = params.notify;
   if (!n) return null;
   const redactor = new Redactor();

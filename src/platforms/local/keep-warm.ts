@@ -13,23 +13,32 @@ export interface RetireRequest {
  * The timers live in the environment runtime, because the CLI that deployed has long exited.
  */
 export class KeepWarm {
-  private readonly timers = new Map<string, { timer: NodeJS.Timeout; until: number }>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; until: number; drainTimeoutMs: number }>();
 
   constructor(
     private readonly supervisor: AppSupervisor,
     private readonly drain: (id: string, timeoutMs: number) => Promise<unknown>,
     private readonly log?: (line: string) => void,
+    /** Called whenever the set of warm apps changes (the runtime hands it to its keeper). */
+    private readonly onChange?: () => void,
   ) {}
+
+  /** What is kept warm, until when: enough to re-arm the timers in a runtime that replaces a crashed one. */
+  entries(): { id: string; until: number; drainTimeoutMs: number }[] {
+    return [...this.timers].map(([id, entry]) => ({ id, until: entry.until, drainTimeoutMs: entry.drainTimeoutMs }));
+  }
 
   retire(request: RetireRequest): { id: string; until: string } {
     this.cancel(request.id);
     const until = Date.now() + request.afterMs;
     const timer = setTimeout(() => {
       this.timers.delete(request.id);
+      this.onChange?.();
       void this.stopNow(request).catch((error) => this.log?.(`retiring ${request.id} failed: ${String(error)}`));
     }, request.afterMs);
     timer.unref();
-    this.timers.set(request.id, { timer, until });
+    this.timers.set(request.id, { timer, until, drainTimeoutMs: request.drainTimeoutMs });
+    this.onChange?.();
     return { id: request.id, until: new Date(until).toISOString() };
   }
 
@@ -39,6 +48,7 @@ export class KeepWarm {
     if (!entry) return false;
     clearTimeout(entry.timer);
     this.timers.delete(id);
+    this.onChange?.();
     return true;
   }
 

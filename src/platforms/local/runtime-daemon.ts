@@ -7,13 +7,22 @@
 import { runDaemon } from '../../router/daemon-main.js';
 import { guardExtension } from './guard-extension.js';
 import { supervisorExtension } from './runtime-extension.js';
+import { crashLoopExtension } from './crash-loop.js';
 
 void runDaemon({
   extensions: [
     (runtime, log) => {
       const guard = guardExtension({ log });
-      supervisorExtension({ log, onSupervisor: guard.attach })(runtime);
+      const crashLoop = crashLoopExtension({ log });
+      supervisorExtension({
+        log,
+        onSupervisor: (supervisor, keepWarm) => {
+          guard.attach(supervisor, keepWarm);
+          crashLoop.attach(supervisor, keepWarm);
+        },
+      })(runtime);
       guard.extend(runtime);
+      crashLoop.extend(runtime);
     },
   ],
 });

@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import type { Runtime } from '../../router/runtime.js';
 import { StateStore } from '../../state/store.js';
 import type { HistoryRecord } from '../../contracts/history.js';
-import { AppSupervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor.js';
+import { AppSupervisor, type StashedApp, type SupervisorEvent, type SupervisorOptions } from './supervisor.js';
 import { registerSupervisorControl } from './supervisor-control.js';
 import { KeepWarm } from './keep-warm.js';
 import { readAdoptable, writeAdoptable } from './app-registry.js';
@@ -24,16 +24,24 @@ export interface SupervisorExtensionOptions extends SupervisorOptions {
 export function supervisorExtension(options: SupervisorExtensionOptions = {}): (runtime: Runtime) => void {
   return (runtime) => {
     const supervisor = new AppSupervisor(options);
-    const keepWarm = new KeepWarm(supervisor, (id, timeoutMs) => runtime.router.drain(id, timeoutMs), options.log);
+    const keeper = runtime.keeper;
+    const keepWarm = new KeepWarm(supervisor, (id, timeoutMs) => runtime.router.drain(id, timeoutMs), options.log, () => keeper?.stash('warm', keepWarm.entries()));
     registerSupervisorControl(runtime.registry, supervisor, keepWarm);
     options.onSupervisor?.(supervisor, keepWarm);
     const history = historyOf(runtime.stateDir);
-    // Apps a runtime that died left running keep serving (the routing table is restored too): adopt them.
+    // Apps a runtime that died left running keep serving (the routing table is restored too): adopt them. Their
+    // specs (environment included) come back from the keeper's memory, so they stay supervised.
+    const specs = new Map((keeper?.restored<StashedApp[]>('apps') ?? []).map((spec) => [spec.id, spec]));
     for (const app of readAdoptable(runtime.stateDir)) {
-      if (supervisor.adopt(app)) options.log?.(`adopted app ${app.id} (pid ${app.pid}, port ${app.port}) left by a previous runtime`);
+      const spec = specs.get(app.id);
+      if (supervisor.adopt(app, { spec })) options.log?.(`adopted app ${app.id} (pid ${app.pid}, port ${app.port}) left by a previous runtime${spec ? ', supervised' : ', not restartable (no spec)'}`);
+    }
+    for (const warm of keeper?.restored<{ id: string; until: number; drainTimeoutMs: number }[]>('warm') ?? []) {
+      if (supervisor.get(warm.id)) keepWarm.retire({ id: warm.id, afterMs: Math.max(0, warm.until - Date.now()), drainTimeoutMs: warm.drainTimeoutMs });
     }
     let saving = Promise.resolve();
     const save = () => {
+      keeper?.stash('apps', supervisor.specs());
       saving = saving.then(() => writeAdoptable(runtime.stateDir, supervisor.adoptable())).catch((error) => options.log?.(`apps.json not written: ${String(error)}`));
     };
     save();
@@ -84,6 +92,8 @@ export function describeEvent(event: SupervisorEvent): string {
       return `app ${event.id} restarting in ${event.delayMs} ms (attempt ${event.attempt})`;
     case 'gave-up':
       return `app ${event.id} gave up after ${event.attempts} restarts`;
+    case 'updated':
+      return `app ${event.id} ${event.restartOnCrash ? 'is restarted when it crashes' : 'is no longer restarted when it crashes'}`;
   }
 }
 

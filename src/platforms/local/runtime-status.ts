@@ -16,8 +16,21 @@ export interface RuntimeApp {
   warmUntil: string | null;
 }
 
+/** The runtime process that serves the public port (`runtime.info`). */
+export interface RuntimeProcess {
+  pid: number;
+  /** The keeper holding the public socket and restarting the runtime after a crash; null when it runs without one. */
+  keeperPid: number | null;
+  host: string;
+  port: number;
+  startedAt: string;
+  /** Times the keeper restarted the runtime after a crash. */
+  restarts: number;
+}
+
 /** What `deploy status` shows from the runtime (docs/local-platform.md): the active and previous releases as they run now. */
 export interface RuntimeView {
+  process: RuntimeProcess | null;
   active: RuntimeApp | null;
   previous: RuntimeApp | null;
 }
@@ -36,9 +49,10 @@ export async function readRuntimeStatus(
   const client = await connectRouter(stateDir, { callTimeoutMs: options.timeoutMs ?? 2_000 }).catch(() => null);
   if (!client) return null;
   try {
-    const apps = await client.call<ListedApp[]>('apps.list');
+    const [apps, info] = await Promise.all([client.call<ListedApp[]>('apps.list'), client.call<RuntimeProcess>('runtime.info').catch(() => null)]);
     const now = options.now?.() ?? Date.now();
-    return { active: describeApp(apps, slots.active, now), previous: describeApp(apps, slots.previous, now) };
+    const process = info ? { pid: info.pid, keeperPid: info.keeperPid, host: info.host, port: info.port, startedAt: info.startedAt, restarts: info.restarts } : null;
+    return { process, active: describeApp(apps, slots.active, now), previous: describeApp(apps, slots.previous, now) };
   } catch {
     // A runtime without the supervisor (another platform's) or one that stopped answering.
     return null;

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { appCommand, groupAlive, signalGroup, spawnApp } from './spawn-app.js';
 import { findFreePort } from './free-port.js';
+import { watchAdopted } from './adopted-watch.js';
 
 export interface AppSpec {
   /** Unique name of the app process, normally the release id. */
@@ -34,7 +35,10 @@ export interface AppInfo {
   restarts: number;
   startedAt: string;
   lastExit: { code: number | null; signal: string | null; at: string } | null;
-  /** Found running when the runtime started (left by a runtime that died): stoppable, but not restartable. */
+  /**
+   * Found running when the runtime started (left by a runtime that died). Restarted after a crash like any other when
+   * the keeper kept its spec (environment) in memory; otherwise stoppable but not restartable (`deploy resume` is).
+   */
   adopted?: boolean;
 }
 
@@ -49,8 +53,17 @@ export interface AdoptableApp {
   startedAt: string;
 }
 
+/** An app's full start spec as the keeper keeps it in memory across a runtime crash (never on disk: env holds secrets). */
+export interface StashedApp extends AppSpec {
+  port: number;
+  host: string;
+  restartOnCrash: boolean;
+  restarts: number;
+}
+
 export type SupervisorEvent =
   | { type: 'started'; id: string; pid: number; port: number; restart: number }
+  | { type: 'updated'; id: string; restartOnCrash: boolean }
   | { type: 'exited'; id: string; code: number | null; signal: string | null; expected: boolean; uptimeMs: number }
   | { type: 'restarting'; id: string; attempt: number; delayMs: number }
   | { type: 'gave-up'; id: string; attempts: number };
@@ -141,36 +154,50 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   /**
-   * Takes over an app a previous runtime started (its process group is still alive). It keeps serving; it can be
-   * listed and stopped, but not restarted: its environment was never written down.
+   * Takes over an app a previous runtime started (its process group is still alive); it keeps serving. Its pid is
+   * watched (it is not our child). With `spec` (kept by the keeper) a crash is restarted like any other; without,
+   * it can be listed and stopped only: its environment was never written down.
    */
-  adopt(app: AdoptableApp, pollMs = 1_000): AppInfo | null {
+  adopt(app: AdoptableApp, options: { spec?: StashedApp; pollMs?: number } = {}): AppInfo | null {
     if (this.apps.has(app.id) || !groupAlive(app.pid)) return null;
+    const spec = options.spec?.id === app.id ? options.spec : null;
     const entry: Entry = {
-      spec: { id: app.id, cwd: app.cwd, command: '', env: {}, logFile: app.logFile, port: app.port, host: new URL(app.url).hostname },
-      info: { id: app.id, pid: app.pid, port: app.port, url: app.url, cwd: app.cwd, logFile: app.logFile, state: 'running', restartOnCrash: false, restarts: 0, startedAt: app.startedAt, lastExit: null, adopted: true },
+      spec: spec ? { ...spec, port: app.port } : { id: app.id, cwd: app.cwd, command: '', env: {}, logFile: app.logFile, port: app.port, host: new URL(app.url).hostname },
+      info: {
+        id: app.id,
+        pid: app.pid,
+        port: app.port,
+        url: app.url,
+        cwd: app.cwd,
+        logFile: app.logFile,
+        state: 'running',
+        restartOnCrash: spec?.restartOnCrash ?? false,
+        restarts: spec?.restarts ?? 0,
+        startedAt: app.startedAt,
+        lastExit: null,
+        adopted: true,
+      },
       child: null,
       adoptedPid: app.pid,
-      startedAtMs: Date.parse(app.startedAt) || this.now(),
+      startedAtMs: this.now(),
       consecutiveCrashes: 0,
       timer: null,
       exited: Promise.resolve(),
     };
-    entry.exited = new Promise((resolve) => {
-      const poll = setInterval(() => {
-        if (groupAlive(app.pid)) return;
-        clearInterval(poll);
-        const expected = entry.info.state === 'stopping' || entry.info.state === 'stopped';
-        entry.info.lastExit = { code: null, signal: null, at: new Date(this.now()).toISOString() };
-        entry.info.pid = null;
-        if (!expected) entry.info.state = 'exited';
-        this.emit('event', { type: 'exited', id: app.id, code: null, signal: null, expected, uptimeMs: this.now() - entry.startedAtMs });
-        resolve();
-      }, pollMs);
-      poll.unref();
+    entry.exited = watchAdopted(app.pid, options.pollMs ?? 100).gone.then(() => {
+      if (entry.adoptedPid !== app.pid) return;
+      entry.adoptedPid = null;
+      this.handleExit(entry, null, null, null);
     });
     this.apps.set(app.id, entry);
     return { ...entry.info };
+  }
+
+  /** Full specs of the live apps that have one, for the keeper to hand to the next runtime. */
+  specs(): StashedApp[] {
+    return [...this.apps.values()]
+      .filter((e) => isLive(e.info.state) && e.spec.command !== '')
+      .map((e) => ({ ...e.spec, restartOnCrash: e.info.restartOnCrash, restarts: e.info.restarts }));
   }
 
   /** Live apps as they are written to disk for a later runtime to adopt. */
@@ -184,6 +211,7 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   setRestartOnCrash(id: string, restart: boolean): AppInfo {
     const entry = this.require(id);
     entry.info.restartOnCrash = restart;
+    this.emit('event', { type: 'updated', id, restartOnCrash: restart });
     return { ...entry.info };
   }
 
@@ -266,6 +294,11 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   private onExit(entry: Entry, child: ChildProcess, code: number | null, signal: string | null): void {
     if (entry.child !== child) return;
+    this.handleExit(entry, code, signal, child.pid ?? null);
+  }
+
+  /** An exit of our child or of an adopted app (then code and signal are unknown). */
+  private handleExit(entry: Entry, code: number | null, signal: string | null, groupPid: number | null): void {
     const expected = entry.info.state === 'stopping' || entry.info.state === 'stopped';
     const uptimeMs = this.now() - entry.startedAtMs;
     entry.info.lastExit = { code, signal, at: new Date(this.now()).toISOString() };
@@ -273,8 +306,9 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.emit('event', { type: 'exited', id: entry.spec.id, code, signal, expected, uptimeMs });
     if (expected) return;
     // Whatever the crashed app left running in its group would hold the port the restart needs.
-    if (child.pid) signalGroup(child.pid, 'SIGKILL');
-    if (!entry.info.restartOnCrash) {
+    if (groupPid) signalGroup(groupPid, 'SIGKILL');
+    // An adopted app without the spec the keeper kept cannot be started again here (`deploy resume` can).
+    if (!entry.info.restartOnCrash || entry.spec.command === '') {
       entry.info.state = 'exited';
       return;
     }

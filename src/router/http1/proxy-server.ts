@@ -85,19 +85,21 @@ export class ProxyServer {
     if (!this.closing) this.sweeper = setInterval(() => this.sweep(), tick).unref();
   }
 
-  /** Resolves with the bound port. A port in use is a UserError that names it. */
-  listen(port: number, host: string): Promise<number> {
+  /** Resolves with the bound port. A port in use is a UserError that names it. `handle`: a socket the keeper bound. */
+  listen(port: number, host: string, handle?: unknown): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') reject(new UserError(`router: port ${port} on ${host} is already in use`));
         else reject(error);
       };
       this.server.once('error', onError);
-      this.server.listen(port, host, () => {
+      const listening = () => {
         this.server.off('error', onError);
         const address = this.server.address();
         resolve(address && typeof address === 'object' ? address.port : port);
-      });
+      };
+      if (handle) this.server.listen(handle as never, listening);
+      else this.server.listen(port, host, listening);
     });
   }
 

@@ -45,23 +45,32 @@ describe('deploy status on the local platform asks the runtime', { timeout: 240_
     expect(view.runtime!.active!.uptimeMs).toBeGreaterThanOrEqual(0);
     expect(startedAt + view.runtime!.active!.uptimeMs!).toBeLessThanOrEqual(Date.now());
     expect(view.runtime?.previous).toMatchObject({ release: first, state: 'running', up: true });
+    expect(view.previous).toMatchObject({ release: first, running: true });
+    expect(view.runtime?.process).toMatchObject({ host: '127.0.0.1', restarts: 0 });
+    expect(view.runtime?.process?.keeperPid).toBeGreaterThan(0);
     expect(Date.parse(view.runtime!.previous!.warmUntil!)).toBeGreaterThan(Date.now());
 
     const human = await cli(dir, 'status', 'staging');
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`active: +${second} .* since \\S+, up \\d`));
     expect(human.stdout).toContain(`previous: ${first} (warm until ${view.runtime!.previous!.warmUntil})`);
+    expect(human.stdout).toContain(`runtime:  pid ${view.runtime!.process!.pid} listening on 127.0.0.1:${view.runtime!.process!.port} (keeper pid ${view.runtime!.process!.keeperPid})`);
+    expect(human.stdout).toMatch(new RegExp(`active: +${second} .*, up \\S+, pid ${view.runtime!.active!.pid}`));
   });
 
   it('after deploy stop it says the runtime is down: active not running, previous stopped', async () => {
     const stopped = await cli(dir, 'stop', 'staging', '--yes');
     expect(stopped.code, stopped.stderr).toBe(0);
     const json = await cli(dir, 'status', 'staging', '--json');
-    expect(JSON.parse(json.stdout)).toMatchObject({ active: { release: second }, runtime: null });
+    // No runtime answers: nothing runs, whatever state.json's last word was.
+    expect(JSON.parse(json.stdout)).toMatchObject({ active: { release: second }, previous: { release: first, running: false }, runtime: null });
     const human = await cli(dir, 'status', 'staging');
     expect(human.stdout).toMatch(new RegExp(`active: +${second} .*, not running\\n`));
     expect(human.stdout).toContain(`previous: ${first} (stopped)`);
     expect(human.stdout).toContain('runtime:  not running');
+    // The hint is always safe: resume, never a deploy of HEAD or a rollback.
+    expect(human.stdout).toContain(`\`deploy resume staging\` brings back the router and ${second} (deploys nothing new)`);
+    expect(human.stdout).not.toMatch(/`deploy staging`|`deploy rollback/);
   });
 });
 
