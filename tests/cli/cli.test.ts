@@ -78,7 +78,10 @@ describe('deploy CLI (built, run as a real process)', () => {
     expect(summary).toMatchObject({ status: 'success', environment: 'staging', strategy: 'canary', dryRun: true, exitCode: 0, url: 'http://localhost:4601' });
     expect(summary.checks).toEqual({ pre: expect.any(Array), post: [] });
     expect(summary.rollback).toEqual({ performed: false, reason: null, command: '' });
-    expect(summary.plan.steps.join('\n')).toMatch(/canary 10% .*\n.*canary 50% .*\n.*promote: 100%/);
+    // A first deploy has no stable release: the plan says the canary becomes a whole switch, and that is what runs
+    // (tests/rollout/plan-is-what-runs.test.ts has the canary steps of an environment with a stable release).
+    expect(summary.plan.steps.join('\n')).toMatch(/switch http:\/\/localhost:4601 from blue to green \(no stable release to compare a canary with\)/);
+    expect(summary.plan.steps.join('\n')).not.toMatch(/canary 10%/);
   });
 
   it('a config the platform cannot use fails a real deploy with exit 2, names the path, changes nothing and leaves no orchestrator behind', async () => {
