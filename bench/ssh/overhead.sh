@@ -61,13 +61,13 @@ environments:
 CFG
 git init -q && git add -A && git -c user.email=b@b -c user.name=b commit -qm app
 # First deploys: shipgate is copied to the host, both runtimes start. Not counted.
-$cli local --json >/dev/null; $cli staging --json >/dev/null
+$cli local --json >/dev/null 2>&1; $cli staging --json >/dev/null 2>&1
 
 declare -a L S
 for i in $(seq 1 "$N"); do
   echo "$i" >VERSION; git add -A; git -c user.email=b@b -c user.name=b commit -qm "v$i"
-  t0=$(date +%s%N); $cli local --json >/dev/null; t1=$(date +%s%N)
-  $cli staging --json >/dev/null; t2=$(date +%s%N)
+  t0=$(date +%s%N); $cli local --json >/dev/null 2>&1; t1=$(date +%s%N)
+  $cli staging --json >/dev/null 2>&1; t2=$(date +%s%N)
   L+=($(( (t1-t0)/1000000 ))); S+=($(( (t2-t1)/1000000 )))
   echo "run $i: local ${L[-1]} ms, ssh ${S[-1]} ms"
 done
