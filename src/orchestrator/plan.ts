@@ -113,7 +113,7 @@ function planSteps(input: PlanInput): PlanStep[] {
   // The hooks run on every platform, after the platform's own steps (src/orchestrator/post-hooks.ts).
   const hooks =
     input.kind === 'deploy'
-      ? [step('post-deploy', 'run .deploy/hooks/post-deploy, if present'), step('post-rollback', 'after a rollback: run .deploy/hooks/post-rollback, if present', true)]
-      : [step('post-rollback', 'run .deploy/hooks/post-rollback, if present')];
+      ? [step('post-deploy', 'hook .deploy/hooks/post-deploy, if any'), step('post-rollback', 'after a rollback: hook .deploy/hooks/post-rollback, if any', true)]
+      : [step('post-rollback', 'hook .deploy/hooks/post-rollback, if any')];
   return [preChecks, ...steps.filter((s) => !s.onFailure), ...hooks.filter((s) => !s.onFailure), ...steps.filter((s) => s.onFailure), ...hooks.filter((s) => s.onFailure)];
 }

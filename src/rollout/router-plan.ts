@@ -26,7 +26,7 @@ export function routerPlanSteps(config: ResolvedEnvironment, kind: 'deploy' | 'r
     const target = input.to ?? 'the previous release';
     return [step('start', `start ${target} if it is not warm; ${health}; smoke it directly`), step('switch', `switch ${config.url} to ${target}`), step('verify', 'verify health and smoke')];
   }
-  const steps: PlanStep[] = [step('release', `release: ${input.ref ?? 'HEAD'} into a release directory outside the project, with its persisted paths and dependencies`)];
+  const steps: PlanStep[] = [step('release', `release: ${input.ref ?? 'HEAD'} with its own dependencies and the persisted paths`)];
   if (config.build) steps.push(step('build', `build: \`${config.build}\``));
   if (options.image) steps.push(step('image', options.image));
   if (config.migrations.mode !== 'none') steps.push(step('migrate', `apply pending migrations${config.migrations.tool ? ` (${config.migrations.tool})` : ''} from the release`));

@@ -22,7 +22,8 @@ export function renderText(s: DeploySummary): string {
   lines.push(`Environment: ${s.environment}, ${s.strategy} on ${s.platform}${s.url ? `, ${s.url}` : ''}`);
   lines.push(`Pre-checks: ${preLine(s.checks.pre)}`);
 
-  if (s.plan && s.dryRun) s.plan.steps.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
+  // One line: a numbered list costs the chat's parent conversation a few tokens more per step.
+  if (s.plan && s.dryRun) lines.push(`Plan: ${s.plan.steps.join(' | ')}`);
   else if (s.release.id) {
     const commit = s.release.commit ? `, commit ${s.release.commit.slice(0, 7)}` : '';
     lines.push(`Release: ${s.release.id} (version ${s.release.version || '-'}${commit}) in ${formatDuration(s.durationMs)}`);

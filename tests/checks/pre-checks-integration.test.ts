@@ -99,7 +99,9 @@ describe('pre-checks wired into the orchestrator run', () => {
     const summary = await runPlan(plan, { emit: (e) => events.push(e.message), signal: new AbortController().signal });
 
     const byName = Object.fromEntries(summary.checks.pre.map((c) => [c.name, c]));
-    expect(Object.keys(byName)).toEqual(['Tests', 'Migrations', 'Env Vars', 'Git', 'Rollback Plan']);
+    // The bundle's checks, then the platform's own (the local platform's Data Loss check).
+    expect(Object.keys(byName)).toEqual(['Tests', 'Migrations', 'Env Vars', 'Git', 'Rollback Plan', 'Data Loss']);
+    expect(byName['Data Loss']).toMatchObject({ ok: true, detail: 'first deploy: no live release to compare' });
     expect(byName.Tests).toMatchObject({ ok: false, detail: '1/2 failing: applies discount', exitCode: 3 });
     expect(byName.Migrations).toMatchObject({ ok: true, detail: '3 pending, ready to apply: 001_users.sql, 002_items.sql, 003_orders.sql' });
     expect(byName['Env Vars']).toMatchObject({ ok: false, detail: 'missing STRIPE_KEY', exitCode: 3 });
@@ -235,7 +237,8 @@ describe('pre-checks wired into the orchestrator run', () => {
       signal: controller.signal,
       loadDriver: async () => untouchable,
     });
-    expect(summary.checks.pre).toEqual([{ name: 'Tests', ok: false, detail: 'interrupted', exitCode: 3 }]);
+    // The platform's own check (Data Loss) runs beside the bundle's; the interrupted test run is what blocks.
+    expect(summary.checks.pre).toEqual([{ name: 'Tests', ok: false, detail: 'interrupted', exitCode: 3 }, expect.objectContaining({ name: 'Data Loss', ok: true })]);
     expect(summary.status).toBe('blocked');
     expect(await readdir(join(root, '.deploy/staging'))).not.toContain('lock');
   });

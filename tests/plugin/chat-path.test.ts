@@ -110,7 +110,7 @@ describe('the chat path runs the same CLI as the terminal', () => {
     // What the agent relays: the CLI's own plain-text summary.
     const summary = String(parse(chat.stdout, line).text);
     expect(summary).toMatch(/^Deployment Status: SUCCESS \(dry run, nothing changed\) \(exit 0\)/);
-    expect(summary).toContain('\n  1. ');
+    expect(summary).toMatch(/\nPlan: pre-checks .* \| release: /);
     const tokens = countTokens(summary);
     console.log(`plain-text summary of the real dry run (o200k_base): ${tokens} tokens`);
     expect(tokens).toBeLessThanOrEqual(300);
