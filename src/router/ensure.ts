@@ -25,11 +25,17 @@ export interface EnsureRouterOptions {
   startTimeoutMs?: number;
 }
 
+/** The compiled keeper next to this module, or under dist/ when this module runs from sources (tests). */
+function compiledKeeper(): string {
+  const sibling = fileURLToPath(new URL('./keeper-daemon.js', import.meta.url));
+  return existsSync(sibling) ? sibling : fileURLToPath(new URL('../../dist/src/router/keeper-daemon.js', import.meta.url));
+}
+
 /** The daemon start, as data. It is spawned detached (not through the executor, which waits for commands to end). */
 export function daemonCommand(options: EnsureRouterOptions): Command {
   const daemonPath = options.daemonPath ?? fileURLToPath(new URL('./daemon.js', import.meta.url));
   const where = ['--state-dir', options.stateDir, '--port', String(options.port), '--host', options.host ?? '0.0.0.0'];
-  const keeperPath = options.keeperPath === undefined ? fileURLToPath(new URL('./keeper-daemon.js', import.meta.url)) : options.keeperPath;
+  const keeperPath = options.keeperPath === undefined ? compiledKeeper() : options.keeperPath;
   return {
     file: process.execPath,
     args: keeperPath ? [keeperPath, ...where, '--runtime', daemonPath] : [daemonPath, ...where],
