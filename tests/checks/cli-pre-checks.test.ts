@@ -93,6 +93,8 @@ describe('deploy CLI with the real pre-checks', () => {
       { name: 'Env Vars', ok: false, detail: 'invalid SESSION_SECRET (shorter than 64 characters)', exitCode: 3 },
       { name: 'Git', ok: true, detail: expect.stringMatching(/^commit [0-9a-f]{7}, clean$/) },
       { name: 'Rollback Plan', ok: true, detail: 'would be written to .deploy/staging/rollback-plan.md (dry run)' },
+      // The local platform's own check, after the bundle's.
+      { name: 'Data Loss', ok: true, detail: 'first deploy: no live release to compare' },
     ]);
 
     const human = await cli(root, ['staging', '--dry-run']);

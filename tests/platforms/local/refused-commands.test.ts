@@ -43,7 +43,7 @@ describe('refused commands change nothing (real CLI, local platform)', { timeout
     for (const args of [['rollback', 'staging', '--yes'], ['rollback', 'staging', '--to', '20990101-000000-unknown', '--yes']]) {
       const refused = await cli(dir, ...args);
       expect(refused.code, refused.stderr).toBe(2);
-      expect(refused.stderr + refused.stdout).toMatch(/no previous release|is not in \.deploy\/staging\/releases/);
+      expect(refused.stderr + refused.stdout).toMatch(/no previous release|is not among the kept releases of staging/);
       expect(existsSync(join(stateDir(dir), 'journal.json'))).toBe(false);
       expect(existsSync(join(stateDir(dir), 'router.sock'))).toBe(false);
       expect(routerLog(dir)).toBe('');
