@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNS=${3:-32}
-read -r -a TARGET_LIST <<<"${TARGETS:-direct nginx router${TLS:+ }${TLS:-" naive"}}"
+read -r -a TARGET_LIST <<<"${TARGETS:-direct nginx router$([ -n "${TLS:-}" ] || echo " naive")}"
 has() { [[ " ${TARGET_LIST[*]} " == *" $1 "* ]]; }
 ensure_tools
 build
