@@ -195,7 +195,7 @@ const SettingsShape = {
   dependencies: z
     .enum(['release', 'shared'])
     .optional()
-    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and hard-linked; a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
+    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and linked (one symlink; a tree of hard links when build: runs); a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
   releases: z
     .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Verified releases kept for rollback; failed and rolled-back ones are pruned first. Default 5.') })
     .optional()
