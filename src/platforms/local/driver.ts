@@ -16,7 +16,7 @@ import { readRuntimeStatus } from './runtime-status.js';
 import { prepareRelease } from './prepare-release.js';
 import { listReleases, readRelease } from './releases.js';
 import { retainAfterDeploy } from '../../releases/retention.js';
-import { relinkForRollback } from '../../releases/prepare-dir.js';
+import { relinkForRollback, restoreForRollback } from '../../releases/prepare-dir.js';
 
 export interface LocalDriverOptions {
   /** Address the environment's router binds. Default: config `listen` (loopback except for production). */
@@ -118,6 +118,7 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   const [{ rollBack }, { routerTarget }, { stopGuard }] = await Promise.all([flows.engine(), flows.target(), flows.guard()]);
   await stopGuard(router, 'manual rollback');
   await relinkForRollback(ctx, target);
+  await restoreForRollback(ctx, target, appEnvironment(config, target));
   return rollBack({ ctx, target: routerTarget(router, runner), release: target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 
