@@ -66,11 +66,17 @@ export async function forwardToHosts(argv: readonly string[], options: CliOption
 async function streamAll(targets: SshTarget[], commands: Command[], redact: (text: string) => string): Promise<number> {
   const prefix = (target: SshTarget) => (targets.length > 1 ? `${target.label} | ` : '');
   const runs = targets.map((target, i) => streamFromHost(commands[i], (line) => process.stdout.write(`${prefix(target)}${redact(line)}\n`)));
-  const stopAll = () => runs.forEach((run) => run.stop());
+  let stopped = false;
+  const stopAll = () => {
+    stopped = true;
+    runs.forEach((run) => run.stop());
+  };
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
   try {
     const ends = await Promise.all(runs.map((run) => run.done));
+    // Ctrl-C: the ssh clients we ended say "killed by signal"; that is the normal end of a follow.
+    if (stopped) return 0;
     let worst = 0;
     for (const [i, end] of ends.entries()) {
       const failure = describeSshFailure(targets[i], end.exitCode, end.stderr);
