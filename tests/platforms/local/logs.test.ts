@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCli, startCli, waitFor } from '../../cli/helpers.js';
+import { makeProject, runCli } from '../../cli/helpers.js';
+import { followCli } from '../../helpers/follow-cli.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 
 const SECRET = 'tok-4b1f9e2d7c';
@@ -74,31 +75,20 @@ describe('deploy logs <env> on the local platform (real runtime, real app)', { t
   });
 
   it('--follow streams new lines, follows the next deploy to its release, and ends with exit 0 on Ctrl-C', async () => {
-    const child = startCli(['logs', 'staging', '--follow', '--lines', '0'], { cwd: project });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const follower = followCli(['logs', 'staging', '--follow', '--lines', '0'], { cwd: project });
+    let code: number | null;
     try {
-      // Requests until the follower (which starts at the end of the log) has printed one: no sleep on its start-up.
-      let sent = 0;
-      await waitFor(() => {
-        if (Date.now() - sent > 250) {
-          sent = Date.now();
-          void fetch(`http://127.0.0.1:${port}/followed`).catch(() => undefined);
-        }
-        return out.includes('GET /followed token=***');
-      }, 30_000);
-
+      await follower.requestUntil(`http://127.0.0.1:${port}/followed`, 'GET /followed token=***', 30_000);
       writeFileSync(join(project, 'VERSION'), 'two\n');
       commit(project, 'two');
       const second = await runCli(['staging', '--json'], { cwd: project });
       expect(second.code, second.stderr + second.stdout).toBe(0);
       const release = JSON.parse(second.stdout).release.id as string;
-      await waitFor(() => out.includes(`── ${release} is now active ──`) && out.includes('starting two with token=***'), 30_000);
+      await follower.waitForOutput((out) => out.includes(`── ${release} is now active ──`) && out.includes('starting two with token=***'), 30_000);
     } finally {
-      child.kill('SIGINT');
+      code = await follower.interrupt();
     }
-    expect(await exited).toBe(0);
-    expect(out).not.toContain(SECRET);
+    expect(code).toBe(0);
+    expect(follower.output()).not.toContain(SECRET);
   });
 });

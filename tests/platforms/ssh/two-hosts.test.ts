@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCli, startCli, waitFor } from '../../cli/helpers.js';
+import { makeProject, runCli, waitFor } from '../../cli/helpers.js';
+import { followCli } from '../../helpers/follow-cli.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { startLoad } from '../../helpers/load.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
@@ -143,24 +144,15 @@ describe.skipIf(unavailable)('two servers over ssh (real sshd on 127.0.0.2 and 1
     expect(logs.stdout).toContain('h3 | GET /marked token=***');
     expect(logs.stdout).not.toContain(SECRET);
 
-    const child = startCli(['logs', 'staging', '--follow', '--lines', '0'], { cwd: project, env: hosts.env });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const follower = followCli(['logs', 'staging', '--follow', '--lines', '0'], { cwd: project, env: hosts.env });
+    let code: number | null;
     try {
-      let sent = 0;
-      await waitFor(() => {
-        if (Date.now() - sent > 250) {
-          sent = Date.now();
-          void fetch(`${url('127.0.0.3')}followed`).catch(() => undefined);
-        }
-        return out.includes('h3 | GET /followed token=***');
-      }, 60_000);
+      await follower.requestUntil(`${url('127.0.0.3')}followed`, 'h3 | GET /followed token=***', 60_000);
     } finally {
-      child.kill('SIGINT');
+      code = await follower.interrupt();
     }
-    expect(await exited).toBe(0);
-    expect(out).not.toContain(SECRET);
+    expect(code).toBe(0);
+    expect(follower.output()).not.toContain(SECRET);
     // The followers on the hosts saw their connection close and ended.
     const followers = () => hosts.hosts.flatMap((host) => pids(host.user, 'main.js logs staging'));
     await waitFor(() => followers().length === 0, 30_000);
