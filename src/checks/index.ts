@@ -102,6 +102,7 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
           next: { id: null, version: await projectVersion(config.projectRoot, gitState.commit), commit: gitState.commit },
           migrations: pending.pending,
           migrationTool: pending.tool,
+          classified: pending.report?.files ?? null,
           keepWarmMs: config.keepWarmMs,
           persist: config.persist,
           dryRun: plan.dryRun,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,8 @@ describe('migrations in a real deploy (local platform, PostgreSQL 15)', () => {
     expect(expand.code, expand.stderr).toBe(0);
     expect(expand.summary.migrations).toMatchObject({ files: [{ name: '002_plan.sql', state: 'applied', kind: 'expand' }], rollbackSchemaSafe: true });
     expect(await columns(url, 'users')).toEqual(['id', 'email', 'plan']);
+    const rollbackPlan = JSON.parse(readFileSync(join(dir, '.deploy/staging/rollback-plan.json'), 'utf8'));
+    expect(rollbackPlan.migrations).toMatchObject({ willApply: ['002_plan.sql'], applied: ['002_plan.sql'], schemaSafe: true });
 
     writeFileSync(join(dir, 'migrations/004_ok.sql'), 'ALTER TABLE users ADD COLUMN nickname text;');
     writeFileSync(join(dir, 'migrations/005_bad.sql'), "UPDATE users\nSET nope = 1\nWHERE plan = 'free';");
