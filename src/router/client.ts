@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import { ControlError, SOCKET_FILE, type ControlResponse } from './control-protocol.js';
@@ -49,13 +50,21 @@ export function connectRouter(stateDir: string, options: ConnectOptions = {}): P
   });
 }
 
+/**
+ * A client over any stream that carries the control protocol, e.g. the stdio of `docker exec -i <router>
+ * node control-relay.js`, which reaches a router in a container on a remote engine. `where` names it in errors.
+ */
+export function routerClientOver(stream: Duplex, where: string, options: ConnectOptions = {}): RouterClient {
+  return new SocketRouterClient(stream, where, options.callTimeoutMs ?? 30_000);
+}
+
 class SocketRouterClient implements RouterClient {
   private nextId = 1;
   private buffer = '';
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     private readonly path: string,
     private readonly callTimeoutMs: number,
   ) {
