@@ -61,6 +61,7 @@ export function routerClientOver(stream: Duplex, where: string, options: Connect
 class SocketRouterClient implements RouterClient {
   private nextId = 1;
   private buffer = '';
+  private ended = false;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
   constructor(
@@ -71,9 +72,12 @@ class SocketRouterClient implements RouterClient {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     const failAll = () => {
+      this.ended = true;
       for (const { reject } of this.pending.values()) reject(new ControlError('unreachable', `router on ${this.path} closed the connection`));
       this.pending.clear();
     };
+    // A stream (a relay's stdio) may end without closing; no answer comes after its end either way.
+    socket.on('end', failAll);
     socket.on('close', failAll);
     socket.on('error', failAll);
   }
@@ -119,7 +123,7 @@ class SocketRouterClient implements RouterClient {
   }
 
   private request<T>(method: string, params: unknown, timeoutMs: number): Promise<T> {
-    if (this.socket.destroyed) return Promise.reject(new ControlError('unreachable', `router connection on ${this.path} is closed`));
+    if (this.socket.destroyed || this.ended) return Promise.reject(new ControlError('unreachable', `router connection on ${this.path} is closed`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../src/exec/executor.js';
@@ -47,10 +47,14 @@ describe.skipIf(!engine.ok || noHosts !== null || engine.network !== 'bridge')('
   beforeAll(async () => {
     await ensureBuilt();
     hosts = await startTestHosts([{ alias: 'engine', address: '127.0.0.4', groups: ['docker'] }]);
-    // docker's own ssh reads the user's ssh config; this wrapper stands in for ~/.ssh/config.
+    // docker's own ssh reads the user's ssh config; this wrapper stands in for ~/.ssh/config, with the connection
+    // reuse docs/docker-platform.md recommends (each docker call is an ssh session).
     const bin = join(hosts.dir, 'bin');
     await mkdir(bin);
-    await writeFile(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${hosts.sshConfig} "$@"\n`);
+    const config = join(hosts.dir, 'user_ssh_config');
+    const reuse = ['Host *', '  ControlMaster auto', `  ControlPath ${hosts.dir}/cm-%C`, '  ControlPersist 60', ''].join('\n');
+    await writeFile(config, reuse + (await readFile(hosts.sshConfig, 'utf8')));
+    await writeFile(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${config} "$@"\n`);
     await chmod(join(bin, 'ssh'), 0o755);
     env = { PATH: `${bin}:${process.env.PATH}`, DOCKER_HOST: 'ssh://engine' };
     port = await findFreePort();
