@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
+import { pushRouterSettings } from '../../router/push-settings.js';
 import { appEnvironment } from '../local/app-env.js';
 import { rollBack, rollOut } from '../../rollout/engine.js';
 import { failedBeforeSwitch } from '../../rollout/outcome.js';
@@ -166,7 +167,7 @@ async function activeRelease(ctx: DeployContext): Promise<string | null> {
 async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Promise<RouterPlacement> {
   const router = await placeRouter(ctx, { host: options.host, daemonPath: options.daemonPath });
   const { client } = router;
-  await client.call('router.configure', ctx.config.router);
+  await pushRouterSettings(client, ctx.config.router);
   const methods = await client.call<string[]>('router.methods');
   if (!methods.includes('containers.retire')) {
     client.close();
