@@ -70,6 +70,7 @@ function buildProgram(version: string): Command {
     .option('--force-unverified', 'deploy without a verified deploy of the same commit to the required environment (needs --reason)')
     .option('--allow-dirty', 'allow uncommitted changes when deploying to production')
     .option('--accept-data-loss', 'deploy even though the live release wrote files into its own directory that no persist: entry keeps')
+    .option('--allow-contract', 'apply contract migrations (DROP COLUMN, RENAME, NOT NULL without a default, …) although a release is live')
     .addHelpText(
       'after',
       '\nExit codes: 0 deployed and verified, 1 failed and rolled back, 2 usage or config error,\n3 pre-check failed, 4 a human is needed, 5 another deploy holds the lock.',
@@ -105,11 +106,23 @@ function buildProgram(version: string): Command {
     .option('--all', 'every environment of this project')
     .option('--watch [interval]', 'keep running and resume again whenever something is down (what the service unit runs)')
     .action(onHosts(async () => (await import('./commands/resume.js')).resumeCommand as Handler));
-  withCommon(program.command('service').description('install: write a systemd unit that runs `deploy resume --all` at boot').argument('<action>', 'install'))
+  withCommon(
+    program
+      .command('service')
+      .description('install: write a systemd unit that runs `deploy resume --all` at boot')
+      .argument('<action>', 'install')
+      .argument('[environment]', 'an environment with hosts: install the unit on each of its hosts'),
+  )
     .option('--system', 'a system unit in /etc/systemd/system (as root) instead of a user unit')
     .option('--output <path>', 'write the unit to this file instead')
     .option('--dry-run', 'print the unit; write nothing')
-    .action(action(async () => (await import('./commands/service.js')).serviceCommand as Handler));
+    .action(
+      action(async () => {
+        const { serviceCommand } = await import('./commands/service.js');
+        const { forwardToHosts } = await import('../remote/forward.js');
+        return async (options, verb, environment) => (await forwardToHosts(process.argv.slice(2), options, environment)) ?? serviceCommand(options, verb);
+      }),
+    );
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
   );

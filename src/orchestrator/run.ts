@@ -6,6 +6,7 @@ import { needsHumanOf } from '../summary/needs-human.js';
 import { createExecutor, type Executor } from '../exec/executor.js';
 import { redactDeep } from '../secrets/redact-deep.js';
 import { redactorFor } from '../secrets/for-config.js';
+import { planFields } from '../summary/plan-fields.js';
 import { ensureDeployDir } from '../state/deploy-dir.js';
 import { StateStore } from '../state/store.js';
 import { buildSummary } from '../summary/build.js';
@@ -14,6 +15,7 @@ import { driverAvailable, loadDriver as defaultLoadDriver, preloadDriver } from 
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
+import { preCheckOutputs } from '../checks/run-outputs.js';
 import { runPostHooks } from './post-hooks.js';
 import type { StepId } from '../rollout/steps.js';
 import { platformSpec } from '../platforms/registry.js';
@@ -75,17 +77,13 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   let manifests: string[] | undefined;
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     redactDeep(buildSummary({
-      environment: plan.environment,
-      strategy: plan.strategy,
-      platform: plan.platform,
-      url: plan.config.url,
-      dryRun: plan.dryRun,
+      ...planFields(plan),
       pre,
       activeRelease,
       durationMs: clock.now() - started,
-      steps: plan.steps.map((s) => s.text),
       executed,
       manifests,
+      migrations: preCheckOutputs(plan).migrationsReport,
       ...extra,
     }), redactor);
 

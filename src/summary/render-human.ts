@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
 import { postHeadline, postMark, verificationLine } from './verification-line.js';
+import { hasMigrationNews, migrationsSection } from './migrations-section.js';
 
 const STATUS_LINE: Record<DeploySummary['status'], string> = {
   success: '✅ SUCCESS',
@@ -42,6 +43,8 @@ export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
   } else {
     lines.push(`Deployment: ⏭ NOT STARTED (${formatDuration(s.durationMs)})`, '');
   }
+
+  if (hasMigrationNews(s.migrations)) lines.push(...migrationsSection(s.migrations), '');
 
   if (s.hosts?.length) {
     lines.push('Hosts:');
