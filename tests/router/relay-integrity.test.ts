@@ -53,7 +53,7 @@ describe.each(['http', 'https'] as const)('response bodies relayed without a cop
     const port = proto === 'https' ? router.httpsPort! : router.port;
     const get = proto === 'https' ? httpsGet : httpGet;
     let fastCount = 0;
-    let onFast: (() => void) | null = null;
+    let onFast = null as (() => void) | null;
     const fetchBody = (path: string, agent: Agent | undefined, onData?: (res: IncomingMessage, chunk: Buffer) => void) =>
       new Promise<Buffer>((resolve, reject) => {
         get({ host: '127.0.0.1', port, path, agent, rejectUnauthorized: false }, (res) => {
