@@ -1,5 +1,6 @@
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
+import { shippedHeadline } from '../shipped/format.js';
 
 const STATUS: Record<DeploySummary['status'], string> = {
   success: 'SUCCESS',
@@ -28,6 +29,8 @@ export function renderText(s: DeploySummary): string {
     const commit = s.release.commit ? `, commit ${s.release.commit.slice(0, 7)}` : '';
     lines.push(`Release: ${s.release.id} (version ${s.release.version || '-'}${commit}) in ${formatDuration(s.durationMs)}`);
   } else lines.push(`Release: not started (${formatDuration(s.durationMs)})`);
+  // Counts only: the chat relays this text. A first release says nothing the rollback-plan line does not.
+  if (s.shipped && s.shipped.kind !== 'first') lines.push(`Shipped: ${shippedHeadline(s.shipped)}`);
 
   if (s.checks.post.length > 0) {
     const failed = s.checks.post.filter((c) => !c.ok).length;
