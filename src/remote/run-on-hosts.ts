@@ -14,6 +14,7 @@ import { hostAppDir, hostProjectRoot, hostRunDir, hostSourceArchive, planForHost
 import { remoteScript } from './ssh-command.js';
 import { describeSshFailure } from './ssh-errors.js';
 import { spawnRemoteOrchestrator } from './remote-orchestrator.js';
+import { shippedToHost } from './host-shipped.js';
 import { packSource, uploadSource } from './ship-source.js';
 import type { SshOptions } from './ssh-command.js';
 import type { SshTarget } from './ssh-target.js';
@@ -86,7 +87,7 @@ export async function runOnHosts(run: HostsRun): Promise<DeploySummary> {
   const results: HostResult[] = [];
   let last: DeploySummary | null = null;
   for (const [index, host] of prepared.entries()) {
-    const summary = await runOnHost(run, host, planForHost(plan, host.appDir, host.commit ? { commit: host.commit } : null, CLI_SIDE_CHECKS));
+    const summary = await runOnHost(run, host, planForHost(await withShipped(run, host, plan, executor), host.appDir, host.commit ? { commit: host.commit } : null, CLI_SIDE_CHECKS));
     results.push(hostResult(host.target, summary));
     last = { ...summary, checks: { ...summary.checks, pre: index === 0 ? [...local, ...summary.checks.pre] : summary.checks.pre } };
     if (summary.exitCode === ExitCode.ok) continue;
@@ -95,7 +96,8 @@ export async function runOnHosts(run: HostsRun): Promise<DeploySummary> {
     hooks.onNotice(`${host.target.label} failed; rolling back ${index} host(s) done before it`);
     let rollbacksOk = true;
     for (const done of prepared.slice(0, index).reverse()) {
-      const rollback = await runOnHost(run, done, planForHost({ ...plan, kind: 'rollback', preChecks: [] }, done.appDir, null, CLI_SIDE_CHECKS));
+      const back: DeployPlan = { ...plan, kind: 'rollback', preChecks: [] };
+      const rollback = await runOnHost(run, done, planForHost(await withShipped(run, done, back, executor), done.appDir, null, CLI_SIDE_CHECKS));
       const line = hostResult(done.target, rollback);
       results[prepared.indexOf(done)] = { ...line, status: rollback.exitCode === ExitCode.ok ? 'rolled_back' : 'failed' };
       rollbacksOk &&= rollback.exitCode === ExitCode.ok;
@@ -142,6 +144,12 @@ async function prepareHost(run: HostsRun, target: SshTarget, executor: Executor)
   const install = await ensureShipgate(target, run.ssh, executor);
   run.hooks.onProgress({ phase: 'hosts', state: 'ok', message: `${target.label}: Node ${install.nodeVersion}, shipgate ${install.installed ? 'installed' : 'present'}` });
   return { target, install, appDir: hostAppDir(install.home, run.plan.config.app) };
+}
+
+/** The plan with what it ships to this host, worked out here where the repository is (src/remote/host-shipped.ts). */
+async function withShipped(run: HostsRun, host: Prepared, plan: DeployPlan, executor: Executor): Promise<DeployPlan> {
+  const shipped = await shippedToHost(plan, host.target, run.ssh, executor, host.appDir, plan.kind === 'deploy' ? (host.commit ?? null) : null);
+  return shipped ? { ...plan, options: { ...plan.options, shipped } } : plan;
 }
 
 async function runOnHost(run: HostsRun, host: Prepared, plan: DeployPlan): Promise<DeploySummary> {

@@ -2,34 +2,51 @@ import type { ReleaseDiff } from '../contracts/release-diff.js';
 import type { ResolvedEnvironment } from '../config/types.js';
 import type { Executor } from '../exec/executor.js';
 import type { DeployPlan } from '../orchestrator/plan.js';
+import type { EnvironmentState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { releaseDiff, resolveDeployedCommit } from './release-diff.js';
 import { commitOf, replacedRelease, type HistoryReader } from './replaced-release.js';
 
+export interface ShippedInput {
+  plan: DeployPlan;
+  /** The environment's state where the run happens (here, or read from a server). */
+  state: EnvironmentState;
+  history: HistoryReader;
+  executor: Executor;
+  /** The project folder in its git repository. */
+  cwd: string;
+  /** The commit a deploy ships, when it is already known (a deploy over SSH); else `--ref` or HEAD is resolved. */
+  commit?: string | null;
+}
+
 /**
- * What this run ships against the release it replaces. A deploy compares the commit it deploys (`--ref`, else HEAD)
- * with the active release's; a rollback compares the release it returns to. On a server reached over SSH the
- * CLI, which has the repository, computed it and put it in the plan. Null for `stop`; never throws.
+ * What a run ships against the release it replaces. A deploy compares the commit it deploys (`--ref`, else HEAD)
+ * with the active release's; a rollback compares the release it returns to. Null for `stop`; never throws.
  */
-export async function shippedForRun(plan: DeployPlan, state: StateStore, executor: Executor): Promise<ReleaseDiff | null> {
+export async function shippedFor(input: ShippedInput): Promise<ReleaseDiff | null> {
+  const { plan, state, history, executor, cwd } = input;
   if (plan.kind === 'stop') return null;
-  if (plan.options.shipped) return plan.options.shipped;
   try {
-    const current = await state.read();
-    let records: ReturnType<HistoryReader> | null = null;
-    const history: HistoryReader = () => (records ??= state.readHistory());
-    const from = await replacedRelease(current, history);
-    const cwd = plan.config.projectRoot;
+    const from = await replacedRelease(state, history);
     let to: string | null;
     if (plan.kind === 'rollback') {
-      const target = plan.options.to ?? current.previous?.release ?? null;
-      to = target ? await commitOf(target, current, history) : null;
-    } else to = plan.options.source?.commit ?? (await resolveDeployedCommit(executor, cwd, plan.options.ref ?? 'HEAD'));
-    if (plan.options.source && from) return { kind: 'unknown', from, to, reason: 'the repository is where the CLI ran; it did not send the diff' };
+      const target = plan.options.to ?? state.previous?.release ?? null;
+      to = target ? await commitOf(target, state, history) : null;
+    } else to = input.commit ?? (await resolveDeployedCommit(executor, cwd, plan.options.ref ?? 'HEAD'));
     return await releaseDiff({ executor, cwd, from, to, migrationPaths: migrationPaths(plan.config.migrations) });
   } catch (error) {
     return { kind: 'unknown', from: null, to: null, reason: (error as Error).message.split('\n')[0] ?? 'failed' };
   }
+}
+
+/** The orchestrator's: on a server reached over SSH the CLI, which has the repository, computed it and put it in the plan. */
+export async function shippedForRun(plan: DeployPlan, store: StateStore, executor: Executor): Promise<ReleaseDiff | null> {
+  if (plan.options.shipped !== undefined) return plan.options.shipped;
+  let records: ReturnType<HistoryReader> | null = null;
+  const history: HistoryReader = () => (records ??= store.readHistory());
+  const state = await store.read().catch(() => null);
+  if (!state) return null;
+  return shippedFor({ plan, state, history, executor, cwd: plan.config.projectRoot, commit: plan.options.source?.commit });
 }
 
 /** The folders whose changes a diff lists as migrations: the configured one, else the tools' usual ones. */

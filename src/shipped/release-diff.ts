@@ -31,7 +31,9 @@ export async function releaseDiff(input: ReleaseDiffInput): Promise<ReleaseDiff>
   const unknown = (reason: string): ReleaseDiff => ({ kind: 'unknown', from, to, reason });
   if (!to) return unknown('the deployed release has no git commit');
   if (!from.commit) return unknown(`the replaced release ${from.release} has no git commit`);
-  if (!(await resolveDeployedCommit(executor, cwd, from.commit))) return unknown(`commit ${from.commit.slice(0, 7)} of ${from.release} is not in this repository`);
+  const known = await executor.run(resolveCommit(cwd, from.commit)).catch(() => null);
+  if (!known || /not a git repository/i.test(known.stderr)) return unknown('the project folder is not in a git repository');
+  if (known.exitCode !== 0) return unknown(`commit ${from.commit.slice(0, 7)} of ${from.release} is not in this repository`);
 
   const run = (command: Parameters<Executor['run']>[0]) => executor.run(command).catch(() => null);
   const [counts, subjects, migrations, lockfiles] = await Promise.all([

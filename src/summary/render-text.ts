@@ -1,6 +1,6 @@
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
-import { shippedHeadline } from '../shipped/format.js';
+import { shippedBrief, shippedHeadline } from '../shipped/format.js';
 
 const STATUS: Record<DeploySummary['status'], string> = {
   success: 'SUCCESS',
@@ -29,8 +29,12 @@ export function renderText(s: DeploySummary): string {
     const commit = s.release.commit ? `, commit ${s.release.commit.slice(0, 7)}` : '';
     lines.push(`Release: ${s.release.id} (version ${s.release.version || '-'}${commit}) in ${formatDuration(s.durationMs)}`);
   } else lines.push(`Release: not started (${formatDuration(s.durationMs)})`);
-  // Counts only: the chat relays this text. A first release says nothing the rollback-plan line does not.
-  if (s.shipped && s.shipped.kind !== 'first') lines.push(`Shipped: ${shippedHeadline(s.shipped)}`);
+  // Counts only: the chat relays this text. A first release says nothing the rollback-plan line does not, and
+  // the replaced release is named only when the rollback-plan line names another one.
+  if (s.shipped?.kind === 'diff') {
+    const since = s.shipped.from && !s.rollback.command.endsWith(` ${s.shipped.from.release}`) ? ` since ${s.shipped.from.release}` : '';
+    lines.push(`Shipped: ${shippedBrief(s.shipped)}${since}`);
+  } else if (s.shipped?.kind === 'unknown') lines.push(`Shipped: ${shippedHeadline(s.shipped)}`);
 
   if (s.checks.post.length > 0) {
     const failed = s.checks.post.filter((c) => !c.ok).length;

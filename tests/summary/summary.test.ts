@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSummary } from '../../src/summary/build.js';
 import { renderHuman } from '../../src/summary/render-human.js';
 import { renderJson } from '../../src/summary/render-json.js';
+import { renderText } from '../../src/summary/render-text.js';
 import { colorFor } from '../../src/summary/color.js';
 
 const TOKENIZER = 'gpt-tokenizer o200k_base';
@@ -83,6 +84,11 @@ describe('summary', () => {
     expect(JSON.parse(renderJson(normalSummary())).shipped.commits.first).toHaveLength(5);
     const first = buildSummary({ environment: 'staging', strategy: 'blue-green', platform: 'local', url: '', dryRun: false, pre: [], durationMs: 1, shipped: { kind: 'first', from: null, to: 'abc' } });
     expect(renderHuman(first, plain)).toContain('What Shipped: first release\n');
+    // The plain text counts only, and names the replaced release only when the rollback plan names another one.
+    expect(renderText(normalSummary())).toContain('Release: 20250102-030405-abc1234 (version v1.2.3, commit abc1234) in 2m 15s\nShipped: 7 commits, 1 migration file, 14 dependency changes\n');
+    const stopped = { ...normalSummary(), rollback: { performed: false, reason: null, command: 'deploy rollback staging --to r-0' } };
+    expect(renderText(stopped)).toContain('Shipped: 7 commits, 1 migration file, 14 dependency changes since 20250101-120000-9f8e7d6\n');
+    expect(renderText(first)).not.toContain('Shipped');
   });
 
   it('the JSON has the documented fields', () => {
