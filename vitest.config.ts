@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './tests/setup/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -13,5 +14,7 @@ export default defineConfig({
     // The default output, then one line naming every skipped test and why (tests/setup/skipped-reporter.ts).
     reporters: ['default', './tests/setup/skipped-reporter.ts'],
     poolOptions: { forks: { maxForks: 2 } },
+    // Longest files first (tests/setup/durations.json), so both workers end together on a fresh clone.
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });

@@ -4,31 +4,37 @@
 #   modelled router/nginx = (wrk + upstream + nginx) / (wrk + upstream + router)   (µs per request, same round)
 # is what the ratio of req/s would be without other work on the machine. It is less swayed by a busy box than
 # req/s, but still swayed (cache and scheduler effects).
+# TLS=1: nginx and the router terminate HTTPS (lib.sh make_cert; the naive proxy is left out), so the figures include
+# TLS on the client side; the app is reached over plain HTTP.
 # Usage: bench/router/cpu-cost.sh [rounds=3] [seconds=5] [connections=32]   (NICE=-15 as root; TARGETS="nginx router naive")
 if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-5}
 CONNS=${3:-32}
-read -r -a TARGET_LIST <<<"${TARGETS:-nginx router naive}"
+read -r -a TARGET_LIST <<<"${TARGETS:-nginx router$([ -n "${TLS:-}" ] || echo " naive")}"
 ensure_tools
 build
-APP=19501 NGINX=19502 ROUTER=19503 NAIVE=19504
+APP=19501 NGINX=19502 ROUTER=19503 NAIVE=19504 ROUTER_TLS=19505
+tls_env=()
+if [ -n "${TLS:-}" ]; then
+  make_cert
+  tls_env=(TLS_PORT=$ROUTER_TLS TLS_CERT="$CERT" TLS_KEY="$KEY")
+fi
 start_bg env PORT=$APP node "$ROOT/bench/router/upstream.mjs"
 app_pid=${PIDS[-1]}
 start_nginx $NGINX $APP
-start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/run-router.mjs"
+start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP "${tls_env[@]}" node "$ROOT/bench/router/run-router.mjs"
 router_pid=${PIDS[-1]}
 start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"
 naive_pid=${PIDS[-1]}
-wait_port $APP; wait_port $NGINX; wait_port $ROUTER; wait_port $NAIVE
+for target in direct "${TARGET_LIST[@]}"; do wait_url "$(url_of "$target")"; done
 sleep 0.3
 nginx_worker=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
-port_of() { case $1 in nginx) echo $NGINX ;; router) echo $ROUTER ;; naive) echo $NAIVE ;; esac; }
 pid_of() { case $1 in nginx) echo "$nginx_worker" ;; router) echo "$router_pid" ;; naive) echo "$naive_pid" ;; esac; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
-for target in "${TARGET_LIST[@]}"; do wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$(port_of "$target")/" >/dev/null; done
+for target in "${TARGET_LIST[@]}"; do wrk -t2 -c"$CONNS" -d2s "$(url_of "$target")" >/dev/null; done
 
 printf "%-6s %-7s %10s %12s %12s %12s %12s\n" round target "req/s" "proxy us/req" "app us/req" "wrk us/req" "total us/req"
 TOTALS="$WORK/totals"
@@ -40,7 +46,7 @@ for round in $(seq "$ROUNDS"); do
   for target in "${order[@]}"; do
     pid=$(pid_of "$target")
     proxy_before=$(cpu_ticks "$pid"); app_before=$(cpu_ticks "$app_pid")
-    { time wrk -t2 -c"$CONNS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$(port_of "$target")/" >"$WORK/wrk.out"; } 2>"$WORK/wrk.time"
+    { time wrk -t2 -c"$CONNS" -d"${SECONDS_PER_RUN}s" "$(url_of "$target")" >"$WORK/wrk.out"; } 2>"$WORK/wrk.time"
     proxy_after=$(cpu_ticks "$pid"); app_after=$(cpu_ticks "$app_pid")
     requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
     rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")

@@ -21,16 +21,22 @@ ensure_tools() {
 }
 
 build() {
+  [ -n "${NO_BUILD:-}" ] && return 0
   (cd "$ROOT" && npm run build --silent >/dev/null 2>&1 || true)
   test -f "$ROOT/dist/src/router/router.js" || { echo "build failed: dist/src/router/router.js missing" >&2; exit 1; }
 }
 
 wait_port() {
+  wait_url "http://127.0.0.1:$1/"
+}
+
+# Waits until a URL answers (any status; -k: the HTTPS runs use a self-signed certificate).
+wait_url() {
   for _ in $(seq 200); do
-    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    curl -sk -o /dev/null "$1" && return 0
     sleep 0.05
   done
-  echo "port $1 did not open" >&2
+  echo "$1 did not answer" >&2
   return 1
 }
 
@@ -58,9 +64,24 @@ start_upstream_app() {
   fi
 }
 
-# nginx with one worker and a keepalive upstream, the comparison the issue asks for.
+# A self-signed certificate (RSA 2048, CN localhost) for the HTTPS runs, shared by nginx and the router; the key is
+# 0600, as the router requires. Sets CERT and KEY.
+make_cert() {
+  CERT="$WORK/cert.pem" KEY="$WORK/key.pem"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout "$KEY" -out "$CERT" 2>/dev/null
+  chmod 600 "$KEY"
+}
+
+# nginx with one worker and a keepalive upstream, the comparison the issue asks for. With TLS=1 it listens with TLS
+# (make_cert's certificate, session cache, and no cap on requests per connection, as the router has none: no new
+# handshakes in the run).
 start_nginx() {
   local listen=$1 upstream=$2
+  local ssl="" ssl_lines=""
+  if [ -n "${TLS:-}" ]; then
+    ssl=" ssl"
+    ssl_lines="ssl_certificate $CERT; ssl_certificate_key $KEY; ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:SSL:1m; keepalive_requests 1000000;"
+  fi
   cat >"$WORK/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -71,7 +92,8 @@ http {
   access_log off;
   upstream app { server 127.0.0.1:$upstream; keepalive 64; }
   server {
-    listen 127.0.0.1:$listen;
+    listen 127.0.0.1:$listen$ssl;
+    $ssl_lines
     location / {
       proxy_pass http://app;
       proxy_http_version 1.1;
@@ -86,6 +108,16 @@ http {
 CONF
   nginx -c "$WORK/nginx.conf" -p "$WORK" &
   PIDS+=($!)
+}
+
+# The URL wrk loads for a target, from the ports the script set (APP, NGINX, ROUTER, NAIVE, LOGGED, and with TLS=1
+# ROUTER_TLS and LOGGED_TLS). With TLS=1 the proxies are reached over HTTPS; the app directly stays plain HTTP.
+url_of() {
+  if [ -n "${TLS:-}" ]; then
+    case $1 in direct) echo "http://127.0.0.1:$APP/" ;; nginx) echo "https://127.0.0.1:$NGINX/" ;; router) echo "https://127.0.0.1:$ROUTER_TLS/" ;; logged) echo "https://127.0.0.1:$LOGGED_TLS/" ;; esac
+  else
+    case $1 in direct) echo "http://127.0.0.1:$APP/" ;; nginx) echo "http://127.0.0.1:$NGINX/" ;; router) echo "http://127.0.0.1:$ROUTER/" ;; naive) echo "http://127.0.0.1:$NAIVE/" ;; logged) echo "http://127.0.0.1:$LOGGED/" ;; esac
+  fi
 }
 
 # Prints "<req/s> <p50 ms> <p99 ms> <non-2xx+errors>" for one wrk run.

@@ -1,4 +1,5 @@
 // Runs the built router on PORT, proxying to UPSTREAM (an origin URL). Used by the benchmark scripts.
+// TLS_PORT, TLS_CERT, TLS_KEY: HTTPS on TLS_PORT too, with that certificate (the router's own TLS listener).
 // WORKERS=N (N > 1) runs N copies as a node:cluster sharing the port, to measure what a multi-worker router would gain.
 import cluster from 'node:cluster';
 import { mkdtempSync } from 'node:fs';
@@ -27,6 +28,11 @@ if (workers > 1 && cluster.isPrimary) {
     initialTable: { version: 1, active: { id: 'bench', url: process.env.UPSTREAM }, canary: null, updatedAt: new Date().toISOString() },
   });
   if (stateDir) await router.setActive({ id: 'bench', url: process.env.UPSTREAM });
+  if (process.env.TLS_PORT) {
+    const certificates = [{ hosts: ['localhost'], cert: process.env.TLS_CERT, key: process.env.TLS_KEY }];
+    const tls = { port: Number(process.env.TLS_PORT), certificates, redirect: false, hstsSeconds: 0 };
+    await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, accessLog: stateDir ? undefined : false, tls });
+  }
   if (cluster.isWorker) process.send('ready');
   else process.stdout.write(`listening ${router.port}\n`);
   process.on('SIGTERM', () => router.close(1000).then(() => process.exit(0)));

@@ -6,27 +6,34 @@
 # more (shorter) rounds fit in the same time. UPSTREAM_APP=example proxies the example app (examples/webapp, its HTML
 # page at /) instead of the tiny upstream.mjs: the proxies' share of the box is then smaller. The target `logged` is
 # the router with its access log on (run-router.mjs ACCESS_LOG=1); the end then prints its throughput against `router`.
+# TLS=1 (bench/router/https.sh): nginx, the router and `logged` are reached over HTTPS, the same self-signed certificate
+# for both (TLS terminated by the proxy, plain HTTP to the app); `direct` stays plain HTTP, so "added p99" includes
+# TLS. The naive proxy has no TLS and is left out.
 # Usage: bench/router/throughput.sh [rounds=3] [seconds=10] [connections=32]
 if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNS=${3:-32}
-read -r -a TARGET_LIST <<<"${TARGETS:-direct nginx router naive}"
+read -r -a TARGET_LIST <<<"${TARGETS:-direct nginx router$([ -n "${TLS:-}" ] || echo " naive")}"
 has() { [[ " ${TARGET_LIST[*]} " == *" $1 "* ]]; }
 ensure_tools
 build
 
-APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104 LOGGED=19105
+APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104 LOGGED=19105 ROUTER_TLS=19106 LOGGED_TLS=19107
+tls_env=()
+if [ -n "${TLS:-}" ]; then
+  make_cert
+  tls_env=(TLS_CERT="$CERT" TLS_KEY="$KEY")
+fi
 start_upstream_app $APP "${UPSTREAM_APP:-tiny}"
 start_nginx $NGINX $APP
-start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP WORKERS="${WORKERS:-}" node "$ROOT/bench/router/run-router.mjs"
-has logged && start_bg env PORT=$LOGGED UPSTREAM=http://127.0.0.1:$APP ACCESS_LOG=1 node "$ROOT/bench/router/run-router.mjs"
+start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP WORKERS="${WORKERS:-}" ${TLS:+TLS_PORT=$ROUTER_TLS} "${tls_env[@]}" node "$ROOT/bench/router/run-router.mjs"
+has logged && start_bg env PORT=$LOGGED UPSTREAM=http://127.0.0.1:$APP ACCESS_LOG=1 ${TLS:+TLS_PORT=$LOGGED_TLS} "${tls_env[@]}" node "$ROOT/bench/router/run-router.mjs"
 has naive && start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"
-port_of() { case $1 in direct) echo $APP ;; nginx) echo $NGINX ;; router) echo $ROUTER ;; naive) echo $NAIVE ;; logged) echo $LOGGED ;; esac; }
-for target in direct "${TARGET_LIST[@]}"; do wait_port "$(port_of "$target")"; done
+for target in direct "${TARGET_LIST[@]}"; do wait_url "$(url_of "$target")"; done
 # Warm up JITs and keep-alive pools.
-for target in "${TARGET_LIST[@]}"; do wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$(port_of "$target")/" >/dev/null; done
+for target in "${TARGET_LIST[@]}"; do wrk -t2 -c"$CONNS" -d2s "$(url_of "$target")" >/dev/null; done
 
 printf "%-6s %-7s %10s %9s %9s %6s\n" round target "req/s" "p50 ms" "p99 ms" bad
 declare -A RPS P99
@@ -36,7 +43,7 @@ for round in $(seq "$ROUNDS"); do
   shift_by=$((round % n))
   order=("${TARGET_LIST[@]:$shift_by}" "${TARGET_LIST[@]:0:$shift_by}")
   for target in "${order[@]}"; do
-    read -r rps p50 p99 bad < <(wrk_run "http://127.0.0.1:$(port_of "$target")/" "$SECONDS_PER_RUN" "$CONNS")
+    read -r rps p50 p99 bad < <(wrk_run "$(url_of "$target")" "$SECONDS_PER_RUN" "$CONNS")
     RPS[$target.$round]=$rps
     P99[$target.$round]=$p99
     printf "%-6s %-7s %10s %9s %9s %6s\n" "$round" "$target" "$rps" "$p50" "$p99" "$bad"

@@ -105,11 +105,23 @@ function buildProgram(version: string): Command {
     .option('--all', 'every environment of this project')
     .option('--watch [interval]', 'keep running and resume again whenever something is down (what the service unit runs)')
     .action(onHosts(async () => (await import('./commands/resume.js')).resumeCommand as Handler));
-  withCommon(program.command('service').description('install: write a systemd unit that runs `deploy resume --all` at boot').argument('<action>', 'install'))
+  withCommon(
+    program
+      .command('service')
+      .description('install: write a systemd unit that runs `deploy resume --all` at boot')
+      .argument('<action>', 'install')
+      .argument('[environment]', 'an environment with hosts: install the unit on each of its hosts'),
+  )
     .option('--system', 'a system unit in /etc/systemd/system (as root) instead of a user unit')
     .option('--output <path>', 'write the unit to this file instead')
     .option('--dry-run', 'print the unit; write nothing')
-    .action(action(async () => (await import('./commands/service.js')).serviceCommand as Handler));
+    .action(
+      action(async () => {
+        const { serviceCommand } = await import('./commands/service.js');
+        const { forwardToHosts } = await import('../remote/forward.js');
+        return async (options, verb, environment) => (await forwardToHosts(process.argv.slice(2), options, environment)) ?? serviceCommand(options, verb);
+      }),
+    );
   withCommon(program.command('unlock').description("remove an environment's deploy lock, whoever holds it").argument('<environment>')).action(
     action(async () => (await import('./commands/unlock.js')).unlockCommand),
   );

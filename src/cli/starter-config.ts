@@ -42,7 +42,7 @@ ${health}
 ${tests}
 migrations: auto             # auto | none | { tool: knex, ... }
 
-# Each release has its own node_modules from the lockfile (installed once per lockfile, then hard-linked), so a
+# Each release has its own node_modules from the lockfile (installed once per lockfile into a cache, then linked), so a
 # rollback runs exactly the dependencies it ran before. \`dependencies: shared\` uses the project's node_modules instead.
 # dependencies: release
 

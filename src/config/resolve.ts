@@ -1,4 +1,4 @@
-import { parseSshTarget } from '../remote/ssh-target.js';
+import { listenOnHost, ON_HOST_VAR, parseHostEntry } from '../remote/ssh-target.js';
 import { resolveRouter } from './router-schema.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
@@ -119,6 +119,7 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
     values,
     missingVars: done.missing,
     secrets: [...new Set([...done.secrets, ...Object.values(values)])],
+    onHost: processEnv[ON_HOST_VAR],
   });
 }
 
@@ -133,6 +134,8 @@ interface ResolveContext {
   values: Record<string, string>;
   missingVars: string[];
   secrets: string[];
+  /** The server this runs on, when a CLI sent the command there over SSH (src/remote/forward.ts). */
+  onHost: string | undefined;
 }
 
 /** Where the router listens unless `listen:` says: only production is reachable from other machines by default. */
@@ -174,9 +177,10 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     build: s.build ?? null,
     start: s.start ?? null,
     port,
-    listen: s.listen ?? defaultListen(c.environment),
+    listen: listenOnHost(s.hosts ?? [], c.onHost) ?? s.listen ?? defaultListen(c.environment),
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
-    hosts: (s.hosts ?? []).map((spec, i) => parseSshTarget(spec, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
+    hosts: (s.hosts ?? []).map((entry, i) => parseHostEntry(entry, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
+    batch: s.batch,
     health: { path: bundled(s.health?.path, 'health.path'), timeoutMs: ms(s.health?.timeout, 'health.timeout'), intervalMs: ms(s.health?.interval, 'health.interval') },
     tests:
       tests === false

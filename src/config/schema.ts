@@ -37,6 +37,10 @@ const command = (description: string) => z.string({ error: 'expected a shell com
 import { isSshTargetSpec } from '../remote/ssh-target.js';
 
 const LISTEN_MESSAGE = 'expected an IP address like "127.0.0.1", "0.0.0.0" or "::"';
+const listenAddress = (description: string) =>
+  z.string({ error: LISTEN_MESSAGE }).refine((text) => isIP(text) !== 0 || text === 'localhost', { error: LISTEN_MESSAGE }).describe(description);
+const sshTarget = (description: string) =>
+  z.string().refine(isSshTargetSpec, { error: 'expected a server like "deploy@app1.example.com" or "app1:2222"' }).describe(description);
 
 const URL_MESSAGE = 'expected a URL like "https://shop.example.com"';
 
@@ -110,16 +114,26 @@ const SettingsShape = {
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
   port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
-  listen: z
-    .string({ error: LISTEN_MESSAGE })
-    .refine((text) => isIP(text) !== 0 || text === 'localhost', { error: LISTEN_MESSAGE })
-    .optional()
-    .describe("Address the environment's router listens on, with `port` (local and docker platforms). Default 127.0.0.1 (this machine only) for every environment except production, 0.0.0.0 (all interfaces) for production."),
+  listen: listenAddress("Address the environment's router listens on, with `port` (local and docker platforms). Default 127.0.0.1 (this machine only) for every environment except production, 0.0.0.0 (all interfaces) for production.").optional(),
   hosts: z
-    .array(z.string().refine(isSshTargetSpec, { error: 'expected a server like "deploy@app1.example.com" or "app1:2222"' }))
+    .array(
+      z.union([
+        sshTarget('A server: [user@]host[:port], or an alias from ~/.ssh/config.'),
+        z.strictObject({
+          host: sshTarget('The server: [user@]host[:port], or an alias from ~/.ssh/config.'),
+          listen: listenAddress("Address the router listens on on this server (e.g. its private address for the load balancer); default the environment's `listen`.").optional(),
+        }),
+      ], { error: 'expected a server like "deploy@app1.example.com" or "app1:2222", or { host, listen }' }),
+    )
     .min(1, { error: 'list at least one server, or leave hosts out to deploy on this machine' })
     .optional()
-    .describe('Servers reached over SSH ([user@]host[:port], or an alias from ~/.ssh/config). The environment runs on each, one at a time; see docs/ssh.md.'),
+    .describe('Servers reached over SSH ([user@]host[:port], or an alias from ~/.ssh/config; { host, listen } to bind the router to an address of that server). The environment runs on each, one at a time (or `batch` at a time); see docs/ssh.md.'),
+  batch: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe('How many of `hosts` are deployed at once; each batch is verified before the next starts, and a failure rolls back that batch and every host done before it.'),
   ssh: z
     .strictObject({ identityFile: z.string().min(1).optional().describe('Private key for every host of the environment (ssh -i). Default: what ssh uses.') })
     .optional()
@@ -181,7 +195,7 @@ const SettingsShape = {
   dependencies: z
     .enum(['release', 'shared'])
     .optional()
-    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and hard-linked; a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
+    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and linked (one symlink; a tree of hard links when build: runs); a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
   releases: z
     .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Verified releases kept for rollback; failed and rolled-back ones are pruned first. Default 5.') })
     .optional()

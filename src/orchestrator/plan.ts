@@ -2,6 +2,7 @@ import type { ResolvedEnvironment } from '../config/types.js';
 import type { Recipes } from '../bundle/schema.js';
 import { platformSpec } from '../platforms/registry.js';
 import { step, type PlanStep } from '../rollout/steps.js';
+import { ACME_CONFIGURE_TIMEOUT_MS } from '../router/push-settings.js';
 import { redactorFor } from '../secrets/for-config.js';
 
 export type RunKind = 'deploy' | 'rollback' | 'stop';
@@ -100,7 +101,9 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   // Blue's baseline may be probed for up to one window before the switch; an inconclusive window runs on for verify.extend.
   const verify = 2 * config.verify.windowMs + (config.verify.extendMs ?? 0) + config.health.timeoutMs + 60_000;
   const platform = platformSpec(config.platform).extraDeadlineMs?.(config) ?? 0;
-  const base = verify + config.drainTimeoutMs + rollout + platform + margin;
+  // The router may order certificates over ACME before the release starts (src/router/push-settings.ts).
+  const acme = config.router?.tls?.acme ? ACME_CONFIGURE_TIMEOUT_MS : 0;
+  const base = verify + config.drainTimeoutMs + rollout + platform + acme + margin;
   return kind === 'rollback' ? base + config.health.timeoutMs : base + tests + build + config.health.timeoutMs;
 }
 

@@ -6,6 +6,7 @@ import { needsHumanOf } from '../summary/needs-human.js';
 import { createExecutor, type Executor } from '../exec/executor.js';
 import { redactDeep } from '../secrets/redact-deep.js';
 import { redactorFor } from '../secrets/for-config.js';
+import { planFields } from '../summary/plan-fields.js';
 import { ensureDeployDir } from '../state/deploy-dir.js';
 import { StateStore } from '../state/store.js';
 import { buildSummary } from '../summary/build.js';
@@ -80,15 +81,10 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   let shipping: Promise<void> = Promise.resolve();
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     redactDeep(buildSummary({
-      environment: plan.environment,
-      strategy: plan.strategy,
-      platform: plan.platform,
-      url: plan.config.url,
-      dryRun: plan.dryRun,
+      ...planFields(plan),
       pre,
       activeRelease,
       durationMs: clock.now() - started,
-      steps: plan.steps.map((s) => s.text),
       executed,
       manifests,
       shipped,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from '../exec/command.js';
@@ -9,10 +9,15 @@ import { writeFileAtomic } from '../state/atomic-write.js';
 /**
  * Each release gets its own node_modules: installed once per lockfile with the project's package manager into a
  * content-addressed cache (`<state home>/shipgate/dependencies/<key>/`), keyed by the lockfile, the package manager,
- * node's version, the OS and the CPU, then hard-linked into the release (`cp -al`). An unchanged lockfile costs one
- * tree of hard links; a rollback runs exactly the files its release ran with.
+ * node's version, the OS and the CPU. Without a build the release's node_modules is one symlink to that entry, which
+ * nothing writes to again; a build (which may write into node_modules: caches, generated clients) gets a private
+ * tree of hard links (`cp -al`). Either way an unchanged lockfile installs nothing, and a rollback runs exactly the
+ * files its release ran with.
  */
 export type PackageManager = 'npm' | 'pnpm' | 'yarn';
+
+/** How the release's node_modules reaches the cache entry. */
+export type DependencyTree = 'symlink' | 'hard-links';
 
 export interface Lockfile {
   manager: PackageManager;
@@ -24,6 +29,9 @@ export interface DependencyResult {
   key: string;
   /** `cache`: the tree was there already and no install ran. */
   source: 'cache' | 'installed';
+  tree: DependencyTree;
+  /** Installed without devDependencies. */
+  production: boolean;
   ms: number;
 }
 
@@ -115,6 +123,11 @@ export interface InstallDependenciesInput {
   logFile: string;
 }
 
+/** A release that runs what was installed (no build) shares the cache entry; a build gets its own tree. */
+export function treeFor(production: boolean): DependencyTree {
+  return production ? 'symlink' : 'hard-links';
+}
+
 /** The release's node_modules from the cache, installing into the cache first when the key is new. Null without a lockfile. */
 export async function installDependencies(input: InstallDependenciesInput): Promise<DependencyResult | null> {
   const started = performance.now();
@@ -129,9 +142,24 @@ export async function installDependencies(input: InstallDependenciesInput): Prom
   }
   const target = join(input.releaseDir, 'node_modules');
   await rm(target, { recursive: true, force: true });
-  const linked = await input.executor.run(hardLinkCommand(join(entry, 'node_modules'), target));
-  if (linked.exitCode !== 0) throw new Error(`linking dependencies from the cache failed: ${linked.stderr.trim()}`);
-  return { manager: lockfile.manager, key, source, ms: Math.round(performance.now() - started) };
+  const tree = treeFor(input.production);
+  if (tree === 'symlink') await symlink(join(entry, 'node_modules'), target, 'dir');
+  else {
+    const linked = await input.executor.run(hardLinkCommand(join(entry, 'node_modules'), target));
+    if (linked.exitCode !== 0) throw new Error(`linking dependencies from the cache failed: ${linked.stderr.trim()}`);
+  }
+  return { manager: lockfile.manager, key, source, tree, production: input.production, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * A release whose node_modules links to a cache entry that is gone (the cache was deleted) gets it back from its own
+ * lockfile: the same key, so the same tree. Null when the release's dependencies are there (or not its own).
+ */
+export async function restoreDependencies(input: InstallDependenciesInput): Promise<DependencyResult | null> {
+  const target = join(input.releaseDir, 'node_modules');
+  const link = await lstat(target).catch(() => null);
+  if (!link?.isSymbolicLink() || (await isDir(target))) return null;
+  return installDependencies(input);
 }
 
 /** Installs in a private folder and renames it into place, so a concurrent deploy never sees half a tree. */

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { DeployContext } from '../orchestrator/types.js';
-import { releaseDirOf, releaseLogDir, type CreateReleaseOptions } from '../platforms/local/releases.js';
+import { releaseDirOf, releaseLogDir, type CreateReleaseOptions, type ReleaseInfo } from '../platforms/local/releases.js';
 import { sharedDir } from '../platforms/local/app-env.js';
-import { installDependencies, linkProjectDependencies } from './dependency-cache.js';
+import { installDependencies, linkProjectDependencies, restoreDependencies } from './dependency-cache.js';
 import { shipgateStateHome } from './location.js';
 import { linkPersisted, parsePersist, type LinkedPath } from './persist.js';
 
@@ -45,6 +45,21 @@ export function prepareReleaseDir(ctx: DeployContext, env: Record<string, string
     ctx.emit({ phase: 'dependencies', state: 'ok', message: `${result.manager} lockfile ${result.key.slice(0, 12)}: ${how} (${result.ms} ms)` });
     return { dependencies: result };
   };
+}
+
+/** Before a rollback: a release linked to a cache entry that was deleted since gets it back from its own lockfile. */
+export async function restoreForRollback(ctx: DeployContext, target: Pick<ReleaseInfo, 'id' | 'dir' | 'dependencies'>, env: Record<string, string>): Promise<void> {
+  const recorded = target.dependencies;
+  if (recorded?.tree !== 'symlink' || recorded.production === undefined) return;
+  const result = await restoreDependencies({
+    releaseDir: target.dir,
+    cacheRoot: dependencyCacheRoot(),
+    executor: ctx.executor,
+    production: recorded.production,
+    env: { ...env, RELEASE_ID: target.id, DEPLOY_RELEASE: target.id },
+    logFile: join(releaseLogDir(target.dir), 'install.log'),
+  });
+  if (result) ctx.emit({ phase: 'dependencies', state: 'ok', message: `${target.id}: its dependency tree had been deleted from the cache; installed again from its lockfile (${result.ms} ms)` });
 }
 
 export function describeLinks(linked: readonly LinkedPath[], environment: string, live: string | null, id: string): string {

@@ -26,3 +26,6 @@ export async function rollOut(input: RolloutInput & { migrations: MigrationSourc
 export function rollBack(input: RollbackInput): Promise<DeployOutcome> {
   return rollbackTo(input);
 }
+
+/** A target that switches whole deployments itself (Railway): start, verify, switch back (src/rollout/whole-switch.ts). */
+export { deployWholeSwitch, rollBackWholeSwitch } from './whole-switch.js';

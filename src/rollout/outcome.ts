@@ -26,3 +26,8 @@ export function failedBeforeSwitch(release: ReleaseMeta, previous: string | null
     verified: false,
   };
 }
+
+/** The first failed check of a verification (a named placeholder when none says why). */
+export function firstFailure(results: PostCheckResult[]): PostCheckResult {
+  return results.find((r) => !r.ok) ?? { name: 'Verification', ok: false, value: 'no result', threshold: 'passed' };
+}

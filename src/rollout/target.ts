@@ -1,4 +1,5 @@
 import type { UpstreamMetrics } from '../contracts/metrics.js';
+import type { PostCheckResult } from '../contracts/summary.js';
 
 /** A release as the engine knows it: its id and what it was built from. */
 export interface ReleaseMeta {
@@ -62,4 +63,46 @@ export interface ReleaseRunner extends Pick<RolloutTarget, 'start' | 'running' |
   setActive(id: string, active: boolean): Promise<void>;
   /** Keeps a release running without traffic for `ms`, then drains and stops it (in the long-running runtime). */
   keepWarm(id: string, ms: number, drainTimeoutMs: number): Promise<void>;
+}
+
+/** How a platform-gated start ended when no traffic reached the release (or the platform may still move it there). */
+export interface StartRefused {
+  /** The platform's id of the release it was asked to start. */
+  id: string;
+  /** The failed check, e.g. `Railway Deployment FAILED (threshold SUCCESS)`. */
+  check: PostCheckResult;
+  /** e.g. "Railway deployment d-7 ended FAILED" or "... is still BUILDING after railway.deadline (600s)". */
+  detail: string;
+  /** False when the platform may still move traffic to it (a deadline, an interruption): a human must look. */
+  settled: boolean;
+  logTail: string[];
+}
+
+/** A switch back the platform refused or could not confirm. */
+export type SwitchResult = { ok: true; live: RunningRelease } | { ok: false; reason: string };
+
+/**
+ * A target that switches whole deployments only, and does so itself: the platform starts a release and moves all
+ * traffic to it once its own health check passes (Railway). It cannot run a release without traffic, so there is
+ * no direct smoke before the swap and no weights (a canary is refused when the config is read); going back is a
+ * switch to an earlier release, which the platform may serve as a new release of the same image.
+ * The engine (src/rollout/whole-switch.ts) owns the order: start, verify, and switch back on failure.
+ */
+export interface WholeSwitchTarget {
+  readonly capabilities: { weights: false; startsWithoutTraffic: false };
+  /** The platform's name ("Railway") and what it calls a release ("Railway deployment"), for messages. */
+  readonly platform: string;
+  readonly kind: string;
+  /** The release serving now, as the platform knows it. */
+  live(): Promise<RunningRelease | null>;
+  /**
+   * Starts `release` and resolves once the platform moved the traffic to it. `created` is told the platform's id
+   * as soon as it exists, before any wait (a killed run's recovery needs it).
+   */
+  start(release: ReleaseMeta, created: (id: string) => Promise<void>): Promise<RunningRelease | StartRefused>;
+  /** Traffic back to release `id`, leaving `leaving`; resolves with the release serving now. */
+  switchTo(id: string, leaving: string | null): Promise<SwitchResult>;
+  /** Post-deployment verification of the live release, with the platform's own word on it where it has one. */
+  verify(release: RunningRelease): Promise<{ ok: boolean; results: PostCheckResult[] }>;
+  logTail(id: string, lines: number): Promise<string[]>;
 }

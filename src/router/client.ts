@@ -20,8 +20,8 @@ export interface RouterClient {
    * the runtime closes its control connections after its last write, just before it exits.
    */
   shutdown(graceMs?: number): Promise<void>;
-  /** Calls any registered method, including ones other modules added (e.g. `apps.start`). */
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
+  /** Calls any registered method, including ones other modules added (e.g. `apps.start`); `timeoutMs` overrides the client's. */
+  call<T = unknown>(method: string, params?: unknown, options?: { timeoutMs?: number }): Promise<T>;
   close(): void;
 }
 
@@ -105,8 +105,8 @@ class SocketRouterClient implements RouterClient {
     await Promise.race([closed, timedOut]).finally(() => clearTimeout(timer));
   }
 
-  call<T = unknown>(method: string, params: unknown = {}): Promise<T> {
-    return this.request(method, params, this.callTimeoutMs);
+  call<T = unknown>(method: string, params: unknown = {}, options: { timeoutMs?: number } = {}): Promise<T> {
+    return this.request(method, params, options.timeoutMs ?? this.callTimeoutMs);
   }
 
   private request<T>(method: string, params: unknown, timeoutMs: number): Promise<T> {
@@ -150,7 +150,7 @@ class SocketRouterClient implements RouterClient {
       const waiter = this.pending.get(response.id);
       if (!waiter) continue;
       this.pending.delete(response.id);
-      if (response.error) waiter.reject(new ControlError(response.error.code, response.error.message));
+      if (response.error) waiter.reject(new ControlError(response.error.code, response.error.message, response.error.exitCode));
       else waiter.resolve(response.result);
     }
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,10 +85,14 @@ describe('json-server across releases', { timeout: 15 * 60_000 }, () => {
     expect(traffic.total).toBeGreaterThan(20);
     expect(await titles(persisted.url)).toEqual(['before the deploy', 'also before']);
 
-    // Same lockfile: the tree came from the cache, no install ran (there is no install log).
+    // Same lockfile: the tree came from the cache, no install ran (there is no install log), and both releases'
+    // node_modules are links to the one installed entry.
     const second = await persisted.release(two.summary.release.id);
-    expect(second?.dependencies).toMatchObject({ source: 'cache', key: (await persisted.release(first))?.dependencies?.key });
+    const firstRelease = await persisted.release(first);
+    expect(second?.dependencies).toMatchObject({ source: 'cache', tree: 'symlink', key: firstRelease?.dependencies?.key });
     expect(existsSync(join(second!.dir, '.shipgate', 'install.log'))).toBe(false);
+    expect(readlinkSync(join(second!.dir, 'node_modules'))).toBe(readlinkSync(join(firstRelease!.dir, 'node_modules')));
+    expect(two.stderr).toContain('from the cache, no install ran');
     expect(second!.dir.startsWith(persisted.dir)).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../src/contracts/summary.js';
 import { runCli } from '../cli/helpers.js';
 import { ensureBuilt } from '../setup/build.js';
@@ -15,7 +15,7 @@ import { freshInstall, git } from './helpers/npm-project.js';
  */
 const stateHome = mkdtempSync(join(tmpdir(), 'shipgate-state-'));
 const env = { XDG_STATE_HOME: stateHome };
-let running: string | null = null;
+const running: string[] = [];
 
 async function firstDeploy(dir: string, start: string): Promise<{ exitCode: number; summary: DeploySummary; config: Record<string, unknown> }> {
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
@@ -29,18 +29,19 @@ async function firstDeploy(dir: string, start: string): Promise<{ exitCode: numb
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'first');
-  running = dir;
+  running.push(dir);
   const run = await runCli(['staging', '--json', '--yes'], { cwd: dir, env });
   return { exitCode: run.code ?? -1, summary: JSON.parse(run.stdout) as DeploySummary, config: parse(edited) as Record<string, unknown> };
 }
 
-describe('the starter config deploys real apps on the first try', { timeout: 20 * 60_000 }, () => {
+// The two apps install and deploy side by side: both mostly wait on npm and on their own processes.
+describe('the starter config deploys real apps on the first try', { timeout: 20 * 60_000, concurrent: true }, () => {
   beforeAll(() => ensureBuilt(), 5 * 60_000);
-  afterEach(async () => {
-    if (!running) return;
-    const stopped = await runCli(['stop', 'staging', '--yes'], { cwd: running, env });
-    running = null;
-    expect(stopped.code, stopped.stderr).toBe(0);
+  afterAll(async () => {
+    for (const dir of running) {
+      const stopped = await runCli(['stop', 'staging', '--yes'], { cwd: dir, env });
+      expect(stopped.code, stopped.stderr).toBe(0);
+    }
   });
 
   it('json-server', async () => {

@@ -37,7 +37,8 @@ async function testsDetailAcrossDeploys(project: NpmProject, deploys: number): P
   return details;
 }
 
-describe('Tests pre-check counts as releases accumulate', { timeout: 10 * 60_000 }, () => {
+// The two runners deploy side by side: each waits mostly on its own processes.
+describe('Tests pre-check counts as releases accumulate', { timeout: 10 * 60_000, concurrent: true }, () => {
   beforeAll(() => ensureBuilt(), 5 * 60_000);
   afterAll(async () => {
     for (const p of projects) await p.stop();

@@ -2,7 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/resolve.js';
+import { appCliLink, appCliMain } from '../../remote/app-cli-link.js';
 import { UserError } from '../../errors.js';
 import type { CliOptions } from '../options.js';
 import { cronLine, systemdUnit, unitName, type BootEntry } from '../service-unit.js';
@@ -25,7 +27,7 @@ export async function serviceCommand(options: ServiceCliOptions, action?: string
     app: config.app,
     projectRoot,
     node: process.execPath,
-    cli: fileURLToPath(new URL('../main.js', import.meta.url)),
+    cli: bootCli(projectRoot),
     path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     user: options.system ? userInfo().username : undefined,
     watchInterval: '10s',
@@ -49,4 +51,10 @@ export async function serviceCommand(options: ServiceCliOptions, action?: string
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
+}
+
+/** On a server (`deploy service install <env>` run there over ssh), the app's shipgate link, which follows upgrades. */
+function bootCli(projectRoot: string): string {
+  if (process.env.SHIPGATE_ON_HOST === '1' && existsSync(appCliLink(projectRoot))) return appCliMain(projectRoot);
+  return fileURLToPath(new URL('../main.js', import.meta.url));
 }

@@ -4,6 +4,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { pushRouterSettings } from '../../router/push-settings.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment } from '../local/app-env.js';
 import { rollBack, rollOut } from '../../rollout/engine.js';
@@ -181,7 +182,7 @@ async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Pro
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
-  await client.call('router.configure', ctx.config.router);
+  await pushRouterSettings(client, ctx.config.router);
   const methods = await client.call<string[]>('router.methods');
   if (!methods.includes('containers.retire')) {
     client.close();

@@ -6,6 +6,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { pushRouterSettings } from '../../router/push-settings.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment, sharedDir } from './app-env.js';
 import type { FlowTiming } from '../../rollout/timing.js';
@@ -15,7 +16,7 @@ import { readRuntimeStatus } from './runtime-status.js';
 import { prepareRelease } from './prepare-release.js';
 import { listReleases, readRelease } from './releases.js';
 import { retainAfterDeploy } from '../../releases/retention.js';
-import { relinkForRollback } from '../../releases/prepare-dir.js';
+import { relinkForRollback, restoreForRollback } from '../../releases/prepare-dir.js';
 
 export interface LocalDriverOptions {
   /** Address the environment's router binds. Default: config `listen` (loopback except for production). */
@@ -117,6 +118,7 @@ async function rollback(ctx: DeployContext, options: LocalDriverOptions, to?: st
   const [{ rollBack }, { routerTarget }, { stopGuard }] = await Promise.all([flows.engine(), flows.target(), flows.guard()]);
   await stopGuard(router, 'manual rollback');
   await relinkForRollback(ctx, target);
+  await restoreForRollback(ctx, target, appEnvironment(config, target));
   return rollBack({ ctx, target: routerTarget(router, runner), release: target, publicUrl: publicUrlOf(ctx), timing: options.timing });
 }
 
@@ -170,7 +172,7 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
-  await client.call('router.configure', ctx.config.router);
+  await pushRouterSettings(client, ctx.config.router);
   await requireSupervisor(client, ctx.config.environment);
   await (await flows.guard()).configureAlerts(ctx, client);
   const active = wasRunning ? null : (await ctx.state.read()).active;

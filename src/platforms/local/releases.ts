@@ -9,6 +9,7 @@ import { hashTree } from './content-hash.js';
 import { formatReleaseId, isReleaseId } from './release-id.js';
 import { externalReleasesDir, legacyReleasesDir } from '../../releases/location.js';
 import { recordManifest } from '../../releases/manifest.js';
+import type { DependencyTree } from '../../releases/dependency-cache.js';
 
 import { verifiedMarker } from '../../releases/retention.js';
 
@@ -32,8 +33,11 @@ export interface ReleaseInfo {
   buildMs: number | null;
   /** Passed post-deploy verification once (`.shipgate/verified`); retention counts only these. */
   verified?: boolean;
-  /** How the release got its node_modules (src/releases/dependency-cache.ts), when it has its own. */
-  dependencies?: { manager: string; key: string; source: 'cache' | 'installed'; ms: number } | null;
+  /**
+   * How the release got its node_modules (src/releases/dependency-cache.ts), when it has its own. `tree` and
+   * `production` are missing in releases made before the symlinked tree (those have hard links).
+   */
+  dependencies?: { manager: string; key: string; source: 'cache' | 'installed'; tree?: DependencyTree; production?: boolean; ms: number } | null;
 }
 
 export interface CreateReleaseOptions {

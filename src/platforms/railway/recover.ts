@@ -5,7 +5,7 @@ import { isFinal } from './operations.js';
 import { rollbackTo } from './rollback-to.js';
 import { publicUrl } from './service-instance.js';
 import { railwaySession } from './session.js';
-import { recordLive } from './state.js';
+import { recordLive } from '../../rollout/whole-switch-state.js';
 
 /**
  * A deploy killed after it triggered a Railway deployment left that deployment unverified. If it went live,

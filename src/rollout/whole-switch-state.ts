@@ -1,10 +1,14 @@
-import type { DeployContext } from '../../orchestrator/types.js';
-import type { EnvironmentState } from '../../state/schema.js';
+import type { DeployContext } from '../orchestrator/types.js';
+import type { EnvironmentState } from '../state/schema.js';
+import type { RunningRelease } from './target.js';
 
-/** Records which Railway deployment serves (active) and which one a rollback returns to (previous). */
+/**
+ * Records which release serves (active) and which one a rollback returns to (previous) on a whole-switch target.
+ * The platform keeps no warm blue: the previous release is a rollback target, not a running process.
+ */
 export async function recordLive(
-  ctx: DeployContext,
-  live: { id: string; url: string },
+  ctx: Pick<DeployContext, 'state' | 'config'>,
+  live: RunningRelease,
   previous: string | null,
   release?: { version: string; commit: string | null },
 ): Promise<void> {
@@ -17,7 +21,6 @@ export async function recordLive(
       ...state,
       url: live.url,
       active: { release: live.id, upstream: live.url, since: now, running: true },
-      // Railway keeps no warm blue after overlapSeconds: the previous deployment is a rollback target, not a running process.
       previous: previous ? { release: previous, upstream: null, since: now, running: false } : state.previous,
       releases,
     };
