@@ -43,6 +43,24 @@ const ReleaseDiffSchema = z.object({
     .optional(),
 });
 
+const MigrationsReportSchema = z.object({
+  tool: z.string(),
+  files: z
+    .array(
+      z.object({
+        name: z.string(),
+        state: z.enum(['pending', 'applied', 'failed']),
+        kind: z.enum(['expand', 'contract', 'unclassified']),
+        statement: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    )
+    .nullable(),
+  errors: z.array(z.string()).optional(),
+  contractAllowed: z.boolean().optional(),
+  rollbackSchemaSafe: z.boolean().nullable().optional(),
+});
+
 export const DeploySummarySchema = z.object({
   status: z.enum(['success', 'rolled_back', 'failed', 'blocked']),
   environment: z.string(),
@@ -63,6 +81,7 @@ export const DeploySummarySchema = z.object({
   steps: z.array(z.any()).optional(),
   plan: z.object({ steps: z.array(z.string()), manifests: z.array(z.string()).optional() }).optional(),
   executed: z.array(z.string()).optional(),
+  migrations: MigrationsReportSchema.optional(),
 });
 
 /** The plan is built and typed by the parent; the child checks the envelope and the fields it relies on. */

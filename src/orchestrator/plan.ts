@@ -20,6 +20,8 @@ export interface PlanOptions {
   allowDirty: boolean;
   /** --accept-data-loss: files the live release wrote inside its directory may be dropped (the Data Loss pre-check). */
   acceptDataLoss?: boolean;
+  /** --allow-contract: contract migrations (DROP COLUMN, RENAME, …) run although a release is live (the Migrations pre-check). */
+  allowContract?: boolean;
   lockWaitMs: number;
   verbose: boolean;
   /** On a server reached over SSH: the commit the CLI shipped there (src/remote/). */

@@ -15,6 +15,7 @@ import { driverAvailable, loadDriver as defaultLoadDriver, preloadDriver } from 
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
+import { preCheckOutputs } from '../checks/run-outputs.js';
 import { runPostHooks } from './post-hooks.js';
 import type { StepId } from '../rollout/steps.js';
 import { platformSpec } from '../platforms/registry.js';
@@ -88,6 +89,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       executed,
       manifests,
       shipped,
+      migrations: preCheckOutputs(plan).migrationsReport,
       ...extra,
     }), redactor);
 

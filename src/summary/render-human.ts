@@ -3,6 +3,7 @@ import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contract
 import { formatDuration } from '../config/duration.js';
 import { shippedDetails, shippedHeadline } from '../shipped/format.js';
 import { postHeadline, postMark, verificationLine } from './verification-line.js';
+import { hasMigrationNews, migrationsSection } from './migrations-section.js';
 
 const STATUS_LINE: Record<DeploySummary['status'], string> = {
   success: '✅ SUCCESS',
@@ -50,6 +51,7 @@ export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
     for (const line of shippedDetails(s.shipped, { commits: 2, commitWidth: 60, width: 80, more: false })) lines.push(`  ${line}`);
     lines.push('');
   }
+  if (hasMigrationNews(s.migrations)) lines.push(...migrationsSection(s.migrations), '');
 
   if (s.hosts?.length) {
     lines.push('Hosts:');

@@ -1,6 +1,7 @@
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
 import { shippedBrief, shippedHeadline } from '../shipped/format.js';
+import { hasMigrationNews, migrationsLine } from './migrations-section.js';
 
 const STATUS: Record<DeploySummary['status'], string> = {
   success: 'SUCCESS',
@@ -35,6 +36,8 @@ export function renderText(s: DeploySummary): string {
     const since = s.shipped.from && !s.rollback.command.endsWith(` ${s.shipped.from.release}`) ? ` since ${s.shipped.from.release}` : '';
     lines.push(`Shipped: ${shippedBrief(s.shipped)}${since}`);
   } else if (s.shipped?.kind === 'unknown') lines.push(`Shipped: ${shippedHeadline(s.shipped)}`);
+  // Only what ran: a refused contract migration is already the failed pre-check's detail.
+  if (hasMigrationNews(s.migrations) && (s.migrations.errors || s.migrations.files?.some((f) => f.state !== 'pending'))) lines.push(migrationsLine(s.migrations));
 
   if (s.checks.post.length > 0) {
     const failed = s.checks.post.filter((c) => !c.ok).length;
