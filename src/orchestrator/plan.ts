@@ -8,6 +8,7 @@ import { redactorFor } from '../secrets/for-config.js';
 export type RunKind = 'deploy' | 'rollback' | 'stop';
 
 import type { ShippedSource } from '../remote/working-copy.js';
+import type { ReleaseDiff } from '../contracts/release-diff.js';
 
 export interface PlanOptions {
   ref: string | null;
@@ -19,12 +20,16 @@ export interface PlanOptions {
   allowDirty: boolean;
   /** --accept-data-loss: files the live release wrote inside its directory may be dropped (the Data Loss pre-check). */
   acceptDataLoss?: boolean;
+  /** --allow-contract: contract migrations (DROP COLUMN, RENAME, …) run although a release is live (the Migrations pre-check). */
+  allowContract?: boolean;
   lockWaitMs: number;
   verbose: boolean;
   /** On a server reached over SSH: the commit the CLI shipped there (src/remote/). */
   source?: ShippedSource | null;
   /** A folder holding `.deploy/<requires>/history.jsonl` copied from the required environment's servers. */
   gateHistoryRoot?: string | null;
+  /** On a server reached over SSH: what the run ships, computed by the CLI where the repository is (src/shipped/). */
+  shipped?: ReleaseDiff | null;
 }
 
 /** Everything the orchestrator child needs, computed before anything runs. Holds secrets: never print it whole. */
