@@ -29,8 +29,9 @@ export function renderText(s: DeploySummary): string {
     const commit = s.release.commit ? `, commit ${s.release.commit.slice(0, 7)}` : '';
     lines.push(`Release: ${s.release.id} (version ${s.release.version || '-'}${commit}) in ${formatDuration(s.durationMs)}`);
   } else lines.push(`Release: not started (${formatDuration(s.durationMs)})`);
-  // Only what ran: a refused contract migration is already the failed pre-check's detail.
-  if (hasMigrationNews(s.migrations) && (s.migrations.errors || s.migrations.files?.some((f) => f.state !== 'pending'))) lines.push(migrationsLine(s.migrations));
+  // Only what a reader must act on (a failure, or a rollback that is not schema-safe): the chat pays for every line,
+  // and a refused contract migration is already the failed pre-check's detail.
+  if (hasMigrationNews(s.migrations) && (s.migrations.errors || s.migrations.rollbackSchemaSafe === false)) lines.push(migrationsLine(s.migrations));
 
   if (s.checks.post.length > 0) {
     const failed = s.checks.post.filter((c) => !c.ok).length;
