@@ -95,3 +95,25 @@ describe.skipIf(!existsSync('/usr/bin/ssh'))('the ssh tunnel, as OpenSSH reads i
     expect(exitCommand(target, ssh, '/s').args).toContain('exit');
   });
 });
+
+describe('a router container refuses what it cannot serve yet', () => {
+  it('router.tls with DOCKER_HOST=ssh:// is exit 2 naming the field, before any connection is opened', async () => {
+    const { placeRouter } = await import('../../../src/platforms/docker/router-placement.js');
+    const previous = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'ssh://deploy@engine.invalid';
+    const opened: string[] = [];
+    const ctx = {
+      config: { app: 'shop', environment: 'staging', port: 4001, listen: '127.0.0.1', router: { limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 4443, certificates: [], redirect: true, hstsSeconds: 0 } } },
+      executor: { run: async (c: { file: string }) => (opened.push(c.file), { exitCode: 0, stdout: '', stderr: '', all: '', durationMs: 0, timedOut: false, skipped: false }) },
+      defer: () => undefined,
+      emit: () => undefined,
+    };
+    try {
+      await expect(placeRouter(ctx as never)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^router\.tls: .*DOCKER_HOST=ssh:\/\//) });
+      expect(opened).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = previous;
+    }
+  });
+});
