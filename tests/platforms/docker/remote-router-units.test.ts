@@ -77,13 +77,16 @@ describe.skipIf(!existsSync('/usr/bin/ssh'))('the ssh tunnel, as OpenSSH reads i
   const target = { label: 'deploy@engine', host: 'engine.example', user: 'deploy', port: 2222 };
   const effective = (args: string[]) => {
     // `ssh -G` prints the configuration it would use and connects to nothing; -O is not for -G.
-    const withoutOp = args.filter((arg, i) => arg !== '-O' && args[i - 1] !== '-O' && arg !== '-N');
+    const withoutOp = args.filter((arg, i) => arg !== '-O' && args[i - 1] !== '-O');
     const out = execFileSync('ssh', ['-G', '-F', '/dev/null', ...withoutOp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return Object.fromEntries(out.split('\n').filter(Boolean).map((line) => [line.split(' ')[0], line.slice(line.indexOf(' ') + 1)]));
   };
 
   it('holds its own master: our ControlPath wins over the shared one, it persists for no one, host keys stay checked', () => {
-    const options = effective(masterArgs(target, ssh, '/tmp/sg-ssh/t-1'));
+    const args = masterArgs(target, ssh, '/tmp/sg-ssh/t-1');
+    // Its session reads our stdin: when this process dies, the master ends with it.
+    expect(args.slice(-3)).toEqual(['--', 'engine.example', 'cat']);
+    const options = effective(args);
     expect(options).toMatchObject({ controlmaster: 'true', controlpath: '/tmp/sg-ssh/t-1', controlpersist: 'no', exitonforwardfailure: 'yes', stricthostkeychecking: 'true', batchmode: 'yes', user: 'deploy', port: '2222', hostname: 'engine.example' });
   });
 
