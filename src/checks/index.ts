@@ -9,7 +9,7 @@ import { ExitCode } from '../errors.js';
 import { checkEnvVars } from './env-vars.js';
 import { checkGit, type GitCheck } from './git-state.js';
 import { checkPreDeployHook, hookExists, runHook, type HookContext, type HookName, type HookOutcome } from './hooks.js';
-import { applyMigrations, checkMigrations, MigrationError, type AppliedMigrations, type MigrationsCheck, type MigrationsInput } from './migrations/index.js';
+import { applyMigrations, checkMigrations, MigrationError, type AppliedMigrations, type ContractPolicy, type MigrationsCheck, type MigrationsInput } from './migrations/index.js';
 import { checkProductionGate } from './production-gate.js';
 import { recordRollbackPlanProgress, writeRollbackPlan } from './rollback-plan.js';
 import { preCheckOutputs } from './run-outputs.js';
@@ -33,7 +33,12 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   const out = preCheckOutputs(plan);
   const git = (ctx: DeployContext): Promise<GitCheck> =>
     (out.git ??= checkGit({ cwd: config.projectRoot, executor: ctx.executor, production: isProduction(config), allowDirty: plan.options.allowDirty, ref: plan.options.ref }));
-  const migrations = (ctx: DeployContext): Promise<MigrationsCheck> => (out.migrations ??= checkMigrations(migrationsInput(config, ctx.executor)));
+  const migrations = (ctx: DeployContext): Promise<MigrationsCheck> =>
+    (out.migrations ??= contractPolicy(plan, ctx).then(async (policy) => {
+      const checked = await checkMigrations(migrationsInput(config, ctx.executor), policy);
+      out.migrationsReport = checked.report;
+      return checked;
+    }));
 
   const checks: PreCheck[] = [];
   if (wanted.has('tests')) {
@@ -97,6 +102,7 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
           next: { id: null, version: await projectVersion(config.projectRoot, gitState.commit), commit: gitState.commit },
           migrations: pending.pending,
           migrationTool: pending.tool,
+          classified: pending.report?.files ?? null,
           keepWarmMs: config.keepWarmMs,
           persist: config.persist,
           dryRun: plan.dryRun,
@@ -121,6 +127,16 @@ export async function buildPreChecks(plan: DeployPlan): Promise<PreCheck[]> {
   }
   checks.push(...(await platformPreChecks(plan)));
   return checks.map((check) => ({ ...check, run: (ctx: DeployContext) => untilAborted(check.name, ctx.signal, check.run(ctx)) }));
+}
+
+/**
+ * Blue-green and canary both run the migrations while the live release serves, and a rollback returns to it:
+ * contract migrations are refused whenever a release is live (a first deploy has nothing to break).
+ */
+async function contractPolicy(plan: DeployPlan, ctx: DeployContext): Promise<ContractPolicy> {
+  const active = (await ctx.state.read()).active;
+  const liveRelease = active !== null || (await platformLiveRelease(plan, ctx)) !== null;
+  return { liveRelease, allowContract: plan.options.allowContract ?? false };
 }
 
 /** The platform's own checks module (its registry entry's `preChecks()`), when it has one. */

@@ -1,5 +1,6 @@
 import { join, relative } from 'node:path';
-import type { PreCheckResult } from '../contracts/summary.js';
+import type { MigrationFileReport, PreCheckResult } from '../contracts/summary.js';
+import { schemaSafe } from './migrations/report.js';
 import { writeFileAtomic, writeJsonAtomic } from '../state/atomic-write.js';
 import { isPlatform, platformSpec } from '../platforms/registry.js';
 
@@ -24,6 +25,8 @@ export interface RollbackPlanInput {
   /** Migrations this deploy will apply; null when the tool cannot tell. */
   migrations: string[] | null;
   migrationTool: string | null;
+  /** Each pending migration's kind (expand, contract, unclassified), from the Migrations check. */
+  classified?: MigrationFileReport[] | null;
   /** How long blue stays warm after a successful deploy. */
   keepWarmMs: number;
   /** `persist:` entries (local platform): what a rollback does to data is said in the plan. */
@@ -41,7 +44,19 @@ export interface RollbackPlan {
   /** The exact command, or null when there is nothing to go back to. */
   command: string | null;
   traffic: string;
-  migrations: { tool: string | null; willApply: string[] | null; revertedAutomatically: false; applied?: string[] };
+  migrations: {
+    tool: string | null;
+    willApply: string[] | null;
+    revertedAutomatically: false;
+    applied?: string[];
+    /** Contract and unclassified migrations by name, with what makes them so; the rest are expand. */
+    notExpand?: Array<{ name: string; kind: 'contract' | 'unclassified'; why: string }>;
+    /**
+     * Whether the previous release runs on the schema after these migrations: true when all are expand, false when one
+     * is a contract migration, null when one is unclassified or the tool cannot list them. Over `applied` once known.
+     */
+    schemaSafe: boolean | null;
+  };
   caveats: string[];
 }
 
@@ -75,9 +90,27 @@ export function buildRollbackPlan(input: RollbackPlanInput): RollbackPlan {
     next: input.next,
     command,
     traffic,
-    migrations: { tool: input.migrationTool, willApply: input.migrations, revertedAutomatically: false },
+    migrations: { tool: input.migrationTool, willApply: input.migrations, revertedAutomatically: false, ...kinds(input.migrations, input.classified ?? null) },
     caveats,
   };
+}
+
+/** Schema safety over the named migrations, from their classification. */
+function kinds(names: string[] | null, classified: MigrationFileReport[] | null): Pick<RollbackPlan['migrations'], 'notExpand' | 'schemaSafe'> {
+  if (names === null) return { schemaSafe: null };
+  const byName = new Map((classified ?? []).map((f) => [f.name, f]));
+  const files = names.map((name): MigrationFileReport => byName.get(name) ?? { name, state: 'pending', kind: 'unclassified', reason: 'not classified' });
+  const notExpand = files.filter((f) => f.kind !== 'expand').map((f) => ({ name: f.name, kind: f.kind as 'contract' | 'unclassified', why: f.kind === 'contract' ? `${f.reason}: ${f.statement}` : (f.reason ?? '') }));
+  return { ...(notExpand.length ? { notExpand } : {}), schemaSafe: schemaSafe(files) };
+}
+
+/** One sentence for the markdown plan. */
+function safetySentence(m: RollbackPlan['migrations']): string {
+  const which = m.applied ? 'the migrations this deploy applied' : 'the migrations this deploy applies';
+  if (m.schemaSafe === true) return `A rollback across ${which} is schema-safe: all are expand, so the previous release runs on the new schema.`;
+  const list = (m.notExpand ?? []).map((f) => `${f.name} (${f.kind}: ${f.why})`).join('; ');
+  if (m.schemaSafe === false) return `A rollback across ${which} is **NOT schema-safe**: the previous release expects the old schema. ${list}.`;
+  return `Whether a rollback across ${which} is schema-safe is unknown${list ? `: ${list}` : ` (${m.tool} cannot list them ahead of time)`}.`;
 }
 
 /** Writes `rollback-plan.json` and its human twin `rollback-plan.md` atomically, before anything changes. */
@@ -122,7 +155,7 @@ export function renderMarkdown(plan: RollbackPlan): string {
   if (applies === null) lines.push(`Unknown ahead of time (${plan.migrations.tool}).`);
   else if (applies.length === 0) lines.push('None.');
   else lines.push(...applies.map((name) => `- ${name}`));
-  lines.push('', 'They are **not** reverted automatically.', '', '## Caveats', '', ...plan.caveats.map((c) => `- ${c}`), '');
+  lines.push('', 'They are **not** reverted automatically.', '', safetySentence(plan.migrations), '', '## Caveats', '', ...plan.caveats.map((c) => `- ${c}`), '');
   return lines.join('\n');
 }
 
@@ -140,6 +173,12 @@ export async function recordRollbackPlanProgress(written: RollbackPlanResult, up
     next: { ...written.plan.next, ...(update.nextId ? { id: update.nextId } : {}) },
     migrations: { ...written.plan.migrations, ...(update.applied ? { applied: update.applied } : {}) },
   };
+  if (update.applied) {
+    // Safety over what really ran: the planned kinds, by name.
+    const notExpand = (written.plan.migrations.notExpand ?? []).filter((f) => update.applied!.includes(f.name));
+    plan.migrations.notExpand = notExpand.length ? notExpand : undefined;
+    plan.migrations.schemaSafe = notExpand.some((f) => f.kind === 'contract') ? false : notExpand.length ? null : written.plan.migrations.willApply === null && update.applied.length ? null : true;
+  }
   written.plan = plan;
   await Promise.all([writeJsonAtomic(written.jsonPath, plan), writeFileAtomic(written.markdownPath, renderMarkdown(plan))]);
   return plan;

@@ -1,3 +1,4 @@
+import type { MigrationsReport } from '../contracts/summary.js';
 import type { DeployPlan } from '../orchestrator/plan.js';
 import type { GitCheck } from './git-state.js';
 import type { MigrationsCheck } from './migrations/index.js';
@@ -12,6 +13,8 @@ import type { RollbackPlanResult } from './rollback-plan.js';
 export interface PreCheckOutputs {
   git?: Promise<GitCheck>;
   migrations?: Promise<MigrationsCheck>;
+  /** The summary's Migrations section: set by the check, completed by the apply step. */
+  migrationsReport?: MigrationsReport | null;
   /** Required variables with their values, for green's environment. Secret. */
   envValues?: Record<string, string>;
   rollbackPlan?: RollbackPlanResult;

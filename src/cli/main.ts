@@ -70,6 +70,7 @@ function buildProgram(version: string): Command {
     .option('--force-unverified', 'deploy without a verified deploy of the same commit to the required environment (needs --reason)')
     .option('--allow-dirty', 'allow uncommitted changes when deploying to production')
     .option('--accept-data-loss', 'deploy even though the live release wrote files into its own directory that no persist: entry keeps')
+    .option('--allow-contract', 'apply contract migrations (DROP COLUMN, RENAME, NOT NULL without a default, …) although a release is live')
     .addHelpText(
       'after',
       '\nExit codes: 0 deployed and verified, 1 failed and rolled back, 2 usage or config error,\n3 pre-check failed, 4 a human is needed, 5 another deploy holds the lock.',

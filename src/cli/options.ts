@@ -16,6 +16,7 @@ export interface CliOptions {
   forceUnverified?: boolean;
   allowDirty?: boolean;
   acceptDataLoss?: boolean;
+  allowContract?: boolean;
   /** init: `--no-probe` skips the trial start. */
   probe?: boolean;
   to?: string;

@@ -10,6 +10,8 @@ export interface BootEntry {
   /** Set for a system unit (/etc/systemd/system): the user the environments run as. */
   user?: string;
   watchInterval: string;
+  /** On a server: the label of its `hosts:` entry (SHIPGATE_ON_HOST). */
+  onHost?: string;
 }
 
 export function unitName(app: string): string {
@@ -32,6 +34,7 @@ export function systemdUnit(entry: BootEntry): string {
     ...(entry.user ? [`User=${entry.user}`] : []),
     `WorkingDirectory=${quote(entry.projectRoot)}`,
     `Environment=${quote(`PATH=${entry.path}`)}`,
+    ...(entry.onHost ? [`Environment=${quote(`SHIPGATE_ON_HOST=${entry.onHost}`)}`] : []),
     `ExecStart=${quote(entry.node)} ${quote(entry.cli)} resume --all --watch ${entry.watchInterval}`,
     'Restart=always',
     'RestartSec=2',
@@ -45,7 +48,7 @@ export function systemdUnit(entry: BootEntry): string {
 
 /** The crontab line for hosts without systemd (`crontab -e`). */
 export function cronLine(entry: BootEntry): string {
-  return `@reboot cd ${shell(entry.projectRoot)} && PATH=${shell(entry.path)} ${shell(entry.node)} ${shell(entry.cli)} resume --all >> .deploy/resume.log 2>&1`;
+  return `@reboot cd ${shell(entry.projectRoot)} && PATH=${shell(entry.path)} ${entry.onHost ? `SHIPGATE_ON_HOST=${shell(entry.onHost)} ` : ''}${shell(entry.node)} ${shell(entry.cli)} resume --all >> .deploy/resume.log 2>&1`;
 }
 
 /** systemd quoting: a value with spaces goes in double quotes, with backslashes and quotes escaped. */

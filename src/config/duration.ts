@@ -7,8 +7,8 @@ export const DURATION_MESSAGE = 'expected a duration like "500ms"';
 /** Anything longer is a typo, not a plan: 30 days. */
 export const MAX_DURATION_MS = 30 * UNIT_MS.d;
 
-/** Returns milliseconds, or null when the text is not a duration or is absurdly long. */
-export function parseDuration(text: string): number | null {
+/** Returns milliseconds, or null when the text is not a duration or is absurdly long (past `maxMs`, 30 days by default). */
+export function parseDuration(text: string, maxMs = MAX_DURATION_MS): number | null {
   const trimmed = text.trim();
   if (!DURATION_PATTERN.test(trimmed)) return null;
   let total = 0;
@@ -16,7 +16,7 @@ export function parseDuration(text: string): number | null {
     total += Number(match[1]) * UNIT_MS[match[2] as Unit];
   }
   total = Math.round(total);
-  return total <= MAX_DURATION_MS ? total : null;
+  return total <= maxMs ? total : null;
 }
 
 export function isDuration(text: string): boolean {

@@ -1,4 +1,4 @@
-import { parseSshTarget } from '../remote/ssh-target.js';
+import { listenOnHost, ON_HOST_VAR, parseHostEntry } from '../remote/ssh-target.js';
 import { resolveRouter } from './router-schema.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath } from 'node:path';
@@ -103,7 +103,7 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
     throw new ConfigError(basename(loaded.path), problems);
   }
 
-  const required = (merged.env?.required ?? []).map(toRequiredVar);
+  const required = (recheck.data.env?.required ?? []).map(toRequiredVar);
   const values: Record<string, string> = { ...fileVars };
   for (const { name } of required) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
   for (const name of Object.keys(fileVars)) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
@@ -119,6 +119,7 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
     values,
     missingVars: done.missing,
     secrets: [...new Set([...done.secrets, ...Object.values(values)])],
+    onHost: processEnv[ON_HOST_VAR],
   });
 }
 
@@ -133,6 +134,8 @@ interface ResolveContext {
   values: Record<string, string>;
   missingVars: string[];
   secrets: string[];
+  /** The server this runs on, when a CLI sent the command there over SSH (src/remote/forward.ts). */
+  onHost: string | undefined;
 }
 
 /** Where the router listens unless `listen:` says: only production is reachable from other machines by default. */
@@ -143,7 +146,7 @@ export function defaultListen(environment: string): string {
 /** A strategy the platform cannot run is refused with the field that asked for it (exit 2). */
 function assertStrategySupported(merged: RawSettings, environment: string, field: string): void {
   const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
-  const strategy = merged.strategy ?? 'blue-green';
+  const strategy = bundled(merged.strategy, 'strategy');
   if (!spec.capabilities.strategies.includes(strategy)) {
     throw new UserError(`${field}: platform ${spec.name} cannot run strategy ${strategy} (it supports ${spec.capabilities.strategies.join(', ')}) (environment ${environment})`, ExitCode.usage);
   }
@@ -174,9 +177,10 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     build: s.build ?? null,
     start: s.start ?? null,
     port,
-    listen: s.listen ?? defaultListen(c.environment),
+    listen: listenOnHost(s.hosts ?? [], c.onHost) ?? s.listen ?? defaultListen(c.environment),
     url: s.url ?? (port ? `http://localhost:${port}` : ''),
-    hosts: (s.hosts ?? []).map((spec, i) => parseSshTarget(spec, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
+    hosts: (s.hosts ?? []).map((entry, i) => parseHostEntry(entry, `environments.${c.environment}.hosts[${i}]`, s.ssh?.identityFile)),
+    batch: s.batch,
     health: { path: bundled(s.health?.path, 'health.path'), timeoutMs: ms(s.health?.timeout, 'health.timeout'), intervalMs: ms(s.health?.interval, 'health.interval') },
     tests:
       tests === false
@@ -211,13 +215,13 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     requires: s.requires ?? null,
     maxAgeMs: parseDuration(s.maxAge)!,
     releases: { keep: bundled(s.releases?.keep, 'releases.keep') },
-    persist: s.persist ?? [],
-    dependencies: s.dependencies ?? 'release',
+    persist: s.persist,
+    dependencies: s.dependencies,
     keepWarmMs: ms(s.keepWarm, 'keepWarm'),
     drainTimeoutMs: ms(s.drainTimeout, 'drainTimeout'),
     // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the bundle's.
     guardMs: typeof s.guard === 'object' && s.guard.period === undefined ? defaultGuardPeriodMs(c.environment) : ms(typeof s.guard === 'object' ? s.guard.period : s.guard, 'guard'),
-    guardRollbackWhenCold: typeof s.guard === 'object' ? (s.guard.rollbackWhenCold ?? false) : false,
+    guardRollbackWhenCold: typeof s.guard === 'object' && s.guard.rollbackWhenCold,
     notify: s.notify ?? null,
     canary: { steps: bundled(s.canary.steps, 'canary.steps').map((p) => p / 100), intervalMs: ms(s.canary.interval, 'canary.interval'), sticky: s.canary.sticky },
     ...(sections as { [K in keyof PlatformSections]: PlatformSections[K] | null }),
@@ -233,7 +237,7 @@ export function toSmokeCheck(check: RawSmokeCheck): SmokeCheck {
     return second === undefined ? { method: 'GET', path: first, status: null, contains: null } : { method: first, path: second, status: null, contains: null };
   }
   return {
-    method: check.method ?? 'GET',
+    method: check.method,
     path: check.path,
     status: check.status ?? null,
     contains: check.contains ?? null,
@@ -244,5 +248,5 @@ export function toSmokeCheck(check: RawSmokeCheck): SmokeCheck {
 
 function toRequiredVar(v: RawRequiredVar): RequiredVar {
   if (typeof v === 'string') return { name: v, type: 'string', values: null, minLength: null };
-  return { name: v.name, type: v.type ?? 'string', values: v.values ?? null, minLength: v.minLength ?? null };
+  return { name: v.name, type: v.type, values: v.values ?? null, minLength: v.minLength ?? null };
 }

@@ -1,13 +1,17 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_LIMITS, type RouterLimits } from '../router/limits.js';
-import { isAddressOrRange, type RouterSettings } from '../router/settings.js';
+import { HOST_NAME, isAddressOrRange, type RouterSettings } from '../router/settings.js';
 import { DURATION_MESSAGE, isDuration, parseDuration } from './duration.js';
 
 const duration = (description: string) => z.string({ error: DURATION_MESSAGE }).refine(isDuration, { error: DURATION_MESSAGE }).describe(description);
 const count = (description: string) => z.number().int().min(1).max(1_000_000).describe(description);
 const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 const d = DEFAULT_LIMITS;
+/** HSTS is commonly a year or two (preload lists ask for a year), past the 30 days other durations allow. */
+const HSTS_MAX_MS = 2 * 366 * 86_400_000;
+const HSTS_MESSAGE = 'expected a duration like "180d" (at most 732d)';
+const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 
 /** `router:` block: the limits, timeouts and trust of the environment's router (docs/router.md). */
 export const RouterSchema = z
@@ -42,12 +46,38 @@ export const RouterSchema = z
             }),
           )
           .min(1)
-          .describe('Certificates by host; the first also answers clients that send no SNI.'),
+          .optional()
+          .describe('Certificates from files, by host; the first also answers clients that send no SNI.'),
+        acme: z
+          .strictObject({
+            hosts: z
+              .array(z.string().regex(HOST_NAME, { error: 'expected a host name like shop.example.com (no wildcard: HTTP-01 cannot prove one; no port)' }))
+              .min(1)
+              .describe('Host names to get certificates for, one certificate each. Their DNS must point at this router, which answers the HTTP-01 challenge on its plain-HTTP `port` (80 as the ACME server sees it).'),
+            email: z.email({ error: 'expected an email address' }).optional().describe('Contact address of the ACME account.'),
+            directory: z
+              .url({ protocol: /^https$/, error: 'expected the https URL of an ACME directory' })
+              .optional()
+              .describe(`ACME directory URL. Default Let's Encrypt: ${LETS_ENCRYPT}.`),
+            ca: z.string().min(1).optional().describe("PEM file (relative to the project root) of the CA that signed the ACME directory's own HTTPS certificate, for a private ACME server (step-ca, Pebble)."),
+            renewBefore: duration('Renew a certificate this long before it expires, e.g. 30d. Default: when a third of its lifetime is left.').optional(),
+          })
+          .optional()
+          .describe('Certificates ordered over ACME (HTTP-01) and renewed before expiry; account key and certificates live in .deploy/<env>/acme/ (0600).'),
         redirect: z.boolean().optional().describe('Answer plain-HTTP requests with a 308 to HTTPS. Default true.'),
-        hsts: z.union([z.literal(false), duration('Strict-Transport-Security max-age, e.g. 180d.')]).optional().describe('Strict-Transport-Security max-age on HTTPS answers, or false. Default false.'),
+        hsts: z
+          .union([
+            z.literal(false),
+            z
+              .string({ error: HSTS_MESSAGE })
+              .refine((text) => parseDuration(text, HSTS_MAX_MS) !== null, { error: HSTS_MESSAGE })
+              .describe('Strict-Transport-Security max-age, e.g. 180d or 365d.'),
+          ])
+          .optional().describe('Strict-Transport-Security max-age on HTTPS answers, or false. Default false.'),
       })
+      .refine((tls) => tls.certificates !== undefined || tls.acme !== undefined, { error: 'expected certificates, acme, or both' })
       .optional()
-      .describe('HTTPS from certificate files. Without it the router serves plain HTTP only (the default, e.g. on loopback).'),
+      .describe('HTTPS from certificate files and/or ACME. Without it the router serves plain HTTP only (the default, e.g. on loopback).'),
     limits: z
       .strictObject({
         headerLines: count(`Header lines in a request head; more is answered 400. Default ${d.maxHeaderLines}.`).optional(),
@@ -94,10 +124,17 @@ export function resolveRouter(raw: RawRouter | undefined, projectRoot: string): 
   if (tls !== undefined) {
     settings.tls = {
       port: tls.port,
-      certificates: tls.certificates.map((c) => ({ hosts: c.hosts, cert: resolve(projectRoot, c.cert), key: resolve(projectRoot, c.key) })),
+      certificates: (tls.certificates ?? []).map((c) => ({ hosts: c.hosts, cert: resolve(projectRoot, c.cert), key: resolve(projectRoot, c.key) })),
       redirect: tls.redirect ?? true,
-      hstsSeconds: tls.hsts ? Math.floor((parseDuration(tls.hsts) ?? 0) / 1000) : 0,
+      hstsSeconds: tls.hsts ? Math.floor((parseDuration(tls.hsts, HSTS_MAX_MS) ?? 0) / 1000) : 0,
     };
+    const acme = tls.acme;
+    if (acme !== undefined) {
+      settings.tls.acme = { directory: acme.directory ?? LETS_ENCRYPT, hosts: acme.hosts.map((host) => host.toLowerCase()) };
+      if (acme.email !== undefined) settings.tls.acme.email = acme.email;
+      if (acme.ca !== undefined) settings.tls.acme.ca = resolve(projectRoot, acme.ca);
+      if (acme.renewBefore !== undefined) settings.tls.acme.renewBeforeMs = ms(acme.renewBefore);
+    }
   }
   return settings;
 }

@@ -37,6 +37,10 @@ const command = (description: string) => z.string({ error: 'expected a shell com
 import { isSshTargetSpec } from '../remote/ssh-target.js';
 
 const LISTEN_MESSAGE = 'expected an IP address like "127.0.0.1", "0.0.0.0" or "::"';
+const listenAddress = (description: string) =>
+  z.string({ error: LISTEN_MESSAGE }).refine((text) => isIP(text) !== 0 || text === 'localhost', { error: LISTEN_MESSAGE }).describe(description);
+const sshTarget = (description: string) =>
+  z.string().refine(isSshTargetSpec, { error: 'expected a server like "deploy@app1.example.com" or "app1:2222"' }).describe(description);
 
 const URL_MESSAGE = 'expected a URL like "https://shop.example.com"';
 
@@ -50,7 +54,7 @@ export const SmokeCheckSchema = z
     z.string().regex(SMOKE_STRING, { error: 'expected a smoke check like "GET /" or "/health"' }),
     z.strictObject({
       path: z.string().startsWith('/', { error: 'must start with "/"' }).describe('Path requested on the release, e.g. /api/items.'),
-      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional().describe('HTTP method. Default GET.'),
+      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET').describe('HTTP method.'),
       status: z.number().int().min(100).max(599).optional().describe('Expected status code. Default: any 2xx or 3xx.'),
       contains: z.string().optional().describe('Text the response body must contain.'),
       headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected a header name' }), z.string()).optional().describe('Response headers whose value must contain the given text, e.g. { content-type: application/json }.'),
@@ -70,7 +74,7 @@ export const RequiredVarSchema = z
     varName,
     z.strictObject({
       name: varName.describe('Variable name.'),
-      type: z.enum(['string', 'url', 'number', 'enum']).optional().describe('Expected kind of value. Default string.'),
+      type: z.enum(['string', 'url', 'number', 'enum']).default('string').describe('Expected kind of value.'),
       values: z.array(z.string()).min(1).optional().describe('Allowed values when type is enum.'),
       minLength: z.number().int().min(1).optional().describe('Minimum length of the value.'),
     }),
@@ -110,16 +114,26 @@ const SettingsShape = {
   build: command('Build command; runs in the release directory through a shell.').optional(),
   start: command('Start command for one instance (local platform); PORT is set for it. Runs through a shell.').optional(),
   port: z.number().int().min(1).max(65535).optional().describe("Public port of the environment's router (local platform)."),
-  listen: z
-    .string({ error: LISTEN_MESSAGE })
-    .refine((text) => isIP(text) !== 0 || text === 'localhost', { error: LISTEN_MESSAGE })
-    .optional()
-    .describe("Address the environment's router listens on, with `port` (local and docker platforms). Default 127.0.0.1 (this machine only) for every environment except production, 0.0.0.0 (all interfaces) for production."),
+  listen: listenAddress("Address the environment's router listens on, with `port` (local and docker platforms). Default 127.0.0.1 (this machine only) for every environment except production, 0.0.0.0 (all interfaces) for production.").optional(),
   hosts: z
-    .array(z.string().refine(isSshTargetSpec, { error: 'expected a server like "deploy@app1.example.com" or "app1:2222"' }))
+    .array(
+      z.union([
+        sshTarget('A server: [user@]host[:port], or an alias from ~/.ssh/config.'),
+        z.strictObject({
+          host: sshTarget('The server: [user@]host[:port], or an alias from ~/.ssh/config.'),
+          listen: listenAddress("Address the router listens on on this server (e.g. its private address for the load balancer); default the environment's `listen`.").optional(),
+        }),
+      ], { error: 'expected a server like "deploy@app1.example.com" or "app1:2222", or { host, listen }' }),
+    )
     .min(1, { error: 'list at least one server, or leave hosts out to deploy on this machine' })
     .optional()
-    .describe('Servers reached over SSH ([user@]host[:port], or an alias from ~/.ssh/config). The environment runs on each, one at a time; see docs/ssh.md.'),
+    .describe('Servers reached over SSH ([user@]host[:port], or an alias from ~/.ssh/config; { host, listen } to bind the router to an address of that server). The environment runs on each, one at a time (or `batch` at a time); see docs/ssh.md.'),
+  batch: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe('How many of `hosts` are deployed at once; each batch is verified before the next starts, and a failure rolls back that batch and every host done before it.'),
   ssh: z
     .strictObject({ identityFile: z.string().min(1).optional().describe('Private key for every host of the environment (ssh -i). Default: what ssh uses.') })
     .optional()
@@ -176,12 +190,12 @@ const SettingsShape = {
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
     )
-    .optional()
+    .default([])
     .describe('Local platform: files and folders (trailing "/") that live once per environment in .deploy/<env>/shared/ and are linked into every release, e.g. [db.json, storage/, uploads/]. Seeded from the first release that has them; deploys and rollbacks keep the data.'),
   dependencies: z
     .enum(['release', 'shared'])
-    .optional()
-    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and linked (one symlink; a tree of hard links when build: runs); a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
+    .default('release')
+    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and linked (one symlink; a tree of hard links when build: runs); a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now."),
   releases: z
     .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Verified releases kept for rollback; failed and rolled-back ones are pruned first. Default 5.') })
     .optional()
@@ -193,7 +207,7 @@ const SettingsShape = {
       duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.'),
       z.strictObject({
         period: duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.').optional(),
-        rollbackWhenCold: z.boolean().optional().describe('Roll back on a breach even after the previous release stopped being warm (it is started again first). Default false: alert only.'),
+        rollbackWhenCold: z.boolean().default(false).describe('Roll back on a breach even after the previous release stopped being warm (it is started again first); false: alert only.'),
       }),
     ])
     .optional()

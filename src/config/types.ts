@@ -47,6 +47,8 @@ export interface CoreSettings {
   url: string;
   /** Servers reached over SSH; empty: this machine. */
   hosts: SshTarget[];
+  /** How many hosts are deployed at once (`batch`, default 1). */
+  batch: number;
   health: { path: string; timeoutMs: number; intervalMs: number };
   /** command null with skip=false: no test command configured or detected by the config. */
   tests: { command: string | null; skip: boolean; timeoutMs: number };

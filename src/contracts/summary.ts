@@ -1,3 +1,5 @@
+import type { ReleaseDiff } from './release-diff.js';
+
 /** The one object printed by `deploy <env> --json`; documented in docs/json-output.md. */
 export type DeployStatus = 'success' | 'rolled_back' | 'failed' | 'blocked';
 
@@ -36,6 +38,33 @@ export interface VerificationReport {
   extendedMs: number;
 }
 
+/** Expand: safe while the release it replaces still runs, and for a rollback; contract: breaks one of them. */
+export type MigrationKind = 'expand' | 'contract' | 'unclassified';
+
+/** One migration file this deploy found pending, and what became of it (docs/migrations.md). */
+export interface MigrationFileReport {
+  name: string;
+  state: 'pending' | 'applied' | 'failed';
+  /** Read from the SQL it runs with PostgreSQL's parser; unclassified when the tool cannot print that SQL. */
+  kind: MigrationKind;
+  /** The statement that makes it a contract migration, or why it is unclassified. */
+  statement?: string;
+  reason?: string;
+}
+
+/** The Migrations section: never a post-deployment check. */
+export interface MigrationsReport {
+  tool: string;
+  /** Null when the tool cannot list its pending migrations. */
+  files: MigrationFileReport[] | null;
+  /** The tool's own error lines when a migration failed, the database's error first (`ERROR: column "x" does not exist`). */
+  errors?: string[];
+  /** --allow-contract let contract migrations through. */
+  contractAllowed?: boolean;
+  /** A rollback across the applied migrations is schema-safe (all expand); null when one is unclassified. */
+  rollbackSchemaSafe?: boolean | null;
+}
+
 /** One line per server of an environment deployed over SSH (`hosts:`), in the order they were rolled. */
 export interface HostResult {
   host: string;
@@ -69,6 +98,10 @@ export interface DeploySummary {
   /** The plan steps the run executed, in order, as `--dry-run` prints them (src/rollout/steps.ts). */
   executed?: string[];
   verification?: VerificationReport;
+  /** What shipped: commits, migration files and dependency changes since the release it replaced (src/shipped/). */
+  shipped?: ReleaseDiff;
+  /** Pending, applied and failed migrations with their expand/contract kind; absent when the project has none. */
+  migrations?: MigrationsReport;
   /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */
   steps?: Array<{
     percent: number;

@@ -5,6 +5,7 @@ import { formatDuration } from '../config/duration.js';
 import { ExitCode } from '../errors.js';
 import { spawnOrchestrator, type ChildExit, type OrchestratorProcess } from '../exec/spawn-orchestrator.js';
 import { buildSummary } from '../summary/build.js';
+import { planFields } from '../summary/plan-fields.js';
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { redactorFor } from '../secrets/for-config.js';
@@ -163,18 +164,13 @@ export async function runInChild(
 /** A run that ended without the orchestrator's own account: exit 4, with what is known. */
 function failedSummary(plan: DeployPlan, hooks: ParentHooks, pre: PreCheckResult[], startedAt: number, message: string): DeploySummary {
   return buildSummary({
-    environment: plan.environment,
-    strategy: plan.strategy,
-    platform: plan.platform,
-    url: plan.config.url,
-    dryRun: plan.dryRun,
+    ...planFields(plan),
     pre,
     activeRelease: hooks.activeRelease ?? null,
     durationMs: performance.now() - startedAt,
     status: 'failed',
     exitCode: ExitCode.needsHuman,
     message,
-    steps: plan.steps.map((s) => s.text),
   });
 }
 

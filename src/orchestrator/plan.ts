@@ -2,11 +2,13 @@ import type { ResolvedEnvironment } from '../config/types.js';
 import type { Recipes } from '../bundle/schema.js';
 import { platformSpec } from '../platforms/registry.js';
 import { step, type PlanStep } from '../rollout/steps.js';
+import { ACME_CONFIGURE_TIMEOUT_MS } from '../router/push-settings.js';
 import { redactorFor } from '../secrets/for-config.js';
 
 export type RunKind = 'deploy' | 'rollback' | 'stop';
 
 import type { ShippedSource } from '../remote/working-copy.js';
+import type { ReleaseDiff } from '../contracts/release-diff.js';
 
 export interface PlanOptions {
   ref: string | null;
@@ -18,12 +20,16 @@ export interface PlanOptions {
   allowDirty: boolean;
   /** --accept-data-loss: files the live release wrote inside its directory may be dropped (the Data Loss pre-check). */
   acceptDataLoss?: boolean;
+  /** --allow-contract: contract migrations (DROP COLUMN, RENAME, …) run although a release is live (the Migrations pre-check). */
+  allowContract?: boolean;
   lockWaitMs: number;
   verbose: boolean;
   /** On a server reached over SSH: the commit the CLI shipped there (src/remote/). */
   source?: ShippedSource | null;
   /** A folder holding `.deploy/<requires>/history.jsonl` copied from the required environment's servers. */
   gateHistoryRoot?: string | null;
+  /** On a server reached over SSH: what the run ships, computed by the CLI where the repository is (src/shipped/). */
+  shipped?: ReleaseDiff | null;
 }
 
 /** Everything the orchestrator child needs, computed before anything runs. Holds secrets: never print it whole. */
@@ -97,7 +103,9 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   // Blue's baseline may be probed for up to one window before the switch; an inconclusive window runs on for verify.extend.
   const verify = 2 * config.verify.windowMs + (config.verify.extendMs ?? 0) + config.health.timeoutMs + 60_000;
   const platform = platformSpec(config.platform).extraDeadlineMs?.(config) ?? 0;
-  const base = verify + config.drainTimeoutMs + rollout + platform + margin;
+  // The router may order certificates over ACME before the release starts (src/router/push-settings.ts).
+  const acme = config.router?.tls?.acme ? ACME_CONFIGURE_TIMEOUT_MS : 0;
+  const base = verify + config.drainTimeoutMs + rollout + platform + acme + margin;
   return kind === 'rollback' ? base + config.health.timeoutMs : base + tests + build + config.health.timeoutMs;
 }
 

@@ -6,6 +6,7 @@ import { needsHumanOf } from '../summary/needs-human.js';
 import { createExecutor, type Executor } from '../exec/executor.js';
 import { redactDeep } from '../secrets/redact-deep.js';
 import { redactorFor } from '../secrets/for-config.js';
+import { planFields } from '../summary/plan-fields.js';
 import { ensureDeployDir } from '../state/deploy-dir.js';
 import { StateStore } from '../state/store.js';
 import { buildSummary } from '../summary/build.js';
@@ -14,6 +15,7 @@ import { driverAvailable, loadDriver as defaultLoadDriver, preloadDriver } from 
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { preChecksFor } from './pre-checks.js';
+import { preCheckOutputs } from '../checks/run-outputs.js';
 import { runPostHooks } from './post-hooks.js';
 import type { StepId } from '../rollout/steps.js';
 import { platformSpec } from '../platforms/registry.js';
@@ -23,6 +25,8 @@ import { assertWritableStateDir } from '../journal/writable.js';
 import { refuseRollbackToActive } from './rollback-refusals.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 import type { DeployNotices } from '../notify/deploy-notices.js';
+import type { ReleaseDiff } from '../contracts/release-diff.js';
+import { shippedForRun } from '../shipped/for-run.js';
 
 export interface RunDeps {
   emit(event: ProgressEvent): void;
@@ -73,19 +77,19 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     return summary;
   };
   let manifests: string[] | undefined;
+  // What the run ships (git, read-only) is worked out while the pre-checks run; a summary made before it is known has none.
+  let shipped: ReleaseDiff | null = null;
+  let shipping: Promise<void> = Promise.resolve();
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     redactDeep(buildSummary({
-      environment: plan.environment,
-      strategy: plan.strategy,
-      platform: plan.platform,
-      url: plan.config.url,
-      dryRun: plan.dryRun,
+      ...planFields(plan),
       pre,
       activeRelease,
       durationMs: clock.now() - started,
-      steps: plan.steps.map((s) => s.text),
       executed,
       manifests,
+      shipped,
+      migrations: preCheckOutputs(plan).migrationsReport,
       ...extra,
     }), redactor);
 
@@ -97,6 +101,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     const writable = !plan.dryRun && driverAvailable(plan.platform) ? probeStateDir() : null;
     writable?.catch(() => undefined);
     activeRelease = (await state.read()).active?.release ?? null;
+    if (!deps.recoverOnly) shipping = shippedForRun(plan, state, executor).then((diff) => void (shipped = diff));
     const driver = plan.dryRun ? null : await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
 
     if (!plan.dryRun) {
@@ -128,6 +133,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
     pre.push(...(await checked));
+    await shipping;
     if (pre.some((c) => !c.ok && !c.warning)) {
       const summary = summarize();
       return plan.dryRun ? summary : await record(plan, state, summary, null);
@@ -143,7 +149,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     if (!driver) return summarize();
 
     emit({ phase: plan.kind, state: 'start', message: `${plan.kind} ${plan.environment} on ${plan.platform}` });
-    if (plan.kind === 'deploy') notices?.send('deploy.started', { summary: `${plan.config.app} ${plan.environment}: deploy of ${plan.options.ref ?? 'HEAD'} started` });
+    if (plan.kind === 'deploy') notices?.send('deploy.started', { summary: `${plan.config.app} ${plan.environment}: deploy of ${plan.options.ref ?? 'HEAD'} started`, shipped });
     for (const note of plan.approximations) emit({ phase: plan.kind, state: 'warn', message: note });
     if (plan.kind === 'stop') {
       ctx.step('retire');
@@ -252,6 +258,7 @@ async function record(plan: DeployPlan, state: StateStore, summary: DeploySummar
     ...(summary.message ? { detail: summary.message } : {}),
     ...(summary.exitCode !== 0 ? { exitCode: summary.exitCode } : {}),
     ...(summary.verification ? { verification: summary.verification } : {}),
+    ...(summary.shipped ? { shipped: summary.shipped } : {}),
   };
   const needsHuman = needsHumanOf(summary);
   if (needsHuman) entry.needsHuman = needsHuman;

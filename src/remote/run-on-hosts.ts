@@ -9,11 +9,14 @@ import { Redactor } from '../exec/redact.js';
 import { runInChild, type ParentHooks, type PendingOrchestrator } from '../orchestrator/parent.js';
 import type { DeployPlan } from '../orchestrator/plan.js';
 import { buildSummary } from '../summary/build.js';
+import { planFields } from '../summary/plan-fields.js';
 import { ensureShipgate, type HostInstall } from './host-install.js';
 import { hostAppDir, hostProjectRoot, hostRunDir, hostSourceArchive, planForHost } from './host-plan.js';
 import { remoteScript } from './ssh-command.js';
 import { describeSshFailure } from './ssh-errors.js';
 import { spawnRemoteOrchestrator } from './remote-orchestrator.js';
+import { rollHosts, type HostFate } from './roll-hosts.js';
+import { shippedToHost } from './host-shipped.js';
 import { packSource, uploadSource } from './ship-source.js';
 import type { SshOptions } from './ssh-command.js';
 import type { SshTarget } from './ssh-target.js';
@@ -83,27 +86,39 @@ export async function runOnHosts(run: HostsRun): Promise<DeploySummary> {
     return finish(blocked(plan, [...local, { name: 'Hosts', ok: false, detail: error.message, exitCode: error.exitCode }], error.message), []);
   }
 
+  const fates = await rollHosts(prepared, plan.kind === 'deploy' ? plan.config.batch : 1, {
+    run: async (host) => runOnHost(run, host, planForHost(await withShipped(run, host, plan, executor), host.target, host.appDir, host.commit ? { commit: host.commit } : null, CLI_SIDE_CHECKS)),
+    ok: (summary) => summary.exitCode === ExitCode.ok,
+    // A host that failed rolled itself back (or needs a human); every host that ended well is put back on its release.
+    undo: plan.kind === 'deploy'
+      ? async (host) => runOnHost(run, host, planForHost(await withShipped(run, host, { ...plan, kind: 'rollback', preChecks: [] }, executor), host.target, host.appDir, null, CLI_SIDE_CHECKS))
+      : undefined,
+    onFailure: (failed, undoing) => undoing > 0 && hooks.onNotice(`${failed.map((h) => h.target.label).join(', ')} failed; rolling back ${undoing} host(s) that had deployed`),
+  });
+  return finish(...outcome(fates, prepared, local));
+}
+
+/** The run's summary from each host's fate: the first failed host's run, else the last host's, with the CLI's checks. */
+function outcome(fates: HostFate<DeploySummary>[], prepared: Prepared[], local: PreCheckResult[]): [DeploySummary, HostResult[]] {
   const results: HostResult[] = [];
-  let last: DeploySummary | null = null;
-  for (const [index, host] of prepared.entries()) {
-    const summary = await runOnHost(run, host, planForHost(plan, host.appDir, host.commit ? { commit: host.commit } : null, CLI_SIDE_CHECKS));
-    results.push(hostResult(host.target, summary));
-    last = { ...summary, checks: { ...summary.checks, pre: index === 0 ? [...local, ...summary.checks.pre] : summary.checks.pre } };
-    if (summary.exitCode === ExitCode.ok) continue;
-    if (plan.kind !== 'deploy' || index === 0) return finish(failedOn(last, host.target, results, run.targets.length), results);
-    // Host k failed (and rolled itself back, or needs a human): put every host before it back on its release.
-    hooks.onNotice(`${host.target.label} failed; rolling back ${index} host(s) done before it`);
-    let rollbacksOk = true;
-    for (const done of prepared.slice(0, index).reverse()) {
-      const rollback = await runOnHost(run, done, planForHost({ ...plan, kind: 'rollback', preChecks: [] }, done.appDir, null, CLI_SIDE_CHECKS));
-      const line = hostResult(done.target, rollback);
-      results[prepared.indexOf(done)] = { ...line, status: rollback.exitCode === ExitCode.ok ? 'rolled_back' : 'failed' };
-      rollbacksOk &&= rollback.exitCode === ExitCode.ok;
-    }
-    const exitCode = rollbacksOk && summary.exitCode === ExitCode.rolledBack ? ExitCode.rolledBack : ExitCode.needsHuman;
-    return finish({ ...failedOn(last, host.target, results, run.targets.length), exitCode, status: exitCode === ExitCode.rolledBack ? 'rolled_back' : 'failed' }, results);
+  for (const fate of fates) {
+    const target = prepared[fate.host].target;
+    if (fate.state === 'untouched') continue;
+    if (fate.state !== 'undone') results.push(hostResult(target, fate.run));
+    else results.push({ ...hostResult(target, fate.undo), status: fate.undo.exitCode === ExitCode.ok ? 'rolled_back' : 'failed' });
   }
-  return finish(last!, results);
+  const failed = fates.filter((f) => f.state === 'failed');
+  const undone = fates.filter((f) => f.state === 'undone');
+  const ran = fates.filter((f) => f.state !== 'untouched');
+  const main = (failed[0] ?? ran.at(-1)!).run;
+  const summary = { ...main, checks: { ...main.checks, pre: [...local, ...main.checks.pre] } };
+  if (failed.length === 0) return [summary, results];
+  const untouched = fates.filter((f) => f.state === 'untouched').length;
+  const message = `${failed.map((f) => `${prepared[f.host].target.label}: ${f.run.message ?? f.run.status}`).join('; ')}${untouched > 0 ? `; ${untouched} later host(s) not touched` : ''}`;
+  if (undone.length === 0) return [{ ...summary, message }, results];
+  // Everyone is back on the release they had when each undo worked and each failed host changed nothing or rolled back.
+  const restored = undone.every((f) => f.undo.exitCode === ExitCode.ok) && failed.every((f) => f.run.status === 'rolled_back' || f.run.status === 'blocked');
+  return [{ ...summary, message, exitCode: restored ? ExitCode.rolledBack : ExitCode.needsHuman, status: restored ? 'rolled_back' : 'failed' }, results];
 }
 
 /**
@@ -144,6 +159,12 @@ async function prepareHost(run: HostsRun, target: SshTarget, executor: Executor)
   return { target, install, appDir: hostAppDir(install.home, run.plan.config.app) };
 }
 
+/** The plan with what it ships to this host, worked out here where the repository is (src/remote/host-shipped.ts). */
+async function withShipped(run: HostsRun, host: Prepared, plan: DeployPlan, executor: Executor): Promise<DeployPlan> {
+  const shipped = await shippedToHost(plan, host.target, run.ssh, executor, host.appDir, plan.kind === 'deploy' ? (host.commit ?? null) : null);
+  return shipped ? { ...plan, options: { ...plan.options, shipped } } : plan;
+}
+
 async function runOnHost(run: HostsRun, host: Prepared, plan: DeployPlan): Promise<DeploySummary> {
   const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${plan.kind}-${randomBytes(3).toString('hex')}`;
   const runDir = hostRunDir(plan.config.projectRoot, plan.environment, runId);
@@ -159,22 +180,6 @@ function hostResult(target: SshTarget, summary: DeploySummary): HostResult {
   return { host: target.label, status: summary.status, exitCode: summary.exitCode, release: summary.release.id || null, ...(summary.message ? { message: summary.message } : {}) };
 }
 
-function failedOn(summary: DeploySummary, target: SshTarget, results: HostResult[], total: number): DeploySummary {
-  const others = total - results.length;
-  const suffix = others > 0 ? `; ${others} later host(s) not touched` : '';
-  return { ...summary, message: `${target.label}: ${summary.message ?? summary.status}${suffix}` };
-}
-
 function blocked(plan: DeployPlan, pre: PreCheckResult[], message: string | null): DeploySummary {
-  return buildSummary({
-    environment: plan.environment,
-    strategy: plan.strategy,
-    platform: plan.platform,
-    url: plan.config.url,
-    dryRun: plan.dryRun,
-    pre,
-    durationMs: 0,
-    steps: plan.steps.map((s) => s.text),
-    ...(message ? { message } : {}),
-  });
+  return buildSummary({ ...planFields(plan), pre, durationMs: 0, ...(message ? { message } : {}) });
 }

@@ -8,7 +8,15 @@ export interface SshTarget {
   user?: string;
   port?: number;
   identityFile?: string;
+  /** The router's listen address on this server, when its `hosts:` entry says (`{ host, listen }`). */
+  listen?: string;
 }
+
+/** Set on a command the CLI runs on a server: the label of that server's `hosts:` entry. */
+export const ON_HOST_VAR = 'SHIPGATE_ON_HOST';
+
+/** A `hosts:` entry as written: the server alone, or with the address the router binds there. */
+export type HostEntry = string | { host: string; listen?: string };
 
 const HOST = /^[A-Za-z0-9._-]+$/;
 const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
@@ -30,6 +38,23 @@ export function parseSshTarget(spec: string, field: string, identityFile?: strin
   // A leading "-" would be read by ssh as an option.
   if (!HOST.test(rest) || rest.startsWith('-')) throw new UserError(`${field}: "${spec}" is not a host name or address`);
   return { label: spec, host: rest, user, port, identityFile };
+}
+
+/** One `hosts:` entry, either form. */
+export function parseHostEntry(entry: HostEntry, field: string, identityFile?: string): SshTarget {
+  if (typeof entry === 'string') return parseSshTarget(entry, field, identityFile);
+  const target = parseSshTarget(entry.host, `${field}.host`, identityFile);
+  return entry.listen ? { ...target, listen: entry.listen } : target;
+}
+
+/**
+ * The router's address on the server a command runs on (`SHIPGATE_ON_HOST=<label>`, set by the CLI that sent it),
+ * when that server's entry names one; else null.
+ */
+export function listenOnHost(entries: readonly HostEntry[], label: string | undefined): string | null {
+  if (!label) return null;
+  const entry = entries.find((e) => (typeof e === 'string' ? e : e.host) === label);
+  return entry && typeof entry === 'object' && entry.listen ? entry.listen : null;
 }
 
 /** For the config schema: whether `spec` parses, without the message. */

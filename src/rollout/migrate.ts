@@ -18,14 +18,22 @@ export interface MigrationSource {
 export async function migrateRelease(ctx: DeployContext, release: ReleaseMeta, source: MigrationSource): Promise<DeployOutcome | null> {
   if (ctx.config.migrations.mode === 'none') return null;
   ctx.step('migrate');
-  const [{ applyPendingMigrations }, { MigrationError }] = await Promise.all([import('../checks/index.js'), import('../checks/migrations/types.js')]);
+  const [{ applyPendingMigrations, preCheckOutputs }, { MigrationError }, { afterApply }] = await Promise.all([
+    import('../checks/index.js'),
+    import('../checks/migrations/types.js'),
+    import('../checks/migrations/report.js'),
+  ]);
+  const out = preCheckOutputs(ctx.plan);
   try {
     const result = await applyPendingMigrations(ctx, { nextReleaseId: release.id, overrides: { dir: source.dir, env: source.env } });
+    if (result.tool) out.migrationsReport = afterApply(out.migrationsReport ?? { tool: result.tool, files: null }, result.applied, null);
     if (result.applied.length > 0) ctx.emit({ phase: 'migrations', state: 'ok', message: `applied ${result.applied.join(', ')}` });
     return null;
   } catch (error) {
     if (!(error instanceof MigrationError)) throw error;
+    out.migrationsReport = afterApply(out.migrationsReport ?? { tool: ctx.config.migrations.tool ?? 'migrations', files: null }, error.applied, error);
     ctx.emit({ phase: 'migrations', state: 'fail', message: error.message });
+    for (const line of error.errors) ctx.emit({ phase: 'migrations', state: 'info', message: line });
     const active = (await ctx.state.read()).active?.release ?? null;
     return migrationFailed(release, active, error.message, error.applied);
   }

@@ -3,7 +3,7 @@ import type { StateStore } from '../state/store.js';
 import type { ReleaseMeta, RunningRelease } from './target.js';
 
 export function slotFor(release: RunningRelease, running = true, since = new Date()): Slot {
-  return { release: release.id, upstream: release.url.replace(/^http:\/\//, ''), since: since.toISOString(), running };
+  return { release: release.id, upstream: (release.upstream ?? release.url).replace(/^http:\/\//, ''), since: since.toISOString(), running };
 }
 
 export function upstreamUrl(slot: Slot): string | null {

@@ -13,6 +13,11 @@ export interface RunningRelease {
   id: string;
   /** Origin the release is reached at directly (smoke, health), e.g. http://127.0.0.1:41234 */
   url: string;
+  /**
+   * Origin the router reaches it at, when that differs from `url`: a router on a remote engine's host reaches the
+   * container on that host's loopback, while `url` is this machine's ssh tunnel to it.
+   */
+  upstream?: string;
 }
 
 /** What a target cannot do, declared so the engine never pretends (and the config is refused before a run). */

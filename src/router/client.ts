@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import { ControlError, SOCKET_FILE, type ControlResponse } from './control-protocol.js';
@@ -20,8 +21,8 @@ export interface RouterClient {
    * the runtime closes its control connections after its last write, just before it exits.
    */
   shutdown(graceMs?: number): Promise<void>;
-  /** Calls any registered method, including ones other modules added (e.g. `apps.start`). */
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
+  /** Calls any registered method, including ones other modules added (e.g. `apps.start`); `timeoutMs` overrides the client's. */
+  call<T = unknown>(method: string, params?: unknown, options?: { timeoutMs?: number }): Promise<T>;
   close(): void;
 }
 
@@ -49,22 +50,34 @@ export function connectRouter(stateDir: string, options: ConnectOptions = {}): P
   });
 }
 
+/**
+ * A client over any stream that carries the control protocol, e.g. the stdio of `docker exec -i <router>
+ * node control-relay.js`, which reaches a router in a container on a remote engine. `where` names it in errors.
+ */
+export function routerClientOver(stream: Duplex, where: string, options: ConnectOptions = {}): RouterClient {
+  return new SocketRouterClient(stream, where, options.callTimeoutMs ?? 30_000);
+}
+
 class SocketRouterClient implements RouterClient {
   private nextId = 1;
   private buffer = '';
+  private ended = false;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     private readonly path: string,
     private readonly callTimeoutMs: number,
   ) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     const failAll = () => {
+      this.ended = true;
       for (const { reject } of this.pending.values()) reject(new ControlError('unreachable', `router on ${this.path} closed the connection`));
       this.pending.clear();
     };
+    // A stream (a relay's stdio) may end without closing; no answer comes after its end either way.
+    socket.on('end', failAll);
     socket.on('close', failAll);
     socket.on('error', failAll);
   }
@@ -105,12 +118,12 @@ class SocketRouterClient implements RouterClient {
     await Promise.race([closed, timedOut]).finally(() => clearTimeout(timer));
   }
 
-  call<T = unknown>(method: string, params: unknown = {}): Promise<T> {
-    return this.request(method, params, this.callTimeoutMs);
+  call<T = unknown>(method: string, params: unknown = {}, options: { timeoutMs?: number } = {}): Promise<T> {
+    return this.request(method, params, options.timeoutMs ?? this.callTimeoutMs);
   }
 
   private request<T>(method: string, params: unknown, timeoutMs: number): Promise<T> {
-    if (this.socket.destroyed) return Promise.reject(new ControlError('unreachable', `router connection on ${this.path} is closed`));
+    if (this.socket.destroyed || this.ended) return Promise.reject(new ControlError('unreachable', `router connection on ${this.path} is closed`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -150,7 +163,7 @@ class SocketRouterClient implements RouterClient {
       const waiter = this.pending.get(response.id);
       if (!waiter) continue;
       this.pending.delete(response.id);
-      if (response.error) waiter.reject(new ControlError(response.error.code, response.error.message));
+      if (response.error) waiter.reject(new ControlError(response.error.code, response.error.message, response.error.exitCode));
       else waiter.resolve(response.result);
     }
   }

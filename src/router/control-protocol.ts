@@ -10,7 +10,8 @@ export type ControlErrorCode = 'invalid_request' | 'unknown_method' | 'invalid_p
 export interface ControlResponse {
   id: number;
   result?: unknown;
-  error?: { code: ControlErrorCode; message: string };
+  /** `exitCode`: the documented exit code of a refusal (a UserError's), so a caller can pass it on. */
+  error?: { code: ControlErrorCode; message: string; exitCode?: number };
 }
 
 /** A control call the router refused or could not complete. `code` says which; the message names the field. */
@@ -18,6 +19,7 @@ export class ControlError extends Error {
   constructor(
     readonly code: ControlErrorCode | 'unreachable',
     message: string,
+    readonly exitCode?: number,
   ) {
     super(message);
     this.name = 'ControlError';

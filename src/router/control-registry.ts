@@ -29,7 +29,8 @@ export class ControlRegistry {
       const result = await entry.handler(parsed.data);
       return { id, result: result ?? null };
     } catch (error) {
-      if (isUserError(error) || error instanceof ControlError) return { id, error: { code: 'rejected', message: error.message } };
+      if (isUserError(error)) return { id, error: { code: 'rejected', message: error.message, exitCode: error.exitCode } };
+      if (error instanceof ControlError) return { id, error: { code: 'rejected', message: error.message } };
       return { id, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } };
     }
   }

@@ -84,7 +84,8 @@ function entryFiles(command: Command): string[] {
   return runtime === -1 ? [command.args[0]!] : [command.args[0]!, command.args[runtime + 1]!];
 }
 
-async function checkPort(client: RouterClient, port: number): Promise<RouterClient> {
+/** Refuses a running router that serves another port than the config's. */
+export async function checkPort(client: RouterClient, port: number): Promise<RouterClient> {
   if (port === 0) return client;
   const status = await client.status();
   if (status.port !== port) {

@@ -15,7 +15,9 @@ import { FlagEvaluator } from './flags.js';
 import { CookieSigner, loadSigner } from './cookie-signer.js';
 import { AccessLog } from './access-log.js';
 import { gateFor, loadGate, saveGate, type Gate, type GateState } from './gate.js';
-import { TlsListener, type TlsSettings } from './tls/tls-listener.js';
+import { TlsEdge } from './tls/tls-edge.js';
+import type { AcmePass } from './acme/manager.js';
+import type { IssuerTiming } from './acme/issuer.js';
 import type { RouterLimits } from './limits.js';
 import { loadSettings, saveSettings, type RouterSettings } from './settings.js';
 
@@ -38,6 +40,8 @@ export interface RouterOptions {
   trustUserHeader?: boolean;
   /** Idle keep-alive connections to an upstream are closed after this long. Default 4 s (node's server keeps 5 s). */
   upstreamIdleMs?: number;
+  /** ACME renewals: the clock they are judged by, whether a timer runs them, the ACME polling. Tests shorten them. */
+  acme?: { now?: () => number; autoRenew?: boolean; timing?: IssuerTiming };
 }
 
 export interface UpstreamStatus extends Upstream {
@@ -91,6 +95,8 @@ export interface Router {
   resume(): Promise<GateState | null>;
   /** The HTTPS port when `router.tls` is set, else null. */
   readonly httpsPort: number | null;
+  /** One ACME renewal pass now (a timer runs them on its own): null when no certificate comes from ACME. */
+  renewCertificates(): Promise<AcmePass | null>;
   /** Applies the config's `router:` settings to new requests at once; saved to the state dir when there is one. */
   configure(settings: RouterSettings): Promise<RouterSettings>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
@@ -109,9 +115,11 @@ export async function createRouter(given: RouterOptions): Promise<Router> {
     await router.flags.load(options.stateDir);
     router.signer = router.flags.signer = await loadSigner(options.stateDir);
     router.openAccessLog(saved?.accessLog);
-    if (saved?.tls) await router.configure(saved);
+    // Certificates from files and from the ACME store; missing ACME ones are ordered once the HTTP port listens.
+    if (saved?.tls) await router.configure(saved, { issue: false });
   }
   await router.listen();
+  router.tls.start();
   return router;
 }
 
@@ -150,6 +158,7 @@ class ProxyRouter implements Router, Routing {
       trustUserHeader: options.trustUserHeader,
       onTick: (now) => this.pools.sweep(now),
     });
+    this.tls = new TlsEdge(this.server, this.host, { stateDir: options.stateDir, log: options.log, now: options.acme?.now, autoRenew: options.acme?.autoRenew, acmeTiming: options.acme?.timing });
   }
 
   async listen(): Promise<void> {
@@ -289,38 +298,20 @@ class ProxyRouter implements Router, Routing {
     void previous?.close();
   }
 
-  private tls: TlsListener | null = null;
+  readonly tls: TlsEdge;
 
   /** The HTTPS port when TLS is on, else null. */
   get httpsPort(): number | null {
-    return this.tls?.port ?? null;
+    return this.tls.port;
   }
 
-  /** Starts, updates (new certificates for new handshakes) or stops the HTTPS listener. */
-  private async applyTls(settings: TlsSettings | undefined): Promise<void> {
-    if (settings === undefined) {
-      const tls = this.tls;
-      this.tls = null;
-      this.server.redirectToPort = null;
-      this.server.hsts = '';
-      await tls?.close();
-      return;
-    }
-    if (this.tls !== null && settings.port !== 0 && settings.port !== this.tls.port) {
-      throw new UserError(`router.tls.port: the router listens for HTTPS on ${this.tls.port}; stop the environment to change it`);
-    }
-    const tls = this.tls ?? new TlsListener(this.server);
-    await tls.load(settings.certificates);
-    if (this.tls === null) {
-      await tls.listen(settings.port, this.host);
-      this.tls = tls;
-    }
-    this.server.redirectToPort = settings.redirect ? tls.port : null;
-    this.server.hsts = settings.hstsSeconds > 0 ? `strict-transport-security: max-age=${settings.hstsSeconds}\r\n` : '';
+  renewCertificates(): Promise<AcmePass | null> {
+    return this.tls.renew();
   }
 
-  async configure(settings: RouterSettings): Promise<RouterSettings> {
-    await this.applyTls(settings.tls);
+  /** TLS first: a certificate that cannot be had refuses the whole change. `issue: false` while not yet listening. */
+  async configure(settings: RouterSettings, options: { issue: boolean } = { issue: true }): Promise<RouterSettings> {
+    await this.tls.apply(settings.tls, options);
     this.server.configure(settings);
     this.openAccessLog(settings.accessLog);
     if (this.options.stateDir) await saveSettings(this.options.stateDir, settings);
@@ -332,7 +323,7 @@ class ProxyRouter implements Router, Routing {
   }
 
   async close(graceMs = 10_000): Promise<void> {
-    await Promise.all([this.server.close(graceMs), this.tls?.close()]);
+    await Promise.all([this.server.close(graceMs), this.tls.close()]);
     this.pools.closeAll();
     await this.server.accessLog?.close();
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ControlRegistry } from './control-registry.js';
 import { registerRouterMethods } from './control-methods.js';
 import { startControlServer, type ControlServer } from './control-server.js';
-import { createRouter, type Router } from './router.js';
+import { createRouter, type Router, type RouterOptions } from './router.js';
 import { socketPath } from './client.js';
 import { registerFlagMethods } from './flags.js';
 import type { KeeperLink } from './keeper-link.js';
@@ -15,6 +15,8 @@ export interface RuntimeOptions {
   log?: (line: string) => void;
   /** Set when a keeper runs this runtime: the public socket comes from it, and memory that survives a crash. */
   keeper?: KeeperLink | null;
+  /** ACME clock, renewal timer and polling (tests shorten them). */
+  acme?: RouterOptions['acme'];
   /** Hooks that add control methods (e.g. the app supervisor's `apps.*`) before the socket opens. */
   extensions?: ((runtime: Runtime) => void)[];
 }
@@ -38,7 +40,7 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const keeper = options.keeper ?? null;
-  const router = await createRouter({ port: options.port, host: options.host, listenHandle: keeper?.handle, stateDir: options.stateDir, log: options.log });
+  const router = await createRouter({ port: options.port, host: options.host, listenHandle: keeper?.handle, stateDir: options.stateDir, log: options.log, acme: options.acme });
   const registry = new ControlRegistry();
   const hooks: (() => Promise<void> | void)[] = [];
   let control: ControlServer | null = null;

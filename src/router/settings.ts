@@ -29,6 +29,9 @@ export function isAddressOrRange(text: string): boolean {
   return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
 }
 
+/** A DNS name an ACME server can validate over HTTP-01: no wildcard, no port, no address. */
+export const HOST_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
 const count = z.number().int().min(1).max(1_000_000);
 const ms = z.number().int().min(1).max(24 * 3_600_000);
 
@@ -56,10 +59,20 @@ export const routerSettingsSchema = z.strictObject({
   tls: z
     .strictObject({
       port: z.number().int().min(0).max(65535),
-      certificates: z.array(z.strictObject({ hosts: z.array(z.string().min(1)).min(1), cert: z.string().min(1), key: z.string().min(1) })).min(1),
+      certificates: z.array(z.strictObject({ hosts: z.array(z.string().min(1)).min(1), cert: z.string().min(1), key: z.string().min(1) })),
+      acme: z
+        .strictObject({
+          directory: z.string().url(),
+          email: z.string().min(1).optional(),
+          ca: z.string().min(1).optional(),
+          hosts: z.array(z.string().regex(HOST_NAME, 'expected a host name like shop.example.com')).min(1),
+          renewBeforeMs: z.number().int().min(1).optional(),
+        })
+        .optional(),
       redirect: z.boolean(),
       hstsSeconds: z.number().int().min(0),
     })
+    .refine((tls) => tls.certificates.length > 0 || tls.acme !== undefined, 'expected certificates, acme, or both')
     .optional(),
 });
 

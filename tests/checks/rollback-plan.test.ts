@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeRollbackPlan, type RollbackPlanInput } from '../../src/checks/rollback-plan.js';
+import { recordRollbackPlanProgress, writeRollbackPlan, type RollbackPlanInput } from '../../src/checks/rollback-plan.js';
 import { makeProject } from './support/project.js';
 
 function planInput(root: string, extra: Partial<RollbackPlanInput> = {}): RollbackPlanInput {
@@ -62,5 +62,27 @@ describe('rollback plan', () => {
     const written = await writeRollbackPlan(planInput(root, { dryRun: true }));
     expect(written.result.detail).toBe('would be written to .deploy/staging/rollback-plan.md (dry run)');
     await expect(readdir(join(root, '.deploy'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('says whether a rollback across the migrations is schema-safe: all expand yes, any contract no, unclassified unknown', async () => {
+    const expand = { state: 'pending' as const, kind: 'expand' as const };
+    const root = await makeProject({});
+    const safe = await writeRollbackPlan(planInput(root, { classified: ['001_users.sql', '002_items.sql', '003_orders.sql'].map((name) => ({ name, ...expand })) }));
+    expect(safe.plan.migrations).toMatchObject({ schemaSafe: true });
+    expect(await readFile(safe.markdownPath, 'utf8')).toContain('A rollback across the migrations this deploy applies is schema-safe: all are expand');
+
+    const contract = { name: '003_orders.sql', state: 'pending' as const, kind: 'contract' as const, statement: 'ALTER TABLE orders DROP COLUMN total', reason: 'drops column orders.total' };
+    const unsafe = await writeRollbackPlan(planInput(root, { classified: [{ name: '001_users.sql', ...expand }, { name: '002_items.sql', ...expand }, contract] }));
+    expect(unsafe.plan.migrations).toMatchObject({ schemaSafe: false, notExpand: [{ name: '003_orders.sql', kind: 'contract', why: 'drops column orders.total: ALTER TABLE orders DROP COLUMN total' }] });
+    expect(await readFile(unsafe.markdownPath, 'utf8')).toContain('is **NOT schema-safe**: the previous release expects the old schema. 003_orders.sql (contract: drops column orders.total: ALTER TABLE orders DROP COLUMN total).');
+
+    // Only what really ran counts: the contract file failed, so the two applied ones are all expand.
+    const progressed = await recordRollbackPlanProgress(unsafe, { applied: ['001_users.sql', '002_items.sql'] });
+    expect(progressed.migrations.schemaSafe).toBe(true);
+    expect(await readFile(unsafe.markdownPath, 'utf8')).toContain('A rollback across the migrations this deploy applied is schema-safe');
+
+    const unknown = await writeRollbackPlan(planInput(root, { migrations: null, migrationTool: 'drizzle' }));
+    expect(unknown.plan.migrations.schemaSafe).toBeNull();
+    expect(await readFile(unknown.markdownPath, 'utf8')).toContain('is unknown (drizzle cannot list them ahead of time)');
   });
 });

@@ -31,3 +31,43 @@ describe('listen: the address the router binds', () => {
     expect(f.lines.join('\n')).toContain('listen: expected an IP address like "127.0.0.1", "0.0.0.0" or "::"');
   });
 });
+
+describe('hosts: { host, listen }: the router address on one server', () => {
+  const servers = `app: shop
+start: node server.js
+environments:
+  production:
+    port: 4000
+    batch: 2
+    hosts: [deploy@app1, { host: "deploy@app2:2222", listen: 10.0.0.6 }]
+`;
+
+  it('gives that server its own address, and the others the environment listen', async () => {
+    const config = await resolveEnvironment(project(servers), 'production', { env: {} });
+    expect(config.hosts).toEqual([
+      { label: 'deploy@app1', host: 'app1', user: 'deploy', port: undefined, identityFile: undefined },
+      { label: 'deploy@app2:2222', host: 'app2', user: 'deploy', port: 2222, identityFile: undefined, listen: '10.0.0.6' },
+    ]);
+    expect(config.listen).toBe('0.0.0.0');
+    expect(config.batch).toBe(2);
+  });
+
+  it('on the server itself (a command the CLI sent there) the environment listens on that server\'s address', async () => {
+    const dir = project(servers);
+    expect((await resolveEnvironment(dir, 'production', { env: { SHIPGATE_ON_HOST: 'deploy@app2:2222' } })).listen).toBe('10.0.0.6');
+    expect((await resolveEnvironment(dir, 'production', { env: { SHIPGATE_ON_HOST: 'deploy@app1' } })).listen).toBe('0.0.0.0');
+  });
+
+  it('batch defaults to one host at a time', async () => {
+    expect((await resolveEnvironment(project(servers.replace('    batch: 2\n', '')), 'production', { env: {} })).batch).toBe(1);
+  });
+
+  it('refuses a bad address or batch naming the field, exit 2', async () => {
+    const bad = await failure(resolveEnvironment(project(servers.replace('10.0.0.6', 'app2.internal')), 'production', { env: {} }));
+    expect(bad.exitCode).toBe(2);
+    expect(bad.lines.join('\n')).toContain('environments.production.hosts[1].listen: expected an IP address');
+    const zero = await failure(resolveEnvironment(project(servers.replace('batch: 2', 'batch: 0')), 'production', { env: {} }));
+    expect(zero.exitCode).toBe(2);
+    expect(zero.lines.join('\n')).toContain('environments.production.batch');
+  });
+});

@@ -55,7 +55,8 @@ export function sshHostsUnavailable(): string | null {
 }
 
 /** Starts one sshd per address, each with a user of its own (shipgate-<alias>-<random>), removed by `stop()`. */
-export async function startTestHosts(specs: Array<{ alias: string; address: string }>): Promise<TestHosts> {
+/** `groups`: supplementary groups of the host's user, e.g. ["docker"] to reach the engine's socket over ssh. */
+export async function startTestHosts(specs: Array<{ alias: string; address: string; groups?: string[] }>): Promise<TestHosts> {
   const dir = await mkdtemp(join(tmpdir(), 'shipgate-hosts-'));
   await chmod(dir, 0o755);
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
@@ -74,6 +75,7 @@ export async function startTestHosts(specs: Array<{ alias: string; address: stri
     await chmod(hostDir, 0o755);
     const user = `sg-${spec.alias}-${randomBytes(3).toString('hex')}`;
     await createUser(user, home);
+    if (spec.groups?.length) await run('usermod', ['-aG', spec.groups.join(','), user]);
     const { uid, gid } = await ids(user);
     await mkdir(join(home, '.ssh'), { recursive: true });
     await writeFile(join(home, '.ssh', 'authorized_keys'), clientKey, { mode: 0o600 });

@@ -1,4 +1,4 @@
-import type { PreCheckResult } from '../../contracts/summary.js';
+import type { MigrationsReport, PreCheckResult } from '../../contracts/summary.js';
 import { ExitCode } from '../../errors.js';
 import { detectMigrationTool } from './detect.js';
 import { knexDriver } from './knex-driver.js';
@@ -6,8 +6,11 @@ import { drizzleDriver, nodePgMigrateDriver, prismaDriver, umzugDriver } from '.
 import { sqlDriver } from './sql-driver.js';
 import type { MigrationDriver, MigrationsInput, MigrationStatus, MigrationTool } from './types.js';
 import { MigrationError } from './types.js';
+import { classifyPending } from './report.js';
+import { contractAllowedNote, contractRefusal } from './contract-guard.js';
 
 export type { MigrationsInput, MigrationStatus, MigrationTool } from './types.js';
+export { afterApply } from './report.js';
 export { MigrationError } from './types.js';
 
 const NAME = 'Migrations';
@@ -27,20 +30,41 @@ export interface MigrationsCheck {
   tool: MigrationTool | null;
   /** Pending names (null when the tool cannot tell); the rollback plan lists them. */
   pending: string[] | null;
+  /** The summary's Migrations section as the check found it (each pending file classified); null without a tool. */
+  report: MigrationsReport | null;
+}
+
+/** How contract migrations are treated: refused while a release serves (blue-green and canary), unless allowed. */
+export interface ContractPolicy {
+  /** A release is live: it keeps serving while the migrations run, and a rollback returns to it. */
+  liveRelease: boolean;
+  /** --allow-contract */
+  allowContract: boolean;
 }
 
 /** Read-only: finds the tool, checks the database is reachable and reports what is pending. Applies nothing. */
-export async function checkMigrations(input: MigrationsInput): Promise<MigrationsCheck> {
-  if (input.mode === 'none') return { result: { name: NAME, ok: true, detail: 'skipped (migrations: none)' }, tool: null, pending: [] };
+export async function checkMigrations(input: MigrationsInput, policy: ContractPolicy = { liveRelease: false, allowContract: false }): Promise<MigrationsCheck> {
+  if (input.mode === 'none') return { result: { name: NAME, ok: true, detail: 'skipped (migrations: none)' }, tool: null, pending: [], report: null };
   const tool = await resolveTool(input);
-  if (!tool) return { result: { name: NAME, ok: true, detail: 'none detected' }, tool: null, pending: [] };
+  if (!tool) return { result: { name: NAME, ok: true, detail: 'none detected' }, tool: null, pending: [], report: null };
   try {
     const status = await drivers[tool].status(input);
-    return { result: describe(status), tool, pending: status.pending };
+    const report: MigrationsReport = { tool, files: await classifyPending(status), ...(policy.allowContract ? { contractAllowed: true } : {}) };
+    return { result: judge(status, report, policy), tool, pending: status.pending, report };
   } catch (error) {
     const detail = error instanceof MigrationError ? error.message : `${tool} check failed: ${(error as Error).message}`;
-    return { result: { name: NAME, ok: false, detail: redact(input, detail), exitCode: ExitCode.precheckFailed }, tool, pending: null };
+    return { result: { name: NAME, ok: false, detail: redact(input, detail), exitCode: ExitCode.precheckFailed }, tool, pending: null, report: { tool, files: null } };
   }
+}
+
+/** A contract migration blocks (exit 3) while a release serves, unless --allow-contract; then it is a warning. */
+function judge(status: MigrationStatus, report: MigrationsReport, policy: ContractPolicy): PreCheckResult {
+  const described = describe(status);
+  if (!policy.liveRelease) return described;
+  const refusal = contractRefusal(report.files);
+  if (refusal && !policy.allowContract) return { name: NAME, ok: false, detail: refusal, exitCode: ExitCode.precheckFailed };
+  const allowed = contractAllowedNote(report.files);
+  return allowed ? { ...described, warning: true, detail: `${described.detail}; ${allowed}` } : described;
 }
 
 export interface AppliedMigrations {
@@ -56,7 +80,9 @@ export async function applyMigrations(input: MigrationsInput): Promise<AppliedMi
   try {
     return { tool, applied: await drivers[tool].apply(input) };
   } catch (error) {
-    if (error instanceof MigrationError) throw new MigrationError(redact(input, error.message), error.applied);
+    if (error instanceof MigrationError) {
+      throw new MigrationError(redact(input, error.message), error.applied, { failed: error.failed, errors: error.errors.map((line) => redact(input, line)) });
+    }
     throw new MigrationError(redact(input, `${tool} migrations failed: ${(error as Error).message}`));
   }
 }

@@ -1,6 +1,7 @@
 import type { MigrationDriver, MigrationsInput } from './types.js';
 import { MigrationError } from './types.js';
 import { failure, runProjectBin } from './tool-cli.js';
+import { nodePgMigrateFailure, nodePgMigrateSql } from './tool-output.js';
 import { processEnv } from '../process-env.js';
 
 /**
@@ -27,16 +28,24 @@ export const prismaDriver: MigrationDriver = {
   },
 };
 
-/** node-pg-migrate: `up --dry-run` prints "> - <name>" lines for what it would run; `up` applies. */
+/** node-pg-migrate: `up --dry-run` prints "> - <name>" lines and each one's SQL; `up` applies. */
 export const nodePgMigrateDriver: MigrationDriver = {
   async status(input) {
     const result = await runProjectBin(input, 'node-pg-migrate', ['up', '--dry-run'], false);
-    if (result.exitCode !== 0) throw failure('node-pg-migrate up --dry-run', result);
-    return { tool: 'node-pg-migrate', pending: parseNodePgMigrate(result.text) };
+    if (result.exitCode !== 0) throw failure('node-pg-migrate up --dry-run', result, nodePgMigrateFailure(result.text));
+    const pending = parseNodePgMigrate(result.text);
+    const printed = nodePgMigrateSql(result.text);
+    const sql = Object.fromEntries(pending.map((name) => [name, name in printed ? { sql: printed[name]! } : { unclassified: 'node-pg-migrate --dry-run printed no SQL for it' }]));
+    return { tool: 'node-pg-migrate', pending, sql };
   },
   async apply(input) {
+    const before = (await nodePgMigrateDriver.status(input)).pending ?? [];
     const result = await runProjectBin(input, 'node-pg-migrate', ['up'], true);
-    if (result.exitCode !== 0) throw failure('node-pg-migrate up', result);
+    if (result.exitCode !== 0) {
+      // One transaction for the whole run by default: what is no longer pending afterwards stayed applied.
+      const after = new Set((await nodePgMigrateDriver.status(input).catch(() => null))?.pending ?? before);
+      throw failure('node-pg-migrate up', result, nodePgMigrateFailure(result.text), before.filter((name) => !after.has(name)));
+    }
     return parseNodePgMigrate(result.text);
   },
 };

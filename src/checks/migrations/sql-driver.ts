@@ -18,7 +18,7 @@ export const sqlDriver: MigrationDriver = {
         ? await withClient(target.url, async (c) => (await postgres()).readAppliedPostgres(c, table))
         : await readAppliedSqlite(input.executor, target.path, table);
     const { pending, changed } = comparePlan(files, applied);
-    const status: MigrationStatus = { tool: 'sql', pending: pending.map((m) => m.name) };
+    const status: MigrationStatus = { tool: 'sql', pending: pending.map((m) => m.name), sql: Object.fromEntries(pending.map((m) => [m.name, { sql: m.sql }])) };
     if (changed.length) {
       status.note = `changed after being applied: ${changed.join(', ')}`;
       status.warning = true;

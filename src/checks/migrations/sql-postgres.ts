@@ -47,7 +47,8 @@ export async function applyPostgres(client: pg.Client, table: string, migrations
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new MigrationError(`migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, applied);
+        const errors = postgresErrorLines(error, migration.sql);
+        throw new MigrationError(`migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, applied, { failed: migration.name, errors });
       }
       applied.push(migration.name);
     }
@@ -55,4 +56,18 @@ export async function applyPostgres(client: pg.Client, table: string, migrations
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`shipgate:${table}`]).catch(() => undefined);
   }
   return applied;
+}
+
+/** The server's error as psql prints it: `ERROR: …`, the line it points at, DETAIL and HINT. */
+export function postgresErrorLines(error: unknown, sql: string): string[] {
+  const e = error as { severity?: string; message: string; detail?: string; hint?: string; position?: string };
+  const lines = [`${e.severity ?? 'ERROR'}: ${e.message}`];
+  const position = Number(e.position);
+  if (position > 0) {
+    const lineNo = sql.slice(0, position - 1).split('\n').length;
+    lines.push(`LINE ${lineNo}: ${(sql.split('\n')[lineNo - 1] ?? '').trim()}`);
+  }
+  if (e.detail) lines.push(`DETAIL: ${e.detail}`);
+  if (e.hint) lines.push(`HINT: ${e.hint}`);
+  return lines;
 }

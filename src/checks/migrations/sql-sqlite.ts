@@ -64,7 +64,8 @@ export async function applySqlite(executor: Executor, path: string, table: strin
     ].join('\n');
     const result = await executor.run({ file: 'sqlite3', args: ['-batch', '-bail', path], input: script, mutates: true, timeoutMs: 60_000 });
     if (result.exitCode !== 0) {
-      throw new MigrationError(`migration ${migration.name} failed and was rolled back: ${firstLine(result.stderr)}`, applied);
+      const errors = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3);
+      throw new MigrationError(`migration ${migration.name} failed and was rolled back: ${firstLine(result.stderr)}`, applied, { failed: migration.name, errors });
     }
     if (!result.skipped) applied.push(migration.name);
   }

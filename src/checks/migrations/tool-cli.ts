@@ -2,7 +2,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecResult } from '../../exec/executor.js';
 import { stripAnsi } from '../test-output-parsers.js';
-import type { MigrationsInput } from './types.js';
+import type { FailureDetail, MigrationsInput } from './types.js';
+import { firstMeaningful } from './tool-output.js';
 import { MigrationError } from './types.js';
 import { processEnv } from '../process-env.js';
 
@@ -20,8 +21,11 @@ export async function runProjectBin(input: MigrationsInput, bin: string, args: s
   return { ...result, text: stripAnsi(result.all) };
 }
 
-export function failure(what: string, result: ExecResult & { text: string }): MigrationError {
-  const line = result.text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+/** The tool's failure, led by the database's own error line when the tool's output holds one. */
+export function failure(what: string, result: ExecResult & { text: string }, detail?: FailureDetail, applied: string[] = []): MigrationError {
+  const found = detail ?? { failed: null, errors: firstMeaningful(result.text.split('\n').map((l) => l.trim())) };
+  const line = found.errors[0] ?? '';
   const reason = result.timedOut ? 'timed out' : `exit ${result.exitCode}`;
-  return new MigrationError(`${what} failed (${reason})${line ? `: ${line.slice(0, 200)}` : ''}`);
+  const file = found.failed ? ` at ${found.failed}` : '';
+  return new MigrationError(`${what} failed${file} (${reason})${line ? `: ${line.slice(0, 200)}` : ''}`, applied, found);
 }

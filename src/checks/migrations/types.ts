@@ -27,10 +27,15 @@ export interface MigrationStatus {
   tool: MigrationTool;
   /** Pending migration names in apply order; null when the tool cannot tell. */
   pending: string[] | null;
+  /** The SQL each pending migration would run, where the tool can print it (by name); the rest are unclassified. */
+  sql?: Record<string, PendingSql>;
   /** Extra words for the summary, e.g. a checksum warning. */
   note?: string;
   warning?: boolean;
 }
+
+/** A pending migration's SQL, or why the tool cannot show it. */
+export type PendingSql = { sql: string } | { unclassified: string };
 
 export interface MigrationDriver {
   status(input: MigrationsInput): Promise<MigrationStatus>;
@@ -38,13 +43,24 @@ export interface MigrationDriver {
   apply(input: MigrationsInput): Promise<string[]>;
 }
 
+/** Which migration failed and the tool's own error lines (the database's error first). */
+export interface FailureDetail {
+  failed: string | null;
+  errors: string[];
+}
+
 export class MigrationError extends Error {
+  readonly failed: string | null;
+  readonly errors: string[];
   constructor(
     message: string,
     /** Migrations applied before the failure; they stay applied. */
     readonly applied: string[] = [],
+    detail: FailureDetail = { failed: null, errors: [] },
   ) {
     super(message);
     this.name = 'MigrationError';
+    this.failed = detail.failed;
+    this.errors = detail.errors;
   }
 }

@@ -57,6 +57,7 @@ async function planAndRun(kind: RunKind, options: CliOptions, environment: strin
       reason: options.reason ?? null,
       allowDirty: Boolean(options.allowDirty),
       acceptDataLoss: Boolean(options.acceptDataLoss),
+      allowContract: Boolean(options.allowContract),
       lockWaitMs,
       verbose: Boolean(options.verbose),
     },

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/resolve.js';
 import { appCliLink, appCliMain } from '../../remote/app-cli-link.js';
+import { ON_HOST_VAR } from '../../remote/ssh-target.js';
 import { UserError } from '../../errors.js';
 import type { CliOptions } from '../options.js';
 import { cronLine, systemdUnit, unitName, type BootEntry } from '../service-unit.js';
@@ -31,6 +32,8 @@ export async function serviceCommand(options: ServiceCliOptions, action?: string
     path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     user: options.system ? userInfo().username : undefined,
     watchInterval: '10s',
+    // On a server: its name, so `resume` at boot reads that server's own settings (its `listen`), as commands sent there do.
+    onHost: process.env[ON_HOST_VAR] || undefined,
   };
   const name = unitName(config.app);
   const path = options.output ?? (options.system ? join('/etc/systemd/system', name) : join(homedir(), '.config', 'systemd', 'user', name));
@@ -55,6 +58,6 @@ export async function serviceCommand(options: ServiceCliOptions, action?: string
 
 /** On a server (`deploy service install <env>` run there over ssh), the app's shipgate link, which follows upgrades. */
 function bootCli(projectRoot: string): string {
-  if (process.env.SHIPGATE_ON_HOST === '1' && existsSync(appCliLink(projectRoot))) return appCliMain(projectRoot);
+  if (process.env[ON_HOST_VAR] && existsSync(appCliLink(projectRoot))) return appCliMain(projectRoot);
   return fileURLToPath(new URL('../main.js', import.meta.url));
 }

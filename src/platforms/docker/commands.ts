@@ -227,3 +227,56 @@ export function listImages(cli: DockerCli, repository: string): Command {
 export function removeImage(cli: DockerCli, ref: string): Command {
   return docker(cli, ['image', 'rm', ref], true, { timeoutMs: 60_000 });
 }
+
+/** `linux/amd64`: the engine's OS and architecture. */
+export function engineOsArch(cli: DockerCli): Command {
+  return docker(cli, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}'], false, { timeoutMs: 15_000 });
+}
+
+export function buildRouterImage(cli: DockerCli, contextDir: string, tag: string): Command {
+  return docker(cli, ['build', '--quiet', '--label', `${LABELS.routerImage}=1`, '--tag', tag, contextDir], true, { cwd: contextDir, timeoutMs: 30 * 60_000 });
+}
+
+export interface RouterContainerSpec {
+  name: string;
+  image: string;
+  app: string;
+  environment: string;
+  /** Named volume for the router's state (routing table, settings, access log), kept across restarts. */
+  volume: string;
+  /** Its path inside the container; unique per environment (the keeper's lock is named after it, host-wide). */
+  stateDir: string;
+  port: number;
+  host: string;
+  runtimeEntry: string;
+  /** The engine's socket on its host, mounted so the runtime can retire warm containers. */
+  engineSocket: string;
+}
+
+/**
+ * The environment's router on the engine's host, Kamal-style: restarted by the engine (`unless-stopped`), on the host
+ * network so it serves the public port and reaches the releases published on the host's loopback.
+ */
+export function runRouterContainer(cli: DockerCli, spec: RouterContainerSpec): Command {
+  return docker(
+    cli,
+    [
+      'run', '--detach',
+      '--name', spec.name,
+      '--restart', 'unless-stopped',
+      '--network', 'host',
+      ...labelArgs({ [LABELS.app]: spec.app, [LABELS.router]: spec.environment }),
+      '--volume', `${spec.volume}:${spec.stateDir}`,
+      '--volume', `${spec.engineSocket}:/var/run/docker.sock`,
+      spec.image,
+      '--state-dir', spec.stateDir, '--port', String(spec.port), '--host', spec.host, '--runtime', spec.runtimeEntry,
+    ],
+    true,
+    { timeoutMs: 120_000 },
+  );
+}
+
+/** A long-running `docker exec -i` that joins its stdio to the router's control socket (src/router/control-relay.ts). */
+export function execRelay(cli: DockerCli, container: string, relayEntry: string, socket: string): Command {
+  return docker(cli, ['exec', '--interactive', container, 'node', relayEntry, socket], true);
+}

@@ -1,10 +1,7 @@
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
-import { connectRouter, type RouterClient } from '../../router/client.js';
-import { ensureRouter } from '../../router/ensure.js';
-import { reachableHost } from '../../router/reachable-host.js';
+import { pushRouterSettings } from '../../router/push-settings.js';
 import { appEnvironment } from '../local/app-env.js';
 import { rollBack, rollOut } from '../../rollout/engine.js';
 import { failedBeforeSwitch } from '../../rollout/outcome.js';
@@ -17,7 +14,8 @@ import * as containers from './containers.js';
 import { ImageBuildError, DockerCommandError } from './errors.js';
 import { imageRef } from './names.js';
 import { DockerReleaseRunner } from './release-runner.js';
-import { containerSecrets, dockerSettings, releaseVariables, routerPort } from './settings.js';
+import { findRouter, placeRouter, stopRouter, type RouterPlacement } from './router-placement.js';
+import { containerSecrets, dockerSettings, releaseVariables } from './settings.js';
 
 const DOCKER_HEALTH_INTERVAL_MS = 10_000;
 
@@ -78,10 +76,10 @@ async function deploy(ctx: DeployContext, options: DockerDriverOptions): Promise
 
   return rollOut({
     ctx,
-    target: routerTarget(router, runner),
+    target: routerTarget(router.client, runner),
     release,
     migrations: { dir: relative(config.projectRoot, join(release.dir, config.migrations.dir ?? 'migrations')), env: appEnvironment(config, release) },
-    publicUrl: publicUrlOf(ctx),
+    publicUrl: router.publicUrl,
     timing: options.timing,
     afterSuccess: async (active, previous) => {
       const protect = [active, previous].filter((id): id is string => Boolean(id));
@@ -106,14 +104,14 @@ async function rollback(ctx: DeployContext, options: DockerDriverOptions, to?: s
     throw new UserError(`image ${image} for release ${target.id} is no longer on the engine (kept: the last ${config.releases.keep}); deploy that commit again instead`, ExitCode.usage);
   }
   const router = await runtimeFor(ctx, options);
-  return rollBack({ ctx, target: routerTarget(router, await runnerFor(ctx, options, router)), release: target, publicUrl: publicUrlOf(ctx), timing: options.timing });
+  return rollBack({ ctx, target: routerTarget(router.client, await runnerFor(ctx, options, router)), release: target, publicUrl: router.publicUrl, timing: options.timing });
 }
 
 async function status(ctx: DeployContext): Promise<PlatformStatus> {
   const { config } = ctx;
   const state = await ctx.state.read();
   const rows = await containers.listContainers({ executor: ctx.executor }, config.app, config.environment).catch(() => null);
-  const client = await connectRouter(config.stateDir).catch(() => null);
+  const client = await findRouter(ctx);
   const warm = client ? await client.call<Array<{ id: string; until: string }>>('containers.warm').catch(() => []) : [];
   client?.close();
   const row = (release: string | undefined) => rows?.find((r) => r.release === release && r.state === 'running');
@@ -134,17 +132,13 @@ async function stop(ctx: DeployContext): Promise<StopOutcome> {
   const rows = await containers.listContainers(deps, config.app, config.environment);
   const stopSeconds = Math.ceil(config.drainTimeoutMs / 1000);
   for (const row of rows) await containers.stopAndRemove(deps, row.id, stopSeconds);
-  const client = await connectRouter(config.stateDir).catch(() => null);
-  if (client) {
-    await client.shutdown(config.drainTimeoutMs);
-    client.close();
-  }
+  const routerStopped = await stopRouter(ctx);
   await markNothingRunning(ctx.state);
   const stopped = rows.map((r) => r.release ?? r.name);
-  return { stopped, message: `removed ${rows.length} container(s) of ${config.environment}${client ? ' and stopped its router' : ''}; images kept for rollback` };
+  return { stopped, message: `removed ${rows.length} container(s) of ${config.environment}${routerStopped ? ' and stopped its router' : ''}; images kept for rollback` };
 }
 
-async function runnerFor(ctx: DeployContext, options: DockerDriverOptions, runtime: RouterClient): Promise<DockerReleaseRunner> {
+async function runnerFor(ctx: DeployContext, options: DockerDriverOptions, router: RouterPlacement): Promise<DockerReleaseRunner> {
   const { config } = ctx;
   const settings = dockerSettings(config);
   const wanted = options.network ?? settings.network;
@@ -161,7 +155,8 @@ async function runnerFor(ctx: DeployContext, options: DockerDriverOptions, runti
     health: { path: config.health.path, intervalMs: DOCKER_HEALTH_INTERVAL_MS, timeoutMs: timing.health.checkTimeoutMs, retries: 3 },
     env: () => containerSecrets(config),
     releaseEnv: (release) => releaseVariables(config, release),
-    runtime,
+    runtime: router.client,
+    reach: router.reach,
   });
 }
 
@@ -169,23 +164,14 @@ async function activeRelease(ctx: DeployContext): Promise<string | null> {
   return (await ctx.state.read()).active?.release ?? null;
 }
 
-function publicUrlOf(ctx: DeployContext): string {
-  return `http://${reachableHost(ctx.config.listen)}:${routerPort(ctx.config)}`;
-}
-
-async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Promise<RouterClient> {
-  const client = await ensureRouter({
-    stateDir: ctx.config.stateDir,
-    port: routerPort(ctx.config),
-    host: options.host ?? ctx.config.listen,
-    daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
-  });
-  ctx.defer(() => client.close());
-  await client.call('router.configure', ctx.config.router);
+async function runtimeFor(ctx: DeployContext, options: DockerDriverOptions): Promise<RouterPlacement> {
+  const router = await placeRouter(ctx, { host: options.host, daemonPath: options.daemonPath });
+  const { client } = router;
+  await pushRouterSettings(client, ctx.config.router);
   const methods = await client.call<string[]>('router.methods');
   if (!methods.includes('containers.retire')) {
     client.close();
     throw new UserError(`the router of ${ctx.config.environment} was started by another platform; run \`deploy stop ${ctx.config.environment}\` and deploy again`, ExitCode.needsHuman);
   }
-  return client;
+  return router;
 }

@@ -8,7 +8,15 @@ export const LABELS = {
   contentHash: 'shipgate.content-hash',
   /** The port the app listens on inside the container. */
   port: 'shipgate.port',
+  /** On the router container of an environment whose engine is remote: the environment's name. */
+  router: 'shipgate.router',
+  routerImage: 'shipgate.router-image',
 } as const;
+
+/** The router container of an environment on a remote engine, and the volume that keeps its state. */
+export function routerContainerName(app: string, environment: string): string {
+  return containerName('shipgate-router', app, environment);
+}
 
 /** Docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]* in container names. */
 export function containerName(app: string, environment: string, release: string): string {

@@ -24,6 +24,11 @@ export interface DockerReleaseRunnerOptions {
   releaseEnv: (release: ReleaseMeta) => Record<string, string>;
   /** The environment runtime, which keeps blue warm and then retires it (containers.retire). */
   runtime: RouterClient | null;
+  /**
+   * Turns a URL on the engine's host into one this process reaches (an ssh tunnel when the engine is remote);
+   * the router, on that host, keeps the original. Default: the same URL.
+   */
+  reach?: (url: string) => Promise<string>;
   /** How long `start` waits for `docker run` to report the container running. */
   startDeadlineMs?: number;
 }
@@ -84,7 +89,7 @@ export class DockerReleaseRunner implements ReleaseRunner {
     for (;;) {
       const info = await containers.findContainer(this.deps, name);
       if (!info || (!info.running && info.status !== 'created')) return { id: release.id, url: NOWHERE };
-      if (info.running && info.hostPort) return { id: release.id, url: urlOf(info) };
+      if (info.running && info.hostPort) return this.located(release.id, info);
       if (Date.now() > deadline) return { id: release.id, url: NOWHERE };
       await sleep(100);
     }
@@ -92,7 +97,13 @@ export class DockerReleaseRunner implements ReleaseRunner {
 
   async running(id: string): Promise<RunningRelease | null> {
     const info = await containers.findContainer(this.deps, this.nameOf(id));
-    return info && info.running && !info.restarting && info.hostPort ? { id, url: urlOf(info) } : null;
+    return info && info.running && !info.restarting && info.hostPort ? this.located(id, info) : null;
+  }
+
+  private async located(id: string, info: ContainerInfo): Promise<RunningRelease> {
+    const upstream = urlOf(info);
+    const url = this.options.reach ? await this.options.reach(upstream) : upstream;
+    return url === upstream ? { id, url } : { id, url, upstream };
   }
 
   async exitStatus(id: string): Promise<string | null> {

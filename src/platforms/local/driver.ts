@@ -6,6 +6,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { pushRouterSettings } from '../../router/push-settings.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment, sharedDir } from './app-env.js';
 import type { FlowTiming } from '../../rollout/timing.js';
@@ -171,7 +172,7 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
     daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
   });
   ctx.defer(() => client.close());
-  await client.call('router.configure', ctx.config.router);
+  await pushRouterSettings(client, ctx.config.router);
   await requireSupervisor(client, ctx.config.environment);
   await (await flows.guard()).configureAlerts(ctx, client);
   const active = wasRunning ? null : (await ctx.state.read()).active;

@@ -246,6 +246,7 @@ export class ClientConnection {
   private start(head: RequestHead, buf: Buffer, rest: Buffer | null): void {
     const maxBody = this.server.limits.maxBodyBytes;
     if (maxBody > 0 && head.contentLength > maxBody) return this.reject(413, 'Content Too Large');
+    if (this.server.acmeChallenges !== null && this.proto === 'http' && this.answerChallenge(head, buf, rest)) return;
     if (this.server.redirectToPort !== null && this.proto === 'http') return this.redirect(head, buf, rest, this.server.redirectToPort);
     const gate = this.server.routing.gate;
     if (gate !== null) {
@@ -270,6 +271,14 @@ export class ClientConnection {
     if (close) return this.close();
     this.pending = rest;
     this.since = this.server.tick;
+  }
+
+  /** ACME HTTP-01 (src/router/acme/): the router answers the challenge path itself, before any redirect or gate. */
+  private answerChallenge(head: RequestHead, buf: Buffer, rest: Buffer | null): boolean {
+    const answer = this.server.acmeChallenges!.answerFor(requestTarget(buf, head));
+    if (answer === null) return false;
+    this.answerWithout(head, buf, rest, answer.status, answer.bytes, answer.bytes);
+    return true;
   }
 
   /** Plain HTTP while TLS is on with `redirect`: 308 to the same host and target over HTTPS. */

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { UserError } from '../../errors.js';
 import type { AccessLog } from '../access-log.js';
+import type { Http01Answers } from '../acme/challenges.js';
 import { ticksOf, tickMs, withDefaults, type RouterLimits } from '../limits.js';
 import type { UpstreamMeter } from '../meter.js';
 import { ClientConnection } from './client-connection.js';
@@ -45,6 +46,8 @@ export class ProxyServer {
   hsts = '';
   /** With TLS and `redirect`, plain-HTTP requests get a 308 to this HTTPS port; null: served as they are. */
   redirectToPort: number | null = null;
+  /** With ACME on, the HTTP-01 answers for the challenge path of plain-HTTP requests; null: no such path is special. */
+  acmeChallenges: Http01Answers | null = null;
   /** Set by the router when the access log is on. */
   accessLog: AccessLog | null = null;
   /** Connections whose request waits for the router to be resumed (paused). */

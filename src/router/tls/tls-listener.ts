@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createSecureContext, createServer, type SecureContext, type Server, type TLSSocket } from 'node:tls';
 import { UserError } from '../../errors.js';
+import type { AcmeSettings } from '../acme/manager.js';
 import type { ProxyServer } from '../http1/proxy-server.js';
 
 /** One certificate and the host names it serves (`*.example.com` matches one label). */
@@ -12,7 +13,10 @@ export interface TlsCertificate {
 
 export interface TlsSettings {
   port: number;
+  /** From files; may be empty when `acme` brings the certificates. */
   certificates: TlsCertificate[];
+  /** Certificates ordered, stored and renewed over ACME (src/router/acme/). */
+  acme?: AcmeSettings;
   /** Plain-HTTP requests get a 308 to HTTPS. */
   redirect: boolean;
   /** `Strict-Transport-Security: max-age=…`; 0 for none. */

@@ -24,7 +24,7 @@ describe.skipIf(unavailable)('the orchestrator on a host, over ssh (real sshd)',
   it('runs a plan there and relays its progress and result, as the local child does', async () => {
     const ssh = sshOptions(hosts.env);
     const appDir = hostAppDir(install.home, 'shop');
-    const plan = planForHost(await makePlan({ kind: 'stop', options: { verbose: true } }), appDir, null, []);
+    const plan = planForHost(await makePlan({ kind: 'stop', options: { verbose: true } }), target, appDir, null, []);
     const runDir = hostRunDir(plan.config.projectRoot, 'staging', 'run-1');
     const events: string[] = [];
     const summary = await runInChild(plan, { onProgress: (e) => events.push(e.phase), onNotice: (line) => events.push(line) }, {
