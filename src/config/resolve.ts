@@ -103,7 +103,7 @@ export async function resolveLoaded(loaded: LoadedConfig, environment: string, r
     throw new ConfigError(basename(loaded.path), problems);
   }
 
-  const required = (merged.env?.required ?? []).map(toRequiredVar);
+  const required = (recheck.data.env?.required ?? []).map(toRequiredVar);
   const values: Record<string, string> = { ...fileVars };
   for (const { name } of required) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
   for (const name of Object.keys(fileVars)) if (processEnv[name] !== undefined) values[name] = processEnv[name]!;
@@ -146,7 +146,7 @@ export function defaultListen(environment: string): string {
 /** A strategy the platform cannot run is refused with the field that asked for it (exit 2). */
 function assertStrategySupported(merged: RawSettings, environment: string, field: string): void {
   const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
-  const strategy = merged.strategy ?? 'blue-green';
+  const strategy = bundled(merged.strategy, 'strategy');
   if (!spec.capabilities.strategies.includes(strategy)) {
     throw new UserError(`${field}: platform ${spec.name} cannot run strategy ${strategy} (it supports ${spec.capabilities.strategies.join(', ')}) (environment ${environment})`, ExitCode.usage);
   }
@@ -215,13 +215,13 @@ function toResolved(s: Settings, c: ResolveContext): ResolvedEnvironment {
     requires: s.requires ?? null,
     maxAgeMs: parseDuration(s.maxAge)!,
     releases: { keep: bundled(s.releases?.keep, 'releases.keep') },
-    persist: s.persist ?? [],
-    dependencies: s.dependencies ?? 'release',
+    persist: s.persist,
+    dependencies: s.dependencies,
     keepWarmMs: ms(s.keepWarm, 'keepWarm'),
     drainTimeoutMs: ms(s.drainTimeout, 'drainTimeout'),
     // `guard: 30m` or `guard: { period, rollbackWhenCold }`; an object without a period keeps the bundle's.
     guardMs: typeof s.guard === 'object' && s.guard.period === undefined ? defaultGuardPeriodMs(c.environment) : ms(typeof s.guard === 'object' ? s.guard.period : s.guard, 'guard'),
-    guardRollbackWhenCold: typeof s.guard === 'object' ? (s.guard.rollbackWhenCold ?? false) : false,
+    guardRollbackWhenCold: typeof s.guard === 'object' && s.guard.rollbackWhenCold,
     notify: s.notify ?? null,
     canary: { steps: bundled(s.canary.steps, 'canary.steps').map((p) => p / 100), intervalMs: ms(s.canary.interval, 'canary.interval'), sticky: s.canary.sticky },
     ...(sections as { [K in keyof PlatformSections]: PlatformSections[K] | null }),
@@ -237,7 +237,7 @@ export function toSmokeCheck(check: RawSmokeCheck): SmokeCheck {
     return second === undefined ? { method: 'GET', path: first, status: null, contains: null } : { method: first, path: second, status: null, contains: null };
   }
   return {
-    method: check.method ?? 'GET',
+    method: check.method,
     path: check.path,
     status: check.status ?? null,
     contains: check.contains ?? null,
@@ -248,5 +248,5 @@ export function toSmokeCheck(check: RawSmokeCheck): SmokeCheck {
 
 function toRequiredVar(v: RawRequiredVar): RequiredVar {
   if (typeof v === 'string') return { name: v, type: 'string', values: null, minLength: null };
-  return { name: v.name, type: v.type ?? 'string', values: v.values ?? null, minLength: v.minLength ?? null };
+  return { name: v.name, type: v.type, values: v.values ?? null, minLength: v.minLength ?? null };
 }

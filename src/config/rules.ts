@@ -3,7 +3,7 @@ import type { ConfigProblem } from './issues.js';
 import { deepMerge } from './merge.js';
 import { RESERVED_ENV_NAMES } from './env-name.js';
 import type { RawConfig, RawSettings } from './schema.js';
-import { DEFAULT_PLATFORM, platformSpec } from '../platforms/registry.js';
+import { DEFAULT_PLATFORM, PLATFORMS, platformSpec } from '../platforms/registry.js';
 
 /**
  * Cross-field rules, each a small named function over the validated file. They see every
@@ -49,15 +49,17 @@ const platformNeeds: Rule = (_config, env, merged) => {
   return spec.requires.filter((r) => merged[r.key] === undefined).map((r) => ({ path: at(env, r.key), message: `required for the ${spec.name} platform (${r.why})` }));
 };
 
-/** Persisted paths and per-release dependencies are release directories on this machine: the local platform only. */
-const releaseDirectoriesOnly: Rule = (_config, env, merged) => {
-  const platform = merged.platform ?? DEFAULT_PLATFORM;
-  if (platform === 'local') return [];
-  const problems: ConfigProblem[] = [];
-  if (merged.persist?.length) problems.push({ path: at(env, 'persist'), message: `not supported by platform ${platform} (keep data in a volume or a database); only platform local links persisted paths` });
-  if (merged.dependencies !== undefined) problems.push({ path: at(env, 'dependencies'), message: `not supported by platform ${platform}; its image or build installs the dependencies` });
-  return problems;
+/** A setting some platforms declare as theirs (persist, dependencies, hosts, ssh) is refused on the others. */
+const platformOwnSettings: Rule = (_config, env, merged) => {
+  const spec = platformSpec(merged.platform ?? DEFAULT_PLATFORM);
+  const own = new Set((spec.settings ?? []).map((s) => s.key));
+  const declared = new Map(PLATFORMS.flatMap((p) => p.settings ?? []).map((s) => [s.key, s]));
+  return [...declared.values()]
+    .filter((s) => !own.has(s.key) && isSet(merged[s.key]))
+    .map((s) => ({ path: at(env, s.key), message: `not supported by platform ${spec.name}${s.elsewhere}` }));
 };
+
+const isSet = (value: unknown) => (Array.isArray(value) ? value.length > 0 : value !== undefined);
 
 /** A strategy the platform cannot do is refused here, never skipped in silence at deploy time. */
 const platformRunsStrategy: Rule = (config, env, merged) => {
@@ -89,7 +91,7 @@ const uniquePorts = (config: RawConfig): ConfigProblem[] => {
   return problems;
 };
 
-export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, platformNeeds, platformRunsStrategy, releaseDirectoriesOnly, platformSettings];
+export const RULES: Rule[] = [reservedName, requiresKnownEnvironment, productionRunsTests, canaryStepsIncrease, envFilesInsideProject, platformNeeds, platformRunsStrategy, platformOwnSettings, platformSettings];
 
 export function topLevel(config: RawConfig): RawSettings {
   const { app: _app, environments: _envs, ...settings } = config;

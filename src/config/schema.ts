@@ -54,7 +54,7 @@ export const SmokeCheckSchema = z
     z.string().regex(SMOKE_STRING, { error: 'expected a smoke check like "GET /" or "/health"' }),
     z.strictObject({
       path: z.string().startsWith('/', { error: 'must start with "/"' }).describe('Path requested on the release, e.g. /api/items.'),
-      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional().describe('HTTP method. Default GET.'),
+      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET').describe('HTTP method.'),
       status: z.number().int().min(100).max(599).optional().describe('Expected status code. Default: any 2xx or 3xx.'),
       contains: z.string().optional().describe('Text the response body must contain.'),
       headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected a header name' }), z.string()).optional().describe('Response headers whose value must contain the given text, e.g. { content-type: application/json }.'),
@@ -74,7 +74,7 @@ export const RequiredVarSchema = z
     varName,
     z.strictObject({
       name: varName.describe('Variable name.'),
-      type: z.enum(['string', 'url', 'number', 'enum']).optional().describe('Expected kind of value. Default string.'),
+      type: z.enum(['string', 'url', 'number', 'enum']).default('string').describe('Expected kind of value.'),
       values: z.array(z.string()).min(1).optional().describe('Allowed values when type is enum.'),
       minLength: z.number().int().min(1).optional().describe('Minimum length of the value.'),
     }),
@@ -190,12 +190,12 @@ const SettingsShape = {
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
     )
-    .optional()
+    .default([])
     .describe('Local platform: files and folders (trailing "/") that live once per environment in .deploy/<env>/shared/ and are linked into every release, e.g. [db.json, storage/, uploads/]. Seeded from the first release that has them; deploys and rollbacks keep the data.'),
   dependencies: z
     .enum(['release', 'shared'])
-    .optional()
-    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and linked (one symlink; a tree of hard links when build: runs); a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now. Default release."),
+    .default('release')
+    .describe("Local platform. release: each release gets its own node_modules from its lockfile (npm, pnpm or yarn), installed once per lockfile into a cache and linked (one symlink; a tree of hard links when build: runs); a rollback runs its old dependencies. shared: every release uses the project's node_modules as it is now."),
   releases: z
     .strictObject({ keep: z.number().int().min(1).max(100).optional().describe('Verified releases kept for rollback; failed and rolled-back ones are pruned first. Default 5.') })
     .optional()
@@ -207,7 +207,7 @@ const SettingsShape = {
       duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.'),
       z.strictObject({
         period: duration('Watch period after a deploy. Default from the bundle: production 30m, others 5m.').optional(),
-        rollbackWhenCold: z.boolean().optional().describe('Roll back on a breach even after the previous release stopped being warm (it is started again first). Default false: alert only.'),
+        rollbackWhenCold: z.boolean().default(false).describe('Roll back on a breach even after the previous release stopped being warm (it is started again first); false: alert only.'),
       }),
     ])
     .optional()

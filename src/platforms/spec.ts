@@ -5,6 +5,7 @@ import type { DeployContext, PlatformDriver, PreCheck } from '../orchestrator/ty
 import type { DeployPlan } from '../orchestrator/plan.js';
 import type { PlanStep } from '../rollout/steps.js';
 import type { StepInput } from '../rollout/router-plan.js';
+import type { ResumeResult } from './local/resume.js';
 
 export type Strategy = 'blue-green' | 'canary';
 export type RunKind = 'deploy' | 'rollback';
@@ -50,6 +51,22 @@ export interface PlatformChecksModule {
   liveRelease?: (ctx: DeployContext) => Promise<{ id: string } | null>;
 }
 
+/**
+ * A top-level setting that only the platforms declaring it read (`persist` and `dependencies`: release directories on
+ * this machine; `hosts` and `ssh`: the same platform on servers over SSH). Set on another platform, it is refused
+ * when the config is read: "<key>: not supported by platform <name><elsewhere>".
+ */
+export interface PlatformSetting {
+  key: 'persist' | 'dependencies' | 'hosts' | 'ssh';
+  /** What the refusal adds, e.g. "; its image or build installs the dependencies". */
+  elsewhere: string;
+}
+
+/** `deploy resume`: brings back the environment's runtime and active release from its state (after a reboot). */
+export interface ResumeModule {
+  resumeEnvironment(config: ResolvedEnvironment): Promise<ResumeResult>;
+}
+
 /** One registry entry (src/platforms/registry.ts): everything the core knows about a platform. */
 export interface PlatformSpec<Name extends string = string, Raw = unknown, Resolved = unknown> {
   name: Name;
@@ -57,6 +74,8 @@ export interface PlatformSpec<Name extends string = string, Raw = unknown, Resol
   /** Top-level settings this platform cannot run without, e.g. `start` and `port` for local processes. */
   requires: ReadonlyArray<{ key: 'start' | 'port'; why: string }>;
   section?: PlatformSection<Raw, Resolved>;
+  /** Top-level settings this platform reads and others refuse (see PlatformSetting). */
+  settings?: readonly PlatformSetting[];
   /** Why a capability is approximate, said in the plan (e.g. a replica-ratio canary). */
   approximations?(config: ResolvedEnvironment): string[];
   /** The typed steps of a deploy or rollback on this platform (src/rollout/steps.ts builds the router platforms' ones). */
@@ -67,4 +86,6 @@ export interface PlatformSpec<Name extends string = string, Raw = unknown, Resol
   /** `deploy status` reads the runtime's own status file (processes, uptime) instead of asking the driver. */
   runtimeStatus?(): Promise<typeof import('./local/runtime-status.js')>;
   preChecks?(): Promise<PlatformChecksModule>;
+  /** Platforms whose processes we keep running ourselves; without it `deploy resume` has nothing to bring back. */
+  resume?(): Promise<ResumeModule>;
 }

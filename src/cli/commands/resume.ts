@@ -37,8 +37,8 @@ export async function resumeCommand(options: ResumeCliOptions, environment?: str
 }
 
 async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenServing: boolean, endGate: boolean): Promise<number> {
-  const [{ resumeLocal }, { recoverEnvironment }, { endPauseOrMaintenance }] = await Promise.all([
-    import('../../platforms/local/resume.js'),
+  const [{ platformSpec }, { recoverEnvironment }, { endPauseOrMaintenance }] = await Promise.all([
+    import('../../platforms/registry.js'),
     import('../../journal/run-recovery.js'),
     import('./traffic.js'),
   ]);
@@ -54,9 +54,11 @@ async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenSe
   for (const name of names) {
     try {
       const config = await resolveEnvironment(process.cwd(), name, { configPath: options.config });
-      if (config.platform !== 'local') {
+      const spec = platformSpec(config.platform);
+      if (!spec.resume) {
         const idle: ResumeResult = { environment: name, status: 'idle', release: null, runtime: null, actions: [], message: `${name}: platform ${config.platform} keeps its own processes running; nothing to resume` };
-        results.push(config.platform === 'docker' ? await withGateEnded(idle, config.stateDir) : idle);
+        // Our router in front (docker): a pause or maintenance is still ours to end.
+        results.push(spec.capabilities.ownRouter ? await withGateEnded(idle, config.stateDir) : idle);
         continue;
       }
       // A deploy killed mid-way (a reboot during a deploy) is finished first: traffic back on the last verified
@@ -67,7 +69,7 @@ async function resumeAll(names: string[], options: ResumeCliOptions, quietWhenSe
         results.push({ environment: name, status: 'failed', release: null, runtime: null, actions: [], message: `${name}: ${recovered.message}` });
         continue;
       }
-      let result = await resumeLocal(config);
+      let result = await (await spec.resume()).resumeEnvironment(config);
       if (recovered.journal && result.status !== 'failed') {
         result = { ...result, status: 'resumed', actions: [recovered.message, ...result.actions], message: `${name}: ${recovered.message}; ${result.message.replace(`${name}: `, '')}` };
       }

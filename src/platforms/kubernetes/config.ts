@@ -25,27 +25,27 @@ export const KubernetesSchema = z
     context: z.string().min(1).optional().describe('kubeconfig context to use. Default: the current context of $KUBECONFIG or ~/.kube/config.'),
     namespace: name('Kubernetes namespace the app runs in (must exist).').optional(),
     image: imageTemplate.optional(),
-    replicas: z.number().int().min(1).max(1000).optional().describe('Pods per release. Default 2.'),
-    port: z.number().int().min(1).max(65535).optional().describe('Port the container listens on. Default 3000.'),
+    replicas: z.number().int().min(1).max(1000).default(2).describe('Pods per release.'),
+    port: z.number().int().min(1).max(65535).default(3000).describe('Port the container listens on.'),
     service: name('Existing Service whose selector is switched between releases.').optional(),
     gateway: z
       .strictObject({ route: name('HTTPRoute (gateway.networking.k8s.io/v1) whose backendRefs weights carry the canary split.') })
       .optional()
       .describe('Weighted canary through the Gateway API. Without it, strategy: canary splits by replica ratios (an approximate split).'),
-    argoRollouts: z.boolean().optional().describe('Generate an Argo Rollouts `Rollout` (blueGreen, autoPromotionEnabled: false) instead of Deployments; we promote or abort it.'),
+    argoRollouts: z.boolean().default(false).describe('Generate an Argo Rollouts `Rollout` (blueGreen, autoPromotionEnabled: false) instead of Deployments; we promote or abort it.'),
     scaleDownDelay: z
       .string({ error: DURATION_MESSAGE })
       .refine(isDuration, { error: DURATION_MESSAGE })
-      .optional()
-      .describe('Wait after a verified switch before scaling the previous release to 0 (endpoint propagation). Default 30s.'),
+      .default('30s')
+      .describe('Wait after a verified switch before scaling the previous release to 0 (endpoint propagation).'),
     smokeVia: z
       .enum(['port-forward', 'pod-ip'])
-      .optional()
-      .describe('How green is reached before it gets traffic: a port-forward through the API server (default), or the pod IP directly when deploy runs inside the cluster.'),
+      .default('port-forward')
+      .describe('How green is reached before it gets traffic: a port-forward through the API server, or the pod IP directly when deploy runs inside the cluster.'),
   })
   .describe('Kubernetes platform settings (platform: kubernetes).');
 
-export type RawKubernetes = z.infer<typeof KubernetesSchema>;
+export type RawKubernetes = z.input<typeof KubernetesSchema>;
 
 export interface KubernetesSettings {
   context: string | null;
@@ -61,19 +61,23 @@ export interface KubernetesSettings {
   smokeVia: 'port-forward' | 'pod-ip';
 }
 
+/**
+ * The `kubernetes:` section with the schema's defaults (the one place they live). namespace, image and service have
+ * none: the section's rules refuse a config without them before anything resolves.
+ */
 export function resolveKubernetes(raw: RawKubernetes | undefined): KubernetesSettings | null {
-  const k = raw ?? {};
+  const k = KubernetesSchema.parse(raw ?? {});
   return {
     context: k.context ?? null,
-    namespace: k.namespace ?? 'default',
+    namespace: k.namespace ?? '',
     image: (k.image ?? '').replaceAll('$${', '${'),
-    replicas: k.replicas ?? 2,
-    port: k.port ?? 3000,
+    replicas: k.replicas,
+    port: k.port,
     service: k.service ?? '',
     gateway: k.gateway ?? null,
-    argoRollouts: k.argoRollouts ?? false,
-    scaleDownDelayMs: k.scaleDownDelay ? (parseDuration(k.scaleDownDelay) ?? 30_000) : 30_000,
-    smokeVia: k.smokeVia ?? 'port-forward',
+    argoRollouts: k.argoRollouts,
+    scaleDownDelayMs: parseDuration(k.scaleDownDelay)!,
+    smokeVia: k.smokeVia,
   };
 }
 

@@ -20,18 +20,18 @@ export const RailwaySchema = z
       .min(1)
       .optional()
       .describe('Deploy this image instead of uploading, e.g. "ghcr.io/acme/app:${commit}" (`${commit}` becomes the deployed commit).'),
-    deadline: duration('Longest wait for a deployment (build + deploy) to reach a final state. Default 15m.').optional(),
-    pollInterval: duration('Time between deployment status polls. Default 5s.').optional(),
+    deadline: duration('Longest wait for a deployment (build + deploy) to reach a final state.').default('15m'),
+    pollInterval: duration('Time between deployment status polls.').default('5s'),
     setHealthcheck: z
       .boolean()
-      .optional()
-      .describe('When the service has no healthcheckPath, set it to health.path through the API before deploying. Default true; false makes the pre-check fail instead.'),
+      .default(true)
+      .describe('When the service has no healthcheckPath, set it to health.path through the API before deploying; false makes the pre-check fail instead.'),
     overlap: duration('overlapSeconds we set on the service: how long the old deployment keeps serving after the new one is live.').optional(),
     draining: duration('drainingSeconds we set on the service: time between SIGTERM and SIGKILL for the old deployment.').optional(),
   })
   .describe('Railway platform settings (platform: railway). The token comes from RAILWAY_TOKEN (project token) or RAILWAY_API_TOKEN (account/workspace token).');
 
-export type RawRailway = z.infer<typeof RailwaySchema>;
+export type RawRailway = z.input<typeof RailwaySchema>;
 
 export interface RailwaySettings {
   project: string | null;
@@ -48,22 +48,19 @@ export interface RailwaySettings {
   drainingSeconds: number | null;
 }
 
-export const RAILWAY_DEFAULT_DEADLINE_MS = 15 * 60_000;
-export const RAILWAY_DEFAULT_POLL_MS = 5_000;
-
+/** The `railway:` section with the schema's defaults (the one place they live). */
 export function resolveRailway(raw: RawRailway | undefined): RailwaySettings {
-  const r = raw ?? {};
-  const ms = (text: string | undefined, fallback: number) => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
-  const seconds = (text: string | undefined) => (text === undefined ? null : Math.round(ms(text, 0) / 1000));
+  const r = RailwaySchema.parse(raw ?? {});
+  const seconds = (text: string | undefined) => (text === undefined ? null : Math.round(parseDuration(text)! / 1000));
   return {
     project: r.project ?? null,
     service: r.service ?? null,
     environment: r.environment ?? null,
     source: r.image ? 'image' : 'upload',
     image: r.image ?? null,
-    deadlineMs: ms(r.deadline, RAILWAY_DEFAULT_DEADLINE_MS),
-    pollIntervalMs: ms(r.pollInterval, RAILWAY_DEFAULT_POLL_MS),
-    setHealthcheck: r.setHealthcheck ?? true,
+    deadlineMs: parseDuration(r.deadline)!,
+    pollIntervalMs: parseDuration(r.pollInterval)!,
+    setHealthcheck: r.setHealthcheck,
     overlapSeconds: seconds(r.overlap),
     drainingSeconds: seconds(r.draining),
   };
