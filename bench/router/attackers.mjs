@@ -1,6 +1,7 @@
 // Hostile clients for bench/router/attack.sh, against 127.0.0.1:PORT only, bounded in count and time.
 // MODE=attack: COUNT connections, half slowloris (a head that never ends, one more header byte a second), half that
-// request /big and never read. MODE=idle: COUNT connections that connect and send nothing.
+// request /big and never read. MODE=slowloris or MODE=noread: all COUNT of one kind. MODE=idle: COUNT connections that
+// connect and send nothing.
 // Each connection comes from an address of its own (127.1.x.y), as attackers from many addresses would, so the
 // router's per-client cap does not simply refuse them (wrk's normal traffic comes from 127.0.0.1).
 // Prints "ready" once all are connected, then holds them until SIGTERM or SECONDS pass.
@@ -11,12 +12,13 @@ const count = Number(process.env.COUNT ?? 1000);
 const mode = process.env.MODE ?? 'attack';
 const seconds = Number(process.env.SECONDS ?? 120);
 const sockets = [];
+const slowloris = (i) => mode === 'slowloris' || (mode === 'attack' && i % 2 === 0);
 let connected = 0;
 for (let i = 0; i < count; i++) {
   const localAddress = `127.${1 + (i >> 16)}.${(i >> 8) & 255}.${(i & 255) || 1}`;
   const socket = connect({ host: '127.0.0.1', port, localAddress }, () => {
-    if (mode === 'attack') {
-      if (i % 2 === 0) socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    if (mode !== 'idle') {
+      if (slowloris(i)) socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
       else {
         socket.pause();
         socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -28,7 +30,7 @@ for (let i = 0; i < count; i++) {
   sockets.push(socket);
 }
 const trickle = setInterval(() => {
-  for (let i = 0; i < sockets.length; i += 2) if (mode === 'attack' && !sockets[i].destroyed) sockets[i].write('a');
+  for (let i = 0; i < sockets.length; i++) if (slowloris(i) && !sockets[i].destroyed) sockets[i].write('a');
 }, 1000);
 const stop = () => {
   clearInterval(trickle);

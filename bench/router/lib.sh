@@ -87,7 +87,7 @@ worker_processes 1;
 daemon off;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
+events { worker_connections ${NGINX_CONNECTIONS:-4096}; }
 http {
   access_log off;
   upstream app { server 127.0.0.1:$upstream; keepalive 64; }

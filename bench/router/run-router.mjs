@@ -1,5 +1,7 @@
 // Runs the built router on PORT, proxying to UPSTREAM (an origin URL). Used by the benchmark scripts.
 // TLS_PORT, TLS_CERT, TLS_KEY: HTTPS on TLS_PORT too, with that certificate (the router's own TLS listener).
+// PROFILE_DIR=dir: SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to dir (a window of the run, for
+// profile-top.mjs, without the start-up that `node --cpu-prof` includes).
 // WORKERS=N (N > 1) runs N copies as a node:cluster sharing the port, to measure what a multi-worker router would gain.
 import cluster from 'node:cluster';
 import { mkdtempSync } from 'node:fs';
@@ -36,4 +38,21 @@ if (workers > 1 && cluster.isPrimary) {
   if (cluster.isWorker) process.send('ready');
   else process.stdout.write(`listening ${router.port}\n`);
   process.on('SIGTERM', () => router.close(1000).then(() => process.exit(0)));
+  if (process.env.PROFILE_DIR) profileOnSignal(process.env.PROFILE_DIR);
+}
+
+async function profileOnSignal(dir) {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  let running = false;
+  let count = 0;
+  process.on('SIGUSR2', async () => {
+    running = !running;
+    if (running) return session.post('Profiler.start');
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `window-${process.pid}-${++count}.cpuprofile`), JSON.stringify(profile));
+  });
 }

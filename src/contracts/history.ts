@@ -1,3 +1,4 @@
+import type { ReleaseDiff } from './release-diff.js';
 import type { PostCheckResult, PreCheckResult, VerificationReport } from './summary.js';
 
 /** One line of `.deploy/<env>/history.jsonl`. Append-only; never holds a secret value. */
@@ -23,4 +24,6 @@ export interface HistoryRecord {
   verification?: VerificationReport;
   /** Exit 4: a human is needed. What failed, e.g. "rolled back, but r-1 fails its own checks (GET / answered 500)". */
   needsHuman?: string;
+  /** What shipped since the release it replaced: commits, migration files, dependency changes. */
+  shipped?: ReleaseDiff;
 }

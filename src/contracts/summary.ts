@@ -1,3 +1,5 @@
+import type { ReleaseDiff } from './release-diff.js';
+
 /** The one object printed by `deploy <env> --json`; documented in docs/json-output.md. */
 export type DeployStatus = 'success' | 'rolled_back' | 'failed' | 'blocked';
 
@@ -96,6 +98,8 @@ export interface DeploySummary {
   /** The plan steps the run executed, in order, as `--dry-run` prints them (src/rollout/steps.ts). */
   executed?: string[];
   verification?: VerificationReport;
+  /** What shipped: commits, migration files and dependency changes since the release it replaced (src/shipped/). */
+  shipped?: ReleaseDiff;
   /** Pending, applied and failed migrations with their expand/contract kind; absent when the project has none. */
   migrations?: MigrationsReport;
   /** Canary strategy: every step with its figures (src/strategies/step-gate.ts StepReport). */

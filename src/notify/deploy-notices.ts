@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { HistoryRecord } from '../contracts/history.js';
+import type { ReleaseDiff } from '../contracts/release-diff.js';
 import type { DeploySummary, PostCheckResult } from '../contracts/summary.js';
 import type { Executor } from '../exec/executor.js';
 import type { Redactor } from '../exec/redact.js';
@@ -70,7 +71,7 @@ export class DeployNotices {
     return notices;
   }
 
-  send(type: NotifyEventType, fields: { release?: NotifyRelease | null; previous?: NotifyRelease | null; reason?: string | null; figures?: PostCheckResult[]; summary?: string }): void {
+  send(type: NotifyEventType, fields: { release?: NotifyRelease | null; previous?: NotifyRelease | null; reason?: string | null; figures?: PostCheckResult[]; summary?: string; shipped?: ReleaseDiff | null }): void {
     this.notifier.notify(
       createNotifyEvent({
         type,
@@ -90,9 +91,10 @@ export class DeployNotices {
     const release: NotifyRelease = { id: summary.release.id, version: summary.release.version, commit: summary.release.commit };
     const prev = previous ? { id: previous, version: previous, commit: null } : null;
     const figures = summary.checks.post;
-    if (summary.status === 'success') return this.send('deploy.succeeded', { release, previous: prev, figures });
-    if (summary.status === 'rolled_back') return this.send('deploy.rolled_back', { release, previous: prev, reason: summary.rollback.reason ?? summary.message ?? null, figures });
-    this.send('deploy.failed', { release, previous: prev, reason: summary.message ?? summary.rollback.reason ?? null, figures });
+    const shipped = summary.shipped ?? null;
+    if (summary.status === 'success') return this.send('deploy.succeeded', { release, previous: prev, figures, shipped });
+    if (summary.status === 'rolled_back') return this.send('deploy.rolled_back', { release, previous: prev, reason: summary.rollback.reason ?? summary.message ?? null, figures, shipped });
+    this.send('deploy.failed', { release, previous: prev, reason: summary.message ?? summary.rollback.reason ?? null, figures, shipped });
   }
 
   /** Waits up to `timeoutMs` for deliveries in flight, then gives up on them (they were best effort). */

@@ -1,3 +1,4 @@
+import type { ReleaseDiff } from '../contracts/release-diff.js';
 import type { PostCheckResult } from '../contracts/summary.js';
 
 /** Every event a channel can subscribe to; config `events:` lists use these names. */
@@ -39,6 +40,8 @@ export interface NotifyEvent {
   summary: string;
   reason: string | null;
   figures: PostCheckResult[];
+  /** Deploy events: commits, migration files and dependency changes since the replaced release (null when unknown). */
+  shipped: ReleaseDiff | null;
   url: string | null;
   actor: string;
   host: string | null;
@@ -99,6 +102,7 @@ export function createNotifyEvent(input: NotifyEventInput, now: () => Date = () 
     summary: input.summary ?? `${where}: ${describeRelease(release)} ${verbOf[input.type]}`,
     reason: input.reason ?? null,
     figures: input.figures ?? [],
+    shipped: input.shipped ?? null,
     url: input.url ?? null,
     actor: input.actor,
     host: input.host ?? null,

@@ -1,4 +1,5 @@
 import type { PostCheckResult } from '../contracts/summary.js';
+import { shippedDetails, shippedHeadline } from '../shipped/format.js';
 import { type NotifyEvent, type NotifyStatus, describeRelease } from './event.js';
 
 /**
@@ -85,6 +86,10 @@ export function slackMessage(event: NotifyEvent): SlackMessage {
   ];
   if (event.figures.length > 0) {
     blocks.push({ type: 'section', text: mrkdwn(event.figures.map(figureLine).join('\n')) });
+  }
+  if (event.shipped) {
+    const details = shippedDetails(event.shipped, { commits: 5, width: 150 }).map((line) => `• ${escapeSlack(line)}`);
+    blocks.push({ type: 'section', text: mrkdwn([`*What shipped:* ${escapeSlack(shippedHeadline(event.shipped))}`, ...details].join('\n')) });
   }
   blocks.push({ type: 'context', elements: [mrkdwn(`shipgate · ${escapeSlack(event.time)}`)] });
   return { text: clip(escapeSlack(event.summary), SLACK_LIMITS.sectionText), blocks };

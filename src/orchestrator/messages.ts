@@ -25,6 +25,24 @@ const VerificationReportSchema = z.object({
   extendedMs: z.number(),
 });
 
+const ReleaseDiffSchema = z.object({
+  kind: z.enum(['first', 'diff', 'unknown']),
+  from: z.object({ release: z.string(), commit: z.string().nullable() }).nullable(),
+  to: z.string().nullable(),
+  reason: z.string().optional(),
+  commits: z.object({ count: z.number(), first: z.array(z.object({ commit: z.string(), subject: z.string() })), removed: z.number() }).optional(),
+  migrations: z.array(z.string()).optional(),
+  dependencies: z
+    .object({
+      lockfiles: z.array(z.string()),
+      added: z.array(z.object({ name: z.string(), version: z.string() })),
+      removed: z.array(z.object({ name: z.string(), version: z.string() })),
+      changed: z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })),
+      transitive: z.number(),
+    })
+    .optional(),
+});
+
 const MigrationsReportSchema = z.object({
   tool: z.string(),
   files: z
@@ -59,6 +77,7 @@ export const DeploySummarySchema = z.object({
   logTail: z.array(z.string()).optional(),
   rollbackPlanPath: z.string().optional(),
   verification: VerificationReportSchema.optional(),
+  shipped: ReleaseDiffSchema.optional(),
   steps: z.array(z.any()).optional(),
   plan: z.object({ steps: z.array(z.string()), manifests: z.array(z.string()).optional() }).optional(),
   executed: z.array(z.string()).optional(),

@@ -8,6 +8,7 @@ import { redactorFor } from '../secrets/for-config.js';
 export type RunKind = 'deploy' | 'rollback' | 'stop';
 
 import type { ShippedSource } from '../remote/working-copy.js';
+import type { ReleaseDiff } from '../contracts/release-diff.js';
 
 export interface PlanOptions {
   ref: string | null;
@@ -27,6 +28,8 @@ export interface PlanOptions {
   source?: ShippedSource | null;
   /** A folder holding `.deploy/<requires>/history.jsonl` copied from the required environment's servers. */
   gateHistoryRoot?: string | null;
+  /** On a server reached over SSH: what the run ships, computed by the CLI where the repository is (src/shipped/). */
+  shipped?: ReleaseDiff | null;
 }
 
 /** Everything the orchestrator child needs, computed before anything runs. Holds secrets: never print it whole. */

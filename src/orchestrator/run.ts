@@ -25,6 +25,8 @@ import { assertWritableStateDir } from '../journal/writable.js';
 import { refuseRollbackToActive } from './rollback-refusals.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './types.js';
 import type { DeployNotices } from '../notify/deploy-notices.js';
+import type { ReleaseDiff } from '../contracts/release-diff.js';
+import { shippedForRun } from '../shipped/for-run.js';
 
 export interface RunDeps {
   emit(event: ProgressEvent): void;
@@ -75,6 +77,9 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     return summary;
   };
   let manifests: string[] | undefined;
+  // What the run ships (git, read-only) is worked out while the pre-checks run; a summary made before it is known has none.
+  let shipped: ReleaseDiff | null = null;
+  let shipping: Promise<void> = Promise.resolve();
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     redactDeep(buildSummary({
       ...planFields(plan),
@@ -83,6 +88,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       durationMs: clock.now() - started,
       executed,
       manifests,
+      shipped,
       migrations: preCheckOutputs(plan).migrationsReport,
       ...extra,
     }), redactor);
@@ -95,6 +101,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     const writable = !plan.dryRun && driverAvailable(plan.platform) ? probeStateDir() : null;
     writable?.catch(() => undefined);
     activeRelease = (await state.read()).active?.release ?? null;
+    if (!deps.recoverOnly) shipping = shippedForRun(plan, state, executor).then((diff) => void (shipped = diff));
     const driver = plan.dryRun ? null : await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
 
     if (!plan.dryRun) {
@@ -126,6 +133,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
     pre.push(...(await checked));
+    await shipping;
     if (pre.some((c) => !c.ok && !c.warning)) {
       const summary = summarize();
       return plan.dryRun ? summary : await record(plan, state, summary, null);
@@ -141,7 +149,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     if (!driver) return summarize();
 
     emit({ phase: plan.kind, state: 'start', message: `${plan.kind} ${plan.environment} on ${plan.platform}` });
-    if (plan.kind === 'deploy') notices?.send('deploy.started', { summary: `${plan.config.app} ${plan.environment}: deploy of ${plan.options.ref ?? 'HEAD'} started` });
+    if (plan.kind === 'deploy') notices?.send('deploy.started', { summary: `${plan.config.app} ${plan.environment}: deploy of ${plan.options.ref ?? 'HEAD'} started`, shipped });
     for (const note of plan.approximations) emit({ phase: plan.kind, state: 'warn', message: note });
     if (plan.kind === 'stop') {
       ctx.step('retire');
@@ -250,6 +258,7 @@ async function record(plan: DeployPlan, state: StateStore, summary: DeploySummar
     ...(summary.message ? { detail: summary.message } : {}),
     ...(summary.exitCode !== 0 ? { exitCode: summary.exitCode } : {}),
     ...(summary.verification ? { verification: summary.verification } : {}),
+    ...(summary.shipped ? { shipped: summary.shipped } : {}),
   };
   const needsHuman = needsHumanOf(summary);
   if (needsHuman) entry.needsHuman = needsHuman;

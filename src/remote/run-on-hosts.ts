@@ -16,6 +16,7 @@ import { remoteScript } from './ssh-command.js';
 import { describeSshFailure } from './ssh-errors.js';
 import { spawnRemoteOrchestrator } from './remote-orchestrator.js';
 import { rollHosts, type HostFate } from './roll-hosts.js';
+import { shippedToHost } from './host-shipped.js';
 import { packSource, uploadSource } from './ship-source.js';
 import type { SshOptions } from './ssh-command.js';
 import type { SshTarget } from './ssh-target.js';
@@ -86,10 +87,12 @@ export async function runOnHosts(run: HostsRun): Promise<DeploySummary> {
   }
 
   const fates = await rollHosts(prepared, plan.kind === 'deploy' ? plan.config.batch : 1, {
-    run: (host) => runOnHost(run, host, planForHost(plan, host.target, host.appDir, host.commit ? { commit: host.commit } : null, CLI_SIDE_CHECKS)),
+    run: async (host) => runOnHost(run, host, planForHost(await withShipped(run, host, plan, executor), host.target, host.appDir, host.commit ? { commit: host.commit } : null, CLI_SIDE_CHECKS)),
     ok: (summary) => summary.exitCode === ExitCode.ok,
     // A host that failed rolled itself back (or needs a human); every host that ended well is put back on its release.
-    undo: plan.kind === 'deploy' ? (host) => runOnHost(run, host, planForHost({ ...plan, kind: 'rollback', preChecks: [] }, host.target, host.appDir, null, CLI_SIDE_CHECKS)) : undefined,
+    undo: plan.kind === 'deploy'
+      ? async (host) => runOnHost(run, host, planForHost(await withShipped(run, host, { ...plan, kind: 'rollback', preChecks: [] }, executor), host.target, host.appDir, null, CLI_SIDE_CHECKS))
+      : undefined,
     onFailure: (failed, undoing) => undoing > 0 && hooks.onNotice(`${failed.map((h) => h.target.label).join(', ')} failed; rolling back ${undoing} host(s) that had deployed`),
   });
   return finish(...outcome(fates, prepared, local));
@@ -154,6 +157,12 @@ async function prepareHost(run: HostsRun, target: SshTarget, executor: Executor)
   const install = await ensureShipgate(target, run.ssh, executor);
   run.hooks.onProgress({ phase: 'hosts', state: 'ok', message: `${target.label}: Node ${install.nodeVersion}, shipgate ${install.installed ? 'installed' : 'present'}` });
   return { target, install, appDir: hostAppDir(install.home, run.plan.config.app) };
+}
+
+/** The plan with what it ships to this host, worked out here where the repository is (src/remote/host-shipped.ts). */
+async function withShipped(run: HostsRun, host: Prepared, plan: DeployPlan, executor: Executor): Promise<DeployPlan> {
+  const shipped = await shippedToHost(plan, host.target, run.ssh, executor, host.appDir, plan.kind === 'deploy' ? (host.commit ?? null) : null);
+  return shipped ? { ...plan, options: { ...plan.options, shipped } } : plan;
 }
 
 async function runOnHost(run: HostsRun, host: Prepared, plan: DeployPlan): Promise<DeploySummary> {

@@ -1,3 +1,4 @@
+import type { ReleaseDiff } from '../contracts/release-diff.js';
 import type { DeployStatus, DeploySummary, MigrationsReport, PreCheckResult } from '../contracts/summary.js';
 import { ExitCode } from '../errors.js';
 import type { DeployOutcome } from '../orchestrator/types.js';
@@ -22,6 +23,8 @@ export interface SummaryInput {
   executed?: string[];
   /** --dry-run on platforms that apply manifests: one YAML document each. */
   manifests?: string[];
+  /** What the run ships against the release it replaces (src/shipped/). */
+  shipped?: ReleaseDiff | null;
   /** What the Migrations pre-check found and the migrate step did; null or absent without a migration tool. */
   migrations?: MigrationsReport | null;
 }
@@ -67,6 +70,7 @@ export function buildSummary(input: SummaryInput): DeploySummary {
   if (outcome?.logTail?.length) summary.logTail = outcome.logTail;
   if (outcome?.rollbackPlanPath) summary.rollbackPlanPath = outcome.rollbackPlanPath;
   if (outcome?.verification) summary.verification = outcome.verification;
+  if (input.shipped) summary.shipped = input.shipped;
   if (input.migrations) summary.migrations = input.migrations;
   if (outcome?.steps?.length) summary.steps = outcome.steps;
   if (!input.dryRun && input.executed?.length) summary.executed = input.executed;

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
+import { shippedDetails, shippedHeadline } from '../shipped/format.js';
 import { postHeadline, postMark, verificationLine } from './verification-line.js';
 import { hasMigrationNews, migrationsSection } from './migrations-section.js';
 
@@ -44,6 +45,12 @@ export function renderHuman(s: DeploySummary, c: ChalkInstance): string {
     lines.push(`Deployment: ⏭ NOT STARTED (${formatDuration(s.durationMs)})`, '');
   }
 
+  // Within the summary's token budget: the count, two commits and one line each for migrations and dependencies.
+  if (s.shipped) {
+    lines.push(`What Shipped: ${shippedHeadline(s.shipped, { counts: false })}`);
+    for (const line of shippedDetails(s.shipped, { commits: 2, commitWidth: 60, width: 80, more: false })) lines.push(`  ${line}`);
+    lines.push('');
+  }
   if (hasMigrationNews(s.migrations)) lines.push(...migrationsSection(s.migrations), '');
 
   if (s.hosts?.length) {

@@ -1,5 +1,6 @@
 import type { DeploySummary, PostCheckResult, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
+import { shippedBrief, shippedHeadline } from '../shipped/format.js';
 import { hasMigrationNews, migrationsLine } from './migrations-section.js';
 
 const STATUS: Record<DeploySummary['status'], string> = {
@@ -29,6 +30,12 @@ export function renderText(s: DeploySummary): string {
     const commit = s.release.commit ? `, commit ${s.release.commit.slice(0, 7)}` : '';
     lines.push(`Release: ${s.release.id} (version ${s.release.version || '-'}${commit}) in ${formatDuration(s.durationMs)}`);
   } else lines.push(`Release: not started (${formatDuration(s.durationMs)})`);
+  // Counts only: the chat relays this text. A first release says nothing the rollback-plan line does not, and
+  // the replaced release is named only when the rollback-plan line names another one.
+  if (s.shipped?.kind === 'diff') {
+    const since = s.shipped.from && !s.rollback.command.endsWith(` ${s.shipped.from.release}`) ? ` since ${s.shipped.from.release}` : '';
+    lines.push(`Shipped: ${shippedBrief(s.shipped)}${since}`);
+  } else if (s.shipped?.kind === 'unknown') lines.push(`Shipped: ${shippedHeadline(s.shipped)}`);
   // Only what ran: a refused contract migration is already the failed pre-check's detail.
   if (hasMigrationNews(s.migrations) && (s.migrations.errors || s.migrations.files?.some((f) => f.state !== 'pending'))) lines.push(migrationsLine(s.migrations));
 

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { createExecutor } from '../../src/exec/executor.js';
 import { applyMigrations, checkMigrations, MigrationError, type MigrationsInput } from '../../src/checks/migrations/index.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { knexNodeModules } from './support/knex-install.js';
+import { knexNodeModules, migrationToolsNodeModules } from './support/knex-install.js';
 import { makeProject } from './support/project.js';
 
 const sqlFiles = {
@@ -104,6 +104,67 @@ describe('migrations on a real PostgreSQL', () => {
     expect(await tables(url)).toEqual(expect.arrayContaining(['users', 'items', 'orders', 'knex_migrations']));
     expect((await checkMigrations(input(cwd, url, { env }))).result.detail).toBe('up to date');
   });
+});
+
+describe('expand/contract for the ORMs, from the SQL they would run (real PostgreSQL)', () => {
+  let db: TestPostgres;
+  let modules: string;
+  beforeAll(async () => {
+    [db, modules] = await Promise.all([startPostgres(), migrationToolsNodeModules()]);
+  }, 300_000);
+  afterAll(async () => {
+    await db?.stop();
+  });
+  const live = { liveRelease: true, allowContract: false };
+
+  it('knex: a rolled-back trial run gives each pending migration\'s SQL; DROP COLUMN is refused with exit 3, nothing is left behind', async () => {
+    const url = await db.createDatabase('knex_classify');
+    const cwd = await makeProject({
+      'knexfile.js': "module.exports = { client: 'pg', connection: process.env.DATABASE_URL, migrations: { directory: './migrations' } };\n",
+      'migrations/20240101_users.js': "exports.up = (knex) => knex.schema.createTable('users', (t) => { t.increments('id'); t.text('email'); });\nexports.down = () => undefined;\n",
+      'migrations/20240102_plan.js': "exports.up = (knex) => knex.schema.alterTable('users', (t) => { t.text('plan').notNullable().defaultTo('free'); });\nexports.down = () => undefined;\n",
+      'migrations/20240103_drop.js': "exports.up = (knex) => knex.schema.alterTable('users', (t) => { t.dropColumn('email'); });\nexports.down = () => undefined;\n",
+      'migrations/20240104_index.js': "exports.config = { transaction: false };\nexports.up = (knex) => knex.raw('CREATE INDEX CONCURRENTLY users_plan ON users (plan)');\nexports.down = () => undefined;\n",
+    });
+    await symlink(modules, join(cwd, 'node_modules'), 'dir');
+    const checked = await checkMigrations(input(cwd, url, { env: { DATABASE_URL: url } }), live);
+    expect(checked.report?.files).toEqual([
+      { name: '20240101_users.js', state: 'pending', kind: 'expand' },
+      { name: '20240102_plan.js', state: 'pending', kind: 'expand' },
+      { name: '20240103_drop.js', state: 'pending', kind: 'contract', statement: 'alter table "users" drop column "email"', reason: 'drops column users.email' },
+      { name: '20240104_index.js', state: 'pending', kind: 'unclassified', reason: 'it runs outside a transaction, so it cannot be tried and rolled back' },
+    ]);
+    expect(checked.result).toMatchObject({ ok: false, exitCode: 3 });
+    expect(checked.result.detail).toMatch(/^contract migration 20240103_drop\.js: `alter table "users" drop column "email"` drops column users\.email, which breaks the live release/);
+    // The trial was rolled back: only the tracking tables that `knex migrate:list` itself creates are there.
+    expect(await tables(url)).toEqual(['knex_migrations', 'knex_migrations_lock']);
+  }, 120_000);
+
+  it('node-pg-migrate: --dry-run\'s SQL; ADD COLUMN with a default passes, DROP COLUMN is refused, --allow-contract makes it a warning', async () => {
+    const url = await db.createDatabase('npm_classify');
+    const files = {
+      'package.json': JSON.stringify({ name: 'npm-app', private: true, dependencies: { 'node-pg-migrate': '^9' } }),
+      'migrations/1700000000000_users.js': "exports.up = (pgm) => { pgm.createTable('users', { id: 'id', email: 'text' }); };\n",
+      'migrations/1700000000001_plan.js': "exports.up = (pgm) => { pgm.addColumns('users', { plan: { type: 'text', notNull: true, default: 'free' } }); };\n",
+    };
+    const cwd = await makeProject(files);
+    await symlink(modules, join(cwd, 'node_modules'), 'dir');
+    const expand = await checkMigrations(input(cwd, url), live);
+    expect(expand.result).toEqual({ name: 'Migrations', ok: true, detail: '2 pending, ready to apply: 1700000000000_users, 1700000000001_plan' });
+    expect(expand.report?.files?.map((f) => f.kind)).toEqual(['expand', 'expand']);
+
+    const drop = await makeProject({ ...files, 'migrations/1700000000002_drop.js': "exports.up = (pgm) => { pgm.dropColumns('users', ['email']); };\n" });
+    await symlink(modules, join(drop, 'node_modules'), 'dir');
+    const refused = await checkMigrations(input(drop, url), live);
+    expect(refused.result).toMatchObject({ ok: false, exitCode: 3 });
+    expect(refused.report?.files?.[2]).toEqual({ name: '1700000000002_drop', state: 'pending', kind: 'contract', statement: 'ALTER TABLE "users" DROP "email"', reason: 'drops column users.email' });
+    const allowed = await checkMigrations(input(drop, url), { liveRelease: true, allowContract: true });
+    expect(allowed.result).toMatchObject({ ok: true, warning: true, detail: expect.stringMatching(/contract allowed \(--allow-contract\): 1700000000002_drop$/) });
+    // Without a live release (a first deploy) there is nothing to break.
+    expect((await checkMigrations(input(drop, url))).result.ok).toBe(true);
+    // --dry-run applied nothing; its tracking table is node-pg-migrate's own doing.
+    expect(await tables(url)).toEqual(['pgmigrations']);
+  }, 120_000);
 });
 
 describe('migrations on SQLite (sqlite3 shell)', () => {

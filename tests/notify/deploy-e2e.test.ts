@@ -44,6 +44,9 @@ describe('notifications during a real deploy', { timeout: 240_000 }, () => {
     const succeeded = all.find((b) => b.json.type === 'deploy.succeeded');
     expect(succeeded?.json).toMatchObject({ status: 'success', app: 'guardapp', release: { id: run.summary.release.id } });
     expect(succeeded?.json.figures.length).toBeGreaterThan(0);
+    // The first deploy of the environment: nothing was replaced.
+    expect(succeeded?.json.shipped).toMatchObject({ kind: 'first', from: null, to: run.summary.release.commit });
+    expect(run.summary.shipped).toMatchObject({ kind: 'first' });
     const expired = all.find((b) => b.json.type === 'guard.expired');
     expect(expired?.json).toMatchObject({ status: 'expired', release: { id: run.summary.release.id } });
     expect(project.history().filter((r) => r.type === 'notify-failure')).toEqual([]);
@@ -62,6 +65,11 @@ describe('notifications during a real deploy', { timeout: 240_000 }, () => {
       expect(failure).toMatchObject({ status: 'failed', environment: 'staging', release: { id: run.summary.release.id } });
       expect(failure?.reason).toMatch(/^webhooks\[0\] \(http:\/\/127\.0\.0\.1:\d+\): deploy\.succeeded not delivered after \d attempts?/);
       expect(failure?.reason).not.toContain(SECRET);
+      // The second deploy ships the config commit made since the first one: summary and history say so.
+      const shipped = { kind: 'diff', commits: { count: 1, removed: 0, first: [{ subject: 'guard 1m' }] }, migrations: [], dependencies: { lockfiles: [] } };
+      expect(run.summary.shipped).toMatchObject(shipped);
+      const record = project.history().find((r) => r.type === 'deploy' && r.release?.id === run.summary.release.id);
+      expect(record?.shipped).toMatchObject({ ...shipped, from: { release: project.history().find((r) => r.type === 'deploy')?.release?.id } });
       expect(Date.now() - started).toBeLessThan(120_000);
       await project.cli('guard', 'staging', '--stop');
     } finally {

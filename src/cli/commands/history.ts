@@ -7,6 +7,7 @@ import { StateStore } from '../../state/store.js';
 import { DEFAULT_PLATFORM, platformSpec } from '../../platforms/registry.js';
 import type { CliOptions } from '../options.js';
 import { platformContext } from './platform-status.js';
+import { shippedBrief } from '../../shipped/format.js';
 
 const MARK: Record<HistoryRecord['status'], string> = {
   success: '✅',
@@ -118,6 +119,7 @@ export function formatRecord(r: HistoryRecord & { platform?: { status: string } 
     release,
     r.durationMs !== undefined ? formatDuration(r.durationMs) : '',
     r.verified ? 'verified' : '',
+    shippedBrief(r.shipped),
     post ? `failed: ${post}` : '',
     r.needsHuman ? `what: ${r.needsHuman}` : '',
     r.forced ? `forced: ${r.forced.reason}` : '',

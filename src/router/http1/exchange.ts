@@ -53,6 +53,11 @@ export class Exchange implements UpstreamOwner {
   private reusable: boolean;
   private retried = false;
   private upstreamPaused = false;
+  /** Body writes straight from the upstream connection's read buffer whose callback has not come yet. */
+  private viewsQueued = 0;
+  private onViewWritten: ((error?: Error | null) => void) | null = null;
+  /** The finished exchange's upstream connection, kept from the pool until the client socket wrote its views. */
+  private heldUpstream: UpstreamConnection | null = null;
   private readonly startedAt = performance.now();
   /** Response bytes written to the client, for the access log. */
   private sent = 0;
@@ -143,6 +148,8 @@ export class Exchange implements UpstreamOwner {
   }
 
   onClientDrain(): void {
+    // Nothing is queued on the client socket any more: the read buffer is free, whatever callbacks are still due.
+    this.releaseHeld();
     if (this.upstreamPaused) {
       this.upstreamPaused = false;
       this.upstream?.socket.resume();
@@ -166,6 +173,8 @@ export class Exchange implements UpstreamOwner {
 
   /** The client went away before the response ended: recorded as 499, and the upstream connection is dropped. */
   abort(): void {
+    this.heldUpstream?.destroy();
+    this.heldUpstream = null;
     if (this.finished) return;
     this.finished = true;
     this.record(499, false);
@@ -241,8 +250,9 @@ export class Exchange implements UpstreamOwner {
       const socket = this.client.socket;
       socket.cork();
       this.writeClient(rewriteHead(buf, parsed.drop, parsed.end, added, extra, 0, 0));
-      this.writeClient(Buffer.from(buf.subarray(headLength, bodyEnd)));
+      this.writeView(buf.subarray(headLength, bodyEnd));
       socket.uncork();
+      this.holdWhileQueued();
     }
     if (complete) this.finish();
   }
@@ -271,9 +281,51 @@ export class Exchange implements UpstreamOwner {
       return;
     }
     if (end < chunk.length) this.reusable = false;
-    // The chunk lies in the upstream's read buffer: what goes to the client is a copy.
-    if (end > start) this.writeClient(Buffer.from(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end)));
+    if (end > start) {
+      this.writeView(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+      this.holdWhileQueued();
+    }
     if (complete) this.finish();
+  }
+
+  /**
+   * Body bytes go to the client as they lie in the upstream connection's read buffer, without a copy (a copy per
+   * read was most of the router's work for clients that read slowly, and their memory). The price: while the client
+   * socket still queues them, the upstream must read nothing (the next read would overwrite them) and serve no other
+   * request; `holdWhileQueued` and `finish` see to that, and the write's callback or the client's drain ends it.
+   */
+  private writeView(view: Buffer): void {
+    this.sent += view.length;
+    this.viewsQueued++;
+    if (!this.client.socket.write(view, (this.onViewWritten ??= (error) => this.viewWritten(error)))) this.client.stalled();
+  }
+
+  private holdWhileQueued(): void {
+    if (this.client.socket.writableLength === 0 || this.upstreamPaused || this.upstream === null) return;
+    this.upstreamPaused = true;
+    this.upstream.socket.pause();
+  }
+
+  private viewWritten(error: Error | null | undefined): void {
+    this.viewsQueued--;
+    if (error) {
+      this.heldUpstream?.destroy();
+      this.heldUpstream = null;
+      return;
+    }
+    if (this.viewsQueued > 0) return;
+    this.releaseHeld();
+    if (this.upstreamPaused && !this.client.socket.writableNeedDrain) {
+      this.upstreamPaused = false;
+      this.upstream?.socket.resume();
+    }
+  }
+
+  private releaseHeld(): void {
+    const held = this.heldUpstream;
+    if (held === null) return;
+    this.heldUpstream = null;
+    this.target.pool.release(held, performance.now());
   }
 
   private writeClient(data: Buffer): void {
@@ -299,8 +351,9 @@ export class Exchange implements UpstreamOwner {
     const upstream = this.upstream;
     this.upstream = null;
     if (upstream !== null) {
-      if (this.reusable) this.target.pool.release(upstream, now);
-      else upstream.destroy();
+      if (!this.reusable) upstream.destroy();
+      else if (this.viewsQueued > 0 && this.client.socket.writableLength > 0) this.heldUpstream = upstream;
+      else this.target.pool.release(upstream, now);
     }
     this.client.exchangeDone(this.closeClient);
   }

@@ -57,6 +57,8 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     const summary = JSON.parse(result.stdout);
     expect(summary.status).toBe('success');
     expect(summary.hosts).toEqual([expect.objectContaining({ host: 'h2', status: 'success' })]);
+    // The CLI read the host's (empty) state: nothing was replaced.
+    expect(summary.shipped).toMatchObject({ kind: 'first', from: null });
     const response = await fetch(`http://127.0.0.1:${port}/`);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-release')).toBe(summary.release.id);
@@ -138,7 +140,11 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     expect(JSON.parse(status.stdout)).toEqual(expect.objectContaining({ environment: 'staging', active: expect.objectContaining({ release: green }) }));
     const history = await runCli(['history', 'staging', '--json'], { cwd: project, env: hosts.env });
     expect(history.code, history.stderr).toBe(0);
-    const records = JSON.parse(history.stdout) as Array<{ status: string; release?: { id: string } }>;
+    const records = JSON.parse(history.stdout) as Array<{ status: string; release?: { id: string }; shipped?: unknown }>;
     expect(records.at(-1)).toEqual(expect.objectContaining({ status: 'failed', release: expect.objectContaining({ id: JSON.parse(bad.stdout).release.id }) }));
+    // What shipped was worked out where the CLI is (the host has no repository) from the host's active release.
+    const shipped = { kind: 'diff', from: { release: green }, commits: { count: 1, removed: 0, first: [{ subject: 'bad' }] } };
+    expect(JSON.parse(bad.stdout).shipped).toMatchObject(shipped);
+    expect(records.at(-1)?.shipped).toMatchObject(shipped);
   });
 });

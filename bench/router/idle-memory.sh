@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Memory of the router with many idle client connections, against nginx (1 worker) holding the same connections.
+# Round by round: RSS of a fresh-ish router (after a short wrk warm-up) and of the nginx worker, then with IDLE
+# connections open to each in turn (attackers.mjs MODE=idle: connected, nothing sent, each from an address of its
+# own), measured once the router's CPU went quiet; the connections are closed before the next measurement. RSS only:
+# the kernel's socket buffers are not in it (and are the same for both).
+# Usage: bench/router/idle-memory.sh [rounds=3] [idle=5000]
+if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
+source "$(dirname "$0")/lib.sh"
+ROUNDS=${1:-3}
+IDLE=${2:-5000}
+ensure_tools
+build
+ulimit -n 65536 2>/dev/null || true
+
+APP=19401 ROUTER=19402 NGINX=19403
+start_upstream_app $APP tiny
+start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/run-router.mjs"
+ROUTER_PID=${PIDS[-1]}
+NGINX_CONNECTIONS=$((IDLE * 2)) start_nginx $NGINX $APP
+wait_port $APP; wait_port $ROUTER; wait_port $NGINX
+sleep 0.3
+NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
+wrk -t2 -c32 -d2s "http://127.0.0.1:$ROUTER/" >/dev/null
+wrk -t2 -c32 -d2s "http://127.0.0.1:$NGINX/" >/dev/null
+
+rss() { awk '/VmRSS/ {print $2 / 1024}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+quiet() {
+  local before after
+  for _ in $(seq 60); do
+    before=$(cpu_ticks "$1"); sleep 0.5; after=$(cpu_ticks "$1")
+    [ $((after - before)) -le 1 ] && return 0
+  done
+}
+# Opens IDLE connections to port $1, measures process $2, closes them.
+with_idle() {
+  local fifo="$WORK/idle.$RANDOM"
+  mkfifo "$fifo"
+  env PORT="$1" COUNT="$IDLE" MODE=idle SECONDS=120 node "$ROOT/bench/router/attackers.mjs" >"$fifo" &
+  local pid=$!
+  read -r _ <"$fifo"
+  rm -f "$fifo"
+  quiet "$2"
+  rss "$2"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  quiet "$2"
+}
+
+printf "%-6s %-7s %12s %14s %14s\n" round target "RSS MB" "with idle MB" "KB per conn"
+for round in $(seq "$ROUNDS"); do
+  for target in router nginx; do
+    if [ $target = router ]; then port=$ROUTER pid=$ROUTER_PID; else port=$NGINX pid=$NGINX_WORKER; fi
+    before=$(rss "$pid")
+    with=$(with_idle "$port" "$pid")
+    awk -v r="$round" -v t="$target" -v b="$before" -v w="$with" -v n="$IDLE" 'BEGIN { printf "%-6s %-7s %12.1f %14.1f %14.2f\n", r, t, b, w, (w - b) * 1024 / n }' | tee -a "$WORK/rows"
+  done
+done
+awk '{ k[$2]++; v[$2, k[$2]] = $5 } END { for (t in k) { n = k[t]; for (i = 1; i <= n; i++) a[i] = v[t, i];
+       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
+       printf "%s: median %.2f KB per idle connection (range %.2f-%.2f)\n", t, (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2), a[1], a[n] } }' "$WORK/rows"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
