@@ -53,17 +53,21 @@ export const RouterSchema = z
             hosts: z
               .array(z.string().regex(HOST_NAME, { error: 'expected a host name like shop.example.com (no wildcard: HTTP-01 cannot prove one; no port)' }))
               .min(1)
-              .describe('Host names to get certificates for, one certificate each. Their DNS must point at this router, which answers the HTTP-01 challenge on its plain-HTTP `port` (80 as the ACME server sees it).'),
+              .describe('Host names to get certificates for, one certificate each. Their DNS must point at this router, which answers the ACME challenge itself (see `challenge`).'),
             email: z.email({ error: 'expected an email address' }).optional().describe('Contact address of the ACME account.'),
             directory: z
               .url({ protocol: /^https$/, error: 'expected the https URL of an ACME directory' })
               .optional()
               .describe(`ACME directory URL. Default Let's Encrypt: ${LETS_ENCRYPT}.`),
             ca: z.string().min(1).optional().describe("PEM file (relative to the project root) of the CA that signed the ACME directory's own HTTPS certificate, for a private ACME server (step-ca, Pebble)."),
+            challenge: z
+              .enum(['http-01', 'tls-alpn-01'])
+              .optional()
+              .describe('How hosts prove control: http-01 (the default) on the plain-HTTP `port`, which the ACME server reaches as port 80; tls-alpn-01 on `tls.port`, reached as 443, for when port 80 is closed.'),
             renewBefore: duration('Renew a certificate this long before it expires, e.g. 30d. Default: when a third of its lifetime is left.').optional(),
           })
           .optional()
-          .describe('Certificates ordered over ACME (HTTP-01) and renewed before expiry; account key and certificates live in .deploy/<env>/acme/ (0600).'),
+          .describe('Certificates ordered over ACME (HTTP-01 or TLS-ALPN-01) and renewed before expiry; account key and certificates live in .deploy/<env>/acme/ (0600).'),
         redirect: z.boolean().optional().describe('Answer plain-HTTP requests with a 308 to HTTPS. Default true.'),
         hsts: z
           .union([
@@ -134,6 +138,7 @@ export function resolveRouter(raw: RawRouter | undefined, projectRoot: string): 
       if (acme.email !== undefined) settings.tls.acme.email = acme.email;
       if (acme.ca !== undefined) settings.tls.acme.ca = resolve(projectRoot, acme.ca);
       if (acme.renewBefore !== undefined) settings.tls.acme.renewBeforeMs = ms(acme.renewBefore);
+      if (acme.challenge !== undefined) settings.tls.acme.challenge = acme.challenge;
     }
   }
   return settings;

@@ -67,6 +67,7 @@ export const routerSettingsSchema = z.strictObject({
           ca: z.string().min(1).optional(),
           hosts: z.array(z.string().regex(HOST_NAME, 'expected a host name like shop.example.com')).min(1),
           renewBeforeMs: z.number().int().min(1).optional(),
+          challenge: z.enum(['http-01', 'tls-alpn-01']).optional(),
         })
         .optional(),
       redirect: z.boolean(),

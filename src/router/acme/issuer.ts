@@ -2,6 +2,7 @@ import { Agent } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
 import type { Http01Answers } from './challenges.js';
+import type { TlsAlpnAnswers } from './tls-alpn-answers.js';
 import type { CertificateStore } from './store.js';
 
 export interface AcmeAccountSettings {
@@ -11,6 +12,12 @@ export interface AcmeAccountSettings {
   email?: string;
   /** PEM file of CA certificates trusted for the directory's own HTTPS (a private ACME server). */
   ca?: string;
+}
+
+/** Where the router answers challenges: the plain-HTTP port's path, the HTTPS port's `acme-tls/1` handshakes. */
+export interface ChallengeAnswers {
+  http01: Http01Answers;
+  tlsAlpn01: TlsAlpnAnswers;
 }
 
 export interface IssuerTiming {
@@ -35,8 +42,8 @@ export class AcmeFailure extends Error {
 type AcmeModule = typeof import('acme-client');
 
 /**
- * Gets certificates over ACME with HTTP-01 (acme-client): the router answers the challenge on its plain-HTTP port
- * through `answers`. The account key is made once per environment and directory and kept in the store (0600).
+ * Gets certificates over ACME (acme-client) with HTTP-01, answered on the router's plain-HTTP port, or TLS-ALPN-01,
+ * answered on its HTTPS port. The account key is made once per environment and directory and kept in the store (0600).
  * acme-client is loaded only here, so a router without ACME never loads it.
  */
 export class AcmeIssuer {
@@ -44,8 +51,8 @@ export class AcmeIssuer {
 
   constructor(
     private readonly store: CertificateStore,
-    private readonly account: AcmeAccountSettings,
-    private readonly answers: Http01Answers,
+    private readonly account: AcmeAccountSettings & { challenge: 'http-01' | 'tls-alpn-01' },
+    private readonly answers: ChallengeAnswers,
     private readonly timing: IssuerTiming = {},
   ) {}
 
@@ -64,9 +71,19 @@ export class AcmeIssuer {
         termsOfServiceAgreed: true,
         // acme-client's own pre-check fetches http://<host>:80 from here; the ACME server's check is the one that counts.
         skipChallengeVerification: true,
-        challengePriority: ['http-01'],
-        challengeCreateFn: async (_authz, challenge, keyAuthorization) => this.answers.add(challenge.token, keyAuthorization),
-        challengeRemoveFn: async (_authz, challenge) => this.answers.remove(challenge.token),
+        challengePriority: [this.account.challenge],
+        challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+          if (challenge.type === 'http-01') return this.answers.http01.add(challenge.token, keyAuthorization);
+          // acme-client's types know only http-01 and dns-01; the server sends tls-alpn-01 all the same.
+          if ((challenge.type as string) !== 'tls-alpn-01') throw new Error(`the ACME server offers no ${this.account.challenge} challenge for ${host}`);
+          // ECDSA like the served certificates: OpenSSL would prefer an ECDSA default over an RSA challenge certificate.
+          const [alpnKey, alpnCert] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization, await acme.crypto.createPrivateEcdsaKey('P-256'));
+          this.answers.tlsAlpn01.add(authz.identifier.value, alpnKey, alpnCert);
+        },
+        challengeRemoveFn: async (authz, challenge) => {
+          if (challenge.type === 'http-01') this.answers.http01.remove(challenge.token);
+          else this.answers.tlsAlpn01.remove(authz.identifier.value);
+        },
       });
       return { key, chain };
     } catch (error) {

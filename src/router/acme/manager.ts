@@ -1,11 +1,12 @@
-import { Http01Answers } from './challenges.js';
-import { AcmeFailure, AcmeIssuer, type AcmeAccountSettings, type IssuerTiming } from './issuer.js';
+import { AcmeFailure, AcmeIssuer, type AcmeAccountSettings, type ChallengeAnswers, type IssuerTiming } from './issuer.js';
 import { isDue, renewAt, retryDelayMs } from './renewal.js';
 import { CertificateStore, type StoredCertificate } from './store.js';
 
 /** `router.tls.acme`, resolved. */
 export interface AcmeSettings extends AcmeAccountSettings {
   hosts: string[];
+  /** How hosts prove control: HTTP-01 on the plain-HTTP port (default) or TLS-ALPN-01 on the HTTPS port. */
+  challenge?: 'http-01' | 'tls-alpn-01';
   /** Renew this long before expiry; default a third of the certificate's lifetime. */
   renewBeforeMs?: number;
 }
@@ -27,7 +28,6 @@ export interface AcmePass {
  * order fails keeps its current certificate for as long as that is valid, and is retried with a backoff.
  */
 export class AcmeManager {
-  readonly answers: Http01Answers;
   private readonly store: CertificateStore;
   private readonly issuer: AcmeIssuer;
   private readonly failures = new Map<string, { count: number; retryAt: number; failure: AcmeFailure }>();
@@ -35,17 +35,11 @@ export class AcmeManager {
   constructor(
     stateDir: string,
     readonly settings: AcmeSettings,
-    answers: Http01Answers,
+    answers: ChallengeAnswers,
     timing?: IssuerTiming,
   ) {
-    this.answers = answers;
     this.store = new CertificateStore(stateDir, settings.directory);
-    this.issuer = new AcmeIssuer(this.store, settings, answers, timing);
-  }
-
-  /** Same account and CA: the manager (and its failure backoff) carries over to new settings. */
-  sameAccount(settings: AcmeSettings): boolean {
-    return settings.directory === this.settings.directory && settings.email === this.settings.email && settings.ca === this.settings.ca;
+    this.issuer = new AcmeIssuer(this.store, { ...settings, challenge: settings.challenge ?? 'http-01' }, answers, timing);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ExitCode, UserError } from '../../errors.js';
 import { Http01Answers } from '../acme/challenges.js';
+import { TlsAlpnAnswers } from '../acme/tls-alpn-answers.js';
 import type { IssuerTiming } from '../acme/issuer.js';
 import { AcmeManager, type AcmePass, type AcmeSettings } from '../acme/manager.js';
 import type { StoredCertificate } from '../acme/store.js';
@@ -32,6 +33,7 @@ export class TlsEdge {
   private acme: AcmeManager | null = null;
   private files: TlsCertificate[] = [];
   private readonly answers = new Http01Answers();
+  private readonly alpnAnswers = new TlsAlpnAnswers();
   private changes: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private started = false;
@@ -91,26 +93,28 @@ export class TlsEdge {
       throw new UserError(`router.tls.port: the router listens for HTTPS on ${this.listener.port}; stop the environment to change it`);
     }
     const acme = settings.acme ? this.managerFor(settings.acme) : null;
+    // A first listener listens before any order: TLS-ALPN-01 is validated on it. Closed again if the change fails.
+    const created = this.listener === null ? new TlsListener(this.proxy, this.alpnAnswers) : null;
+    if (created !== null) await created.listen(settings.port, this.host);
+    const listener = this.listener ?? created!;
     const challenges = this.proxy.acmeChallenges;
     let pass: AcmePass | null = null;
-    if (acme !== null) {
-      this.proxy.acmeChallenges = this.answers;
-      pass = await acme.pass(this.now(), { issue, force: true }).catch((error: unknown) => {
-        this.proxy.acmeChallenges = challenges;
-        throw error;
-      });
-      if (pass.missing.length > 0) {
-        this.proxy.acmeChallenges = challenges;
-        const reasons = pass.missing.map((failure) => `no certificate for ${failure.host} from ${acme.settings.directory}: ${failure.detail}`);
-        throw new UserError(`router.tls.acme: ${reasons.join('; ')}`, ExitCode.precheckFailed);
+    try {
+      if (acme !== null) {
+        this.proxy.acmeChallenges = this.answers;
+        pass = await acme.pass(this.now(), { issue, force: true });
+        if (pass.missing.length > 0) {
+          const reasons = pass.missing.map((failure) => `no certificate for ${failure.host} from ${acme.settings.directory}: ${failure.detail}`);
+          throw new UserError(`router.tls.acme: ${reasons.join('; ')}`, ExitCode.precheckFailed);
+        }
       }
+      await listener.load([...settings.certificates, ...asListed(pass?.certificates ?? [])]);
+    } catch (error) {
+      this.proxy.acmeChallenges = challenges;
+      await created?.close();
+      throw error;
     }
-    const listener = this.listener ?? new TlsListener(this.proxy);
-    await listener.load([...settings.certificates, ...asListed(pass?.certificates ?? [])]);
-    if (this.listener === null) {
-      await listener.listen(settings.port, this.host);
-      this.listener = listener;
-    }
+    this.listener = listener;
     this.files = settings.certificates;
     this.acme = acme;
     this.proxy.acmeChallenges = acme === null ? null : this.answers;
@@ -135,7 +139,7 @@ export class TlsEdge {
   private managerFor(settings: AcmeSettings): AcmeManager {
     if (this.options.stateDir === undefined) throw new UserError('router.tls.acme: needs the environment runtime (a router with a state dir)');
     if (this.acme !== null && JSON.stringify(this.acme.settings) === JSON.stringify(settings)) return this.acme;
-    return new AcmeManager(this.options.stateDir, settings, this.answers, this.options.acmeTiming);
+    return new AcmeManager(this.options.stateDir, settings, { http01: this.answers, tlsAlpn01: this.alpnAnswers }, this.options.acmeTiming);
   }
 
   private report(pass: AcmePass, directory: string): void {

@@ -1,8 +1,12 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createSecureContext, createServer, type SecureContext, type Server, type TLSSocket } from 'node:tls';
 import { UserError } from '../../errors.js';
 import type { AcmeSettings } from '../acme/manager.js';
+import { ACME_TLS_ALPN, type TlsAlpnAnswers } from '../acme/tls-alpn-answers.js';
 import type { ProxyServer } from '../http1/proxy-server.js';
+
+const VALIDATION = Symbol('acme-tls-alpn-validation');
 
 /** One certificate and the host names it serves (`*.example.com` matches one label). */
 export interface TlsCertificate {
@@ -34,13 +38,30 @@ export class TlsListener {
   private readonly server: Server;
   port = 0;
 
-  constructor(proxy: ProxyServer) {
+  /** `alpnChallenges`: TLS-ALPN-01 answers (ACME); a handshake that asks for one gets it and nothing else. */
+  constructor(proxy: ProxyServer, alpnChallenges?: TlsAlpnAnswers) {
+    const listener = this;
     this.server = createServer(
       {
-        SNICallback: (name, done) => done(null, this.contextFor(name)),
-        ALPNProtocols: ['http/1.1'],
+        // node asks for the protocol before the certificate, both on the connection's socket: an ACME validation
+        // handshake is marked here and given its challenge certificate in SNICallback.
+        ALPNCallback(this: TLSSocket, { servername, protocols }) {
+          if (alpnChallenges?.contextFor(servername) !== undefined && protocols.includes(ACME_TLS_ALPN)) {
+            (this as TLSSocket & { [VALIDATION]?: boolean })[VALIDATION] = true;
+            return ACME_TLS_ALPN;
+          }
+          return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+        },
+        SNICallback(this: TLSSocket, name, done) {
+          const validation = (this as TLSSocket & { [VALIDATION]?: boolean })[VALIDATION] === true;
+          done(null, validation ? alpnChallenges?.contextFor(name) : listener.contextFor(name));
+        },
       },
-      (socket: TLSSocket) => proxy.accept(socket, 'https'),
+      (socket: TLSSocket) => {
+        // A validation handshake carries no request (RFC 8737 §3).
+        if (socket.alpnProtocol === ACME_TLS_ALPN) return void socket.end();
+        proxy.accept(socket, 'https');
+      },
     );
     this.server.on('tlsClientError', () => undefined);
   }
@@ -49,7 +70,7 @@ export class TlsListener {
   async load(certificates: TlsCertificate[]): Promise<void> {
     const contexts = new Map<string, SecureContext>();
     let fallback: SecureContext | null = null;
-    let first: { key: Buffer; cert: Buffer } | null = null;
+    let first: { key: Buffer; cert: Buffer; rsa: boolean } | null = null;
     for (const [index, certificate] of certificates.entries()) {
       const field = `router.tls.certificates[${index}]`;
       const key = await readKey(certificate.key, `${field}.key`);
@@ -62,14 +83,19 @@ export class TlsListener {
       } catch (error) {
         throw new UserError(`${field}: the certificate and key do not make a TLS context (${error instanceof Error ? error.message : String(error)})`);
       }
-      fallback ??= context;
-      first ??= { key, cert };
+      // OpenSSL keeps one certificate per key type and prefers ECDSA: an ECDSA default would be served in place of
+      // an RSA certificate chosen by SNI. With both types present the first RSA one is the default instead.
+      const rsa = createPrivateKey(key).asymmetricKeyType?.startsWith('rsa') === true;
+      if (first === null || (rsa && !first.rsa)) {
+        fallback = context;
+        first = { key, cert, rsa };
+      }
       for (const host of certificate.hosts) contexts.set(host.toLowerCase(), context);
     }
     this.contexts = contexts;
     this.fallback = fallback;
-    // Clients without SNI get the first certificate.
-    if (first !== null) this.server.setSecureContext(first);
+    // Clients without SNI get the default.
+    if (first !== null) this.server.setSecureContext({ key: first.key, cert: first.cert });
   }
 
   listen(port: number, host: string): Promise<number> {

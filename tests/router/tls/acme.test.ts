@@ -31,6 +31,7 @@ describe.skipIf(!installed)('TLS over ACME (Pebble)', () => {
   let upstream: TestUpstream;
   let root: string;
   let offsetMs = 0;
+  let tlsPort: number;
   const logged: string[] = [];
   const sockets: TLSSocket[] = [];
 
@@ -43,12 +44,12 @@ describe.skipIf(!installed)('TLS over ACME (Pebble)', () => {
       acme: { now: () => Date.now() + offsetMs, autoRenew: false, timing: { pollMinMs: 20, pollMaxMs: 200 } },
     });
 
-  const settings = (hosts: string[]): RouterSettings => ({
+  const settings = (hosts: string[], challenge?: 'tls-alpn-01'): RouterSettings => ({
     limits: {},
     trustedProxies: [],
     trustUserHeader: false,
     accessLog: false,
-    tls: { port: 0, certificates: [], acme: { directory: pebble.directory, ca: pebble.listenerCa, hosts }, redirect: true, hstsSeconds: 3600 },
+    tls: { port: tlsPort, certificates: [], acme: { directory: pebble.directory, ca: pebble.listenerCa, hosts, ...(challenge ? { challenge } : {}) }, redirect: true, hstsSeconds: 3600 },
   });
 
   /** A TLS connection that verifies the chain against Pebble's root and the name against `servername`. */
@@ -88,8 +89,9 @@ describe.skipIf(!installed)('TLS over ACME (Pebble)', () => {
     upstream = await startUpstream('blue');
     runtime = await startEnvironmentRuntime(0);
     await runtime.router.setActive({ id: 'blue', url: upstream.url });
-    // Pebble validates HTTP-01 on the router's plain-HTTP port; TLS-ALPN-01 is not offered by the router.
-    pebble = await startPebble({ dir, httpPort: runtime.router.port, tlsPort: await freePort(), validitySeconds: 3600 });
+    // Pebble validates HTTP-01 on the router's plain-HTTP port and TLS-ALPN-01 on its HTTPS port.
+    tlsPort = await freePort();
+    pebble = await startPebble({ dir, httpPort: runtime.router.port, tlsPort, validitySeconds: 3600 });
     await Promise.all([pebble.addHost('a.test'), pebble.addHost('b.test')]);
     root = await pebble.root();
     client = await connectRouter(stateDir);
@@ -184,6 +186,22 @@ describe.skipIf(!installed)('TLS over ACME (Pebble)', () => {
     const line = logged.find((l) => l.startsWith('acme: renewing a.test failed: '));
     expect(line).toMatch(/a\.test.*resolve.*; still serving its certificate valid until \d{4}-/);
     await pebble.addHost('a.test');
+  });
+
+  it('TLS-ALPN-01: a host validated on the HTTPS port, whose acme-tls/1 handshakes get nothing once the order is done', async () => {
+    await pebble.addHost('c.test');
+    await pushRouterSettings(client, settings(['a.test', 'b.test', 'c.test'], 'tls-alpn-01'));
+    expect(logged).toContain(`acme: new certificate for c.test from ${pebble.directory}`);
+    const socket = await open('c.test');
+    expect(socket.getPeerCertificate().subjectaltname).toBe('DNS:c.test');
+    expect(socket.alpnProtocol).toBe(false);
+    expect(await request(socket, 'c.test')).toMatch(/^HTTP\/1\.1 200 /);
+    // No challenge pending: a validation handshake is refused, not answered with a certificate.
+    const refused = await new Promise<string>((resolve) => {
+      const probe = connect({ host: '127.0.0.1', port: tlsPort, servername: 'c.test', ALPNProtocols: ['acme-tls/1'], rejectUnauthorized: false }, () => resolve('connected'));
+      probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    expect(refused).toBe('ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL');
   });
 
   it('a restarted runtime serves the stored certificates at once, without a new order', async () => {

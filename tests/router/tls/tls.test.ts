@@ -15,11 +15,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A self-signed certificate for `host` made by openssl; the key file 0600. */
-function certificate(dir: string, host: string, name = host): { hosts: string[]; cert: string; key: string } {
+/** A self-signed certificate for `host` made by openssl (ECDSA P-256, or RSA); the key file 0600. */
+function certificate(dir: string, host: string, name = host, type: 'ec' | 'rsa' = 'ec'): { hosts: string[]; cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  const keyArgs = type === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048'];
+  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
   chmodSync(key, 0o600);
   return { hosts: [host], cert, key };
 }
@@ -79,6 +80,20 @@ describe('TLS from certificate files', () => {
     expect(await again).toMatch(/^HTTP\/1\.1 200 /);
     const fresh = await httpsGet(port, 'a.test', 'GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
     expect(fresh.socket.getPeerX509Certificate()!.fingerprint256).not.toBe(before);
+  });
+
+  it('serves an RSA certificate by SNI beside an ECDSA one (OpenSSL would prefer an ECDSA default in its place)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const blue = await startUpstream('blue');
+    cleanups.push(() => blue.close());
+    const router = await createRouter({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => router.close(100));
+    await router.setActive({ id: 'blue', url: blue.url });
+    const certificates = [certificate(dir, 'ec.test'), certificate(dir, 'rsa.test', 'rsa.test', 'rsa')];
+    await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates, redirect: false, hstsSeconds: 0 } });
+    expect((await httpsGet(router.httpsPort!, 'rsa.test', 'GET / HTTP/1.1\r\nHost: rsa.test\r\n\r\n')).cn).toBe('rsa.test');
+    expect((await httpsGet(router.httpsPort!, 'ec.test', 'GET / HTTP/1.1\r\nHost: ec.test\r\n\r\n')).cn).toBe('ec.test');
   });
 
   it('refuses a key readable by others, naming the field, and keeps serving the old certificate', async () => {
