@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -10,8 +9,8 @@ import { runCli } from '../../cli/helpers.js';
 import { pebbleInstalled, startPebble, type Pebble } from '../../helpers/pebble.js';
 import { recordSkipReason } from '../../helpers/skip-reasons.js';
 import { ensureBuilt } from '../../setup/build.js';
+import { git, tinyProject } from '../../platforms/local/helpers/tiny-project.js';
 
-const TINY_APP = new URL('../../platforms/local/fixtures/tiny-app.mjs', import.meta.url).pathname;
 const installed = pebbleInstalled();
 if (!installed) recordSkipReason('pebble is not installed (apt-get install pebble)');
 
@@ -25,24 +24,12 @@ describe.skipIf(!installed)('deploy with router.tls.acme (Pebble)', () => {
   let pebble: Pebble;
   let tlsPort: number;
   let root: string;
-
-  const config = (hosts: string[]) =>
-    [
-      'app: tiny',
-      'platform: local',
-      'start: node server.mjs',
-      'health: { path: /, interval: 50ms, timeout: 10s }',
-      'tests: false',
-      'migrations: none',
-      'verify: { smoke: ["GET /"], window: 300ms, minRequests: 0 }',
-      'drainTimeout: 500ms',
-      `router: { tls: { port: ${tlsPort}, acme: { directory: "${pebble.directory}", ca: "${pebble.listenerCa}", hosts: [${hosts.join(', ')}] } } }`,
-      `environments: { staging: { port: ${port} } }`,
-      '',
-    ].join('\n');
+  let pebbleDir: string;
   let port: number;
+  let base: string;
+  const config = (hosts: string[]) =>
+    `${base}router: { tls: { port: ${tlsPort}, acme: { directory: "${pebble.directory}", ca: "${pebble.listenerCa}", hosts: [${hosts.join(', ')}] } } }\n`;
 
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' });
   const deploy = async () => {
     const run = await runCli(['staging', '--yes', '--json'], { cwd: dir });
     return { code: run.code, summary: JSON.parse(run.stdout) as DeploySummary & { message?: string }, stderr: run.stderr };
@@ -61,23 +48,21 @@ describe.skipIf(!installed)('deploy with router.tls.acme (Pebble)', () => {
     });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'shipgate-acme-deploy-'));
-    [port, tlsPort] = await Promise.all([findFreePort(), findFreePort(), ensureBuilt()]).then(([a, b]) => [a, b]);
-    pebble = await startPebble({ dir: mkdtempSync(join(tmpdir(), 'shipgate-pebble-')), httpPort: port, tlsPort, validitySeconds: 3600 });
+    [dir, tlsPort] = await Promise.all([tinyProject('shipgate-acme-deploy-'), findFreePort(), ensureBuilt()]).then(([d, t]) => [d, t]);
+    base = readFileSync(join(dir, 'deploy.config.yaml'), 'utf8');
+    port = Number(/port: (\d+)/.exec(base)![1]);
+    pebbleDir = mkdtempSync(join(tmpdir(), 'shipgate-pebble-'));
+    pebble = await startPebble({ dir: pebbleDir, httpPort: port, tlsPort, validitySeconds: 3600 });
     await pebble.addHost('a.test');
     root = await pebble.root();
-    copyFileSync(TINY_APP, join(dir, 'server.mjs'));
-    writeFileSync(join(dir, '.gitignore'), '.deploy/\n');
     writeFileSync(join(dir, 'deploy.config.yaml'), config(['a.test']));
-    git('init', '-q');
-    git('add', '-A');
-    git('commit', '-qm', 'init');
+    git(dir, 'commit', '-qam', 'https over ACME');
   }, 180_000);
 
   afterAll(async () => {
     if (dir) expect((await runCli(['stop', 'staging', '--yes'], { cwd: dir })).code).toBe(0);
     await pebble?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const path of [dir, pebbleDir]) if (path) rmSync(path, { recursive: true, force: true });
   });
 
   it('orders the certificate during the deploy; a failed challenge on the next one is exit 3 in one line, the old certificate and release still served', async () => {
@@ -87,7 +72,7 @@ describe.skipIf(!installed)('deploy with router.tls.acme (Pebble)', () => {
     expect(before.release).toBe(first.summary.release?.id);
 
     writeFileSync(join(dir, 'deploy.config.yaml'), config(['a.test', 'nowhere.test']));
-    git('commit', '-qam', 'a host nobody can validate');
+    git(dir, 'commit', '-qam', 'a host nobody can validate');
     const second = await deploy();
     expect(second.code, second.stderr).toBe(3);
     const message = second.summary.message ?? '';
