@@ -11,11 +11,13 @@ export interface StarterInput {
   persist?: string[];
   /** Public ports of the two environments; default 4001 and 4000. */
   ports?: { staging: number; production: number };
+  /** Smoke checks from the routes the router served (its access logs); default ["GET /"]. */
+  smoke?: string[];
 }
 
 /** What `deploy init` writes: every common key, commented, valid as it stands. Reference: docs/configuration.md. */
 export function starterConfig(input: StarterInput | string): string {
-  const { app, facts = null, trial = null, persist = [], ports = { staging: 4001, production: 4000 } } = typeof input === 'string' ? { app: input } : input;
+  const { app, facts = null, trial = null, persist = [], ports = { staging: 4001, production: 4000 }, smoke = [] } = typeof input === 'string' ? { app: input } : input;
   const start = facts?.start ?? 'node server.js';
   const startNote = facts?.startFrom ? `from ${facts.startFrom}` : 'edit: the command that starts ONE instance';
   const health = healthLines(trial);
@@ -56,7 +58,7 @@ env:
   files: [".env.\${environment}"]
 
 verify:                      # after the switch; any failure rolls back
-  smoke: ["GET /"]
+${smokeLines(smoke)}
   errorRate: 1%
   p95: 500ms
   window: 30s
@@ -80,4 +82,11 @@ function healthLines(trial: TrialStart | null): string {
   if (trial?.path) return `  path: ${trial.path}${' '.repeat(Math.max(1, 19 - trial.path.length))}# answered 2xx on a trial start (${trial.answers.map((a) => a.detail.replace(/^GET /, '')).join(', ')})`;
   const why = trial?.problem ? `trial start ${trial.problem}` : trial ? 'no common health path answered 2xx on a trial start' : 'not probed';
   return `  path: /                    # ${why}; / is what every web app answers: use a real health path when you have one`;
+}
+
+/** Quoted as JSON strings, which YAML reads as they are. */
+export function smokeLines(smoke: string[]): string {
+  if (smoke.length === 0) return '  smoke: ["GET /"]';
+  return `  # the most-served GET paths that answered 2xx, from the router's access log of the last release
+  smoke: [${smoke.map((check) => JSON.stringify(check)).join(', ')}]`;
 }

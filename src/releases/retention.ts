@@ -2,17 +2,11 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isReleaseId } from '../platforms/local/release-id.js';
 import type { DeployContext } from '../orchestrator/types.js';
-import { listReleases, readRelease, releaseLogDir, releasesDir, type ReleaseInfo } from '../platforms/local/releases.js';
+import { listReleases, readRelease, releaseLogDir, releasesDir, verifiedMarker, type ReleaseInfo } from '../platforms/local/releases.js';
 
 /** Marks a release as verified (it passed post-deploy verification once); retention counts only those. */
-const VERIFIED_FILE = 'verified';
-
 export async function markVerified(release: Pick<ReleaseInfo, 'dir'>, at = new Date()): Promise<void> {
-  await writeFile(join(releaseLogDir(release.dir), VERIFIED_FILE), at.toISOString() + '\n');
-}
-
-export function verifiedMarker(releaseDir: string): string {
-  return join(releaseLogDir(releaseDir), VERIFIED_FILE);
+  await writeFile(verifiedMarker(release.dir), at.toISOString() + '\n');
 }
 
 /** Pure: which complete releases stay. The newest `keep` verified ones and the protected ones; nothing else. */

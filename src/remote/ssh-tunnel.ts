@@ -25,9 +25,13 @@ function own(socket: string): string[] {
   return ['-o', `ControlPath=${socket}`, '-o', 'ControlPersist=no'];
 }
 
-/** The master: `-N` (no command), forwards added later; exits when asked (`-O exit`) or when the connection drops. */
+/**
+ * The master, forwards added later. Its one session is `cat` reading our stdin, which we never close: if this process
+ * dies, the pipe closes, the session ends and the master with it, so no orphaned connection stays open. Otherwise it
+ * ends when asked (`-O exit`) or when the connection drops.
+ */
 export function masterArgs(target: SshTarget, options: SshOptions, socket: string): string[] {
-  return ['-N', '-o', 'ControlMaster=yes', ...own(socket), '-o', 'ExitOnForwardFailure=yes', ...sshArgs(target, options)];
+  return ['-o', 'ControlMaster=yes', ...own(socket), '-o', 'ExitOnForwardFailure=yes', ...sshArgs(target, options), 'cat'];
 }
 
 export function checkCommand(target: SshTarget, options: SshOptions, socket: string): Command {
@@ -47,7 +51,7 @@ export function exitCommand(target: SshTarget, options: SshOptions, socket: stri
 export async function openTunnel(target: SshTarget, options: SshOptions, executor: Executor, startTimeoutMs = 20_000): Promise<SshTunnel> {
   const socket = join(options.controlDir, `t-${randomBytes(6).toString('hex')}`);
   // Spawned directly, like the router daemon: the executor waits for a command to end, and this one lives for the run.
-  const master: ChildProcess = spawn('ssh', masterArgs(target, options, socket), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const master: ChildProcess = spawn('ssh', masterArgs(target, options, socket), { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   master.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   let exited: number | null = null;

@@ -36,8 +36,9 @@ export function renderText(s: DeploySummary): string {
     const since = s.shipped.from && !s.rollback.command.endsWith(` ${s.shipped.from.release}`) ? ` since ${s.shipped.from.release}` : '';
     lines.push(`Shipped: ${shippedBrief(s.shipped)}${since}`);
   } else if (s.shipped?.kind === 'unknown') lines.push(`Shipped: ${shippedHeadline(s.shipped)}`);
-  // Only what ran: a refused contract migration is already the failed pre-check's detail.
-  if (hasMigrationNews(s.migrations) && (s.migrations.errors || s.migrations.files?.some((f) => f.state !== 'pending'))) lines.push(migrationsLine(s.migrations));
+  // Only what a reader must act on (a failure, or a rollback that is not schema-safe): the chat pays for every line,
+  // and a refused contract migration is already the failed pre-check's detail.
+  if (hasMigrationNews(s.migrations) && (s.migrations.errors || s.migrations.rollbackSchemaSafe === false)) lines.push(migrationsLine(s.migrations));
 
   if (s.checks.post.length > 0) {
     const failed = s.checks.post.filter((c) => !c.ok).length;

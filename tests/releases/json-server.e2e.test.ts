@@ -107,9 +107,14 @@ describe('json-server across releases', { timeout: 15 * 60_000 }, () => {
     const v4 = await persisted.deploy('staging');
     expect(v4.exitCode, v4.summary.message).toBe(0);
 
+    // The cache cleaned by hand: the rollback target's node_modules link dangles; the rollback installs the same
+    // tree again from that release's own lockfile.
+    const oldKey = (await persisted.release(first))!.dependencies!.key;
+    rmSync(join(stateHome, 'shipgate', 'dependencies', oldKey), { recursive: true });
     const back = await persisted.deploy('rollback', 'staging', '--to', first);
     expect(back.exitCode, back.summary.message).toBe(0);
     expect(back.summary.message).toContain('cold start');
+    expect(back.stderr).toContain('installed again from its lockfile');
     expect(await getJson(`${persisted.url}/version`)).toMatchObject({ jsonServer: '0.17.3', release: first });
     expect(await titles(persisted.url)).toEqual(['before the deploy', 'also before']);
   });

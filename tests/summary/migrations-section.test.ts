@@ -74,3 +74,12 @@ describe('the Migrations section', () => {
     expect(renderHuman(none, plain)).not.toContain('Migrations');
   });
 });
+
+describe('the plain-text Migrations line', () => {
+  const base = { environment: 'staging', strategy: 'blue-green', platform: 'local', url: '', dryRun: false, pre: [], durationMs: 1 };
+  it('appears for a failure or a rollback that is not schema-safe, not for expand migrations that went well', () => {
+    const applied = (kind: 'expand' | 'contract'): MigrationsReport => ({ tool: 'sql', files: [{ name: '002.sql', state: 'applied', kind, ...(kind === 'contract' ? { statement: 'DROP TABLE a', reason: 'drops table a' } : {}) }], rollbackSchemaSafe: kind === 'expand' });
+    expect(renderText(buildSummary({ ...base, migrations: applied('expand') }))).not.toContain('Migrations');
+    expect(renderText(buildSummary({ ...base, migrations: applied('contract') }))).toContain('Migrations (sql): applied 002.sql (contract); rollback NOT schema-safe (contract migration applied)');
+  });
+});

@@ -24,15 +24,20 @@ async function readDependencies(cwd: string): Promise<Set<string>> {
 }
 
 async function anyExists(cwd: string, paths: string[]): Promise<boolean> {
+  return (await firstExisting(cwd, paths)) !== null;
+}
+
+/** The first of `paths` (relative to cwd) that exists, or null. */
+export async function firstExisting(cwd: string, paths: string[]): Promise<string | null> {
   for (const path of paths) {
     try {
       await access(join(cwd, path));
-      return true;
+      return path;
     } catch {
       // try the next one
     }
   }
-  return false;
+  return null;
 }
 
 async function hasSqlFiles(dir: string): Promise<boolean> {

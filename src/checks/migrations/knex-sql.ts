@@ -1,7 +1,6 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { processEnv } from '../process-env.js';
 import type { MigrationsInput, PendingSql } from './types.js';
+import { firstExisting } from './detect.js';
 
 const KNEXFILES = ['knexfile.js', 'knexfile.cjs'];
 
@@ -86,16 +85,4 @@ export async function knexPendingSql(input: MigrationsInput, pending: string[]):
   } catch {
     return all('its trial run printed no result');
   }
-}
-
-async function firstExisting(cwd: string, names: string[]): Promise<string | null> {
-  for (const name of names) {
-    try {
-      await access(join(cwd, name));
-      return name;
-    } catch {
-      // next
-    }
-  }
-  return null;
 }

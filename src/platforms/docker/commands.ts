@@ -280,3 +280,8 @@ export function runRouterContainer(cli: DockerCli, spec: RouterContainerSpec): C
 export function execRelay(cli: DockerCli, container: string, relayEntry: string, socket: string): Command {
   return docker(cli, ['exec', '--interactive', container, 'node', relayEntry, socket], true);
 }
+
+/** Router images of every shipgate build on the engine, one JSON object per line. */
+export function listRouterImages(cli: DockerCli): Command {
+  return docker(cli, ['image', 'ls', '--filter', `label=${LABELS.routerImage}=1`, '--format', '{{json .}}'], false, { timeoutMs: 30_000 });
+}

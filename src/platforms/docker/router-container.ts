@@ -11,7 +11,8 @@ import type { DockerCli } from './commands.js';
 import * as containers from './containers.js';
 import { DockerCommandError } from './errors.js';
 import { containerName, routerContainerName } from './names.js';
-import { dockerCliPath, ensureRouterImage, RELAY_ENTRY, RUNTIME_ENTRY } from './router-image.js';
+import { buildId } from '../../remote/package-files.js';
+import { dockerCliPath, ensureRouterImage, RELAY_ENTRY, routerImageRef, RUNTIME_ENTRY } from './router-image.js';
 
 export interface RouterContainerOptions {
   app: string;
@@ -22,6 +23,8 @@ export interface RouterContainerOptions {
   /** The engine's socket on its host. Default /var/run/docker.sock. */
   engineSocket?: string;
   startTimeoutMs?: number;
+  /** Told when the running router container is of another shipgate build than this CLI. */
+  note?: (line: string) => void;
 }
 
 interface Deps {
@@ -43,7 +46,11 @@ export async function ensureRouterContainer(deps: Deps, options: RouterContainer
   const name = routerContainerName(options.app, options.environment);
   const stateDir = routerStateDir(options.app, options.environment);
   const info = await containers.findContainer(deps, name);
-  if (!info || (!info.running && !info.restarting)) {
+  if (info && (info.running || info.restarting)) {
+    const wanted = routerImageRef(await buildId());
+    // Replacing it would close the public port for a moment: that is the user's call, as `kamal proxy reboot` is.
+    if (info.image !== wanted) options.note?.(`the router container runs ${info.image}, this CLI is ${wanted}; \`deploy stop\` and deploy again to upgrade it (the port closes in between)`);
+  } else {
     if (info) await containers.stopAndRemove(deps, name, 0);
     const image = await ensureRouterImage(deps, { node: process.execPath, docker: dockerCliPath(deps.cli?.env ?? process.env) });
     const started = await deps.executor.run(

@@ -6,6 +6,7 @@ import type { Executor } from '../../exec/executor.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { buildId, packageMembers, packageRoot } from '../../remote/package-files.js';
 import * as cmd from './commands.js';
+import { parseImageRows } from './parse.js';
 import type { DockerCli } from './commands.js';
 
 /** Where shipgate lives inside the router image. */
@@ -63,7 +64,17 @@ export async function ensureRouterImage(deps: { executor: Executor; cli?: Docker
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  await pruneOtherBuilds(deps.executor, cli, ref);
   return ref;
+}
+
+/** Removes router images of other shipgate builds; the engine refuses (harmlessly) those a container still runs. */
+async function pruneOtherBuilds(executor: Executor, cli: DockerCli, keep: string): Promise<void> {
+  const listed = await executor.run(cmd.listRouterImages(cli));
+  for (const row of parseImageRows(listed.stdout)) {
+    const ref = `${row.repository}:${row.tag}`;
+    if (ref !== keep && row.tag !== '<none>') await executor.run(cmd.removeImage(cli, ref));
+  }
 }
 
 /** The docker CLI in PATH, resolved (the image gets the file, not a link). */

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
@@ -49,10 +50,14 @@ export async function placeRouter(ctx: DeployContext, options: PlacementOptions 
     ctx.defer(() => client.close());
     return { client, publicUrl: `http://${reachableHost(config.listen)}:${port}`, reach: async (url) => url, remote: false };
   }
+  if (config.router.tls) {
+    throw new UserError(`router.tls: not available yet with DOCKER_HOST=ssh:// (the router container on ${engineHost.label} cannot read certificates from this machine)`, ExitCode.usage);
+  }
   const tunnel = await openTunnel(engineHost, sshOptions(), ctx.executor);
   ctx.defer(() => tunnel.close());
   ctx.emit({ phase: 'router', state: 'info', message: `the router runs as a container on ${engineHost.label}` });
-  const client = await ensureRouterContainer({ executor: ctx.executor }, { app: config.app, environment: config.environment, port, host });
+  const note = (message: string) => ctx.emit({ phase: 'router', state: 'warn', message });
+  const client = await ensureRouterContainer({ executor: ctx.executor }, { app: config.app, environment: config.environment, port, host, note });
   ctx.defer(() => client.close());
   const reach = async (url: string) => {
     const remote = new URL(url);

@@ -11,9 +11,6 @@ import { externalReleasesDir, legacyReleasesDir } from '../../releases/location.
 import { recordManifest } from '../../releases/manifest.js';
 import type { DependencyTree } from '../../releases/dependency-cache.js';
 
-import { verifiedMarker } from '../../releases/retention.js';
-
-export { pruneReleases } from '../../releases/retention.js';
 
 /** Inside each release directory, next to the app's files: metadata and logs. Not part of the content hash. */
 export const META_DIR = '.shipgate';
@@ -86,6 +83,11 @@ export function releaseDirOf(stateDir: string, id: string): string {
   if (existsSync(current)) return current;
   const legacy = join(legacyReleasesDir(stateDir), id);
   return existsSync(legacy) ? legacy : current;
+}
+
+/** The file that says a release passed post-deploy verification once (src/releases/retention.ts counts only those). */
+export function verifiedMarker(releaseDir: string): string {
+  return join(releaseLogDir(releaseDir), 'verified');
 }
 
 export function releaseLogDir(releaseDir: string): string {

@@ -77,13 +77,16 @@ describe.skipIf(!existsSync('/usr/bin/ssh'))('the ssh tunnel, as OpenSSH reads i
   const target = { label: 'deploy@engine', host: 'engine.example', user: 'deploy', port: 2222 };
   const effective = (args: string[]) => {
     // `ssh -G` prints the configuration it would use and connects to nothing; -O is not for -G.
-    const withoutOp = args.filter((arg, i) => arg !== '-O' && args[i - 1] !== '-O' && arg !== '-N');
+    const withoutOp = args.filter((arg, i) => arg !== '-O' && args[i - 1] !== '-O');
     const out = execFileSync('ssh', ['-G', '-F', '/dev/null', ...withoutOp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return Object.fromEntries(out.split('\n').filter(Boolean).map((line) => [line.split(' ')[0], line.slice(line.indexOf(' ') + 1)]));
   };
 
   it('holds its own master: our ControlPath wins over the shared one, it persists for no one, host keys stay checked', () => {
-    const options = effective(masterArgs(target, ssh, '/tmp/sg-ssh/t-1'));
+    const args = masterArgs(target, ssh, '/tmp/sg-ssh/t-1');
+    // Its session reads our stdin: when this process dies, the master ends with it.
+    expect(args.slice(-3)).toEqual(['--', 'engine.example', 'cat']);
+    const options = effective(args);
     expect(options).toMatchObject({ controlmaster: 'true', controlpath: '/tmp/sg-ssh/t-1', controlpersist: 'no', exitonforwardfailure: 'yes', stricthostkeychecking: 'true', batchmode: 'yes', user: 'deploy', port: '2222', hostname: 'engine.example' });
   });
 
@@ -93,5 +96,27 @@ describe.skipIf(!existsSync('/usr/bin/ssh'))('the ssh tunnel, as OpenSSH reads i
     expect(effective(forward.args).controlpath).toBe('/tmp/sg-ssh/t-1');
     expect(checkCommand(target, ssh, '/s').args).toContain('check');
     expect(exitCommand(target, ssh, '/s').args).toContain('exit');
+  });
+});
+
+describe('a router container refuses what it cannot serve yet', () => {
+  it('router.tls with DOCKER_HOST=ssh:// is exit 2 naming the field, before any connection is opened', async () => {
+    const { placeRouter } = await import('../../../src/platforms/docker/router-placement.js');
+    const previous = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'ssh://deploy@engine.invalid';
+    const opened: string[] = [];
+    const ctx = {
+      config: { app: 'shop', environment: 'staging', port: 4001, listen: '127.0.0.1', router: { limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 4443, certificates: [], redirect: true, hstsSeconds: 0 } } },
+      executor: { run: async (c: { file: string }) => (opened.push(c.file), { exitCode: 0, stdout: '', stderr: '', all: '', durationMs: 0, timedOut: false, skipped: false }) },
+      defer: () => undefined,
+      emit: () => undefined,
+    };
+    try {
+      await expect(placeRouter(ctx as never)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^router\.tls: .*DOCKER_HOST=ssh:\/\//) });
+      expect(opened).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = previous;
+    }
   });
 });

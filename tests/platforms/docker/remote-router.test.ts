@@ -15,11 +15,13 @@ import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { cleanupApp, dockerEngine, fixtureProject, testAppName, type Knobs } from '../../helpers/docker.js';
 import { startLoad } from '../../helpers/load.js';
+import { recordSkipReason } from '../../helpers/skip-reasons.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
 import { ensureBuilt } from '../../setup/build.js';
 
 const engine = await dockerEngine();
 const noHosts = engine.ok ? sshHostsUnavailable() : 'no Docker Engine';
+if (engine.ok && engine.network !== 'bridge') recordSkipReason('the Docker Engine has no bridge network (remote router test)');
 const app = testAppName('sgr');
 const router = routerContainerName(app, 'staging');
 // The test's own docker calls go to the local socket; the CLI's go through sshd.
