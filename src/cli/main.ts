@@ -9,6 +9,7 @@ import type * as CommanderModule from 'commander';
 import type { Command } from 'commander';
 import { readPackageVersion } from './version.js';
 import type { CliOptions } from './options.js';
+import type { ForwardOptions } from '../remote/forward.js';
 
 // commander is CommonJS: require() skips the ESM wrapper and its lexer pass, which is most of
 // what an import of it costs at start-up.
@@ -49,12 +50,12 @@ function action(load: () => Promise<Handler>) {
 }
 
 /** A command that reads or steers one environment: on an environment with `hosts:`, it runs on each host instead. */
-function onHosts(load: () => Promise<Handler>) {
+function onHosts(load: () => Promise<Handler>, forward: ForwardOptions = {}) {
   return action(async () => {
     const handler = await load();
     return async (options, environment, ...rest) => {
       const { forwardToHosts } = await import('../remote/forward.js');
-      return (await forwardToHosts(process.argv.slice(2), options, environment)) ?? handler(options, environment, ...rest);
+      return (await forwardToHosts(process.argv.slice(2), options, environment, forward)) ?? handler(options, environment, ...rest);
     };
   });
 }
@@ -136,6 +137,10 @@ function buildProgram(version: string): Command {
     .option('--stop', 'stop watching now (traffic stays where it is)')
     .option('--reason <text>', 'why; recorded in history')
     .action(onHosts(async () => (await import('./commands/guard.js')).guardCommand as Handler));
+  withCommon(program.command('logs').description("print the app's log (the active release's output, secrets hidden); --follow keeps printing until Ctrl-C").argument('<environment>'))
+    .option('-f, --follow', 'keep printing new lines, across deploys, until Ctrl-C')
+    .option('-n, --lines <n>', 'how many of the last lines to print first', '100')
+    .action(onHosts(async () => (await import('./commands/logs.js')).logsCommand as Handler, { stream: true, redact: true }));
   withCommon(program.command('init').description('write a commented starter deploy.config.yaml here (reads package.json; a trial start finds the health path)'))
     .option('--no-probe', 'do not start the app to find a health path')
     .option('--claude', 'also write the Claude Code /deploy, /rollback and /deploy-status commands, agent, skill and production approval hook into .claude/')

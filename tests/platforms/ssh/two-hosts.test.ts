@@ -2,21 +2,26 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCli } from '../../cli/helpers.js';
+import { makeProject, runCli, waitFor } from '../../cli/helpers.js';
+import { followCli } from '../../helpers/follow-cli.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { startLoad } from '../../helpers/load.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
 
 const unavailable = sshHostsUnavailable();
 
-// Serves its VERSION; a release other than the first answers 500 (but stays healthy, so it gets traffic and fails
+const SECRET = 'tok-9e3a71c5b2';
+
+// Serves its VERSION, and logs its token (a secret from an env file that only the CLI's machine has); a release other than the first answers 500 (but stays healthy, so it gets traffic and fails
 // verification) on a host whose user has a file ~/broken.
 const APP = `import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 const version = existsSync('VERSION') ? readFileSync('VERSION', 'utf8').trim() : 'one';
 const broken = version !== 'one' && existsSync(homedir() + '/broken');
+console.log('starting ' + version + ' with token=' + process.env.APP_TOKEN);
 createServer((req, res) => {
+  if (req.url !== '/health') console.log(req.method + ' ' + req.url + ' token=' + process.env.APP_TOKEN);
   res.setHeader('x-release', process.env.RELEASE_ID ?? 'none');
   res.statusCode = broken && req.url !== '/health' ? 500 : 200;
   res.end(version);
@@ -36,6 +41,7 @@ function config(port: number, batch: number): string {
     'migrations: none',
     'health: { path: /health }',
     'verify: { smoke: ["GET /health"], window: 4s, minRequests: 5 }',
+    'env: { files: [.env.staging] }',
     'environments:',
     '  staging:',
     `    port: ${port}`,
@@ -61,6 +67,8 @@ describe.skipIf(unavailable)('two servers over ssh (real sshd on 127.0.0.2 and 1
     port = await findFreePort();
     project = makeProject(config(port, 2));
     writeFileSync(join(project, 'server.mjs'), APP);
+    writeFileSync(join(project, '.env.staging'), `APP_TOKEN=${SECRET}\n`);
+    writeFileSync(join(project, '.gitignore'), '.env.staging\n');
     commit(project, 'one');
   }, 120_000);
   afterAll(async () => {
@@ -76,9 +84,12 @@ describe.skipIf(unavailable)('two servers over ssh (real sshd on 127.0.0.2 and 1
     expect(result.code, result.stderr + result.stdout).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.hosts).toEqual([
-      expect.objectContaining({ host: 'h2', status: 'success', release: summary.release.id }),
-      expect.objectContaining({ host: 'h3', status: 'success' }),
+      expect.objectContaining({ host: 'h2', status: 'success' }),
+      expect.objectContaining({ host: 'h3', status: 'success', release: summary.release.id }),
     ]);
+    // Each server made its own release of the same commit (ids are <time>-<commit>).
+    const commitOf = (id: string) => id.split('-').at(-1);
+    expect(commitOf(summary.hosts[0].release)).toBe(commitOf(summary.release.id));
     // h3's run started before h2's had moved any traffic: the two ran side by side.
     const lines = result.stderr.split('\n');
     const h3Started = lines.findIndex((line) => /h3: deploy\b/.test(line));
@@ -124,4 +135,34 @@ describe.skipIf(unavailable)('two servers over ssh (real sshd on 127.0.0.2 and 1
     expect(human.stdout).toContain('── h2 ──');
     expect(human.stdout).toContain('── h3 ──');
   });
+
+  it("deploy logs reads each server's app log over ssh, secrets hidden by the CLI; --follow streams both until Ctrl-C and leaves nothing running there", async () => {
+    for (const address of ['127.0.0.2', '127.0.0.3']) expect((await fetch(`${url(address)}marked`)).status).toBe(200);
+    const logs = await runCli(['logs', 'staging', '--lines', '3'], { cwd: project, env: hosts.env });
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toContain('h2 | GET /marked token=***');
+    expect(logs.stdout).toContain('h3 | GET /marked token=***');
+    expect(logs.stdout).not.toContain(SECRET);
+
+    const follower = followCli(['logs', 'staging', '--follow', '--lines', '0'], { cwd: project, env: hosts.env });
+    let code: number | null;
+    try {
+      await follower.requestUntil(`${url('127.0.0.3')}followed`, 'h3 | GET /followed token=***', 60_000);
+    } finally {
+      code = await follower.interrupt();
+    }
+    expect(code).toBe(0);
+    expect(follower.output()).not.toContain(SECRET);
+    // The followers on the hosts saw their connection close and ended.
+    const followers = () => hosts.hosts.flatMap((host) => pids(host.user, 'main.js logs staging'));
+    await waitFor(() => followers().length === 0, 30_000);
+  });
 });
+
+function pids(user: string, pattern: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-u', user, '-f', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
