@@ -40,7 +40,7 @@ wait_quiet() {
 attack() {
   local fifo="$WORK/attack.$RANDOM"
   mkfifo "$fifo"
-  env PORT=$ROUTER COUNT="$1" MODE="$2" SECONDS=300 node "$ROOT/bench/router/attackers.mjs" >"$fifo" &
+  env PORT=$ROUTER COUNT="$1" MODE="$2" RECONNECT="${RECONNECT:-1}" SECONDS=300 node "$ROOT/bench/router/attackers.mjs" >"$fifo" &
   ATTACK_PID=$!
   read -r _ <"$fifo"
   rm -f "$fifo"

@@ -4,6 +4,8 @@
 // connect and send nothing.
 // Each connection comes from an address of its own (127.1.x.y), as attackers from many addresses would, so the
 // router's per-client cap does not simply refuse them (wrk's normal traffic comes from 127.0.0.1).
+// RECONNECT=1: an attacker the router disconnects (head or send timeout) connects again at once and starts over, as
+// slowloris tools do, so COUNT attackers are held all the time.
 // Prints "ready" once all are connected, then holds them until SIGTERM or SECONDS pass.
 import { connect } from 'node:net';
 
@@ -11,10 +13,13 @@ const port = Number(process.env.PORT);
 const count = Number(process.env.COUNT ?? 1000);
 const mode = process.env.MODE ?? 'attack';
 const seconds = Number(process.env.SECONDS ?? 120);
+const reconnect = process.env.RECONNECT === '1';
 const sockets = [];
 const slowloris = (i) => mode === 'slowloris' || (mode === 'attack' && i % 2 === 0);
 let connected = 0;
-for (let i = 0; i < count; i++) {
+let stopping = false;
+
+function open(i) {
   const localAddress = `127.${1 + (i >> 16)}.${(i >> 8) & 255}.${(i & 255) || 1}`;
   const socket = connect({ host: '127.0.0.1', port, localAddress }, () => {
     if (mode !== 'idle') {
@@ -27,12 +32,16 @@ for (let i = 0; i < count; i++) {
     if (++connected === count) process.stdout.write('ready\n');
   });
   socket.on('error', () => undefined);
-  sockets.push(socket);
+  if (reconnect) socket.on('close', () => stopping || open(i));
+  sockets[i] = socket;
 }
+
+for (let i = 0; i < count; i++) open(i);
 const trickle = setInterval(() => {
   for (let i = 0; i < sockets.length; i++) if (slowloris(i) && !sockets[i].destroyed) sockets[i].write('a');
 }, 1000);
 const stop = () => {
+  stopping = true;
   clearInterval(trickle);
   for (const socket of sockets) socket.destroy();
   process.exit(0);

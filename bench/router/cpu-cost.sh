@@ -15,7 +15,7 @@ CONNS=${3:-32}
 read -r -a TARGET_LIST <<<"${TARGETS:-nginx router$([ -n "${TLS:-}" ] || echo " naive")}"
 ensure_tools
 build
-APP=19501 NGINX=19502 ROUTER=19503 NAIVE=19504 ROUTER_TLS=19505
+APP=19501 NGINX=19502 ROUTER=19503 NAIVE=19504 ROUTER_TLS=19505 LOGGED=19506 LOGGED_TLS=19507
 tls_env=()
 if [ -n "${TLS:-}" ]; then
   make_cert
@@ -26,12 +26,18 @@ app_pid=${PIDS[-1]}
 start_nginx $NGINX $APP
 start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP "${tls_env[@]}" node "$ROOT/bench/router/run-router.mjs"
 router_pid=${PIDS[-1]}
+# `logged`: the router with its access log on (run-router.mjs ACCESS_LOG=1), for the log's cost.
+logged_pid=""
+if [[ " ${TARGET_LIST[*]} " == *" logged "* ]]; then
+  start_bg env PORT=$LOGGED UPSTREAM=http://127.0.0.1:$APP ACCESS_LOG=1 ${TLS:+TLS_PORT=$LOGGED_TLS TLS_CERT=$CERT TLS_KEY=$KEY} node "$ROOT/bench/router/run-router.mjs"
+  logged_pid=${PIDS[-1]}
+fi
 start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"
 naive_pid=${PIDS[-1]}
 for target in direct "${TARGET_LIST[@]}"; do wait_url "$(url_of "$target")"; done
 sleep 0.3
 nginx_worker=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
-pid_of() { case $1 in nginx) echo "$nginx_worker" ;; router) echo "$router_pid" ;; naive) echo "$naive_pid" ;; esac; }
+pid_of() { case $1 in nginx) echo "$nginx_worker" ;; router) echo "$router_pid" ;; naive) echo "$naive_pid" ;; logged) echo "$logged_pid" ;; esac; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 for target in "${TARGET_LIST[@]}"; do wrk -t2 -c"$CONNS" -d2s "$(url_of "$target")" >/dev/null; done
@@ -62,5 +68,8 @@ done
 awk '{ total[$1, $2] = $3; proxy[$1, $2] = $4; rounds[$1] = 1 }
      END { k = 0; for (r in rounds) if (total[r, "router"] > 0 && total[r, "nginx"] > 0) { k++; m[k] = total[r, "nginx"] / total[r, "router"]; c[k] = proxy[r, "router"] / proxy[r, "nginx"] }
            for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) { if (m[j] < m[i]) { t = m[i]; m[i] = m[j]; m[j] = t } if (c[j] < c[i]) { t = c[i]; c[i] = c[j]; c[j] = t } }
+           k2 = 0; for (r in rounds) if (proxy[r, "router"] > 0 && proxy[r, "logged"] > 0) { k2++; g[k2] = proxy[r, "logged"] / proxy[r, "router"] }
+           for (i = 1; i <= k2; i++) for (j = i + 1; j <= k2; j++) if (g[j] < g[i]) { t = g[i]; g[i] = g[j]; g[j] = t }
+           if (k2) printf "median of %d rounds: router CPU per request with the access log on %.2fx off (range %.2f-%.2fx)\n", k2, (k2 % 2 ? g[(k2 + 1) / 2] : (g[k2 / 2] + g[k2 / 2 + 1]) / 2), g[1], g[k2]
            if (k) printf "median of %d rounds: router CPU per request %.2fx nginx; modelled router/nginx throughput %.0f%% (range %.0f-%.0f%%)\n", k, (k % 2 ? c[(k + 1) / 2] : (c[k / 2] + c[k / 2 + 1]) / 2), 100 * (k % 2 ? m[(k + 1) / 2] : (m[k / 2] + m[k / 2 + 1]) / 2), 100 * m[1], 100 * m[k] }' "$TOTALS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

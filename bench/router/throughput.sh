@@ -57,7 +57,7 @@ for round in $(seq "$ROUNDS"); do
              if (d > 0 && n > 0) line = line sprintf(", nginx/direct %.0f%%; added p99 router %.2f ms, nginx %.2f ms", 100 * n / d, rp - dp, np - dp);
              if (l > 0 && r > 0) line = line sprintf(", logged/router %.0f%%", 100 * l / r);
              print line;
-             if (n > 0) printf "%f %f %f %f %f\n", r / n, (v > 0 ? v / n : -1), rp - dp, np - dp, (l > 0 && r > 0 ? l / r : -1) >> out }'
+             if (n > 0 || l > 0) printf "%f %f %f %f %f\n", (n > 0 ? r / n : -1), (v > 0 && n > 0 ? v / n : -1), rp - dp, np - dp, (l > 0 && r > 0 ? l / r : -1) >> out }'
 done
 awk -v direct="$(has direct && echo 1 || echo 0)" '
      function sort(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } }
@@ -65,9 +65,10 @@ awk -v direct="$(has direct && echo 1 || echo 0)" '
      { k++; rn[k] = $1; vn[k] = $2; ra[k] = $3; na[k] = $4; lr[k] = $5 }
      END { if (k == 0) exit;
            m = median(rn, k); lo = rn[1]; hi = rn[k]; v = median(vn, k); r = median(ra, k); n = median(na, k); lg = median(lr, k);
-           printf "median of %d rounds: router/nginx %.0f%% (range %.0f-%.0f%%)", k, 100 * m, 100 * lo, 100 * hi;
+           printf "median of %d rounds:", k;
+           if (m >= 0) printf " router/nginx %.0f%% (range %.0f-%.0f%%)", 100 * m, 100 * lo, 100 * hi;
            if (v >= 0) printf ", naive/nginx %.0f%%", 100 * v;
-           if (direct) printf "; added p99 router %.2f ms, nginx %.2f ms", r, n; else printf "; p99 router %.2f ms, nginx %.2f ms", r, n;
+           if (direct) printf "; added p99 router %.2f ms, nginx %.2f ms", r, n; else if (m >= 0) printf "; p99 router %.2f ms, nginx %.2f ms", r, n;
            if (lg >= 0) printf "; logged/router %.0f%% (range %.0f-%.0f%%)", 100 * lg, 100 * lr[1], 100 * lr[k];
            printf "\n" }' "$RATIOS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

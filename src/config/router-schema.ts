@@ -68,7 +68,7 @@ export const RouterSchema = z
           })
           .optional()
           .describe('Certificates ordered over ACME (HTTP-01 or TLS-ALPN-01) and renewed before expiry; account key and certificates live in .deploy/<env>/acme/ (0600).'),
-        redirect: z.boolean().optional().describe('Answer plain-HTTP requests with a 308 to HTTPS. Default true.'),
+        redirect: z.boolean().optional().describe('Answer plain-HTTP requests from other machines with a 308 to HTTPS (loopback clients, such as the deploy probes, are served). Default true.'),
         hsts: z
           .union([
             z.literal(false),

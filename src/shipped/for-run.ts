@@ -4,7 +4,7 @@ import type { Executor } from '../exec/executor.js';
 import type { DeployPlan } from '../orchestrator/plan.js';
 import type { EnvironmentState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
-import { releaseDiff, resolveDeployedCommit } from './release-diff.js';
+import { releaseDiff } from './release-diff.js';
 import { commitOf, replacedRelease, type HistoryReader } from './replaced-release.js';
 
 export interface ShippedInput {
@@ -32,7 +32,7 @@ export async function shippedFor(input: ShippedInput): Promise<ReleaseDiff | nul
     if (plan.kind === 'rollback') {
       const target = plan.options.to ?? state.previous?.release ?? null;
       to = target ? await commitOf(target, state, history) : null;
-    } else to = input.commit ?? (await resolveDeployedCommit(executor, cwd, plan.options.ref ?? 'HEAD'));
+    } else to = input.commit ?? plan.options.ref ?? 'HEAD';
     return await releaseDiff({ executor, cwd, from, to, migrationPaths: migrationPaths(plan.config.migrations) });
   } catch (error) {
     return { kind: 'unknown', from: null, to: null, reason: (error as Error).message.split('\n')[0] ?? 'failed' };

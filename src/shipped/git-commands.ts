@@ -22,7 +22,7 @@ export function commitSubjects(cwd: string, from: string, to: string, limit: num
 
 /** Files changed between the two commits under the given paths (relative to the project folder). */
 export function changedFiles(cwd: string, from: string, to: string, paths: string[]): Command {
-  return git(cwd, ['diff', '--no-renames', '--name-status', '--relative', from, to, '--', ...paths]);
+  return git(cwd, ['diff', '--no-renames', '--name-status', '--relative', `${from}..${to}`, '--', ...paths]);
 }
 
 /** A file of the project as it was at `commit`; `./` makes the path relative to the project folder. */

@@ -12,7 +12,7 @@ export interface ReleaseDiffInput {
   cwd: string;
   /** The release being replaced, and its commit; null when nothing was deployed before. */
   from: { release: string; commit: string | null } | null;
-  /** The commit being deployed; null when the project is not a git repository. */
+  /** The commit (or ref) being deployed; null when the deployed release has no commit. */
   to: string | null;
   /** The migrations folders, relative to the project folder. */
   migrationPaths: string[];
@@ -24,26 +24,35 @@ export async function resolveDeployedCommit(executor: Executor, cwd: string, ref
   return result?.exitCode === 0 ? result.stdout.trim() || null : null;
 }
 
-/** Commits, migration files and dependency changes from the replaced release's commit to the deployed one. */
+/**
+ * Commits, migration files and dependency changes from the replaced release's commit to the deployed one. `to` may
+ * be a ref (`--ref`, HEAD): it is resolved alongside the comparison, which runs in one round of git commands.
+ */
 export async function releaseDiff(input: ReleaseDiffInput): Promise<ReleaseDiff> {
-  const { executor, cwd, from, to } = input;
-  if (!from) return { kind: 'first', from: null, to };
-  const unknown = (reason: string): ReleaseDiff => ({ kind: 'unknown', from, to, reason });
-  if (!to) return unknown('the deployed release has no git commit');
-  if (!from.commit) return unknown(`the replaced release ${from.release} has no git commit`);
-  const known = await executor.run(resolveCommit(cwd, from.commit)).catch(() => null);
-  if (!known || /not a git repository/i.test(known.stderr)) return unknown('the project folder is not in a git repository');
-  if (known.exitCode !== 0) return unknown(`commit ${from.commit.slice(0, 7)} of ${from.release} is not in this repository`);
-
+  const { executor, cwd, from } = input;
+  if (!input.to) return from ? { kind: 'unknown', from, to: null, reason: 'the deployed release has no git commit' } : { kind: 'first', from: null, to: null };
+  if (!from) return { kind: 'first', from: null, to: await resolveDeployedCommit(executor, cwd, input.to) };
+  if (!from.commit) return { kind: 'unknown', from, to: await resolveDeployedCommit(executor, cwd, input.to), reason: `the replaced release ${from.release} has no git commit` };
+  // All at once: the deploy waits on these only when its pre-checks are quicker. Why a comparison failed is asked
+  // after. Ranges (`a..b`), never a ref as its own argument: a ref cannot be read as an option.
   const run = (command: Parameters<Executor['run']>[0]) => executor.run(command).catch(() => null);
-  const [counts, subjects, migrations, lockfiles] = await Promise.all([
-    run(countCommits(cwd, from.commit, to)),
-    run(commitSubjects(cwd, from.commit, to, LISTED_COMMITS)),
-    input.migrationPaths.length ? run(changedFiles(cwd, from.commit, to, input.migrationPaths)) : null,
-    run(changedFiles(cwd, from.commit, to, [...LOCKFILES])),
+  const [resolved, counts, subjects, migrations, lockfiles] = await Promise.all([
+    resolveDeployedCommit(executor, cwd, input.to),
+    run(countCommits(cwd, from.commit, input.to)),
+    run(commitSubjects(cwd, from.commit, input.to, LISTED_COMMITS)),
+    input.migrationPaths.length ? run(changedFiles(cwd, from.commit, input.to, input.migrationPaths)) : null,
+    run(changedFiles(cwd, from.commit, input.to, [...LOCKFILES])),
   ]);
+  const to = resolved;
+  const unknown = (reason: string): ReleaseDiff => ({ kind: 'unknown', from, to, reason });
   const count = counts?.exitCode === 0 ? parseCounts(counts.stdout) : null;
-  if (!count) return unknown(`git could not compare ${from.commit.slice(0, 7)} with ${to.slice(0, 7)}`);
+  if (!count || !to) {
+    const known = await run(resolveCommit(cwd, from.commit));
+    if (!known || /not a git repository/i.test(known.stderr)) return unknown('the project folder is not in a git repository');
+    if (known.exitCode !== 0) return unknown(`commit ${from.commit.slice(0, 7)} of ${from.release} is not in this repository`);
+    if (!to) return unknown(`${input.to} is not a commit in this repository`);
+    return unknown(`git could not compare ${from.commit.slice(0, 7)} with ${to.slice(0, 7)}`);
+  }
   return {
     kind: 'diff',
     from,

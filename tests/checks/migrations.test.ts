@@ -29,14 +29,16 @@ async function tables(url: string): Promise<string[]> {
   }
 }
 
+// One PostgreSQL cluster for the whole file.
+let db: TestPostgres;
+beforeAll(async () => {
+  db = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await db?.stop();
+});
+
 describe('migrations on a real PostgreSQL', () => {
-  let db: TestPostgres;
-  beforeAll(async () => {
-    db = await startPostgres();
-  });
-  afterAll(async () => {
-    await db?.stop();
-  });
 
   it('plain SQL: reports 3 pending, applies them in order, then reports none', async () => {
     const url = await db.createDatabase('plain_sql');
@@ -107,14 +109,10 @@ describe('migrations on a real PostgreSQL', () => {
 });
 
 describe('expand/contract for the ORMs, from the SQL they would run (real PostgreSQL)', () => {
-  let db: TestPostgres;
   let modules: string;
   beforeAll(async () => {
-    [db, modules] = await Promise.all([startPostgres(), migrationToolsNodeModules()]);
+    modules = await migrationToolsNodeModules();
   }, 300_000);
-  afterAll(async () => {
-    await db?.stop();
-  });
   const live = { liveRelease: true, allowContract: false };
 
   it('knex: a rolled-back trial run gives each pending migration\'s SQL; DROP COLUMN is refused with exit 3, nothing is left behind', async () => {

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
  * Writes `parts` to a new connection, one after the other with a pause between so they reach the router in separate
  * reads, and collects everything until the router closes the connection.
  */
-export function rawExchange(port: number, parts: (string | Buffer)[], gapMs = 2, timeoutMs = 10_000): Promise<string> {
+export function rawExchange(port: number, parts: (string | Buffer)[], gapMs = 2, timeoutMs = 10_000, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+    const socket = connect({ host, port, noDelay: true });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();

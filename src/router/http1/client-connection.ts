@@ -247,7 +247,7 @@ export class ClientConnection {
     const maxBody = this.server.limits.maxBodyBytes;
     if (maxBody > 0 && head.contentLength > maxBody) return this.reject(413, 'Content Too Large');
     if (this.server.acmeChallenges !== null && this.proto === 'http' && this.answerChallenge(head, buf, rest)) return;
-    if (this.server.redirectToPort !== null && this.proto === 'http') return this.redirect(head, buf, rest, this.server.redirectToPort);
+    if (this.server.redirectToPort !== null && this.proto === 'http' && !isLoopback(this.remote)) return this.redirect(head, buf, rest, this.server.redirectToPort);
     const gate = this.server.routing.gate;
     if (gate !== null) {
       if (gate.page !== null) return this.answerWithout(head, buf, rest, 503, gate.page, gate.pageClose!);
@@ -325,4 +325,12 @@ export class ClientConnection {
     this.tunnel?.clientClosed();
     this.tunnel = null;
   }
+}
+
+/**
+ * The machine's own clients (the deploy's verification probes, health checks, a local proxy) keep plain HTTP when
+ * TLS redirects: their requests must reach the release, and no certificate names 127.0.0.1.
+ */
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
 }

@@ -130,9 +130,7 @@ describe.skipIf(!installed)('TLS over ACME (Pebble)', () => {
     expect(files.map((file) => file.name).sort()).toEqual(['a.test.crt', 'a.test.key', 'account.key', 'b.test.crt', 'b.test.key']);
     for (const file of files) expect(statSync(join(file.parentPath, file.name)).mode & 0o777).toBe(0o600);
 
-    // Plain HTTP is redirected, except the challenge path, which the router answers itself.
-    const redirect = await rawExchange(runtime.router.port, ['GET /shop HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n']);
-    expect(redirect).toMatch(new RegExp(`^HTTP/1\\.1 308 [\\s\\S]*location: https://a\\.test:${runtime.router.httpsPort}/shop\\r\\n`));
+    // The challenge path is answered by the router itself, never by the release.
     const challenge = await rawExchange(runtime.router.port, ['GET /.well-known/acme-challenge/no-such-token HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n']);
     expect(challenge).toMatch(/^HTTP\/1\.1 404 [\s\S]*no such ACME challenge/);
     expect(logged).toContain(`acme: new certificate for a.test, b.test from ${pebble.directory}`);

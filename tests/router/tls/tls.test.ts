@@ -8,6 +8,7 @@ import { createRouter, type Router } from '../../../src/router/router.js';
 import type { RouterSettings } from '../../../src/router/settings.js';
 import { startUpstream } from '../helpers.js';
 import { rawExchange } from '../raw.js';
+import { externalAddress } from '../../helpers/external-address.js';
 
 /** HTTPS from certificate files: SNI, redirect, HSTS, a certificate swap that drops no open connection. */
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -49,7 +50,8 @@ describe('TLS from certificate files', () => {
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const blue = await startUpstream('blue');
     cleanups.push(() => blue.close());
-    const router: Router = await createRouter({ port: 0, host: '127.0.0.1' });
+    // On every address: the redirect is for remote clients, so one connects through a non-loopback address.
+    const router: Router = await createRouter({ port: 0, host: '0.0.0.0' });
     cleanups.push(() => router.close(100));
     await router.setActive({ id: 'blue', url: blue.url });
     const settings: RouterSettings = {
@@ -68,8 +70,10 @@ describe('TLS from certificate files', () => {
     expect(blue.seen.at(-1)!['x-forwarded-proto']).toBe('https');
     expect((await httpsGet(port, 'b.test', 'GET / HTTP/1.1\r\nHost: b.test\r\n\r\n')).cn).toBe('b.test');
 
-    const redirect = await rawExchange(router.port, ['GET /p?q=1 HTTP/1.1\r\nHost: a.test:8080\r\nConnection: close\r\n\r\n']);
+    const redirect = await rawExchange(router.port, ['GET /p?q=1 HTTP/1.1\r\nHost: a.test:8080\r\nConnection: close\r\n\r\n'], 2, 10_000, externalAddress());
     expect(redirect).toMatch(new RegExp(`^HTTP/1\\.1 308 [\\s\\S]*location: https://a\\.test:${port}/p\\?q=1\\r\\n`));
+    // The machine's own clients (the deploy's verification probes) still reach the release over plain HTTP.
+    expect(await rawExchange(router.port, ['GET /p HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'])).toMatch(/^HTTP\/1\.1 200 /);
 
     // Renewal: new files, configure again. The open connection keeps working; new handshakes get the new certificate.
     const renewed = certificate(dir, 'a.test', 'a-renewed');
