@@ -74,6 +74,9 @@ function runClaudeOnce(prompt: string, options: ClaudeOptions): Promise<ClaudeRu
     env.APPROVER_ANSWER = options.approver.answer;
     env.APPROVER_LOG = options.approver.log;
     env.MCP_TIMEOUT = '120000';
+    // The client connects MCP servers in the background by default, and can look for the prompt tool before this one
+    // is up; "0" makes it wait for the connection first.
+    env.MCP_CONNECTION_NONBLOCKING = '0';
   }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLAUDE_WRAPPER, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
