@@ -88,4 +88,6 @@ export interface PlatformSpec<Name extends string = string, Raw = unknown, Resol
   preChecks?(): Promise<PlatformChecksModule>;
   /** Platforms whose processes we keep running ourselves; without it `deploy resume` has nothing to bring back. */
   resume?(): Promise<ResumeModule>;
+  /** `deploy logs`: the active release's own log, where the platform keeps one; without it the command is refused. */
+  appLog?(): Promise<typeof import('./local/app-log.js')>;
 }

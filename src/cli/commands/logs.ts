@@ -13,17 +13,19 @@ export interface LogsOptions extends CliOptions {
  * when the CLI's connection closes (its stdin ends), so nothing lingers there.
  */
 export async function logsCommand(options: LogsOptions, environment = ''): Promise<number> {
-  const [{ resolveEnvironment }, { redactorFor }, { showAppLog }] = await Promise.all([
+  const [{ resolveEnvironment }, { redactorFor }, { platformSpec }] = await Promise.all([
     import('../../config/resolve.js'),
     import('../../secrets/for-config.js'),
-    import('../../platforms/local/app-log.js'),
+    import('../../platforms/registry.js'),
   ]);
   const lines = Number(options.lines ?? '100');
   if (!Number.isInteger(lines) || lines < 0) throw new UserError(`--lines: expected a whole number, got "${options.lines}"`, ExitCode.usage);
   const config = await resolveEnvironment(process.cwd(), environment, { configPath: options.config });
-  if (config.platform !== 'local') {
+  const appLog = platformSpec(config.platform).appLog;
+  if (!appLog) {
     throw new UserError(`deploy logs reads the app log of the local platform (and of servers over ssh); ${environment} runs on ${config.platform}: use that platform's own logs`, ExitCode.usage);
   }
+  const { showAppLog } = await appLog();
   const redactor = redactorFor(config);
   const stop = new AbortController();
   const end = () => stop.abort();

@@ -22,4 +22,5 @@ export const local: PlatformSpec<'local'> = {
   preChecks: () => import('./pre-checks.js'),
   runtimeStatus: () => import('./runtime-status.js'),
   resume: async () => ({ resumeEnvironment: (await import('./resume.js')).resumeLocal }),
+  appLog: () => import('./app-log.js'),
 };

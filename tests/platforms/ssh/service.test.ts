@@ -68,7 +68,9 @@ describe.skipIf(unavailable)('boot survival on a server (deploy service install 
 
     // What systemd runs at boot, once (without --watch): the same release serves again.
     const once = execStart.replace(/ --watch \S+$/, '');
-    const resumed = await host.exec(`cd ${appDir}/current && ${once}`);
+    const environment = unit.content.split('\n').filter((l) => l.startsWith('Environment=SHIPGATE_ON_HOST=')).map((l) => l.slice('Environment='.length));
+    expect(environment).toEqual(['SHIPGATE_ON_HOST=h2']);
+    const resumed = await host.exec(`cd ${appDir}/current && ${environment.join(' ')} ${once}`);
     expect(resumed.stdout + resumed.stderr).toContain('staging');
     const response = await fetch(`http://127.0.0.1:${port}/`);
     expect(response.status).toBe(200);
