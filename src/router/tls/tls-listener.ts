@@ -46,7 +46,8 @@ export class TlsListener {
         // node asks for the protocol before the certificate, both on the connection's socket: an ACME validation
         // handshake is marked here and given its challenge certificate in SNICallback.
         ALPNCallback(this: TLSSocket, { servername, protocols }) {
-          if (alpnChallenges?.contextFor(servername) !== undefined && protocols.includes(ACME_TLS_ALPN)) {
+          // servername is false without SNI (a client that dialled an address): never a validation handshake.
+          if (servername && alpnChallenges?.contextFor(servername) !== undefined && protocols.includes(ACME_TLS_ALPN)) {
             (this as TLSSocket & { [VALIDATION]?: boolean })[VALIDATION] = true;
             return ACME_TLS_ALPN;
           }

@@ -26,10 +26,10 @@ function certificate(dir: string, host: string, name = host, type: 'ec' | 'rsa' 
   return { hosts: [host], cert, key };
 }
 
-/** One request over TLS with `servername`; resolves the certificate's CN and the raw answer. */
-function httpsGet(port: number, servername: string, request: string): Promise<{ cn: string; answer: string; socket: TLSSocket }> {
+/** One request over TLS with `servername` (none: no SNI, as a client that dialled an address); resolves the certificate's CN and the raw answer. */
+function httpsGet(port: number, servername: string | null, request: string, alpn?: string[]): Promise<{ cn: string; answer: string; socket: TLSSocket }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+    const socket = connect({ host: '127.0.0.1', port, ...(servername ? { servername } : {}), ALPNProtocols: alpn, rejectUnauthorized: false }, () => {
       const cn = String(socket.getPeerCertificate().subject.CN);
       socket.write(request);
       let answer = '';
@@ -98,6 +98,21 @@ describe('TLS from certificate files', () => {
     await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates, redirect: false, hstsSeconds: 0 } });
     expect((await httpsGet(router.httpsPort!, 'rsa.test', 'GET / HTTP/1.1\r\nHost: rsa.test\r\n\r\n')).cn).toBe('rsa.test');
     expect((await httpsGet(router.httpsPort!, 'ec.test', 'GET / HTTP/1.1\r\nHost: ec.test\r\n\r\n')).cn).toBe('ec.test');
+  });
+
+  it('answers a client that sends no SNI and offers ALPN (curl or a browser dialling the address) with the default certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const blue = await startUpstream('blue');
+    cleanups.push(() => blue.close());
+    const router = await createRouter({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => router.close(100));
+    await router.setActive({ id: 'blue', url: blue.url });
+    await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates: [certificate(dir, 'app.test')], redirect: false, hstsSeconds: 0 } });
+    const served = await httpsGet(router.httpsPort!, null, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', ['h2', 'http/1.1']);
+    expect(served.cn).toBe('app.test');
+    expect(served.socket.alpnProtocol).toBe('http/1.1');
+    expect(served.answer).toMatch(/^HTTP\/1\.1 200 /);
   });
 
   it('refuses a key readable by others, naming the field, and keeps serving the old certificate', async () => {
