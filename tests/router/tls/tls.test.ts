@@ -44,6 +44,23 @@ function httpsGet(port: number, servername: string | null, request: string, alpn
   });
 }
 
+/** A temporary folder for certificates, removed after the test. */
+function certificatesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A router on an ephemeral port with an upstream "blue" active; both closed after the test. */
+async function routerServingBlue(): Promise<Router> {
+  const blue = await startUpstream('blue');
+  cleanups.push(() => blue.close());
+  const router = await createRouter({ port: 0, host: '127.0.0.1' });
+  cleanups.push(() => router.close(100));
+  await router.setActive({ id: 'blue', url: blue.url });
+  return router;
+}
+
 describe('TLS from certificate files', () => {
   it('serves several hosts by SNI, redirects HTTP, sends HSTS, and swaps certificates without dropping a connection', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
@@ -87,13 +104,8 @@ describe('TLS from certificate files', () => {
   });
 
   it('serves an RSA certificate by SNI beside an ECDSA one (OpenSSL would prefer an ECDSA default in its place)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const blue = await startUpstream('blue');
-    cleanups.push(() => blue.close());
-    const router = await createRouter({ port: 0, host: '127.0.0.1' });
-    cleanups.push(() => router.close(100));
-    await router.setActive({ id: 'blue', url: blue.url });
+    const dir = certificatesDir();
+    const router = await routerServingBlue();
     const certificates = [certificate(dir, 'ec.test'), certificate(dir, 'rsa.test', 'rsa.test', 'rsa')];
     await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates, redirect: false, hstsSeconds: 0 } });
     expect((await httpsGet(router.httpsPort!, 'rsa.test', 'GET / HTTP/1.1\r\nHost: rsa.test\r\n\r\n')).cn).toBe('rsa.test');
@@ -101,13 +113,8 @@ describe('TLS from certificate files', () => {
   });
 
   it('answers a client that sends no SNI and offers ALPN (curl or a browser dialling the address) with the default certificate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shipgate-tls-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const blue = await startUpstream('blue');
-    cleanups.push(() => blue.close());
-    const router = await createRouter({ port: 0, host: '127.0.0.1' });
-    cleanups.push(() => router.close(100));
-    await router.setActive({ id: 'blue', url: blue.url });
+    const dir = certificatesDir();
+    const router = await routerServingBlue();
     await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates: [certificate(dir, 'app.test')], redirect: false, hstsSeconds: 0 } });
     const served = await httpsGet(router.httpsPort!, null, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', ['h2', 'http/1.1']);
     expect(served.cn).toBe('app.test');
