@@ -6,6 +6,7 @@ import { makeProject, runCli } from '../../cli/helpers.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { startLoad } from '../../helpers/load.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
+import { stopDeploysThenHosts } from './teardown.js';
 
 const unavailable = sshHostsUnavailable();
 const TINY_APP = join(import.meta.dirname, '../local/fixtures/tiny-app.mjs');
@@ -41,15 +42,7 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
     copyFileSync(TINY_APP, join(project, 'server.mjs'));
     commit(project, 'app');
   }, 120_000);
-  afterAll(async () => {
-    if (project) {
-      for (const environment of ['staging', 'production']) {
-        const stop = await runCli(['stop', environment, '--yes'], { cwd: project, env: hosts.env });
-        expect(stop.code, stop.stderr).toBe(0);
-      }
-    }
-    await hosts?.stop();
-  }, 300_000);
+  afterAll(() => stopDeploysThenHosts(project, hosts, ['staging', 'production']), 300_000);
 
   it('deploys onto a bare host: shipgate is installed there, and the app serves on the host', async () => {
     const result = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });

@@ -7,6 +7,7 @@ import { followCli } from '../../helpers/follow-cli.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { startLoad } from '../../helpers/load.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
+import { stopDeploysThenHosts } from './teardown.js';
 
 const unavailable = sshHostsUnavailable();
 
@@ -71,13 +72,7 @@ describe.skipIf(unavailable)('two servers over ssh (real sshd on 127.0.0.2 and 1
     writeFileSync(join(project, '.gitignore'), '.env.staging\n');
     commit(project, 'one');
   }, 120_000);
-  afterAll(async () => {
-    if (project) {
-      const stop = await runCli(['stop', 'staging', '--yes'], { cwd: project, env: hosts.env });
-      expect(stop.code, stop.stderr).toBe(0);
-    }
-    await hosts?.stop();
-  }, 300_000);
+  afterAll(() => stopDeploysThenHosts(project, hosts, ['staging']), 300_000);
 
   it('batch: 2 deploys both servers at once, each router on its own server address', async () => {
     const result = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });
