@@ -10,6 +10,7 @@ import { appEnvironment } from './app-env.js';
 import { flowTiming } from '../../rollout/timing.js';
 import { slotFor } from '../../rollout/slots.js';
 import { waitReady } from '../../rollout/wait-ready.js';
+import { checkOnce } from '../../router/health-check.js';
 import { configureAlerts } from './guard-client.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
 import { readRelease } from './releases.js';
@@ -69,13 +70,16 @@ export async function resumeLocal(config: ResolvedEnvironment, options: ResumeOp
 
     const runner = new LocalRunner(router, { stateDir: config.stateDir, start: config.start, env: (release) => appEnvironment(config, release) });
     let running = await runner.running(target);
+    // After every process died (a reboot), the restored runtime can still list the release as running: it must answer.
+    const timing = flowTiming(config).health;
+    if (running && !(await checkOnce(running.url, timing.path, timing.checkTimeoutMs)).success) running = null;
     if (!running) {
       const meta = await readRelease(config.stateDir, target);
       if (!meta) return { ...result, status: 'failed', message: `${environment}: release ${target} is gone from .deploy/${environment}/releases; deploy again or roll back` };
       // A crashed app the supervisor still lists (e.g. adopted, not restartable) is replaced.
       await runner.stop(target, 5_000).catch(() => undefined);
       running = await runner.start(meta);
-      const ready = await waitReady(runner, running, flowTiming(config).health, new AbortController().signal);
+      const ready = await waitReady(runner, running, timing, new AbortController().signal);
       if (!ready.ok) {
         await runner.stop(running.id, 5_000).catch(() => undefined);
         return { ...result, status: 'failed', message: `${environment}: release ${target} did not come back: ${ready.detail}; nothing serves ${config.url}` };

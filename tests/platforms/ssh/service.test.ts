@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
+import { stopDeploysThenHosts } from './teardown.js';
 
 const unavailable = sshHostsUnavailable();
 const TINY_APP = join(import.meta.dirname, '../local/fixtures/tiny-app.mjs');
@@ -36,13 +37,7 @@ describe.skipIf(unavailable)('boot survival on a server (deploy service install 
     execFileSync('git', ['add', '-A'], { cwd: project });
     execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'app'], { cwd: project });
   }, 120_000);
-  afterAll(async () => {
-    if (project && hosts) {
-      const stop = await runCli(['stop', 'staging', '--yes'], { cwd: project, env: hosts.env });
-      expect(stop.code, stop.stderr).toBe(0);
-    }
-    await hosts?.stop();
-  }, 120_000);
+  afterAll(() => stopDeploysThenHosts(project, hosts, ['staging']), 120_000);
 
   it('writes the unit on the host, running the app’s own shipgate link; after every process died, its command brings the release back', async () => {
     const deployed = await runCli(['staging', '--json'], { cwd: project, env: hosts.env });
@@ -73,7 +68,7 @@ describe.skipIf(unavailable)('boot survival on a server (deploy service install 
     const resumed = await host.exec(`cd ${appDir}/current && ${environment.join(' ')} ${once}`);
     expect(resumed.stdout + resumed.stderr).toContain('staging');
     const response = await fetch(`http://127.0.0.1:${port}/`);
-    expect(response.status).toBe(200);
+    expect(response.status, resumed.stdout + resumed.stderr).toBe(200);
     expect(response.headers.get('x-release')).toBe(release);
   });
 });
