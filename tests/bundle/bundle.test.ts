@@ -30,7 +30,6 @@ describe('deployment-recipes bundle', () => {
   it('holds the seed defaults and validates', async () => {
     const r = await loadRecipes();
     expect(r.strategies.default).toBe('blue-green');
-    expect(r.strategies.canary.steps).toEqual([10, 50, 100]);
     expect(r.thresholds).toMatchObject({ errorRate: '1%', p95: '500ms' });
     expect(r.preChecks).toEqual(expect.arrayContaining(['tests', 'migrations', 'env', 'rollback-plan']));
     expect(r.guard).toMatchObject({ production: '30m', staging: '5m' });

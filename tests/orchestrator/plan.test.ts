@@ -28,7 +28,7 @@ describe('buildPlan', () => {
   });
 
   it('describes canary steps and sizes the deadline to the rollout', async () => {
-    const plan = await makePlan({ config: (await import('./helpers.js')).CONFIG.replace('tests: npm test', 'tests: npm test\nstrategy: canary') });
+    const plan = await makePlan({ config: (await import('./helpers.js')).CONFIG.replace('tests: npm test', 'tests: npm test\nstrategy: canary\ncanary: { steps: [10, 50, 100], interval: 1m }') });
     expect(plan.steps.filter((s) => s.id.startsWith('traffic ')).map((s) => s.text)).toEqual([
       'canary 10% of http://localhost:4701 for 1m, compared with stable',
       'canary 50% of http://localhost:4701 for 1m, compared with stable',
