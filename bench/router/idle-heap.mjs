@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -40,8 +41,9 @@ async function child(kind) {
       globalThis.gc();
       await new Promise((done) => setImmediate(done));
     }
-    const { heapUsed, external, arrayBuffers, rss } = process.memoryUsage();
-    process.send({ heapUsed, external, arrayBuffers, rss });
+    const { heapUsed, heapTotal, external, arrayBuffers, rss } = process.memoryUsage();
+    const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size;
+    process.send({ heapUsed, heapTotal, newSpace, external, arrayBuffers, rss });
   });
 }
 
@@ -65,7 +67,8 @@ async function parent(count, rounds) {
       server.kill();
       const per = (field) => (during[field] - before[field]) / count;
       rows.push({ kind, heap: per('heapUsed'), external: per('external'), rss: per('rss') });
-      console.log(`${round} ${kind.padEnd(6)} heap ${per('heapUsed').toFixed(0).padStart(5)} B  external ${per('external').toFixed(0).padStart(5)} B  rss ${per('rss').toFixed(0).padStart(5)} B per idle connection`);
+      const b = (value) => value.toFixed(0).padStart(5);
+      console.log(`${round} ${kind.padEnd(6)} heap ${b(per('heapUsed'))} B  external ${b(per('external'))} B  rss ${b(per('rss'))} B per idle connection (of which V8 committed ${b(per('heapTotal'))} B, new space ${b(per('newSpace'))} B)`);
     }
   }
   for (const kind of ['router', 'bare']) {
