@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRouter } from '../../../src/router/client.js';
@@ -7,7 +7,7 @@ import type { AppInfo } from '../../../src/platforms/local/supervisor.js';
 import { readRuntimeStatus } from '../../../src/platforms/local/runtime-status.js';
 import { ensureBuilt, ROOT } from '../../setup/build.js';
 import { runCli } from '../../cli/helpers.js';
-import { tinyProject } from './helpers/tiny-project.js';
+import { stopAndRemove, tinyProject } from './helpers/tiny-project.js';
 
 const RUNTIME = join(ROOT, 'dist', 'src', 'platforms', 'local', 'runtime-daemon.js');
 
@@ -42,12 +42,7 @@ describe('a runtime restored after every process was killed', { timeout: 240_000
     release = (JSON.parse(deployed.stdout) as { release: { id: string } }).release.id;
   }, 240_000);
 
-  afterAll(async () => {
-    if (!dir) return;
-    const stop = await cli('stop', 'staging', '--yes');
-    expect(stop.code, stop.stderr).toBe(0);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAndRemove(dir));
 
   it('does not list the killed release as running; deploy resume then starts it', async () => {
     const client = await connectRouter(stateDir);
