@@ -58,7 +58,7 @@ describe('a runtime restored after every process was killed', { timeout: 240_000
 
     // The runtime `deploy resume` starts, restoring its routing table and the apps it finds alive; asked at once, as
     // resume does (the old watch noticed the zombie only once init reaped it).
-    (await ensureRouter({ stateDir, port, host: '127.0.0.1', daemonPath: RUNTIME })).close();
+    (await ensureRouter({ stateDir, port, host: '127.0.0.1', daemonPath: RUNTIME, startTimeoutMs: 60_000 })).close();
     const view = await readRuntimeStatus(stateDir, { active: release, previous: null });
     expect(view?.process?.pid).not.toBe(info.pid);
     expect(view?.active).toMatchObject({ release, up: false });
