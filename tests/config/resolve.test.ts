@@ -2,6 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveEnvironment } from '../../src/config/resolve.js';
+import { loadRecipes } from '../../src/bundle/load.js';
+import { parseDuration } from '../../src/config/duration.js';
 import { BASE, failure, project } from './helpers.js';
 
 describe('resolveEnvironment', () => {
@@ -23,8 +25,10 @@ describe('resolveEnvironment', () => {
       guardMs: 30 * 60_000,
       keepWarmMs: 15 * 60_000,
       releases: { keep: 5 },
-      canary: { steps: [0.1, 0.5, 1], intervalMs: 60_000 },
     });
+    // The canary steps are the bundle's, as fractions (recipes.yaml is the one place that sets them).
+    const canary = (await loadRecipes()).strategies.canary;
+    expect(prod.canary).toMatchObject({ steps: canary.steps.map((p) => p / 100), intervalMs: parseDuration(canary.interval) });
     // Deep merge: production's window overrides, the top-level p95 and errorRate survive.
     expect(prod.verify).toMatchObject({ p95Ms: 400, errorRate: 0.02, windowMs: 5 * 60_000, minRequests: 200 });
     expect(prod.verify.smoke).toEqual([{ method: 'GET', path: '/', status: null, contains: null }]);

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { freshPluginSkill, PLUGIN_SKILL, renderPluginSkill } from '../../src/bundle/plugin-skill.js';
 import { exists, pluginRoot, readJson, readMarkdown, RUNNER, shellBlocks } from './plugin-files.js';
 
 const COMMANDS = ['deploy', 'deploy-status', 'rollback'];
@@ -87,12 +88,18 @@ describe('deployer agent', () => {
 });
 
 describe('deployment-recipes skill', () => {
-  it('carries the thresholds: recipes.yaml verbatim, so they reach the agent that preloads it', () => {
-    const skill = readFileSync(join(pluginRoot, 'plugin/skills/deployment-recipes/SKILL.md'), 'utf8');
+  it('carries the thresholds: recipes.yaml verbatim, so they reach the agent that preloads it (npm run docs writes it)', () => {
+    const skill = readFileSync(join(pluginRoot, PLUGIN_SKILL), 'utf8');
     const recipes = readFileSync(join(pluginRoot, 'bundles/deployment-recipes/recipes.yaml'), 'utf8');
     expect(skill).toContain('```yaml\n' + recipes + '```');
+    expect(skill, `${PLUGIN_SKILL} is stale: run npm run docs`).toBe(freshPluginSkill(pluginRoot));
     expect(readMarkdown('plugin/skills/deployment-recipes/SKILL.md').frontmatter.name).toBe('deployment-recipes');
     expect(readdirSync(join(pluginRoot, 'plugin/skills'))).toEqual(['deployment-recipes']);
+  });
+
+  it('the copy replaces the yaml block and nothing else; a skill without one is refused', () => {
+    expect(renderPluginSkill('# R\n```yaml\nold: 1\n```\n- prose\n', 'new: 2\n')).toBe('# R\n```yaml\nnew: 2\n```\n- prose\n');
+    expect(() => renderPluginSkill('# R\n', 'new: 2\n')).toThrow(/has no ```yaml block/);
   });
 });
 

@@ -10,6 +10,8 @@ import { colorFor } from '../../summary/color.js';
 import type { CliOptions } from '../options.js';
 import { readGuardStatus, type GuardView } from './guard-status.js';
 import { platformDetail } from './platform-status.js';
+import { certificateViews, renderCertificates, type CertificateView } from './certificates-view.js';
+import { readCertificateStatus } from '../../router/tls/certificate-status.js';
 
 /** The JSON shape of `deploy status <env> --json` (docs/json-output.md). */
 export interface StatusView {
@@ -31,6 +33,12 @@ export interface StatusView {
    * until); null when no runtime answers (stopped, or it died). Absent on other platforms.
    */
   runtime?: RuntimeView | null;
+  /**
+   * With `router.tls`: each certificate the router serves, from the status file it writes (expiry, issuer, ACME
+   * renewal). Absent without HTTPS; null when the file cannot be read (`certificatesError` says why).
+   */
+  certificates?: CertificateView[] | null;
+  certificatesError?: string;
   /** Local platform: files the active release wrote inside its own directory that no `persist:` entry keeps (the next deploy stops on them). */
   dataWarning?: string | null;
 }
@@ -60,6 +68,7 @@ export async function statusCommand(options: CliOptions, environment?: string): 
       const { releaseWritesWarning } = await import('../../checks/data-loss.js');
       view.dataWarning = await releaseWritesWarning(store.dir, view.active?.release ?? null, settings.persist ?? []);
     }
+    await addCertificates(view, store.dir);
     const detail = view.deployed ? await platformDetail(process.cwd(), name, options.config).catch((error: unknown) => [`platform status unavailable: ${String((error as Error)?.message ?? error)}`]) : null;
     if (detail) view.platform = detail;
     views.push(view);
@@ -71,6 +80,17 @@ export async function statusCommand(options: CliOptions, environment?: string): 
   const c = colorFor(process.stdout);
   for (const view of views) process.stdout.write(renderStatus(view, c) + '\n');
   return 0;
+}
+
+/** Read from the file the router writes beside its certificates; status never asks the router to look again. */
+async function addCertificates(view: StatusView, stateDir: string): Promise<void> {
+  try {
+    const status = await readCertificateStatus(stateDir);
+    if (status !== null) view.certificates = certificateViews(status, Date.now(), view.runtime === null);
+  } catch (error) {
+    view.certificates = null;
+    view.certificatesError = error instanceof Error ? error.message : String(error);
+  }
 }
 
 function toView(
@@ -109,6 +129,8 @@ function renderStatus(v: StatusView, c: ReturnType<typeof colorFor>): string {
   // Always safe: resume brings back what state.json says, never a deploy of HEAD or an older release.
   if (v.runtime === null && v.active) lines.push(`  runtime:  not running; nothing answers on the public port. \`deploy resume ${v.environment}\` brings back the router and ${v.active.release} (deploys nothing new)`);
   else if (v.active && v.runtime && !v.runtime.active?.up) lines.push(`  hint:     \`deploy resume ${v.environment}\` starts ${v.active.release} again (deploys nothing new)`);
+  if (v.certificates) lines.push(...renderCertificates(v.certificates, c));
+  if (v.certificatesError) lines.push(`  tls:      certificates unknown: ${v.certificatesError}`);
   if (v.dataWarning) lines.push(`  ${c.yellow('warning')}:  ${v.dataWarning}`);
   if (v.guard && v.guard.state !== 'none') lines.push(`  guard:    ${v.guard.line}`);
   for (const line of v.platform ?? []) lines.push(`  platform: ${line}`);

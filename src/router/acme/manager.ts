@@ -1,3 +1,4 @@
+import type { RenewalStatus } from '../tls/certificate-status.js';
 import { AcmeFailure, AcmeIssuer, type AcmeAccountSettings, type ChallengeAnswers, type IssuerTiming } from './issuer.js';
 import { isDue, renewAt, retryDelayMs } from './renewal.js';
 import { CertificateStore, type StoredCertificate } from './store.js';
@@ -30,7 +31,7 @@ export interface AcmePass {
 export class AcmeManager {
   private readonly store: CertificateStore;
   private readonly issuer: AcmeIssuer;
-  private readonly failures = new Map<string, { count: number; retryAt: number; failure: AcmeFailure }>();
+  private readonly failures = new Map<string, { count: number; retryAt: number; failure: AcmeFailure; at: number }>();
 
   constructor(
     stateDir: string,
@@ -71,7 +72,7 @@ export class AcmeManager {
           if (!(error instanceof AcmeFailure)) throw error;
           const count = (this.failures.get(host)?.count ?? 0) + 1;
           const retryAt = now + retryDelayMs(count, valid?.validity ?? null, now);
-          this.failures.set(host, { count, retryAt, failure: error });
+          this.failures.set(host, { count, retryAt, failure: error, at: now });
           result.nextAt = Math.min(result.nextAt, retryAt);
           if (valid === null) result.missing.push(error);
           else {
@@ -89,5 +90,17 @@ export class AcmeManager {
     result.missing.sort((a, b) => byOrder(a.host, b.host));
     result.kept.sort((a, b) => byOrder(a.failure.host, b.failure.host));
     return result;
+  }
+
+  /** Where `certificate`'s renewal stands: its window, the next attempt, and the failure while renewing fails. */
+  renewalOf(certificate: StoredCertificate): RenewalStatus {
+    const windowFrom = renewAt(certificate.validity, this.settings.renewBeforeMs);
+    const waiting = this.failures.get(certificate.host);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      windowFrom: iso(windowFrom),
+      nextAttemptAt: iso(waiting?.retryAt ?? windowFrom),
+      failing: waiting ? { attempts: waiting.count, lastError: waiting.failure.detail, lastErrorAt: iso(waiting.at) } : null,
+    };
   }
 }

@@ -5,6 +5,7 @@ import type { IssuerTiming } from '../acme/issuer.js';
 import { AcmeManager, type AcmePass, type AcmeSettings } from '../acme/manager.js';
 import type { StoredCertificate } from '../acme/store.js';
 import type { ProxyServer } from '../http1/proxy-server.js';
+import { describeServed, removeCertificateStatus, writeCertificateStatus, type ServedSource } from './certificate-status.js';
 import { TlsListener, type TlsCertificate, type TlsSettings } from './tls-listener.js';
 
 export interface TlsEdgeOptions {
@@ -71,6 +72,7 @@ export class TlsEdge {
       if (this.acme !== acme) return pass; // Replaced by a configure meanwhile; that one loaded its own certificates.
       if (pass.renewed.length > 0) await this.listener?.load([...this.files, ...asListed(pass.certificates)]);
       this.report(pass, acme.settings.directory);
+      await this.publish(this.files, pass.certificates, acme);
       this.schedule(pass.nextAt);
       return pass;
     });
@@ -121,6 +123,7 @@ export class TlsEdge {
     this.proxy.redirectToPort = settings.redirect ? listener.port : null;
     this.proxy.hsts = settings.hstsSeconds > 0 ? `strict-transport-security: max-age=${settings.hstsSeconds}\r\n` : '';
     if (pass !== null && acme !== null) this.report(pass, acme.settings.directory);
+    await this.publish(settings.certificates, pass?.certificates ?? [], acme);
     this.schedule(pass?.nextAt ?? Number.POSITIVE_INFINITY);
   }
 
@@ -134,6 +137,28 @@ export class TlsEdge {
     this.proxy.acmeChallenges = null;
     this.schedule(Number.POSITIVE_INFINITY);
     await listener?.close();
+    if (this.options.stateDir !== undefined) await removeCertificateStatus(this.options.stateDir).catch((error: unknown) => this.logFailure('removing', error));
+  }
+
+  /**
+   * Writes what is served now for `deploy status` (certificate-status.ts). A host with both is served the ACME
+   * certificate, so a file certificate lists only the hosts left to it. A failed write is logged, never fatal.
+   */
+  private async publish(files: TlsCertificate[], fromAcme: StoredCertificate[], acme: AcmeManager | null): Promise<void> {
+    const stateDir = this.options.stateDir;
+    if (stateDir === undefined) return;
+    const acmeHosts = new Set(fromAcme.map((c) => c.host));
+    const sources: ServedSource[] = [
+      ...files.map((c) => ({ hosts: c.hosts.filter((host) => !acmeHosts.has(host.toLowerCase())), source: 'files' as const, cert: c.cert })).filter((c) => c.hosts.length > 0),
+      ...fromAcme.map((c) => ({ hosts: [c.host], source: 'acme' as const, cert: c.cert, ...(acme ? { renewal: acme.renewalOf(c) } : {}) })),
+    ];
+    await describeServed(sources)
+      .then((served) => writeCertificateStatus(stateDir, served))
+      .catch((error: unknown) => this.logFailure('writing', error));
+  }
+
+  private logFailure(doing: string, error: unknown): void {
+    this.options.log?.(`tls: ${doing} the certificate status for deploy status failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private managerFor(settings: AcmeSettings): AcmeManager {

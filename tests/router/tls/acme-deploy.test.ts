@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
+import type { StatusView } from '../../../src/cli/commands/status.js';
 import { findFreePort } from '../../../src/platforms/local/free-port.js';
 import { runCli } from '../../cli/helpers.js';
 import { pebbleInstalled, startPebble, type Pebble } from '../../helpers/pebble.js';
@@ -70,6 +71,15 @@ describe.skipIf(!installed)('deploy with router.tls.acme (Pebble)', () => {
     expect(first.code, first.stderr).toBe(0);
     const before = await served();
     expect(before.release).toBe(first.summary.release?.id);
+
+    // deploy status shows the served certificate from the router's status file, in JSON and in words.
+    const status = await runCli(['status', 'staging', '--json'], { cwd: dir });
+    expect(status.code, status.stderr).toBe(0);
+    const [certificate] = (JSON.parse(status.stdout) as StatusView).certificates!;
+    expect(certificate).toMatchObject({ hosts: ['a.test'], source: 'acme', sans: ['DNS:a.test'], daysLeft: 0, fingerprint256: before.fingerprint, lastRenewalError: null, warning: null });
+    expect(certificate.issuer).toMatch(/^CN=Pebble Intermediate CA/);
+    const words = await runCli(['status', 'staging'], { cwd: dir });
+    expect(words.stdout).toMatch(/\n {2}tls: {6}a\.test \(acme\): CN=a\.test \[DNS:a\.test\], issuer CN=Pebble Intermediate CA \w+\n {12}expires \d{4}-\d\d-\d\d \d\d:\d\d UTC \(less than a day left\), next renewal \d{4}-/);
 
     writeFileSync(join(dir, 'deploy.config.yaml'), config(['a.test', 'nowhere.test']));
     git(dir, 'commit', '-qam', 'a host nobody can validate');

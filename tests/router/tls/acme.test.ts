@@ -8,6 +8,8 @@ import { connectRouter, type RouterClient } from '../../../src/router/client.js'
 import { pushRouterSettings } from '../../../src/router/push-settings.js';
 import { startRuntime, type Runtime } from '../../../src/router/runtime.js';
 import type { RouterSettings } from '../../../src/router/settings.js';
+import { readCertificateStatus } from '../../../src/router/tls/certificate-status.js';
+import { certificateViews } from '../../../src/cli/commands/certificates-view.js';
 import { freePort } from '../../helpers/free-port.js';
 import { pebbleInstalled, startPebble, type Pebble } from '../../helpers/pebble.js';
 import { recordSkipReason } from '../../helpers/skip-reasons.js';
@@ -134,6 +136,16 @@ describe.skipIf(!installed)('TLS over ACME (Pebble)', () => {
     const challenge = await rawExchange(runtime.router.port, ['GET /.well-known/acme-challenge/no-such-token HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n']);
     expect(challenge).toMatch(/^HTTP\/1\.1 404 [\s\S]*no such ACME challenge/);
     expect(logged).toContain(`acme: new certificate for a.test, b.test from ${pebble.directory}`);
+
+    // What deploy status reads: each host's certificate from the ACME store, and when the router renews it.
+    const views = certificateViews((await readCertificateStatus(stateDir))!, Date.now());
+    expect(views.map((v) => [v.hosts, v.source, v.sans, v.lastRenewalError, v.warning])).toEqual([
+      [['a.test'], 'acme', ['DNS:a.test'], null, null],
+      [['b.test'], 'acme', ['DNS:b.test'], null, null],
+    ]);
+    expect(views[0].issuer).toMatch(/^CN=Pebble Intermediate CA/);
+    // A third of the hour's lifetime left: renewal from 40 minutes on.
+    expect(Date.parse(views[0].notAfter) - Date.parse(views[0].nextRenewalAt!)).toBeCloseTo((Date.parse(views[0].notAfter) - Date.parse(views[0].notBefore)) / 3, -1);
   });
 
   it('renews before expiry: new handshakes get the new certificate, an open keep-alive connection carries on', async () => {
@@ -183,6 +195,16 @@ describe.skipIf(!installed)('TLS over ACME (Pebble)', () => {
     expect(await served('b.test')).not.toBe(b);
     const line = logged.find((l) => l.startsWith('acme: renewing a.test failed: '));
     expect(line).toMatch(/a\.test.*resolve.*; still serving its certificate valid until \d{4}-/);
+
+    // deploy status: the failure, the retry, and a warning, since the certificate is in its renewal window.
+    const now = Date.now() + offsetMs;
+    const [viewA, viewB] = certificateViews((await readCertificateStatus(stateDir))!, now);
+    expect(viewA.fingerprint256).toBe(a);
+    expect(viewA.lastRenewalError).toMatchObject({ attempts: 1, detail: expect.stringMatching(/resolve/) });
+    expect(Date.parse(viewA.nextRenewalAt!)).toBeGreaterThan(Date.parse(viewA.lastRenewalError!.at));
+    expect(viewA.warning).toMatch(/^expires in \d+ min and renewing fails \(1 attempt\): .*resolve/);
+    expect(viewB).toMatchObject({ lastRenewalError: null, warning: null });
+    expect(viewB.fingerprint256).not.toBe(b);
     await pebble.addHost('a.test');
   });
 

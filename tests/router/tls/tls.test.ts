@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRouter, type Router } from '../../../src/router/router.js';
+import { CERTIFICATE_STATUS_FILE, readCertificateStatus } from '../../../src/router/tls/certificate-status.js';
+import { certificateViews } from '../../../src/cli/commands/certificates-view.js';
 import type { RouterSettings } from '../../../src/router/settings.js';
 import { startUpstream } from '../helpers.js';
 import { rawExchange } from '../raw.js';
@@ -17,11 +19,11 @@ afterEach(async () => {
 });
 
 /** A self-signed certificate for `host` made by openssl (ECDSA P-256, or RSA); the key file 0600. */
-function certificate(dir: string, host: string, name = host, type: 'ec' | 'rsa' = 'ec'): { hosts: string[]; cert: string; key: string } {
+function certificate(dir: string, host: string, name = host, type: 'ec' | 'rsa' = 'ec', days = 2): { hosts: string[]; cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
   const keyArgs = type === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048'];
-  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', String(days), '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
   chmodSync(key, 0o600);
   return { hosts: [host], cert, key };
 }
@@ -139,5 +141,40 @@ describe('TLS from certificate files', () => {
     await router.setActive({ id: 'blue', url: blue.url });
     const served = await httpsGet(router.httpsPort!, 'a.test', 'GET / HTTP/1.1\r\nHost: a.test\r\n\r\n');
     expect(served.socket.getPeerX509Certificate()!.fingerprint256).toBe(execFileSync('openssl', ['x509', '-in', good.cert, '-noout', '-fingerprint', '-sha256']).toString().split('=')[1].trim());
+  });
+
+  it('writes what it serves for deploy status: subject, SANs, issuer and expiry as openssl made them; under 7 days left is a warning; TLS off removes it', async () => {
+    const dir = certificatesDir();
+    const stateDir = join(dir, 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    const router = await createRouter({ port: 0, host: '127.0.0.1', stateDir });
+    cleanups.push(() => router.close(100));
+    const soon = certificate(dir, 'soon.test', 'soon', 'ec', 2);
+    const later = certificate(dir, 'later.test', 'later', 'rsa', 90);
+    const base: RouterSettings = { limits: {}, trustedProxies: [], trustUserHeader: false, accessLog: false };
+    await router.configure({ ...base, tls: { port: 0, certificates: [soon, later], redirect: false, hstsSeconds: 0 } });
+
+    expect(statSync(join(stateDir, CERTIFICATE_STATUS_FILE)).mode & 0o777).toBe(0o600);
+    const status = (await readCertificateStatus(stateDir))!;
+    const fingerprint = (file: string) => execFileSync('openssl', ['x509', '-in', file, '-noout', '-fingerprint', '-sha256']).toString().split('=')[1].trim();
+    const enddate = (file: string) => Date.parse(execFileSync('openssl', ['x509', '-in', file, '-noout', '-enddate']).toString().split('=')[1].trim());
+    const [a, b] = certificateViews(status, Date.now());
+    expect(a).toMatchObject({ hosts: ['soon.test'], source: 'files', subject: 'CN=soon.test', sans: ['DNS:soon.test'], issuer: 'CN=soon.test', daysLeft: 1, file: soon.cert, nextRenewalAt: null, lastRenewalError: null });
+    expect(a.fingerprint256).toBe(fingerprint(soon.cert));
+    expect(Date.parse(a.notAfter)).toBe(enddate(soon.cert));
+    expect(a.warning).toMatch(/^expires in 1 day; put the new certificate file in place and deploy$/);
+    expect(b).toMatchObject({ hosts: ['later.test'], source: 'files', subject: 'CN=later.test', daysLeft: 89, warning: null });
+    expect(Date.parse(b.notAfter)).toBe(enddate(later.cert));
+    // Seen from 89 days on, the 90-day certificate has expired.
+    expect(certificateViews(status, Date.now() + 90 * 86_400_000)[1].warning).toMatch(/^expired \d{4}-\d\d-\d\d \d\d:\d\d UTC; clients refuse it$/);
+
+    // A replaced file is what the status shows once it is served.
+    const renewed = certificate(dir, 'soon.test', 'soon-renewed', 'ec', 30);
+    await router.configure({ ...base, tls: { port: 0, certificates: [renewed, later], redirect: false, hstsSeconds: 0 } });
+    expect(certificateViews((await readCertificateStatus(stateDir))!, Date.now())[0]).toMatchObject({ file: renewed.cert, fingerprint256: fingerprint(renewed.cert), daysLeft: 29, warning: null });
+
+    await router.configure(base);
+    expect(existsSync(join(stateDir, CERTIFICATE_STATUS_FILE))).toBe(false);
+    expect(await readCertificateStatus(stateDir)).toBeNull();
   });
 });
