@@ -110,13 +110,15 @@ CONF
   PIDS+=($!)
 }
 
-# The URL wrk loads for a target, from the ports the script set (APP, NGINX, ROUTER, NAIVE, LOGGED, and with TLS=1
-# ROUTER_TLS and LOGGED_TLS). With TLS=1 the proxies are reached over HTTPS; the app directly stays plain HTTP.
+# The URL wrk loads for a target, from the ports the script set (APP, NGINX, ROUTER, NAIVE, LOGGED, BEFORE_PORT, and
+# with TLS=1 ROUTER_TLS, LOGGED_TLS and BEFORE_TLS), and URL_PATH. With TLS=1 the proxies are reached over HTTPS; the
+# app directly stays plain HTTP.
 url_of() {
+  local path=${URL_PATH:-}
   if [ -n "${TLS:-}" ]; then
-    case $1 in direct) echo "http://127.0.0.1:$APP/" ;; nginx) echo "https://127.0.0.1:$NGINX/" ;; router) echo "https://127.0.0.1:$ROUTER_TLS/" ;; logged) echo "https://127.0.0.1:$LOGGED_TLS/" ;; esac
+    case $1 in direct) echo "http://127.0.0.1:$APP/$path" ;; nginx) echo "https://127.0.0.1:$NGINX/$path" ;; router) echo "https://127.0.0.1:$ROUTER_TLS/$path" ;; logged) echo "https://127.0.0.1:$LOGGED_TLS/$path" ;; before) echo "https://127.0.0.1:$BEFORE_TLS/$path" ;; esac
   else
-    case $1 in direct) echo "http://127.0.0.1:$APP/" ;; nginx) echo "http://127.0.0.1:$NGINX/" ;; router) echo "http://127.0.0.1:$ROUTER/" ;; naive) echo "http://127.0.0.1:$NAIVE/" ;; logged) echo "http://127.0.0.1:$LOGGED/" ;; esac
+    case $1 in direct) echo "http://127.0.0.1:$APP/$path" ;; nginx) echo "http://127.0.0.1:$NGINX/$path" ;; router) echo "http://127.0.0.1:$ROUTER/$path" ;; naive) echo "http://127.0.0.1:$NAIVE/$path" ;; logged) echo "http://127.0.0.1:$LOGGED/$path" ;; before) echo "http://127.0.0.1:$BEFORE_PORT/$path" ;; esac
   fi
 }
 

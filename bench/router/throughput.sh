@@ -8,19 +8,21 @@
 # the router with its access log on (run-router.mjs ACCESS_LOG=1); the end then prints its throughput against `router`.
 # TLS=1 (bench/router/https.sh): nginx, the router and `logged` are reached over HTTPS, the same self-signed certificate
 # for both (TLS terminated by the proxy, plain HTTP to the app); `direct` stays plain HTTP, so "added p99" includes
-# TLS. The naive proxy has no TLS and is left out.
+# TLS. The naive proxy has no TLS and is left out. BEFORE=<dir> adds the target `before`: the router of another built
+# checkout (`git worktree add <dir> <commit> && (cd <dir> && npm ci && npm run build)`), measured in the same rounds,
+# for a before/after A/B. URL_PATH=big asks every target for upstream.mjs's /big (BIG_KB KiB, default 256).
 # Usage: bench/router/throughput.sh [rounds=3] [seconds=10] [connections=32]
 if [ -n "${NICE:-}" ] && [ -z "${NICED:-}" ]; then exec env NICED=1 setsid nice -n "$NICE" bash "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 CONNS=${3:-32}
-read -r -a TARGET_LIST <<<"${TARGETS:-direct nginx router$([ -n "${TLS:-}" ] || echo " naive")}"
+read -r -a TARGET_LIST <<<"${TARGETS:-direct nginx router$([ -n "${TLS:-}" ] || echo " naive")$([ -z "${BEFORE:-}" ] || echo " before")}"
 has() { [[ " ${TARGET_LIST[*]} " == *" $1 "* ]]; }
 ensure_tools
 build
 
-APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104 LOGGED=19105 ROUTER_TLS=19106 LOGGED_TLS=19107
+APP=19101 NGINX=19102 ROUTER=19103 NAIVE=19104 LOGGED=19105 ROUTER_TLS=19106 LOGGED_TLS=19107 BEFORE_PORT=19108 BEFORE_TLS=19109
 tls_env=()
 if [ -n "${TLS:-}" ]; then
   make_cert
@@ -30,6 +32,10 @@ start_upstream_app $APP "${UPSTREAM_APP:-tiny}"
 start_nginx $NGINX $APP
 start_bg env PORT=$ROUTER UPSTREAM=http://127.0.0.1:$APP WORKERS="${WORKERS:-}" ${TLS:+TLS_PORT=$ROUTER_TLS} "${tls_env[@]}" node "$ROOT/bench/router/run-router.mjs"
 has logged && start_bg env PORT=$LOGGED UPSTREAM=http://127.0.0.1:$APP ACCESS_LOG=1 ${TLS:+TLS_PORT=$LOGGED_TLS} "${tls_env[@]}" node "$ROOT/bench/router/run-router.mjs"
+if has before; then
+  [ -f "${BEFORE:-}/bench/router/run-router.mjs" ] || { echo "BEFORE=${BEFORE:-}: not a built checkout (bench/router/run-router.mjs, dist/)" >&2; exit 1; }
+  start_bg env PORT=$BEFORE_PORT UPSTREAM=http://127.0.0.1:$APP ${TLS:+TLS_PORT=$BEFORE_TLS} "${tls_env[@]}" node "$BEFORE/bench/router/run-router.mjs"
+fi
 has naive && start_bg env PORT=$NAIVE UPSTREAM=http://127.0.0.1:$APP node "$ROOT/bench/router/naive-proxy.mjs"
 for target in direct "${TARGET_LIST[@]}"; do wait_url "$(url_of "$target")"; done
 # Warm up JITs and keep-alive pools.
@@ -48,27 +54,34 @@ for round in $(seq "$ROUNDS"); do
     P99[$target.$round]=$p99
     printf "%-6s %-7s %10s %9s %9s %6s\n" "$round" "$target" "$rps" "$p50" "$p99" "$bad"
   done
-  awk -v r="${RPS[router.$round]:-0}" -v l="${RPS[logged.$round]:-0}" -v n="${RPS[nginx.$round]:-0}" -v d="${RPS[direct.$round]:-0}" -v v="${RPS[naive.$round]:-0}" \
-      -v rp="${P99[router.$round]:-0}" -v np="${P99[nginx.$round]:-0}" -v dp="${P99[direct.$round]:-0}" -v round="$round" -v out="$RATIOS" \
-    'BEGIN { line = sprintf("round %s:", round);
-             if (n > 0) line = line sprintf(" router/nginx %.0f%%", 100 * r / n);
-             if (n > 0 && v > 0) line = line sprintf(", naive/nginx %.0f%%", 100 * v / n);
-             if (v > 0) line = line sprintf(", router/naive %.2fx", r / v);
-             if (d > 0 && n > 0) line = line sprintf(", nginx/direct %.0f%%; added p99 router %.2f ms, nginx %.2f ms", 100 * n / d, rp - dp, np - dp);
-             if (l > 0 && r > 0) line = line sprintf(", logged/router %.0f%%", 100 * l / r);
-             print line;
-             if (n > 0 || l > 0) printf "%f %f %f %f %f\n", (n > 0 ? r / n : -1), (v > 0 && n > 0 ? v / n : -1), rp - dp, np - dp, (l > 0 && r > 0 ? l / r : -1) >> out }'
+  # One line per round of "name value" pairs: each proxy's req/s share and p99 against nginx's, its added p99 (its
+  # p99 minus the direct app's), and the access log's share against the router without it.
+  line=""
+  for target in "${TARGET_LIST[@]}"; do
+    [ "$target" = direct ] && continue
+    if has nginx && [ "$target" != nginx ]; then
+      line+=" share.$target $(awk -v a="${RPS[$target.$round]}" -v b="${RPS[nginx.$round]}" 'BEGIN { print a / b }')"
+      line+=" p99x.$target $(awk -v a="${P99[$target.$round]}" -v b="${P99[nginx.$round]}" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+    fi
+    has direct && line+=" added.$target $(awk -v a="${P99[$target.$round]}" -v b="${P99[direct.$round]}" 'BEGIN { print a - b }')"
+  done
+  has logged && has router && line+=" logged/router $(awk -v a="${RPS[logged.$round]}" -v b="${RPS[router.$round]}" 'BEGIN { print a / b }')"
+  echo "$line" >>"$RATIOS"
+  echo "round $round:$(awk '{ for (i = 1; i < NF; i += 2) printf " %s %s", $i, ($i ~ /^added/ ? sprintf("%.2f ms", $(i + 1)) : sprintf("%.2f", $(i + 1))) }' <<<"$line")"
 done
-awk -v direct="$(has direct && echo 1 || echo 0)" '
-     function sort(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } }
-     function median(a, k) { sort(a, k); return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-     { k++; rn[k] = $1; vn[k] = $2; ra[k] = $3; na[k] = $4; lr[k] = $5 }
-     END { if (k == 0) exit;
-           m = median(rn, k); lo = rn[1]; hi = rn[k]; v = median(vn, k); r = median(ra, k); n = median(na, k); lg = median(lr, k);
-           printf "median of %d rounds:", k;
-           if (m >= 0) printf " router/nginx %.0f%% (range %.0f-%.0f%%)", 100 * m, 100 * lo, 100 * hi;
-           if (v >= 0) printf ", naive/nginx %.0f%%", 100 * v;
-           if (direct) printf "; added p99 router %.2f ms, nginx %.2f ms", r, n; else if (m >= 0) printf "; p99 router %.2f ms, nginx %.2f ms", r, n;
-           if (lg >= 0) printf "; logged/router %.0f%% (range %.0f-%.0f%%)", 100 * lg, 100 * lr[1], 100 * lr[k];
-           printf "\n" }' "$RATIOS"
+# Medians over the rounds: shares and p99 ratios against nginx in the same round; added p99 in ms.
+awk '
+  function median(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+  { rounds++; for (i = 1; i < NF; i += 2) { key = $i; if (!(key in count)) keys[++nkeys] = key; values[key, ++count[key]] = $(i + 1) } }
+  END {
+    printf "median of %d rounds:\n", rounds;
+    for (j = 1; j <= nkeys; j++) {
+      key = keys[j]; k = count[key]; delete a; for (i = 1; i <= k; i++) a[i] = values[key, i];
+      m = median(a, k);
+      if (key ~ /^added/) printf "  %-15s %8.2f ms   (range %.2f to %.2f)\n", key, m, a[1], a[k];
+      else if (key ~ /^p99x/) printf "  %-15s %8.2fx    (range %.2f-%.2fx)\n", key, m, a[1], a[k];
+      else printf "  %-15s %8.0f%%    (range %.0f-%.0f%%)\n", key, 100 * m, 100 * a[1], 100 * a[k];
+    }
+  }' "$RATIOS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InternalError } from '../errors.js';
+import { ExitCode, InternalError, UserError } from '../errors.js';
 import { formatPath } from '../config/issues.js';
 import { RecipesSchema, type Recipes } from './schema.js';
 
@@ -20,18 +20,16 @@ export function bundleDir(from: string = dirname(fileURLToPath(import.meta.url))
   }
 }
 
-/** Loads and validates recipes.yaml. A broken bundle is our bug, not the user's: InternalError. */
+/** Loads and validates recipes.yaml. It is the one place the defaults are changed, so a mistake there is a config error (exit 2). */
 export async function loadRecipes(dir: string = bundleDir()): Promise<Recipes> {
   const { parse } = await import('yaml');
-  const data = parse(await readFile(join(dir, 'recipes.yaml'), 'utf8')) as unknown;
-  return parseRecipes(data);
+  const file = join(dir, 'recipes.yaml');
+  return parseRecipes(parse(await readFile(file, 'utf8')) as unknown, file);
 }
 
-export function parseRecipes(data: unknown): Recipes {
+/** One line per problem, each naming the file and the field: `…/recipes.yaml: preChecks.skip[0]: unknown check "x"; known: …`. */
+export function parseRecipes(data: unknown, source = `bundle ${BUNDLE_NAME} (recipes.yaml)`): Recipes {
   const result = RecipesSchema.safeParse(data);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-    throw new InternalError(`bundle ${BUNDLE_NAME} is invalid: ${lines.join('; ')}`);
-  }
+  if (!result.success) throw new UserError(result.error.issues.map((i) => `${source}: ${formatPath(i.path)}: ${i.message}`).join('\n'), ExitCode.usage);
   return result.data;
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { isZombie } from '../exec/process-liveness.js';
 
 /** Who holds a deploy lock. Stored as JSON inside the lock file. */
 export interface LockHolder {
@@ -45,16 +45,6 @@ export function isPidAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   return !isZombie(pid);
-}
-
-/** A killed process whose parent died too stays a zombie until init reaps it: it answers kill(pid, 0) but is dead. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
 }
 
 function safeUser(): string {

@@ -15,7 +15,7 @@ const channel = process.env.DEPLOY_RUN_DIR ? runFolderChannel(process.env.DEPLOY
 
 // The CLI starts this process before its plan is ready; load what every run needs meanwhile.
 const runModule = import('./run.js');
-void Promise.all([runModule, import('../checks/index.js'), import('../lock/lock.js'), import('../exec/executor.js').then((m) => m.warmUpExecutor())]).catch(() => undefined);
+void Promise.all([runModule, import('../checks/index.js').then((m) => m.preloadPreChecks()), import('../lock/lock.js'), import('../exec/executor.js').then((m) => m.warmUpExecutor())]).catch(() => undefined);
 
 function send(message: ChildMessage): Promise<void> {
   ChildMessageSchema.parse(message);

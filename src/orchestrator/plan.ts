@@ -1,6 +1,7 @@
 import type { ResolvedEnvironment } from '../config/types.js';
 import type { Recipes } from '../bundle/schema.js';
 import { platformSpec } from '../platforms/registry.js';
+import { checksToRun } from '../checks/registry.js';
 import { step, type PlanStep } from '../rollout/steps.js';
 import { ACME_CONFIGURE_TIMEOUT_MS } from '../router/push-settings.js';
 import { redactorFor } from '../secrets/for-config.js';
@@ -45,7 +46,7 @@ export interface DeployPlan {
   createdAt: string;
   options: PlanOptions;
   config: ResolvedEnvironment;
-  /** Pre-check names from the bundle, in order. */
+  /** The pre-checks that run (src/checks/registry.ts, less recipes.yaml's `preChecks.skip`), in order. */
   preChecks: string[];
   /** The typed steps, exactly what the engine runs (`--dry-run` prints their text); secrets already redacted. */
   steps: PlanStep[];
@@ -85,7 +86,7 @@ export function buildPlan(input: PlanInput): DeployPlan {
     createdAt: input.now.toISOString(),
     options: input.options,
     config,
-    preChecks: input.recipes.preChecks,
+    preChecks: checksToRun(input.recipes.preChecks.skip).map((c) => c.name),
     steps: planSteps(input).map((s) => ({ ...s, text: redactor.redact(s.text) })),
     approximations: input.kind === 'deploy' ? (platformSpec(config.platform).approximations?.(config) ?? []) : [],
     deadlineMs: input.deadlineOverrideMs ?? runDeadlineMs(config, input.kind, input.dryRun),
@@ -113,9 +114,8 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
 function planSteps(input: PlanInput): PlanStep[] {
   const c = input.config;
   if (input.kind === 'stop') return [step('retire', `stop every release of ${c.environment} on ${c.platform}`)];
-  const checks = input.kind === 'rollback' ? input.recipes.preChecks.filter((n) => n === 'lock' || n === 'hooks') : input.recipes.preChecks;
-  const tests = c.tests.skip ? 'skipped' : c.tests.command ? `\`${c.tests.command}\`` : 'npm test if defined';
-  const preChecks = step('pre-checks', `pre-checks${input.kind === 'deploy' ? ' (parallel)' : ''}: ${checks.map((n) => (n === 'tests' ? `tests ${tests}` : n)).join(', ')}`);
+  const checks = checksToRun(input.recipes.preChecks.skip).filter((check) => input.kind === 'deploy' || check.beforeRollback);
+  const preChecks = step('pre-checks', `pre-checks${input.kind === 'deploy' ? ' (parallel)' : ''}: ${checks.map((check) => check.planText?.(c) ?? check.name).join(', ')}`);
   const current = input.current === undefined ? 'unknown' : input.current;
   const steps = platformSpec(c.platform).planSteps(c, input.kind, { to: input.options.to, ref: input.options.ref, current });
   // The hooks run on every platform, after the platform's own steps (src/orchestrator/post-hooks.ts).

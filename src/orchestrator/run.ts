@@ -14,7 +14,7 @@ import { realClock, type Clock } from '../verify/clock.js';
 import { driverAvailable, loadDriver as defaultLoadDriver, preloadDriver } from './drivers.js';
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
-import { preChecksFor } from './pre-checks.js';
+import { buildPreChecks } from '../checks/index.js';
 import { preCheckOutputs } from '../checks/run-outputs.js';
 import { runPostHooks } from './post-hooks.js';
 import type { StepId } from '../rollout/steps.js';
@@ -127,7 +127,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
       }
     }
 
-    const checks = await (deps.loadPreChecks ?? preChecksFor)(plan);
+    const checks = await (deps.loadPreChecks ?? buildPreChecks)(plan);
     if (plan.kind !== 'stop') ctx.step('pre-checks');
     const checked = runPreChecks(checks, ctx);
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.

@@ -20,12 +20,13 @@ import { shippedToHost } from './host-shipped.js';
 import { packSource, uploadSource } from './ship-source.js';
 import type { SshOptions } from './ssh-command.js';
 import type { SshTarget } from './ssh-target.js';
+import { PRE_CHECKS } from '../checks/registry.js';
 
 /**
- * Checks that run where the CLI is, before anything reaches a host: the ones that need the repository, and the
+ * Checks that run where the CLI is, before anything reaches a host (their `cliSide` in src/checks/catalog/): the ones that need the repository, and the
  * production gate, which reads the required environment's history (here, or fetched from its servers).
  */
-export const CLI_SIDE_CHECKS = ['tests', 'git', 'gate'] as const;
+export const CLI_SIDE_CHECKS: readonly string[] = PRE_CHECKS.filter((check) => check.cliSide).map((check) => check.name);
 
 export interface HostsRun {
   plan: DeployPlan;
@@ -142,7 +143,7 @@ async function fetchRequiredHistory(run: HostsRun, executor: Executor): Promise<
 }
 
 async function localChecks(run: HostsRun): Promise<PreCheckResult[]> {
-  const wanted = run.plan.kind === 'deploy' ? run.plan.preChecks.filter((name) => (CLI_SIDE_CHECKS as readonly string[]).includes(name)) : [];
+  const wanted = run.plan.kind === 'deploy' ? run.plan.preChecks.filter((name) => CLI_SIDE_CHECKS.includes(name)) : [];
   if (wanted.length === 0 && !run.plan.dryRun) {
     run.local.cancel();
     return [];

@@ -17,7 +17,8 @@ import { switchBack } from './switch-back.js';
 import { startingPoint } from './live.js';
 import type { FlowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
-import { waitReady } from './wait-ready.js';
+import { healthFailure, targetReady } from './wait-ready.js';
+import { TrafficError } from './traffic-error.js';
 import { warmPeriodMs } from '../guard/period.js';
 
 /**
@@ -101,6 +102,8 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
 /** Blue over the last window, topped up with probes through the public URL (still blue's) when it served too little. */
 async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming, signal: AbortSignal): Promise<UpstreamMetrics | null> {
   const { ctx, target } = input;
+  // The target's figures are its own probes of the release: there is no live traffic of blue's to read.
+  if (target.capabilities.metrics === 'probes') return null;
   const verify = ctx.config.verify;
   const paths = verify.probe ? probePaths(verify.smoke) : [];
   return readBaseline({
@@ -130,7 +133,7 @@ async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTi
     windowMs: config.verify.windowMs,
     extendMs: config.verify.extendMs,
     baseline,
-    probe: config.verify.probe ? undefined : false,
+    probe: config.verify.probe && target.capabilities.metrics !== 'probes' ? undefined : false,
     tickMs: timing.tickMs,
     requestTimeoutMs: timing.requestTimeoutMs,
     // The router keeps one-second buckets; green got no routed traffic before the switch.
@@ -167,9 +170,28 @@ async function firstReleaseFailed(
   };
 }
 
-/** The router refused or did not answer the switch. Green is stopped; where traffic is cannot be known from here. */
-async function switchFailed(input: RolloutInput, green: RunningRelease, blueId: string | null, error: unknown): Promise<DeployOutcome> {
+/**
+ * The router refused or did not answer the switch. Green is stopped; where traffic is cannot be known from here.
+ * A target that knows more says so with a TrafficError: traffic unchanged (green stopped, exit 1), or unknown
+ * (nothing touched, exit 4), in its own words.
+ */
+export async function switchFailed(input: RolloutInput, green: RunningRelease, blueId: string | null, error: unknown): Promise<DeployOutcome> {
   const { ctx, target, release } = input;
+  if (error instanceof TrafficError) {
+    const unchanged = error.traffic === 'unchanged';
+    if (unchanged) await target.stop(green.id, 10_000).catch(() => undefined);
+    ctx.emit({ phase: 'switch', state: 'fail', message: error.message });
+    return {
+      status: 'failed',
+      exitCode: unchanged ? ExitCode.rolledBack : ExitCode.needsHuman,
+      release: releaseOf(release),
+      previousRelease: blueId,
+      post: [error.check],
+      rollback: { performed: false, reason: error.reason },
+      message: error.message,
+      verified: false,
+    };
+  }
   const reason = error instanceof Error ? error.message : String(error);
   await target.stop(green.id, 10_000).catch(() => undefined);
   const message = `switching the router to ${green.id} failed (${reason}); green was stopped. Traffic should still be on ${blueId ?? 'nothing'}: check \`deploy status ${ctx.config.environment}\``;
@@ -203,10 +225,10 @@ export async function startGreen(input: RolloutInput, timing: FlowTiming, blueId
   };
   try {
     // Never traffic to a release that is not healthy: it must answer its health path, then pass a direct smoke test.
-    const ready = await waitReady(target, green, timing.health, ctx.signal);
+    const ready = await targetReady(target, green, timing.health, ctx.signal);
     if (!ready.ok) {
       ctx.emit({ phase: 'health', state: 'fail', message: `${label} ${ready.detail}` });
-      return await fail({ name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` });
+      return await fail(healthFailure(ready, timing.health));
     }
     ctx.emit({ phase: 'health', state: 'ok', message: `${label} ${ready.detail}` });
     ctx.step('smoke');

@@ -3,7 +3,8 @@ import type { DeployOutcome } from '../orchestrator/types.js';
 import { clearControl, markRunning, readControl } from '../strategies/control-file.js';
 import { describeStep, runStepGate, type StepReport } from '../strategies/step-gate.js';
 import { canaryLabels } from '../verify/thresholds.js';
-import { deployBlueGreen, startGreen } from './blue-green.js';
+import { deployBlueGreen, startGreen, switchFailed } from './blue-green.js';
+import { TrafficError } from './traffic-error.js';
 import { releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
 import { slotFor, withRelease } from './slots.js';
@@ -44,7 +45,8 @@ export async function deployCanary(input: RolloutInput): Promise<DeployOutcome> 
 
   const sticky = (config.canary as { sticky?: boolean }).sticky ?? true;
   const percents = config.canary.steps.map((fraction) => Math.round(fraction * 100));
-  const paths = config.verify.smoke.filter((s) => s.method === 'GET').map((s) => s.path);
+  // A target that measures with its own probes needs none from the engine.
+  const paths = target.capabilities.metrics === 'probes' ? [] : config.verify.smoke.filter((s) => s.method === 'GET').map((s) => s.path);
   const steps: StepReport[] = [];
   const post: PostCheckResult[] = [smoke];
   await clearControl(config.stateDir);
@@ -61,13 +63,14 @@ export async function deployCanary(input: RolloutInput): Promise<DeployOutcome> 
       const failed: StepReport = {
         percent, ok: false, decided: 'window', durationMs: 0, probes: 0,
         subject: { requests: 0, errors: 0, errorRate: 0, p95Ms: 0 }, baseline: null,
-        checks: [{ name: 'Router weight', ok: false, value: error instanceof Error ? error.message : String(error), threshold: `set to ${percent}%` }],
+        checks: [error instanceof TrafficError ? error.check : { name: 'Router weight', ok: false, value: error instanceof Error ? error.message : String(error), threshold: `set to ${percent}%` }],
       };
       steps.push(failed);
       return abort(input, green, blue, failed, steps, post);
     }
     await markRunning(config.stateDir, { pid: process.pid, release: green.id, stable: blue.id, percent, startedAt: new Date().toISOString() });
-    ctx.emit({ phase: 'canary', state: 'start', message: `canary at ${percent}% (${sticky ? 'sticky' : 'per request'})` });
+    const split = target.capabilities.weights === 'approximate' ? 'approximate split' : sticky ? 'sticky' : 'per request';
+    ctx.emit({ phase: 'canary', state: 'start', message: `canary at ${percent}% (${split})` });
     const step = await runStepGate({
       percent,
       read: async (windowMs) => {
@@ -121,7 +124,13 @@ async function promote(input: RolloutInput, green: RunningRelease, blue: Running
   const { ctx, target, release } = input;
   const config = ctx.config;
   const before = await ctx.state.read();
-  await target.switchTo(green, config.drainTimeoutMs);
+  try {
+    await target.switchTo(green, config.drainTimeoutMs);
+  } catch (error) {
+    // A target that knows where the traffic is says so; anything else stays a crash of the run, as before.
+    if (error instanceof TrafficError) return { ...(await switchFailed(input, green, blue.id, error)), steps };
+    throw error;
+  }
   await target.markLive(green.id, true);
   await target.markLive(blue.id, false);
   await ctx.state.update((state) => ({

@@ -11,13 +11,14 @@ import type { RolloutInput } from './types.js';
  * release (directory, build, image), the engine applies its migrations, then runs the configured strategy. The
  * steps it runs are the plan's (src/rollout/router-plan.ts), each reported through `ctx.step`.
  */
-export async function rollOut(input: RolloutInput & { migrations: MigrationSource }): Promise<DeployOutcome> {
+export async function rollOut(input: RolloutInput & { migrations: MigrationSource | null }): Promise<DeployOutcome> {
   const { ctx, target } = input;
   if (ctx.config.strategy === 'canary' && !target.capabilities.weights) {
     // The config reader refuses this already (the platform's capabilities); a target must never pretend.
     throw new UserError(`strategy: canary needs traffic weights, which platform ${ctx.config.platform} does not have`, ExitCode.usage);
   }
-  const migrated = await migrateRelease(ctx, input.release, input.migrations);
+  // Null: the release carries its own migrations (a Kubernetes image runs them itself), none are applied here.
+  const migrated = input.migrations ? await migrateRelease(ctx, input.release, input.migrations) : null;
   if (migrated) return migrated;
   return ctx.config.strategy === 'canary' ? deployCanary(input) : deployBlueGreen(input);
 }

@@ -8,7 +8,7 @@ import type { ReleaseMeta, RolloutTarget } from './target.js';
 import { slotFor } from './slots.js';
 import { startingPoint } from './live.js';
 import type { FlowTiming } from './timing.js';
-import { waitReady } from './wait-ready.js';
+import { healthFailure, targetReady } from './wait-ready.js';
 
 export interface RollbackInput {
   ctx: DeployContext;
@@ -36,10 +36,10 @@ export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   if (!running) {
     ctx.emit({ phase: 'start', state: 'start', message: `${release.id} is not warm: starting it` });
     running = await target.start(release);
-    const ready = await waitReady(target, running, timing.health, ctx.signal);
+    const ready = await targetReady(target, running, timing.health, ctx.signal);
     const smoke = ready.ok ? smokeCheckResult(await runSmoke(running.url, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }), 'Smoke Tests (direct)') : null;
     if (!ready.ok || !smoke?.ok) {
-      const check: PostCheckResult = smoke ?? { name: 'Health', ok: false, value: ready.detail, threshold: `${config.health.path} healthy within ${timing.health.deadlineMs} ms` };
+      const check: PostCheckResult = smoke ?? healthFailure(ready, timing.health);
       const tail = await target.logTail(running.id, 20).catch(() => []);
       await target.stop(running.id, timing.stopTimeoutMs);
       return failedBeforeSwitch(release, current?.id ?? null, check, tail);

@@ -33,8 +33,9 @@ export async function switchBack(input: SwitchBackInput): Promise<DeployOutcome>
   // Wall-clock marks for bench/local (shown with --verbose): decision -> new requests on blue.
   ctx.log(`rollback decided at ${Date.now()} (epoch ms)`);
   ctx.step('switch-back');
+  let how: string | void;
   try {
-    await target.switchTo(blue, config.drainTimeoutMs);
+    how = await target.switchTo(blue, config.drainTimeoutMs);
   } catch (error) {
     return uncertain(input, `${reason}; switching back to ${blue.id} failed (${(error as Error).message}): traffic is still on ${green.id} (${green.url}), which is still running`);
   }
@@ -62,7 +63,7 @@ export async function switchBack(input: SwitchBackInput): Promise<DeployOutcome>
     previousRelease: blue.id,
     post: input.post,
     rollback: { performed: true, reason, verified: true },
-    message: `${reason}; traffic back on ${blue.id} in ${switchMs} ms`,
+    message: `${reason}; traffic back on ${blue.id} in ${switchMs} ms${how ? ` (${how})` : ''}`,
     logTail: input.logTail,
     verified: false,
   };

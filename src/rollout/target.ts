@@ -1,5 +1,6 @@
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import type { PostCheckResult } from '../contracts/summary.js';
+import type { HealthTiming, ReadyResult } from './wait-ready.js';
 
 /** A release as the engine knows it: its id and what it was built from. */
 export interface ReleaseMeta {
@@ -22,8 +23,18 @@ export interface RunningRelease {
 
 /** What a target cannot do, declared so the engine never pretends (and the config is refused before a run). */
 export interface TargetCapabilities {
-  /** Exact traffic weights (a canary); without them only whole switches. */
-  weights: boolean;
+  /**
+   * Traffic weights (a canary); without them only whole switches. 'approximate': the split only approximates each
+   * share (a Kubernetes replica ratio), and progress says so.
+   */
+  weights: boolean | 'approximate';
+  /**
+   * Where `metrics()` comes from. 'proxy' (the default): the real requests a proxy in front of the releases sees, so
+   * the engine reads the live release's baseline and tops thin windows up with probes through the public URL.
+   * 'probes': the target's own steady requests to the release (nothing in front sees the users' traffic), so the
+   * engine adds no probe traffic and judges green on the absolute limits.
+   */
+  metrics?: 'proxy' | 'probes';
 }
 
 /**
@@ -40,8 +51,17 @@ export interface RolloutTarget {
   running(id: string): Promise<RunningRelease | null>;
   /** Null while it runs (or restarts); otherwise how it ended, e.g. "exited with code 1". */
   exitStatus(id: string): Promise<string | null>;
-  /** Every request from now on goes to `release`; in-flight requests to the old one finish within the drain timeout. */
-  switchTo(release: RunningRelease, drainTimeoutMs: number): Promise<void>;
+  /**
+   * The target's own readiness (optional), for a platform that knows it better than one health request (Kubernetes:
+   * every replica ready, and a stuck pod fails at once). Without it the engine polls `url` + the health path.
+   */
+  waitReady?(release: RunningRelease, timing: HealthTiming, signal: AbortSignal): Promise<ReadyResult>;
+  /**
+   * Every request from now on goes to `release`; in-flight requests to the old one finish within the drain timeout.
+   * May resolve with how the traffic moved when that says more than the switch (the outcome's message quotes it).
+   * A TrafficError (traffic-error.ts) says whether the traffic stayed where it was or where it is cannot be told.
+   */
+  switchTo(release: RunningRelease, drainTimeoutMs: number): Promise<string | void>;
   /** `percent`% of requests to `release`, the rest to the live one (only when capabilities.weights). */
   setWeight(release: RunningRelease, percent: number, sticky: boolean): Promise<void>;
   /** What the release served over the last `windowMs`. */

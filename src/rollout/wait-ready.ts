@@ -21,6 +21,18 @@ export interface ReadyResult {
   detail: string;
   elapsedMs: number;
   exited: boolean;
+  /** What was waited for, when the target's own readiness says it better than the health path. */
+  threshold?: string;
+}
+
+/** The target's own readiness when it has one, otherwise its health path polled on `url`. */
+export function targetReady(target: Pick<RolloutTarget, 'exitStatus' | 'waitReady'>, release: RunningRelease, timing: HealthTiming, signal: AbortSignal): Promise<ReadyResult> {
+  return target.waitReady ? target.waitReady(release, timing, signal) : waitReady(target, release, timing, signal);
+}
+
+/** The Health check of a release that did not become ready. */
+export function healthFailure(ready: ReadyResult, timing: HealthTiming): { name: string; ok: false; value: string; threshold: string } {
+  return { name: 'Health', ok: false, value: ready.detail, threshold: ready.threshold ?? `${timing.path} healthy within ${timing.deadlineMs} ms` };
 }
 
 /**

@@ -5,6 +5,8 @@ import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { bundleDir, loadRecipes, parseRecipes } from '../../src/bundle/load.js';
 import { bundleDefaults } from '../../src/bundle/defaults.js';
+import { UserError } from '../../src/errors.js';
+import { PRE_CHECK_NAMES } from '../../src/checks/registry.js';
 import { resolveEnvironment } from '../../src/config/resolve.js';
 import { project } from '../config/helpers.js';
 
@@ -31,7 +33,7 @@ describe('deployment-recipes bundle', () => {
     const r = await loadRecipes();
     expect(r.strategies.default).toBe('blue-green');
     expect(r.thresholds).toMatchObject({ errorRate: '1%', p95: '500ms' });
-    expect(r.preChecks).toEqual(expect.arrayContaining(['tests', 'migrations', 'env', 'rollback-plan']));
+    expect(r.preChecks).toEqual({ skip: [] });
     expect(r.guard).toMatchObject({ production: '30m', staging: '5m' });
     expect(bundleDefaults(r, 'production', ['staging', 'production'])).toMatchObject({ requires: 'staging', guard: '30m' });
   });
@@ -42,13 +44,20 @@ describe('deployment-recipes bundle', () => {
     expect(() => parseRecipes({ ...r, strategies: { ...r.strategies, canary: { steps: [50, 10], interval: '1m' } } })).toThrow(/strategies\.canary\.steps/);
   });
 
-  it('refuses a check name it does not know, naming it and the known ones', async () => {
+  it('refuses a check name it does not know, or the lock, exit 2, naming the file, the field and the known checks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shipgate-recipes-'));
-    const text = readFileSync(join(bundleDir(), 'recipes.yaml'), 'utf8').replace(/^preChecks: \[tests, /m, 'preChecks: [tests, smoke-test, ');
-    writeFileSync(join(dir, 'recipes.yaml'), text);
-    await expect(loadRecipes(dir)).rejects.toThrow(
-      'bundle deployment-recipes is invalid: preChecks[1]: unknown check "smoke-test"; known: tests, migrations, env, rollback-plan, git, gate, lock, hooks',
+    const withSkip = (skip: string) => readFileSync(join(bundleDir(), 'recipes.yaml'), 'utf8').replace(/^preChecks: \{ skip: \[\] \}$/m, `preChecks: { skip: [${skip}] }`);
+    writeFileSync(join(dir, 'recipes.yaml'), withSkip('git, smoke-test'));
+    const unknown = await loadRecipes(dir).catch((error: unknown) => error);
+    expect(unknown).toBeInstanceOf(UserError);
+    expect(unknown).toMatchObject({ exitCode: 2 });
+    expect((unknown as Error).message).toBe(
+      `${join(dir, 'recipes.yaml')}: preChecks.skip[1]: unknown check "smoke-test"; known: ${PRE_CHECK_NAMES.join(', ')}`,
     );
+    writeFileSync(join(dir, 'recipes.yaml'), withSkip('lock'));
+    await expect(loadRecipes(dir)).rejects.toThrow(`${join(dir, 'recipes.yaml')}: preChecks.skip[0]: "lock" cannot be skipped: the orchestrator takes it itself`);
+    writeFileSync(join(dir, 'recipes.yaml'), withSkip('git'));
+    expect((await loadRecipes(dir)).preChecks.skip).toEqual(['git']);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -10,6 +10,7 @@ import { buildPlan, type DeployPlan } from '../../src/orchestrator/plan.js';
 import { runPlan } from '../../src/orchestrator/run.js';
 import type { PlatformDriver } from '../../src/orchestrator/types.js';
 import { applyPendingMigrations, buildPreChecks, preCheckOutputs } from '../../src/checks/index.js';
+import { PRE_CHECKS } from '../../src/checks/registry.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { makeProject, pkg } from './support/project.js';
 
@@ -99,8 +100,9 @@ describe('pre-checks wired into the orchestrator run', () => {
     const summary = await runPlan(plan, { emit: (e) => events.push(e.message), signal: new AbortController().signal });
 
     const byName = Object.fromEntries(summary.checks.pre.map((c) => [c.name, c]));
-    // The bundle's checks, then the platform's own (the local platform's Data Loss check).
-    expect(Object.keys(byName)).toEqual(['Tests', 'Migrations', 'Env Vars', 'Git', 'Rollback Plan', 'Data Loss']);
+    // The registry's checks (staging has no requires:, the project no pre-deploy hook), then the platform's own (the local platform's Data Loss check).
+    expect(Object.keys(byName)).toEqual([...PRE_CHECKS.filter((c) => c.build && c.name !== 'gate' && c.name !== 'hooks').map((c) => c.title), 'Data Loss']);
+    expect(Object.keys(byName)).toEqual(expect.arrayContaining(['Tests', 'Migrations', 'Env Vars', 'Git', 'Rollback Plan']));
     expect(byName['Data Loss']).toMatchObject({ ok: true, detail: 'first deploy: no live release to compare' });
     expect(byName.Tests).toMatchObject({ ok: false, detail: '1/2 failing: applies discount', exitCode: 3 });
     expect(byName.Migrations).toMatchObject({ ok: true, detail: '3 pending, ready to apply: 001_users.sql, 002_items.sql, 003_orders.sql' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDeadlineMs } from '../../src/orchestrator/plan.js';
 import { ParentMessageSchema } from '../../src/orchestrator/messages.js';
 import { makePlan, SECRET } from './helpers.js';
+import { PRE_CHECK_NAMES } from '../../src/checks/registry.js';
 
 describe('buildPlan', () => {
   it('is pure: the same input gives the same plan', async () => {
@@ -12,7 +13,8 @@ describe('buildPlan', () => {
 
   it('lists the blue-green steps with the figures that will be used', async () => {
     const steps = (await makePlan()).steps.map((s) => s.text);
-    expect(steps[0]).toMatch(/^pre-checks \(parallel\): tests `npm test`, migrations, env, rollback-plan/);
+    expect(steps[0]).toMatch(/^pre-checks \(parallel\): tests `npm test`, /);
+    for (const name of PRE_CHECK_NAMES) expect(steps[0]).toMatch(new RegExp(`[:,] ${name}\\b`));
     expect(steps).toContain('build: `npm ci`');
     expect(steps).toContain('smoke green directly: GET /, GET /api/items');
     expect(steps).toContain('switch http://localhost:4701 from blue to green');

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../platforms/local/free-port.js';
-import { appCommand, groupAlive, signalGroup, spawnApp } from '../../platforms/local/spawn-app.js';
+import { appCommand, signalGroup, spawnApp } from '../../platforms/local/spawn-app.js';
+import { groupAlive } from '../../exec/process-liveness.js';
 import { checkOnce } from '../../router/health-check.js';
 import { HEALTH_CANDIDATES, probeHealthPaths, type PathAnswer } from '../../verify/health-paths.js';
 

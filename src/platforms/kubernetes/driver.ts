@@ -3,22 +3,24 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { type KubeClient, connectKube, loadKubeConfig, resourcePath } from './api.js';
 import { type CanaryPlan, type RouteView, type ServiceView, planGatewayCanary, planRatioCanary } from './canary-plan.js';
-import { deployPlain } from './deploy-flow.js';
+import { rollBack, rollOut } from '../../rollout/engine.js';
 import { LABELS, appLabel } from './names.js';
+import { pruneReleases } from './prune.js';
 import { type KubePlan, planDeployment, planRollout } from './plan.js';
 import { resolveCommit, releaseSpec } from './release.js';
 import { renderPlan } from './render.js';
 import { recoverRun } from './recover.js';
-import { rollbackPlain } from './rollback-flow.js';
+import { rollbackPlan } from './rollback-plan.js';
 import { deployRollout } from './rollout-flow.js';
 import { formatSelector } from './state-report.js';
-import { type OpenTunnel, podIpTunnel, portForwardTunnel } from './tunnel.js';
+import { type Forward, podIpForward, portForward } from './tunnel.js';
+import { throughEngine } from './engine-run.js';
 import { type DeploymentStatusView, deploymentReady } from './wait-ready.js';
 
 export interface KubernetesDriverOptions {
   /** Replaces the kubeconfig-based client (unit tests). */
   connect?: (settings: KubernetesSettings) => Promise<KubeClient>;
-  openTunnel?: OpenTunnel;
+  forward?: Forward;
 }
 
 /**
@@ -31,8 +33,8 @@ export function createDriver(options: KubernetesDriverOptions = {}): PlatformDri
     const settings = settingsOf(ctx);
     return options.connect ? options.connect(settings) : connectKube({ context: settings.context });
   };
-  const tunnelFor = (ctx: DeployContext): OpenTunnel =>
-    options.openTunnel ?? (settingsOf(ctx).smokeVia === 'pod-ip' ? podIpTunnel : portForwardTunnel(() => loadKubeConfig(settingsOf(ctx).context)));
+  const forwardFor = (ctx: DeployContext): Forward =>
+    options.forward ?? (settingsOf(ctx).smokeVia === 'pod-ip' ? podIpForward : portForward(() => loadKubeConfig(settingsOf(ctx).context)));
 
   return {
     name: 'kubernetes',
@@ -41,8 +43,10 @@ export function createDriver(options: KubernetesDriverOptions = {}): PlatformDri
       const client = await connect(ctx);
       const plan = await planFor(ctx, client);
       ctx.emit({ phase: 'release', state: 'ok', message: `release ${plan.release.id}: ${plan.release.image} on ${client.context}` });
-      const deps = { client, openTunnel: tunnelFor(ctx) };
-      return plan.mode === 'rollout' ? deployRollout(ctx, deps, plan) : deployPlain(ctx, deps, plan);
+      const forward = forwardFor(ctx);
+      if (plan.mode === 'rollout') return deployRollout(ctx, { client, forward }, plan);
+      const run = await throughEngine(ctx, client, forward, plan, false);
+      return rollOut({ ...run, migrations: null, afterSuccess: (active, previous) => pruneAfterDeploy(ctx, client, [active, ...(previous ? [previous] : [])]) });
     },
     async describePlan(ctx) {
       assertStrategy(ctx);
@@ -52,7 +56,8 @@ export function createDriver(options: KubernetesDriverOptions = {}): PlatformDri
     async rollback(ctx, to): Promise<DeployOutcome> {
       if (settingsOf(ctx).argoRollouts) throw new UserError('deploy rollback with argoRollouts: use `kubectl argo rollouts undo` (the Rollout keeps its own revisions)', ExitCode.usage);
       const client = await connect(ctx);
-      return rollbackPlain(ctx, { client, openTunnel: tunnelFor(ctx) }, to);
+      const plan = await rollbackPlan(ctx, client, to);
+      return rollBack(await throughEngine(ctx, client, forwardFor(ctx), plan, true));
     },
     async recover(ctx) {
       if (settingsOf(ctx).argoRollouts) return { active: null, stopped: [], ok: false, message: 'interrupted Argo Rollouts deploy: the Rollout stays paused or aborted as it was; check `kubectl argo rollouts get rollout`' };
@@ -92,6 +97,15 @@ async function planFor(ctx: DeployContext, client: KubeClient): Promise<KubePlan
     canary = planRatioCanary(release, selector, percents);
   }
   return planDeployment(release, selector, canary);
+}
+
+/** Our Deployments beyond `releases.keep` go; failures are logged, never fail the deploy. */
+async function pruneAfterDeploy(ctx: DeployContext, client: KubeClient, protect: string[]): Promise<void> {
+  const pruned = await pruneReleases(ctx, client, protect).catch((e: unknown) => {
+    ctx.log(`pruning old releases failed: ${String(e)}`);
+    return [];
+  });
+  if (pruned.length > 0) ctx.log(`pruned releases: ${pruned.join(', ')}`);
 }
 
 interface DeploymentItem extends DeploymentStatusView {

@@ -1,8 +1,8 @@
 import type { KubeClient } from './api.js';
-import type { OpenTunnel } from './tunnel.js';
+import type { Forward } from './tunnel.js';
 
-/** What the Kubernetes flows reach the cluster through: the API client and a way to open a tunnel to a pod. */
+/** What the Argo Rollouts flow reaches the cluster through: the API client and a way to carry a connection to a pod. */
 export interface FlowDeps {
   client: KubeClient;
-  openTunnel: OpenTunnel;
+  forward: Forward;
 }

@@ -2,20 +2,22 @@ import type { ResolvedEnvironment } from '../../config/types.js';
 import { formatDuration } from '../../config/duration.js';
 import { step, trafficSteps, verifyText, type PlanStep } from '../../rollout/steps.js';
 
-/** What `deploy <env> --dry-run` lists on Kubernetes (pure); the exact objects follow as manifests. */
-export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' | 'rollback', to: string | null = null): PlanStep[] {
+/**
+ * What `deploy <env> --dry-run` lists on Kubernetes (pure); the exact objects follow as manifests. The rollout
+ * engine executes these steps (src/rollout/), through the target in rollout-target.ts; Argo Rollouts runs its own.
+ * `current` is the release serving now: a canary without one deploys blue-green (nothing to compare with).
+ */
+export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' | 'rollback', to: string | null = null, current: string | null = 'unknown'): PlanStep[] {
   const k = config.kubernetes;
   const where = `namespace ${k?.namespace ?? '?'}${k?.context ? ` (context ${k.context})` : ''}`;
   const service = `Service ${k?.service ?? '?'}`;
   const verify = step('verify', verifyText(config, ` through ${config.url || 'a port-forward'}`));
   if (kind === 'rollback') {
+    const target = to ?? 'the previous release';
     return [
-      step('start', `scale ${to ?? 'the previous release'} up in ${where} and wait until ready`),
-      step('smoke', 'smoke it through a tunnel before it gets traffic'),
-      step('switch', `switch ${service}'s selector to it (JSON patch guarded by a test op)`),
-      verify,
-      step('retire', `scale the release it replaced down after ${formatDuration(k?.scaleDownDelayMs ?? 0)}`),
-      step('switch-back', 'on failure: switch the selector back and verify it', true),
+      step('start', `scale ${target} up in ${where} if it is not running and wait until ready; smoke it through a tunnel before it gets traffic`),
+      step('switch', `switch ${service}'s selector to ${target} (JSON patch guarded by a test op); scale the release it replaced down after ${formatDuration(k?.scaleDownDelayMs ?? 0)}`),
+      step('verify', 'verify health and smoke'),
     ];
   }
   if (k?.argoRollouts) {
@@ -31,12 +33,16 @@ export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' 
     step('start', `apply the Secret and the green Deployment (${k?.replicas ?? 1} replicas, image ${k?.image ?? '?'}) in ${where}; wait until ready (deadline ${formatDuration(config.health.timeoutMs)}); fail fast on CrashLoopBackOff or ImagePullBackOff`),
     step('smoke', `smoke green through ${k?.smokeVia === 'pod-ip' ? 'the pod IP' : 'a port-forward'} before it gets traffic`),
   ];
-  if (config.strategy === 'canary') {
+  const guarded = '(JSON patch guarded by a test op)';
+  if (config.strategy === 'canary' && current !== null) {
     const through = k?.gateway ? `HTTPRoute ${k.gateway.route} weights` : 'replica ratio';
-    steps.push(...trafficSteps(config, through, !k?.gateway).filter((s) => s.id !== 'traffic 100%'));
+    const per = formatDuration(config.canary.intervalMs);
+    const grow = k?.gateway ? '' : `green back to ${k?.replicas ?? 1} replicas and ready, then `;
+    steps.push(...trafficSteps(config, through, !k?.gateway).map((s) => (s.id === 'traffic 100%' ? step(s.id, `promote: ${grow}switch ${service}'s selector to green alone ${guarded}, judged alone for ${per}`) : s)));
+  } else {
+    steps.push(step('switch', `switch ${service}'s selector from blue to green ${guarded}${config.strategy === 'canary' ? ' (no stable release to compare a canary with)' : ''}`));
+    steps.push(verify);
   }
-  steps.push(step('switch', `switch ${service}'s selector ${config.strategy === 'canary' ? 'to green alone' : 'from blue to green'} (JSON patch guarded by a test op)`));
-  steps.push(verify);
   steps.push(step('retire', `scale blue down after ${formatDuration(k?.scaleDownDelayMs ?? 0)}`));
   steps.push(step('switch-back', 'on failure: switch the selector back to blue (still scaled up) and verify it', true));
   return steps;

@@ -57,7 +57,7 @@ export function planDeployment(release: ReleaseSpec, currentSelector: Selector, 
     // A replica-ratio canary leaves the Service selecting both releases; the final switch starts from there.
     switchTo: selectorPatch(service, (blue && canary?.sharedSelector) || currentSelector, to, `after green ${release.id} is ready and its smoke tests${blue && canary ? ' and canary steps' : ''} pass: traffic to green`),
     switchBack: selectorPatch(service, to, currentSelector, 'only if verification fails: traffic back to blue'),
-    markGreen: slotPatch(green, 'blue', 'after verification passes: green is the live release'),
+    markGreen: slotPatch(green, 'blue', 'after the switch: green is the live release'),
     canary: blue ? canary : null,
     retireBlue: blue ? scalePatch({ name: blue.name, namespace: ns }, 0, 'previous', `after verification passes and the scale-down delay (${release.settings.scaleDownDelayMs / 1000}s): blue to 0 replicas`) : null,
   };

@@ -11,7 +11,7 @@ export const kubernetes: PlatformSpec<'kubernetes', RawKubernetes, KubernetesSet
   section: { schema: KubernetesSchema, resolve: resolveKubernetes, problems: kubernetesProblems },
   approximations: (config) =>
     config.strategy === 'canary' && !config.kubernetes?.gateway ? ['no kubernetes.gateway.route: the canary split follows replica ratios and only approximates each percentage'] : [],
-  planSteps: (config, kind, input) => kubernetesPlanSteps(config, kind, input.to),
+  planSteps: (config, kind, input) => kubernetesPlanSteps(config, kind, input.to, input.current),
   // The scale-down delay, and a replica-ratio canary waits for readiness once more per step.
   extraDeadlineMs: (config) => {
     const k = config.kubernetes;

@@ -45,3 +45,9 @@ export function stuckPod(pods: Pod[]): string | null {
 export function isReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
+
+/** A ready pod matching `selector`, as a tunnel reaches it; null when none is ready. */
+export async function readyPod(client: KubeClient, namespace: string, selector: Record<string, string>, port: number): Promise<{ namespace: string; name: string; ip: string | null; port: number } | null> {
+  const pod = (await listPods(client, namespace, selector)).find(isReady);
+  return pod ? { namespace, name: pod.metadata.name, ip: pod.status?.podIP ?? null, port } : null;
+}

@@ -10,6 +10,7 @@ import { LABELS, appLabel } from './names.js';
 import type { PatchAction } from './patches.js';
 import { isReady, listPods, stuckPod } from './pods.js';
 import type { RolloutPlan } from './plan.js';
+import { openTunnel } from './tunnel.js';
 import { requestTimeoutMs, verifyThrough } from './verify.js';
 
 const HASH_LABEL = 'rollouts-pod-template-hash';
@@ -69,7 +70,8 @@ export async function deployRollout(ctx: DeployContext, deps: FlowDeps, plan: Ro
   const pods = await listPods(client, ns, { [LABELS.app]: appLabel(release.app), [HASH_LABEL]: preview.hash });
   const pod = pods.find(isReady);
   if (!pod) return failEarly({ name: 'Smoke Tests (preview)', ok: false, value: 'no ready preview pod', threshold: 'all passing' });
-  const tunnel = await deps.openTunnel({ namespace: ns, name: pod.metadata.name, ip: pod.status?.podIP ?? null, port: release.settings.port });
+  const target = { namespace: ns, name: pod.metadata.name, ip: pod.status?.podIP ?? null, port: release.settings.port };
+  const tunnel = await openTunnel(async () => target, deps.forward);
   ctx.defer(() => tunnel.close());
   ctx.step('smoke');
   const smoke = smokeCheckResult(await runSmoke(tunnel.url, ctx.config.verify.smoke, { timeoutMs: requestTimeoutMs(ctx), signal: ctx.signal }), 'Smoke Tests (preview)');

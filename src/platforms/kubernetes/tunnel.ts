@@ -1,7 +1,8 @@
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
+import type { KubeConfig, PortForward } from '@kubernetes/client-node';
 import { listenOnLoopback } from '../local/free-port.js';
 
-/** A local URL that reaches one pod, for smoke tests of a release before it gets traffic. */
+/** A local URL that reaches pods of the cluster: smoke tests and probes of a release, before and after it gets traffic. */
 export interface Tunnel {
   url: string;
   close(): Promise<void>;
@@ -14,43 +15,63 @@ export interface PodTarget {
   port: number;
 }
 
-export type OpenTunnel = (pod: PodTarget) => Promise<Tunnel>;
+/** Carries one local connection to a pod. */
+export type Forward = (pod: PodTarget, socket: Socket) => void;
 
-/** `smokeVia: pod-ip`: deploy runs inside the cluster, where pod IPs are routable. Nothing to open. */
-export const podIpTunnel: OpenTunnel = async (pod) => {
-  if (!pod.ip) throw new Error(`pod ${pod.name} has no IP yet`);
-  const host = pod.ip.includes(':') ? `[${pod.ip}]` : pod.ip;
-  return { url: `http://${host}:${pod.port}`, close: async () => undefined };
+/** `smokeVia: pod-ip`: deploy runs inside the cluster, where pod IPs are routable: a plain TCP connection. */
+export const podIpForward: Forward = (pod, socket) => {
+  if (!pod.ip) return void socket.destroy();
+  const upstream = connect(pod.port, pod.ip);
+  upstream.on('error', () => socket.destroy());
+  socket.on('close', () => upstream.destroy());
+  socket.pipe(upstream).pipe(socket);
 };
 
 /**
- * `smokeVia: port-forward` (default): a listener on 127.0.0.1:0 whose every connection is forwarded to the pod
- * through the API server (client-node's PortForward, the same WebSocket protocol as `kubectl port-forward`).
+ * `smokeVia: port-forward` (default): through the API server (client-node's PortForward, the same WebSocket
+ * protocol as `kubectl port-forward`).
  */
-export function portForwardTunnel(loadKubeConfig: () => Promise<unknown>): OpenTunnel {
-  return async (pod) => {
-    const { PortForward, KubeConfig } = await import('@kubernetes/client-node');
-    const kc = (await loadKubeConfig()) as InstanceType<typeof KubeConfig>;
-    const forward = new PortForward(kc);
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      // Data may still arrive over the WebSocket after the local side went away: never let that crash the run.
-      socket.on('error', () => socket.destroy());
-      const ws = forward.portForward(pod.namespace, pod.name, [pod.port], socket, null, socket);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        void ws.then((w) => (typeof w === 'function' ? w() : w)?.close(), () => undefined);
-      });
-      ws.catch(() => socket.destroy());
-    });
-    return {
-      url: await listenOnLoopback(server),
-      close: () =>
-        new Promise<void>((resolve) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => resolve());
-        }),
-    };
+export function portForward(loadKubeConfig: () => Promise<unknown>): Forward {
+  let forwarder: Promise<PortForward> | null = null;
+  return (pod, socket) => {
+    forwarder ??= (async () => {
+      const { PortForward: Forwarder } = await import('@kubernetes/client-node');
+      return new Forwarder((await loadKubeConfig()) as KubeConfig);
+    })();
+    void forwarder.then(
+      (forward) => {
+        const ws = forward.portForward(pod.namespace, pod.name, [pod.port], socket, null, socket);
+        socket.on('close', () => void ws.then((w) => (typeof w === 'function' ? w() : w)?.close(), () => undefined));
+        ws.catch(() => socket.destroy());
+      },
+      () => socket.destroy(),
+    );
+  };
+}
+
+/**
+ * A listener on 127.0.0.1:0 whose every connection goes to the pod `pick()` names at that moment (a ready pod of a
+ * release, or one the Service selects now), so the URL outlives pod restarts and a canary's resizes. A connection
+ * with no pod to reach is closed.
+ */
+export async function openTunnel(pick: () => Promise<PodTarget | null>, forward: Forward): Promise<Tunnel> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    // Data may still arrive from the pod after the local side went away: never let that crash the run.
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => sockets.delete(socket));
+    pick().then(
+      (pod) => (pod && !socket.destroyed ? forward(pod, socket) : socket.destroy()),
+      () => socket.destroy(),
+    );
+  });
+  return {
+    url: await listenOnLoopback(server),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../state/atomic-write.js';
 import type { AdoptableApp } from './supervisor.js';
 
-/** `<stateDir>/apps.json`: the live apps (ids, pids, ports; never their environment), for a runtime that restarts. */
+/** `<stateDir>/apps.json`: the live apps (ids, pids and which processes they name, ports; never their environment), for a runtime that restarts. */
 export function appsFile(stateDir: string): string {
   return join(stateDir, 'apps.json');
 }
@@ -23,5 +23,5 @@ export async function writeAdoptable(stateDir: string, apps: AdoptableApp[]): Pr
 
 function isAdoptable(value: unknown): boolean {
   const v = value as Partial<AdoptableApp> | null;
-  return Boolean(v && typeof v.id === 'string' && Number.isInteger(v.pid) && (v.pid as number) > 1 && Number.isInteger(v.port) && typeof v.url === 'string');
+  return Boolean(v && typeof v.id === 'string' && Number.isInteger(v.pid) && (v.pid as number) > 1 && Number.isInteger(v.port) && typeof v.url === 'string' && (v.identity === undefined || typeof v.identity === 'string'));
 }

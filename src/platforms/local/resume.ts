@@ -10,7 +10,6 @@ import { appEnvironment } from './app-env.js';
 import { flowTiming } from '../../rollout/timing.js';
 import { slotFor } from '../../rollout/slots.js';
 import { waitReady } from '../../rollout/wait-ready.js';
-import { checkOnce } from '../../router/health-check.js';
 import { configureAlerts } from './guard-client.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
 import { readRelease } from './releases.js';
@@ -70,9 +69,14 @@ export async function resumeLocal(config: ResolvedEnvironment, options: ResumeOp
 
     const runner = new LocalRunner(router, { stateDir: config.stateDir, start: config.start, env: (release) => appEnvironment(config, release) });
     let running = await runner.running(target);
-    // After every process died (a reboot), the restored runtime can still list the release as running: it must answer.
+    // The runtime lists only processes that still run (not a killed one init has yet to reap, not a reused pid), but
+    // a live one can hang: it must answer its health path within the health timeout, or it is replaced.
     const timing = flowTiming(config).health;
-    if (running && !(await checkOnce(running.url, timing.path, timing.checkTimeoutMs)).success) running = null;
+    const answer = running && (await waitReady(runner, running, timing, new AbortController().signal));
+    if (answer && !answer.ok) {
+      result.actions.push(`release ${target} did not answer (${answer.detail}); stopped`);
+      running = null;
+    }
     if (!running) {
       const meta = await readRelease(config.stateDir, target);
       if (!meta) return { ...result, status: 'failed', message: `${environment}: release ${target} is gone from .deploy/${environment}/releases; deploy again or roll back` };

@@ -35,6 +35,7 @@ export function supervisorExtension(options: SupervisorExtensionOptions = {}): (
     for (const app of readAdoptable(runtime.stateDir)) {
       const spec = specs.get(app.id);
       if (supervisor.adopt(app, { spec })) options.log?.(`adopted app ${app.id} (pid ${app.pid}, port ${app.port}) left by a previous runtime${spec ? ', supervised' : ', not restartable (no spec)'}`);
+      else if (!supervisor.get(app.id)) options.log?.(`app ${app.id} (pid ${app.pid}) left by a previous runtime no longer runs (gone, a zombie, or its pid reused): not adopted`);
     }
     for (const warm of keeper?.restored<{ id: string; until: number; drainTimeoutMs: number }[]>('warm') ?? []) {
       if (supervisor.get(warm.id)) keepWarm.retire({ id: warm.id, afterMs: Math.max(0, warm.until - Date.now()), drainTimeoutMs: warm.drainTimeoutMs });

@@ -42,16 +42,6 @@ export function spawnApp(command: Command, logFile: string, banner: string): Chi
   }
 }
 
-/** True while any process of the group is alive. */
-export function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Signals the whole process group; false when it is already gone. */
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {

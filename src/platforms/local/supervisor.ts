@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { appCommand, groupAlive, signalGroup, spawnApp } from './spawn-app.js';
+import { appCommand, signalGroup, spawnApp } from './spawn-app.js';
+import { groupAlive, processIdentity } from '../../exec/process-liveness.js';
 import { findFreePort } from './free-port.js';
 import { watchAdopted } from './adopted-watch.js';
 
@@ -51,6 +52,11 @@ export interface AdoptableApp {
   cwd: string;
   logFile: string;
   startedAt: string;
+  /**
+   * Which process the pid named (boot id and start time, see exec/process-liveness.ts): a process that got the pid
+   * later is not adopted. Absent from files written before it was recorded; then a live pid is taken at its word.
+   */
+  identity?: string;
 }
 
 /** An app's full start spec as the keeper keeps it in memory across a runtime crash (never on disk: env holds secrets). */
@@ -92,6 +98,8 @@ interface Entry {
   info: AppInfo;
   child: ChildProcess | null;
   adoptedPid: number | null;
+  /** processIdentity() of the app's pid, recorded in apps.json. */
+  identity: string | null;
   startedAtMs: number;
   consecutiveCrashes: number;
   timer: NodeJS.Timeout | null;
@@ -143,6 +151,7 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       },
       child: null,
       adoptedPid: null,
+      identity: null,
       startedAtMs: this.now(),
       consecutiveCrashes: 0,
       timer: null,
@@ -154,12 +163,14 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   /**
-   * Takes over an app a previous runtime started (its process group is still alive); it keeps serving. Its pid is
-   * watched (it is not our child). With `spec` (kept by the keeper) a crash is restarted like any other; without,
+   * Takes over an app a previous runtime started, if its process still runs: alive (a zombie is dead: after a kill of
+   * every process, init may not have reaped it yet) and the same process (not a later one given its pid). It keeps
+   * serving. Its pid is watched (it is not our child). With `spec` (kept by the keeper) a crash is restarted like any other; without,
    * it can be listed and stopped only: its environment was never written down.
    */
   adopt(app: AdoptableApp, options: { spec?: StashedApp; pollMs?: number } = {}): AppInfo | null {
-    if (this.apps.has(app.id) || !groupAlive(app.pid)) return null;
+    const identity = processIdentity(app.pid);
+    if (this.apps.has(app.id) || identity === null || (app.identity ?? identity) !== identity || !groupAlive(app.pid)) return null;
     const spec = options.spec?.id === app.id ? options.spec : null;
     const entry: Entry = {
       spec: spec ? { ...spec, port: app.port } : { id: app.id, cwd: app.cwd, command: '', env: {}, logFile: app.logFile, port: app.port, host: new URL(app.url).hostname },
@@ -179,15 +190,17 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       },
       child: null,
       adoptedPid: app.pid,
+      identity,
       startedAtMs: this.now(),
       consecutiveCrashes: 0,
       timer: null,
       exited: Promise.resolve(),
     };
-    entry.exited = watchAdopted(app.pid, options.pollMs ?? 100).gone.then(() => {
+    entry.exited = watchAdopted(app.pid, identity, options.pollMs ?? 100).gone.then(() => {
       if (entry.adoptedPid !== app.pid) return;
       entry.adoptedPid = null;
-      this.handleExit(entry, null, null, null);
+      // What the app left in its group is killed as for our own children, unless the pid names another process now.
+      this.handleExit(entry, null, null, processIdentity(app.pid) === null ? app.pid : null);
     });
     this.apps.set(app.id, entry);
     return { ...entry.info };
@@ -204,7 +217,16 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   adoptable(): AdoptableApp[] {
     return [...this.apps.values()]
       .filter((e) => isLive(e.info.state) && e.info.pid !== null)
-      .map((e) => ({ id: e.info.id, pid: e.info.pid!, port: e.info.port, url: e.info.url, cwd: e.info.cwd, logFile: e.info.logFile, startedAt: e.info.startedAt }));
+      .map((e) => ({
+        id: e.info.id,
+        pid: e.info.pid!,
+        port: e.info.port,
+        url: e.info.url,
+        cwd: e.info.cwd,
+        logFile: e.info.logFile,
+        startedAt: e.info.startedAt,
+        ...(e.identity ? { identity: e.identity } : {}),
+      }));
   }
 
   /** Marks an app as the active one (restart on crash) or not. */
@@ -274,6 +296,7 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const env = { ...spec.env, PORT: String(spec.port) };
     const child = spawnApp(appCommand(spec.command, spec.cwd, env), spec.logFile, `start ${spec.id} on port ${spec.port}: ${spec.command}`);
     entry.child = child;
+    entry.identity = child.pid ? processIdentity(child.pid) : null;
     entry.startedAtMs = this.now();
     entry.info.state = 'running';
     entry.info.pid = child.pid ?? null;

@@ -43,8 +43,9 @@ export class TlsListener {
     const listener = this;
     this.server = createServer(
       {
-        // TCP_NODELAY, as on the plain-HTTP listener (node's TLS server leaves Nagle on). With Nagle, HTTPS answers
-        // had a p99 2.7x nginx's and a p99.9 of 48 ms against 20 ms (bench/router/https.sh, docs/router.md).
+        // TCP_NODELAY, as on the plain-HTTP listener: node's TLS server leaves Nagle on, and then an answer written in
+        // two pieces (a head and a large body, or a small answer that came in two reads) waited for the client's
+        // delayed ACK, 40 ms (bench/router/README.md).
         noDelay: true,
         // node asks for the protocol before the certificate, both on the connection's socket: an ACME validation
         // handshake is marked here and given its challenge certificate in SNICallback.

@@ -31,7 +31,8 @@ describe('replica-ratio canary (contract test against a fake API server)', () =>
     expect(code, summary.message).toBe(0);
     expect(stderr).toContain('only approximates');
     expect(stderr).toMatch(/approximate split by replica ratio: 1 green pod\(s\) beside 2 blue \(33% of pods\)/);
-    expect(summary.steps?.map((s) => [s.percent, s.ok])).toEqual([[25, true]]);
+    // The last step (100%) is the promotion, judged like the others (src/rollout/canary.ts).
+    expect(summary.steps?.map((s) => [s.percent, s.ok])).toEqual([[25, true], [100, true]]);
     const green = summary.release.id;
     const patches = fake.requests.slice(before).filter((r) => r.method === 'PATCH').map((r) => [r.path.split('/').slice(-2).join('/'), (r.body as Array<{ op: string; value: unknown }>).filter((o) => o.op !== 'test').map((o) => o.value)]);
     expect(patches).toEqual([

@@ -41,7 +41,8 @@ describe('Gateway API canary (contract test against a fake API server)', () => {
     const before = fake.requests.length;
     const { code, summary } = await deploy();
     expect(code, summary.message).toBe(0);
-    expect(summary.steps?.map((s) => [s.percent, s.ok])).toEqual([[25, true]]);
+    // The last step (100%) is the promotion, judged like the others (src/rollout/canary.ts).
+    expect(summary.steps?.map((s) => [s.percent, s.ok])).toEqual([[25, true], [100, true]]);
     expect(summary.steps![0]!.baseline!.requests).toBeGreaterThanOrEqual(10);
     const green = summary.release.id;
     const routePatches = fake.requests.slice(before).filter((r) => r.method === 'PATCH' && r.path.endsWith('/httproutes/shop'));

@@ -222,8 +222,9 @@ describe('kubernetes platform (contract test against a fake API server)', () => 
     expect(next.code).toBe(0);
     const r = await runCli(['rollback', 'staging', '--yes', '--json'], { cwd: dir, env: { KUBECONFIG: kubeconfig, SESSION_SECRET: SECRET } });
     const summary = JSON.parse(r.stdout) as DeploySummary;
-    expect(summary.message ?? '', r.stderr).toBe('');
+    expect(summary.message ?? '', r.stderr).toMatch(new RegExp(`^rolled back to ${blue} in `));
     expect(r.code).toBe(0);
+    expect(summary.rollback).toMatchObject({ performed: true, verified: true });
     expect(selector()).toEqual({ app: 'shop', release: blue });
     expect(fake.get('Deployment', 'default', `shop-${next.summary.release.id}`)!.spec.replicas).toBe(0);
   }, 60_000);

@@ -72,7 +72,7 @@ describe('pruning old releases (contract test against a fake API server)', () =>
     fake.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'someone-elses', namespace: 'default', labels: { app: 'shop' } }, spec: { replicas: 1 } });
     const ctx = await context();
     ctx.config.releases.keep = 2;
-    const pruned = await pruneReleases(ctx, { client: await connectKube({ context: null }), openTunnel: null as never }, [ids[0]!]);
+    const pruned = await pruneReleases(ctx, await connectKube({ context: null }), [ids[0]!]);
     expect(pruned).toEqual([ids[1]]);
     expect(fake.get('Deployment', 'default', `shop-${ids[1]}`)).toBeUndefined();
     expect(fake.get('Secret', 'default', `shop-${ids[1]}-env`)).toBeUndefined();

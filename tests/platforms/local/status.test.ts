@@ -1,10 +1,9 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeApp } from '../../../src/platforms/local/runtime-status.js';
 import type { StatusView } from '../../../src/cli/commands/status.js';
 import { ensureBuilt } from '../../setup/build.js';
 import { runCli } from '../../cli/helpers.js';
-import { git, tinyProject } from './helpers/tiny-project.js';
+import { git, stopAndRemove, tinyProject } from './helpers/tiny-project.js';
 
 const cli = (cwd: string, ...args: string[]) => runCli(args, { cwd });
 
@@ -26,12 +25,7 @@ describe('deploy status on the local platform asks the runtime', { timeout: 240_
     second = await deploy();
   }, 240_000);
 
-  afterAll(async () => {
-    if (!dir) return;
-    const stop = await cli(dir, 'stop', 'staging', '--yes');
-    expect(stop.code, stop.stderr).toBe(0);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAndRemove(dir));
 
   it('reports the active release uptime and the warm previous release, in --json and for humans', async () => {
     const json = await cli(dir, 'status', 'staging', '--json');

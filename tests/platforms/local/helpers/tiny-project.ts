@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { findFreePort } from '../../../../src/platforms/local/free-port.js';
+import { runCli } from '../../../cli/helpers.js';
 
 const TINY_APP = new URL('../fixtures/tiny-app.mjs', import.meta.url).pathname;
 
@@ -34,4 +36,12 @@ export async function tinyProject(prefix: string): Promise<string> {
   git(dir, 'add', '.');
   git(dir, 'commit', '-qm', 'tiny app');
   return dir;
+}
+
+/** Teardown: `deploy stop staging`, asserted (a failed stop hides bugs), then the project folder. */
+export async function stopAndRemove(dir: string | undefined): Promise<void> {
+  if (!dir) return;
+  const stop = await runCli(['stop', 'staging', '--yes'], { cwd: dir });
+  expect(stop.code, stop.stderr).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,18 +1,17 @@
 import type { KubernetesSettings } from './config.js';
 import { ExitCode, UserError } from '../../errors.js';
-import type { DeployContext, DeployOutcome } from '../../orchestrator/types.js';
+import type { DeployContext } from '../../orchestrator/types.js';
 import { type KubeClient, getOrNull, resourcePath } from './api.js';
-import { type FlowDeps, deployPlain } from './deploy-flow.js';
 import { deploymentName } from './names.js';
-import { planDeployment } from './plan.js';
+import { type DeploymentPlan, planDeployment } from './plan.js';
 import { sameSelector } from './state-report.js';
 import { releaseLabels } from './manifests.js';
 
 /**
- * `deploy rollback <env> [--to id]`: the previous release's Deployment (kept at 0 replicas) is scaled back up and
- * goes through the same flow as a new green: ready, smoke, guarded switch, verify, and back if that fails.
+ * `deploy rollback <env> [--to id]`: the plan for the previous release's Deployment (kept at 0 replicas), which the
+ * engine scales back up and treats like a new green: ready, smoke, guarded switch, verify.
  */
-export async function rollbackPlain(ctx: DeployContext, deps: FlowDeps, to?: string): Promise<DeployOutcome> {
+export async function rollbackPlan(ctx: DeployContext, client: KubeClient, to?: string): Promise<DeploymentPlan> {
   const { config } = ctx;
   const settings = config.kubernetes as KubernetesSettings;
   const state = await ctx.state.read();
@@ -20,7 +19,7 @@ export async function rollbackPlain(ctx: DeployContext, deps: FlowDeps, to?: str
   const known = state.releases.map((r) => r.id);
   if (!targetId) throw new UserError(`${config.environment} has no previous release to roll back to; pass --to <release> (known: ${known.join(', ') || 'none'})`, ExitCode.usage);
   const name = deploymentName(config.app, targetId);
-  const existing = await getOrNull<{ spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }>(deps.client, resourcePath('apps/v1', 'Deployment', settings.namespace, name));
+  const existing = await getOrNull<{ spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }>(client, resourcePath('apps/v1', 'Deployment', settings.namespace, name));
   if (!existing) throw new UserError(`release ${targetId}: Deployment ${settings.namespace}/${name} is no longer in the cluster; deploy that commit again instead`, ExitCode.usage);
   const record = state.releases.find((r) => r.id === targetId);
   const release = {
@@ -33,12 +32,8 @@ export async function rollbackPlain(ctx: DeployContext, deps: FlowDeps, to?: str
     settings,
     env: {},
   };
-  const selector = await currentSelector(deps.client, settings);
-  if (sameSelector(selector, releaseLabels(release))) throw new UserError(`release ${targetId} already receives the traffic of ${config.environment}`, ExitCode.usage);
-  return deployPlain(ctx, deps, planDeployment(release, selector), { existing: true });
-}
-
-async function currentSelector(client: KubeClient, settings: KubernetesSettings): Promise<Record<string, string>> {
   const svc = await client.request<{ spec?: { selector?: Record<string, string> } }>('GET', resourcePath('v1', 'Service', settings.namespace, settings.service));
-  return svc.spec?.selector ?? {};
+  const selector = svc.spec?.selector ?? {};
+  if (sameSelector(selector, releaseLabels(release))) throw new UserError(`release ${targetId} already receives the traffic of ${config.environment}`, ExitCode.usage);
+  return planDeployment(release, selector);
 }
