@@ -121,7 +121,6 @@ describe('deploy CLI (built, run as a real process)', () => {
     const dir = makeProject();
     const r = await runCli(['staging', '--dry-run', '--json'], { cwd: dir, env: { DEPLOY_TEST_CHILD_HANG: '1', DEPLOY_RUN_DEADLINE: '500ms' } });
     expect(r.code).toBe(4);
-    expect(r.ms).toBeLessThan(10_000);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ status: 'failed', exitCode: 4 });
     expect(summary.message).toContain('exceeded the run deadline');

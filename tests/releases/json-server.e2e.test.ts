@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,15 +11,32 @@ import { createNpmProject, getJson, lockfileFor, type NpmProject } from './helpe
 /**
  * json-server (a real npm package) as the app: records POSTed before a deploy must be there after it, each release
  * runs the dependencies of its own lockfile, and retention keeps the good releases. Two groups of projects run side
- * by side (each mostly waits on its own deploys), each with its own state home, so its dependency cache starts empty
- * (the first install is real): the persisted project's tests delete a cache entry by hand, which must not pull the
- * dependencies from under the other group's releases.
+ * by side (each mostly waits on its own deploys), each with its own state home: the persisted project's tests delete
+ * a cache entry by hand, which must not pull the dependencies from under the other group's releases. The persisted
+ * project's cache starts empty (its first install is real).
  */
 const persistedHome = mkdtempSync(join(tmpdir(), 'shipgate-state-'));
 const othersHome = mkdtempSync(join(tmpdir(), 'shipgate-state-'));
 const projects: NpmProject[] = [];
 let v173 = '';
 let v174 = '';
+
+/**
+ * The other home's cache starts as a hard-linked copy of the persisted project's first install (a cache entry is
+ * never written again), so the two groups cost one `npm ci` of 0.17.3, not two at once.
+ */
+let firstInstallDone: () => void = () => {};
+const firstInstall = new Promise<void>((resolve) => (firstInstallDone = resolve));
+
+async function othersCacheFromFirstInstall(): Promise<void> {
+  await firstInstall;
+  const from = join(persistedHome, 'shipgate', 'dependencies');
+  // The first deploy failed before installing: the other group installs on its own.
+  if (!existsSync(from)) return;
+  const to = join(othersHome, 'shipgate', 'dependencies');
+  mkdirSync(to, { recursive: true });
+  for (const key of readdirSync(from).filter((name) => !name.includes('.tmp-'))) execFileSync('cp', ['-al', join(from, key), join(to, key)]);
+}
 
 const SERVER = `const jsonServer = require('json-server');
 const { version } = require('json-server/package.json');
@@ -73,8 +91,13 @@ describe('json-server across releases', { timeout: 15 * 60_000 }, () => {
     let first = '';
 
     it.sequential('with persist: records POSTed before a deploy under load are served after it; the same lockfile reuses the cache', async () => {
-      persisted = await project('persist: [db.json]', persistedHome);
-      const one = await persisted.deploy('staging');
+      let one: Awaited<ReturnType<NpmProject['deploy']>>;
+      try {
+        persisted = await project('persist: [db.json]', persistedHome);
+        one = await persisted.deploy('staging');
+      } finally {
+        firstInstallDone();
+      }
       expect(one.exitCode, one.summary.message).toBe(0);
       first = one.summary.release.id;
       expect((await persisted.release(first))?.dependencies).toMatchObject({ manager: 'npm', source: 'installed' });
@@ -128,6 +151,8 @@ describe('json-server across releases', { timeout: 15 * 60_000 }, () => {
   });
 
   describe('projects without persist, and with releases.keep', { concurrent: true }, () => {
+    beforeAll(othersCacheFromFirstInstall, 15 * 60_000);
+
     it.sequential('without persist: the deploy stops at the data-loss pre-check naming db.json; --accept-data-loss drops it and says so', async () => {
       const plain = await project('', othersHome);
       const first = await plain.deploy('staging');
