@@ -122,7 +122,8 @@ describe('control socket', () => {
     const error = await rejection(impatient.call('test.never'));
     expect(error.code).toBe('unreachable');
     expect(error.message).toContain('did not answer test.never within 50 ms');
-    expect((await impatient.status()).table.version).toBe(0);
+    // The same connection still answers; with a budget of its own, since 50 ms is no promise on a loaded box.
+    expect((await impatient.call<{ table: { version: number } }>('router.status', {}, { timeoutMs: 10_000 })).table.version).toBe(0);
   });
 
   it('restores the routing table after a restart', async () => {
