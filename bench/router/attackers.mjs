@@ -36,7 +36,19 @@ function open(i) {
   sockets[i] = socket;
 }
 
-for (let i = 0; i < count; i++) open(i);
+// Idle connections open in batches: a burst of thousands overflows the listen backlog, and a connection the server
+// dropped there is connected for the client but never accepted (found at 5,000: about 1,000 were not), so the
+// figure per connection came out low. The attack modes keep their burst: absorbing it is part of what they measure.
+if (mode === 'idle') {
+  for (let first = 0; first < count; first += 200) {
+    const batch = [];
+    for (let i = first; i < Math.min(count, first + 200); i++) {
+      open(i);
+      batch.push(new Promise((done) => sockets[i].once('connect', done).once('error', done)));
+    }
+    await Promise.all(batch);
+  }
+} else for (let i = 0; i < count; i++) open(i);
 const trickle = setInterval(() => {
   for (let i = 0; i < sockets.length; i++) if (slowloris(i) && !sockets[i].destroyed) sockets[i].write('a');
 }, 1000);

@@ -2,12 +2,17 @@
 // TLS_PORT, TLS_CERT, TLS_KEY: HTTPS on TLS_PORT too, with that certificate (the router's own TLS listener).
 // PROFILE_DIR=dir: SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to dir (a window of the run, for
 // profile-top.mjs, without the start-up that `node --cpu-prof` includes).
+// DIST=path runs the router of that build instead of dist/ (it must sit where node_modules resolves).
 // WORKERS=N (N > 1) runs N copies as a node:cluster sharing the port, to measure what a multi-worker router would gain.
 import cluster from 'node:cluster';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRouter } from '../../dist/src/router/router.js';
+import { pathToFileURL } from 'node:url';
+
+// DIST=path: the router of another build (an A/B against an older dist/).
+const dist = process.env.DIST ? pathToFileURL(join(process.env.DIST, 'src/router/router.js')).href : '../../dist/src/router/router.js';
+const { createRouter } = await import(dist);
 
 const workers = Number(process.env.WORKERS || 1);
 if (workers > 1 && cluster.isPrimary) {

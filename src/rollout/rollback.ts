@@ -51,16 +51,17 @@ export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   await target.switchTo(running, config.drainTimeoutMs);
   const switchMs = Math.round((performance.now() - started) * 10) / 10;
   await target.markLive(running.id, true);
-  if (current) {
-    await target.markLive(current.id, false);
-    await target.retire(current.id, config.keepWarmMs, config.drainTimeoutMs);
-  }
+  // The traffic moved: the state says so before the old release is retired (a target may record its retirement).
   await ctx.state.update((state) => ({
     ...state,
     url: config.url,
     active: slotFor(running),
     previous: current && before.active ? { ...before.active, running: true } : state.previous,
   }));
+  if (current) {
+    await target.markLive(current.id, false);
+    await target.retire(current.id, config.keepWarmMs, config.drainTimeoutMs);
+  }
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on ${running.id} in ${switchMs} ms (${warm ? 'was warm' : 'started cold'})` });
 
   ctx.step('verify');

@@ -1,6 +1,5 @@
 import type { UpstreamMetrics } from '../contracts/metrics.js';
 import type { PostCheckResult } from '../contracts/summary.js';
-import type { HealthTiming, ReadyResult } from './wait-ready.js';
 
 /** A release as the engine knows it: its id and what it was built from. */
 export interface ReleaseMeta {
@@ -130,4 +129,25 @@ export interface WholeSwitchTarget {
   /** Post-deployment verification of the live release, with the platform's own word on it where it has one. */
   verify(release: RunningRelease): Promise<{ ok: boolean; results: PostCheckResult[] }>;
   logTail(id: string, lines: number): Promise<string[]>;
+}
+
+export interface HealthTiming {
+  path: string;
+  intervalMs: number;
+  /** Overall deadline for the release to become healthy. */
+  deadlineMs: number;
+  /** Per-check timeout. */
+  checkTimeoutMs: number;
+  /** Give up once the path answered only 404 for this long (default 3 s): it does not exist. */
+  notFoundMs?: number;
+}
+
+export interface ReadyResult {
+  ok: boolean;
+  /** e.g. "GET /health answered 503 for 30s" or "exited with code 1 before it became healthy". */
+  detail: string;
+  elapsedMs: number;
+  exited: boolean;
+  /** What was waited for, when the target's own readiness says it better than the health path. */
+  threshold?: string;
 }

@@ -1,5 +1,5 @@
 import type { ResolvedEnvironment } from '../config/types.js';
-import type { HealthTiming } from './wait-ready.js';
+import type { HealthTiming } from './target.js';
 
 /** The flow's waits, derived from the config; tests inject shorter ones. */
 export interface FlowTiming {

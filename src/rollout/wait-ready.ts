@@ -1,29 +1,8 @@
 import { waitHealthy } from '../router/health-check.js';
 import { sleepFor } from '../verify/clock.js';
-import type { RolloutTarget, RunningRelease } from './target.js';
+import type { HealthTiming, ReadyResult, RolloutTarget, RunningRelease } from './target.js';
 import { describeAnswers, HEALTH_CANDIDATES, probeHealthPaths } from '../verify/health-paths.js';
 import { NotFoundWatch } from './not-found-watch.js';
-
-export interface HealthTiming {
-  path: string;
-  intervalMs: number;
-  /** Overall deadline for the release to become healthy. */
-  deadlineMs: number;
-  /** Per-check timeout. */
-  checkTimeoutMs: number;
-  /** Give up once the path answered only 404 for this long (default 3 s): it does not exist. */
-  notFoundMs?: number;
-}
-
-export interface ReadyResult {
-  ok: boolean;
-  /** e.g. "GET /health answered 503 for 30s" or "exited with code 1 before it became healthy". */
-  detail: string;
-  elapsedMs: number;
-  exited: boolean;
-  /** What was waited for, when the target's own readiness says it better than the health path. */
-  threshold?: string;
-}
 
 /** The target's own readiness when it has one, otherwise its health path polled on `url`. */
 export function targetReady(target: Pick<RolloutTarget, 'exitStatus' | 'waitReady'>, release: RunningRelease, timing: HealthTiming, signal: AbortSignal): Promise<ReadyResult> {

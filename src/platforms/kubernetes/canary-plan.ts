@@ -25,7 +25,7 @@ export interface ServiceView {
 
 /**
  * A canary as data: what to create, the patches of each step, how to put traffic back after step i, and what to
- * do around the final selector switch. The flow (canary-flow.ts) only sends them.
+ * do around the final selector switch. canary-traffic.ts only sends them, when the engine asks for each step.
  */
 export interface CanaryPlan {
   kind: 'gateway' | 'replicas';

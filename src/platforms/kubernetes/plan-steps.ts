@@ -34,7 +34,8 @@ export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' 
     step('smoke', `smoke green through ${k?.smokeVia === 'pod-ip' ? 'the pod IP' : 'a port-forward'} before it gets traffic`),
   ];
   const guarded = '(JSON patch guarded by a test op)';
-  if (config.strategy === 'canary' && current !== null) {
+  const canary = config.strategy === 'canary' && current !== null;
+  if (canary) {
     const through = k?.gateway ? `HTTPRoute ${k.gateway.route} weights` : 'replica ratio';
     const per = formatDuration(config.canary.intervalMs);
     const grow = k?.gateway ? '' : `green back to ${k?.replicas ?? 1} replicas and ready, then `;
@@ -44,6 +45,7 @@ export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' 
     steps.push(verify);
   }
   steps.push(step('retire', `scale blue down after ${formatDuration(k?.scaleDownDelayMs ?? 0)}`));
-  steps.push(step('switch-back', 'on failure: switch the selector back to blue (still scaled up) and verify it', true));
+  const back = canary ? 'traffic back to blue alone (the route or the selector as before; blue still scaled up)' : 'switch the selector back to blue (still scaled up)';
+  steps.push(step('switch-back', `on failure: ${back} and verify it`, true));
   return steps;
 }

@@ -1,8 +1,7 @@
 import type { UpstreamMetrics } from '../../contracts/metrics.js';
 import type { DeployContext } from '../../orchestrator/types.js';
-import type { ReleaseMeta, RolloutTarget, RunningRelease } from '../../rollout/target.js';
+import type { HealthTiming, ReadyResult, ReleaseMeta, RolloutTarget, RunningRelease } from '../../rollout/target.js';
 import { TrafficError } from '../../rollout/traffic-error.js';
-import type { HealthTiming, ReadyResult } from '../../rollout/wait-ready.js';
 import { parseSmokeSpec } from '../../verify/smoke-spec.js';
 import { requiredSamples } from '../../verify/thresholds.js';
 import { KubeApiError, type KubeClient, getOrNull, resourcePath } from './api.js';

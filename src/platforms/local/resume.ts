@@ -72,7 +72,11 @@ export async function resumeLocal(config: ResolvedEnvironment, options: ResumeOp
     // The runtime lists only processes that still run (not a killed one init has yet to reap, not a reused pid), but
     // a live one can hang: it must answer its health path within the health timeout, or it is replaced.
     const timing = flowTiming(config).health;
-    if (running && !(await waitReady(runner, running, timing, new AbortController().signal)).ok) running = null;
+    const answer = running && (await waitReady(runner, running, timing, new AbortController().signal));
+    if (answer && !answer.ok) {
+      result.actions.push(`release ${target} did not answer (${answer.detail}); stopped`);
+      running = null;
+    }
     if (!running) {
       const meta = await readRelease(config.stateDir, target);
       if (!meta) return { ...result, status: 'failed', message: `${environment}: release ${target} is gone from .deploy/${environment}/releases; deploy again or roll back` };

@@ -165,8 +165,8 @@ export class AppSupervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   /**
    * Takes over an app a previous runtime started, if its process still runs: alive (a zombie is dead: after a kill of
    * every process, init may not have reaped it yet) and the same process (not a later one given its pid). It keeps
-   * serving. Its pid is watched (it is not our child). With `spec` (kept by the keeper) a crash is restarted like any other; without,
-   * it can be listed and stopped only: its environment was never written down.
+   * serving. Its pid is watched (it is not our child). With `spec` (kept by the keeper) a crash is restarted like any
+   * other; without, it can be listed and stopped only: its environment was never written down.
    */
   adopt(app: AdoptableApp, options: { spec?: StashedApp; pollMs?: number } = {}): AppInfo | null {
     const identity = processIdentity(app.pid);

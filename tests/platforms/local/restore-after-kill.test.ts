@@ -5,6 +5,7 @@ import { connectRouter } from '../../../src/router/client.js';
 import { ensureRouter } from '../../../src/router/ensure.js';
 import type { AppInfo } from '../../../src/platforms/local/supervisor.js';
 import { readRuntimeStatus } from '../../../src/platforms/local/runtime-status.js';
+import { processIdentity } from '../../../src/exec/process-liveness.js';
 import { ensureBuilt, ROOT } from '../../setup/build.js';
 import { runCli } from '../../cli/helpers.js';
 import { stopAndRemove, tinyProject } from './helpers/tiny-project.js';
@@ -57,7 +58,7 @@ describe('a runtime restored after every process was killed', { timeout: 240_000
 
     // The runtime `deploy resume` starts, restoring its routing table and the apps it finds alive; asked at once, as
     // resume does (the old watch noticed the zombie only once init reaped it).
-    (await ensureRouter({ stateDir, port, host: '127.0.0.1', daemonPath: RUNTIME })).close();
+    (await ensureRouter({ stateDir, port, host: '127.0.0.1', daemonPath: RUNTIME, startTimeoutMs: 60_000 })).close();
     const view = await readRuntimeStatus(stateDir, { active: release, previous: null });
     expect(view?.process?.pid).not.toBe(info.pid);
     expect(view?.active).toMatchObject({ release, up: false });
@@ -68,5 +69,21 @@ describe('a runtime restored after every process was killed', { timeout: 240_000
     const served = await fetch(`http://127.0.0.1:${port}/`);
     expect(served.status).toBe(200);
     expect(served.headers.get('x-release')).toBe(release);
+  });
+
+  it('a release the runtime runs but that does not answer (a hung process) is replaced by deploy resume', async () => {
+    const client = await connectRouter(stateDir);
+    const hung = (await client.call<AppInfo[]>('apps.list')).find((a) => a.id === release)!;
+    client.close();
+    expect(hung).toMatchObject({ state: 'running' });
+    process.kill(hung.pid!, 'SIGSTOP');
+
+    const resumed = await cli('resume', 'staging');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`release ${release} did not answer \\(not healthy within 10000 ms [^)]*\\)\\); stopped; release ${release} started`));
+    const served = await fetch(`http://127.0.0.1:${port}/`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('x-release')).toBe(release);
+    expect(processIdentity(hung.pid!)).toBeNull();
   });
 });
