@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalReleasesDir } from '../../src/releases/location.js';
 import { startLoad } from '../helpers/load.js';
 import { ensureBuilt } from '../setup/build.js';
-import { createNpmProject, getJson, lockfileFor, type NpmProject } from './helpers/npm-project.js';
+import { createNpmProject, getJson, type NpmProject } from './helpers/npm-project.js';
 
 /**
  * json-server (a real npm package) as the app: records POSTed before a deploy must be there after it, each release
@@ -18,8 +18,13 @@ import { createNpmProject, getJson, lockfileFor, type NpmProject } from './helpe
 const persistedHome = mkdtempSync(join(tmpdir(), 'shipgate-state-'));
 const othersHome = mkdtempSync(join(tmpdir(), 'shipgate-state-'));
 const projects: NpmProject[] = [];
-let v173 = '';
-let v174 = '';
+/**
+ * package.json and package-lock.json of json-server 0.17.3 and 0.17.4 (exact), as `npm install --package-lock-only
+ * --save-exact json-server@<version>` wrote them in a folder holding only `{ "name": "app", "version": "1.0.0",
+ * "private": true }`: pinned, so a transitive release cannot change what is tested; the deploys install them for real.
+ */
+const v173 = join(import.meta.dirname, 'fixtures', 'json-server-0.17.3');
+const v174 = join(import.meta.dirname, 'fixtures', 'json-server-0.17.4');
 
 /**
  * The other home's cache starts as a hard-linked copy of the persisted project's first install (a cache entry is
@@ -75,12 +80,7 @@ async function post(url: string, title: string): Promise<void> {
 const titles = async (url: string) => (await getJson<Array<{ title: string }>>(`${url}/posts`)).map((p) => p.title);
 
 describe('json-server across releases', { timeout: 15 * 60_000 }, () => {
-  beforeAll(async () => {
-    await ensureBuilt();
-    // 0.17.4 is needed from the upgrade test on: it resolves while the first deploys run.
-    void lockfileFor('json-server@0.17.4').catch(() => {});
-    v173 = await lockfileFor('json-server@0.17.3');
-  }, 15 * 60_000);
+  beforeAll(() => ensureBuilt(), 5 * 60_000);
 
   afterAll(async () => {
     for (const p of projects) await p.stop();
@@ -126,7 +126,6 @@ describe('json-server across releases', { timeout: 15 * 60_000 }, () => {
     });
 
     it.sequential('a dependency upgrade, then a rollback: the old release runs its old dependencies', async () => {
-      v174 = await lockfileFor('json-server@0.17.4');
       persisted.useLockfile(v174, 'json-server 0.17.4');
       const upgraded = await persisted.deploy('staging');
       expect(upgraded.exitCode, upgraded.summary.message).toBe(0);

@@ -10,25 +10,6 @@ import { runCli } from '../../cli/helpers.js';
 
 const run = promisify(execFile);
 
-/**
- * package.json + package-lock.json for `spec` (e.g. json-server@0.17.3), resolved from the npm registry once per
- * test file: `npm install --package-lock-only` fetches the metadata only; the deploy installs the packages.
- */
-const lockfiles = new Map<string, Promise<string>>();
-export function lockfileFor(spec: string): Promise<string> {
-  let dir = lockfiles.get(spec);
-  if (!dir) {
-    dir = (async () => {
-      const at = mkdtempSync(join(tmpdir(), 'shipgate-lock-'));
-      writeFileSync(join(at, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }, null, 2));
-      await run('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--save-exact', spec], { cwd: at, timeout: 10 * 60_000 });
-      return at;
-    })();
-    lockfiles.set(spec, dir);
-  }
-  return dir;
-}
-
 /** Installs `specs` for real into a fresh folder (like a new user would) and returns it, ready for `git init`. */
 export async function freshInstall(specs: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-fresh-'));
@@ -47,7 +28,7 @@ export interface NpmProject {
   cli(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** Writes files and commits them; returns the commit. */
   commit(files: Record<string, string>, message: string): string;
-  /** Takes package.json and the lockfile from `from` (a lockfileFor folder) and commits them. */
+  /** Takes package.json and the lockfile from the folder `from` and commits them. */
   useLockfile(from: string, message: string): string;
   release(id: string): Promise<ReleaseInfo | null>;
   stop(): Promise<void>;
