@@ -36,24 +36,12 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
 
   await ctx.journal?.phase('green-starting', { release: release.id });
   ctx.emit({ phase: 'start', state: 'start', message: `starting green ${release.id}` });
-  // Blue's own figures over the window before the switch: what green is judged against. Blue serves alone until
-  // the switch, so they are read (and topped up with probes) while green starts, not after.
-  const baselineStop = new AbortController();
-  const baseline = blue ? blueBaseline(input, blue.id, timing, AbortSignal.any([ctx.signal, baselineStop.signal])) : Promise.resolve(null);
-  const stopBaseline = () => {
-    baselineStop.abort();
-    return baseline;
-  };
-  const started = await startGreen(input, timing, blueId).catch(async (error: unknown) => {
-    await stopBaseline();
-    throw error;
-  });
-  if ('outcome' in started) {
-    await stopBaseline();
-    return started.outcome;
-  }
+  const started = await startGreen(input, timing, blueId);
+  if ('outcome' in started) return started.outcome;
   const green = started.green;
-  const blueFigures = await baseline;
+
+  // Blue's own figures over the window before the switch: what green is judged against.
+  const baseline = blue ? await blueBaseline(input, blue.id, timing) : null;
   await ctx.journal?.phase('switching', { switched: { to: green.id, from: blueId } });
   ctx.step('switch');
   try {
@@ -73,7 +61,7 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
 
   await ctx.journal?.phase('verifying');
   ctx.step('verify');
-  const verification = await verify(input, green, timing, blueFigures);
+  const verification = await verify(input, green, timing, baseline);
   const report = verificationReport(verification, config.verify.onInconclusive, requiredSamples(config.verify.minRequests), blue ? `${blue.id} over the ${Math.round(config.verify.windowMs / 1000)}s before the switch` : null);
   // Warm at least as long as the post-deploy guard watches, so a breach can switch back instantly.
   const warmMs = target.hostsGuard ? warmPeriodMs(config.keepWarmMs, config.guardMs) : config.keepWarmMs;
@@ -100,7 +88,7 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
 }
 
 /** Blue over the last window, topped up with probes through the public URL (still blue's) when it served too little. */
-async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming, signal: AbortSignal): Promise<UpstreamMetrics | null> {
+async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming): Promise<UpstreamMetrics | null> {
   const { ctx, target } = input;
   // The target's figures are its own probes of the release: there is no live traffic of blue's to read.
   if (target.capabilities.metrics === 'probes') return null;
@@ -112,7 +100,7 @@ async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTim
     probe: paths.length
       ? (count, signal) => generateProbeTraffic(input.publicUrl, paths, { count, concurrency: 4, deadlineMs: verify.windowMs, requestTimeoutMs: timing.requestTimeoutMs, signal })
       : null,
-    signal,
+    signal: ctx.signal,
   }).catch((error: unknown) => {
     ctx.log(`blue's figures are unreadable (${String(error)}); green is judged on the absolute limits only`);
     return null;
