@@ -1,7 +1,6 @@
 import type { PostCheckResult } from '../contracts/summary.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { DeployContext, DeployOutcome } from '../orchestrator/types.js';
-import { checkOnce } from '../router/health-check.js';
 import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
 import { failedBeforeSwitch, releaseOf } from './outcome.js';
 import type { ReleaseMeta, RolloutTarget } from './target.js';
@@ -65,7 +64,10 @@ export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on ${running.id} in ${switchMs} ms (${warm ? 'was warm' : 'started cold'})` });
 
   ctx.step('verify');
-  const health = await checkOnce(running.url, config.health.path, timing.health.checkTimeoutMs);
+  // Answered within the health deadline, not at the first try: a release started cold a moment ago (a tunnel to
+  // pods just scaled up) can miss one 2 s check on a loaded machine and still be healthy.
+  const ready = await targetReady(target, running, timing.health, ctx.signal);
+  const health = { success: ready.ok, detail: ready.detail };
   const smoke = smokeCheckResult(await runSmoke(input.publicUrl, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }));
   const post: PostCheckResult[] = [
     { name: 'Health', ok: health.success, value: health.detail, threshold: '2xx' },
