@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter, type Router } from '../../src/router/router.js';
+import type { Router } from '../../src/router/router.js';
+import { routerWithSelfSignedTls } from '../helpers/tls-router.js';
 
 /**
  * Response bodies go from an upstream connection's read buffer to the client without a copy, so that connection may
@@ -23,7 +20,7 @@ const FAST = body(64 * 1024 + 3, 241);
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 let router: Router;
-let dir: string;
+let tls: Awaited<ReturnType<typeof routerWithSelfSignedTls>>;
 const upstream = createServer((req, res) => {
   const data = req.url === '/fast' ? FAST : SLOW[Number(req.url!.slice('/slow/'.length))];
   res.writeHead(200, { 'content-length': data.length });
@@ -32,20 +29,13 @@ const upstream = createServer((req, res) => {
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  router = await createRouter({ port: 0, host: '127.0.0.1' });
-  await router.setActive({ id: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
-  dir = mkdtempSync(join(tmpdir(), 'shipgate-relay-'));
-  const cert = join(dir, 'localhost.crt');
-  const key = join(dir, 'localhost.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  chmodSync(key, 0o600);
-  await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates: [{ hosts: ['localhost'], cert, key }], redirect: false, hstsSeconds: 0 } });
+  tls = await routerWithSelfSignedTls(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+  router = tls.router;
 });
 
 afterAll(async () => {
-  await router.close(100);
+  await tls.close();
   await new Promise((resolve) => upstream.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(['http', 'https'] as const)('response bodies relayed without a copy (%s)', (proto) => {

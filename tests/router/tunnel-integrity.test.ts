@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { createRouter, type Router } from '../../src/router/router.js';
+import type { Router } from '../../src/router/router.js';
+import { routerWithSelfSignedTls } from '../helpers/tls-router.js';
 
 /**
  * A WebSocket's upstream bytes go to the client straight from the upstream connection's read buffer, without a copy,
@@ -21,7 +18,7 @@ const UP = Array.from({ length: MESSAGES }, (_, n) => message(n, 251));
 const DOWN = Array.from({ length: MESSAGES }, (_, n) => message(n, 241));
 
 let router: Router;
-let dir: string;
+let tls: Awaited<ReturnType<typeof routerWithSelfSignedTls>>;
 let upstream: WebSocketServer;
 /** What the upstream received on each connection, message by message. */
 const received: Buffer[][] = [];
@@ -35,20 +32,13 @@ beforeAll(async () => {
     for (const data of DOWN) socket.send(data);
   });
   await new Promise((resolve) => upstream.once('listening', resolve));
-  router = await createRouter({ port: 0, host: '127.0.0.1' });
-  await router.setActive({ id: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
-  dir = mkdtempSync(join(tmpdir(), 'shipgate-tunnel-'));
-  const cert = join(dir, 'localhost.crt');
-  const key = join(dir, 'localhost.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  chmodSync(key, 0o600);
-  await router.configure({ limits: {}, trustedProxies: [], trustUserHeader: false, tls: { port: 0, certificates: [{ hosts: ['localhost'], cert, key }], redirect: false, hstsSeconds: 0 } });
+  tls = await routerWithSelfSignedTls(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+  router = tls.router;
 });
 
 afterAll(async () => {
-  await router.close(100);
+  await tls.close();
   await new Promise((resolve) => upstream.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(['ws', 'wss'] as const)('a WebSocket relayed without a copy (%s)', (scheme) => {
