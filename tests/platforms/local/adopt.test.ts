@@ -79,6 +79,15 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+
+/** An empty project with its staging state folder, removed after the test. */
+function newProject(): { project: string; stateDir: string } {
+  const project = mkdtempSync(join(tmpdir(), 'shipgate-adopt-'));
+  cleanups.push(() => rmSync(project, { recursive: true, force: true }));
+  const stateDir = join(project, '.deploy', 'staging');
+  mkdirSync(stateDir, { recursive: true });
+  return { project, stateDir };
+}
 describe('a runtime that restarts adopts the apps the previous one left running', () => {
   it('records live apps in apps.json without their environment', async () => {
     const project = mkdtempSync(join(tmpdir(), 'shipgate-adopt-'));
@@ -99,10 +108,7 @@ describe('a runtime that restarts adopts the apps the previous one left running'
   });
 
   it('lists an adopted app as running and can stop it', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'shipgate-adopt-'));
-    cleanups.push(() => rmSync(project, { recursive: true, force: true }));
-    const stateDir = join(project, '.deploy', 'staging');
-    mkdirSync(stateDir, { recursive: true });
+    const { project, stateDir } = newProject();
     // An app started by a runtime that has since died: its own process group, still serving.
     const port = await findFreePort();
     const orphan = await orphanApp(port, 'r0');
@@ -117,10 +123,7 @@ describe('a runtime that restarts adopts the apps the previous one left running'
   });
 
   it('adopts only apps whose process still runs: not a killed one init has yet to reap, not a process that got its pid', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'shipgate-adopt-'));
-    cleanups.push(() => rmSync(project, { recursive: true, force: true }));
-    const stateDir = join(project, '.deploy', 'staging');
-    mkdirSync(stateDir, { recursive: true });
+    const { project, stateDir } = newProject();
     const [zombiePort, reusedPort, legacyPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort()]);
     // Killed with every other process: dead, but still a zombie, so its pid answers signal 0.
     const zombie = await heldApp(zombiePort, 'r-zombie');
@@ -157,10 +160,7 @@ describe('a runtime that restarts adopts the apps the previous one left running'
   });
 
   it('an adopted app that is killed counts as exited at once, though it stays a zombie (no init reaps it)', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'shipgate-adopt-'));
-    cleanups.push(() => rmSync(project, { recursive: true, force: true }));
-    const stateDir = join(project, '.deploy', 'staging');
-    mkdirSync(stateDir, { recursive: true });
+    const { project, stateDir } = newProject();
     const port = await findFreePort();
     const pid = await heldApp(port, 'r0');
     writeFileSync(join(stateDir, 'apps.json'), JSON.stringify([adoptable('r0', pid, port, project, processIdentity(pid))]));
