@@ -107,7 +107,7 @@ async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTim
   });
 }
 
-async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
+export async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
   const { ctx, target } = input;
   const config = ctx.config;
   const switchedAt = ctx.clock.now();
