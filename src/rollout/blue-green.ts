@@ -12,8 +12,9 @@ import { requiredSamples } from '../verify/thresholds.js';
 import { keepInconclusive } from './inconclusive.js';
 import { describeFailure, failedBeforeSwitch, releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
-import { slotFor, upstreamUrl, withRelease } from './slots.js';
+import { slotFor, upstreamUrl } from './slots.js';
 import { switchBack } from './switch-back.js';
+import { recordSwitch } from './switched.js';
 import { startingPoint } from './live.js';
 import type { FlowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
@@ -49,14 +50,7 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
   } catch (error) {
     return switchFailed(input, green, blueId, error);
   }
-  await target.markLive(green.id, true);
-  if (blue) await target.markLive(blue.id, false);
-  await ctx.state.update((state) => ({
-    ...withRelease(state, release),
-    url: config.url,
-    active: slotFor(green),
-    previous: blue && before.active ? { ...before.active, running: true } : state.previous,
-  }));
+  await recordSwitch(input, green, blue, before.active);
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on green ${green.id}${blue ? ` (blue ${blue.id} kept warm)` : ''}` });
 
   await ctx.journal?.phase('verifying');

@@ -6,7 +6,7 @@ import { requiredSamples } from '../verify/thresholds.js';
 import { startGreen, switchFailed, verify } from './blue-green.js';
 import { startingPoint } from './live.js';
 import { describeFailure, firstFailure, releaseOf } from './outcome.js';
-import { slotFor, withRelease } from './slots.js';
+import { recordSwitch } from './switched.js';
 import type { RolloutTarget } from './target.js';
 import type { RolloutInput } from './types.js';
 
@@ -83,14 +83,7 @@ export async function deployVerifyFirst(input: RolloutInput & { target: VerifyFi
     const failed = await switchFailed(input, green, blueId, error);
     return { ...failed, post: [...verification.results, ...failed.post], verification: report };
   }
-  await target.markLive(green.id, true);
-  if (blue) await target.markLive(blue.id, false);
-  await ctx.state.update((state) => ({
-    ...withRelease(state, release),
-    url: config.url,
-    active: slotFor(green),
-    previous: blue && before.active ? { ...before.active, running: true } : state.previous,
-  }));
+  await recordSwitch(input, green, blue, before.active);
   ctx.emit({ phase: 'switch', state: 'ok', message: moved || `traffic on ${green.id}` });
 
   const post = [...verification.results];
