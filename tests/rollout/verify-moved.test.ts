@@ -92,17 +92,23 @@ afterEach(async () => {
   blueServer = null;
 });
 
-async function switchBackTo(failFirst: number, deadlineMs: number) {
+/** r-2 live, r-1 warm (the slow release, which the public URL reaches once traffic moved to it). */
+async function scene(failFirst: number) {
   blueServer = await slowRelease(failFirst);
   const blue = { id: 'r-1', url: blueServer.url };
   const green = { id: 'r-2', url: 'http://127.0.0.1:9' };
   const target = recordingTarget([blue, green]);
   const ctx = context({ ...emptyState('staging'), active: slot('r-2', green.url), previous: slot('r-1', blue.url) }, blueServer.url);
+  return { blue, green, target, ctx };
+}
+
+async function switchBackTo(failFirst: number, deadlineMs: number) {
+  const { blue, green, target, ctx } = await scene(failFirst);
   const outcome = await switchBack({
     ctx,
     target,
     release: releaseMeta('r-2'),
-    publicUrl: blueServer.url,
+    publicUrl: blue.url,
     green,
     blue,
     blueSlot: slot('r-1', blue.url),
@@ -112,7 +118,7 @@ async function switchBackTo(failFirst: number, deadlineMs: number) {
     logTail: [],
     timing: timing(deadlineMs),
   });
-  return { outcome, target, ctx, healthAnswers: blueServer.healthAnswers };
+  return { outcome, target, ctx, healthAnswers: blueServer!.healthAnswers };
 }
 
 describe('switch back after a failed verification', () => {
@@ -143,13 +149,9 @@ describe('switch back after a failed verification', () => {
 
 describe('deploy rollback to a warm release', () => {
   async function rollbackToSlow(failFirst: number, deadlineMs: number) {
-    blueServer = await slowRelease(failFirst);
-    const previous = { id: 'r-1', url: blueServer.url };
-    const current = { id: 'r-2', url: 'http://127.0.0.1:9' };
-    const target = recordingTarget([previous, current]);
-    const ctx = context({ ...emptyState('staging'), active: slot('r-2', current.url), previous: slot('r-1', previous.url) }, blueServer.url);
-    const outcome = await rollbackTo({ ctx, target, release: releaseMeta('r-1'), publicUrl: blueServer.url, timing: timing(deadlineMs) });
-    return { outcome, target, healthAnswers: blueServer.healthAnswers };
+    const { target, ctx } = await scene(failFirst);
+    const outcome = await rollbackTo({ ctx, target, release: releaseMeta('r-1'), publicUrl: blueServer!.url, timing: timing(deadlineMs) });
+    return { outcome, target, healthAnswers: blueServer!.healthAnswers };
   }
 
   it('waits for a release slow to answer after the switch: exit 0, verified', async () => {
