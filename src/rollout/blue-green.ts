@@ -126,7 +126,7 @@ export async function verify(input: RolloutInput, green: RunningRelease, timing:
   });
 }
 
-/** No blue to return to: stop green and say plainly that nothing serves the environment now. */
+/** No blue to return to: stop green and say plainly what serves the environment's address now (the target's word). */
 async function firstReleaseFailed(
   input: RolloutInput,
   green: RunningRelease,
@@ -139,6 +139,9 @@ async function firstReleaseFailed(
   await target.stop(green.id, stopTimeoutMs);
   await ctx.state.update((state) => ({ ...state, active: state.active ? { ...state.active, running: false } : null }));
   const url = upstreamUrl(slotFor(green));
+  const serving =
+    (await target.servingAfterWithdrawal?.(ctx.config.url).catch((error: unknown) => `what serves ${ctx.config.url} now could not be told (${String(error)})`)) ??
+    `nothing serves ${ctx.config.url} now`;
   return {
     status: 'failed',
     exitCode: ExitCode.rolledBack,
@@ -146,7 +149,7 @@ async function firstReleaseFailed(
     previousRelease: null,
     post,
     rollback: { performed: false, reason: describeFailure(failed) },
-    message: `${describeFailure(failed)}; there was no previous release to return to, so ${release.id} (${url}) was stopped and nothing serves ${ctx.config.url} now`,
+    message: `${describeFailure(failed)}; there was no previous release to return to, so ${release.id} (${url}) was stopped and ${serving}`,
     logTail,
     verified: false,
   };

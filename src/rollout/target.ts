@@ -84,6 +84,12 @@ export interface RolloutTarget {
   runningIds?(): Promise<string[]>;
   /** True when the target hosts the post-deploy guard, so the old release stays warm for the guard period too. */
   readonly hostsGuard?: boolean;
+  /**
+   * What serves `publicUrl` once a first release (nothing before it to return to) was stopped after failing
+   * verification, as a clause: "nothing serves <url> now" when absent. A target whose address may still reach
+   * something we did not start says what (Kubernetes: the Service's selector from before the deploy, and its pods).
+   */
+  servingAfterWithdrawal?(publicUrl: string): Promise<string>;
 }
 
 /**

@@ -15,6 +15,7 @@ import { formatSelector, stateReport } from './state-report.js';
 import { type Forward, type Tunnel, openTunnel } from './tunnel.js';
 import { noMetrics, probeMeter } from './verify.js';
 import { type DeploymentStatusView, waitDeploymentReady } from './wait-ready.js';
+import { servingAfterWithdrawal } from './withdrawn.js';
 
 export interface KubernetesTargetInput {
   ctx: DeployContext;
@@ -212,6 +213,8 @@ export function kubernetesTarget(input: KubernetesTargetInput): RolloutTarget & 
     },
 
     logTail: async () => [],
+
+    servingAfterWithdrawal: (address) => servingAfterWithdrawal(client, service, plan.from, green.id, address),
 
     async close() {
       await stopMeters();
