@@ -12,8 +12,9 @@ import { requiredSamples } from '../verify/thresholds.js';
 import { keepInconclusive } from './inconclusive.js';
 import { describeFailure, failedBeforeSwitch, releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
-import { slotFor, upstreamUrl, withRelease } from './slots.js';
+import { slotFor, upstreamUrl } from './slots.js';
 import { switchBack } from './switch-back.js';
+import { recordSwitch } from './switched.js';
 import { startingPoint } from './live.js';
 import type { FlowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
@@ -62,14 +63,7 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
   } catch (error) {
     return switchFailed(input, green, blueId, error);
   }
-  await target.markLive(green.id, true);
-  if (blue) await target.markLive(blue.id, false);
-  await ctx.state.update((state) => ({
-    ...withRelease(state, release),
-    url: config.url,
-    active: slotFor(green),
-    previous: blue && before.active ? { ...before.active, running: true } : state.previous,
-  }));
+  await recordSwitch(input, green, blue, before.active);
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on green ${green.id}${blue ? ` (blue ${blue.id} kept warm)` : ''}` });
 
   await ctx.journal?.phase('verifying');
@@ -133,7 +127,7 @@ async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTim
   });
 }
 
-async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
+export async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
   const { ctx, target } = input;
   const config = ctx.config;
   const switchedAt = ctx.clock.now();
@@ -158,7 +152,7 @@ async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTi
   });
 }
 
-/** No blue to return to: stop green and say plainly that nothing serves the environment now. */
+/** No blue to return to: stop green and say plainly what serves the environment's address now (the target's word). */
 async function firstReleaseFailed(
   input: RolloutInput,
   green: RunningRelease,
@@ -171,6 +165,9 @@ async function firstReleaseFailed(
   await target.stop(green.id, stopTimeoutMs);
   await ctx.state.update((state) => ({ ...state, active: state.active ? { ...state.active, running: false } : null }));
   const url = upstreamUrl(slotFor(green));
+  const serving =
+    (await target.servingAfterWithdrawal?.(ctx.config.url).catch((error: unknown) => `what serves ${ctx.config.url} now could not be told (${String(error)})`)) ??
+    `nothing serves ${ctx.config.url} now`;
   return {
     status: 'failed',
     exitCode: ExitCode.rolledBack,
@@ -178,7 +175,7 @@ async function firstReleaseFailed(
     previousRelease: null,
     post,
     rollback: { performed: false, reason: describeFailure(failed) },
-    message: `${describeFailure(failed)}; there was no previous release to return to, so ${release.id} (${url}) was stopped and nothing serves ${ctx.config.url} now`,
+    message: `${describeFailure(failed)}; there was no previous release to return to, so ${release.id} (${url}) was stopped and ${serving}`,
     logTail,
     verified: false,
   };

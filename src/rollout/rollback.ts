@@ -7,6 +7,7 @@ import type { ReleaseMeta, RolloutTarget } from './target.js';
 import { slotFor } from './slots.js';
 import { startingPoint } from './live.js';
 import type { FlowTiming } from './timing.js';
+import { verifyMovedTraffic } from './verify-moved.js';
 import { healthFailure, targetReady } from './wait-ready.js';
 
 export interface RollbackInput {
@@ -20,8 +21,9 @@ export interface RollbackInput {
 
 /**
  * `deploy rollback <env> [--to <id>]`: instant when the target is still warm; otherwise it is started, waited for
- * and smoked directly first, exactly like green. After the switch it is verified (health, smoke through the
- * public URL); the release it replaced stays warm for a while. Exit 0, 1 (target never got traffic) or 4.
+ * and smoked directly first, exactly like green. After the switch it is verified (verify-moved.ts: healthy within
+ * the health deadline, smoke through the public URL); the release it replaced stays warm for a while.
+ * Exit 0, 1 (target never got traffic) or 4.
  */
 export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   const { ctx, target, release } = input;
@@ -64,16 +66,9 @@ export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on ${running.id} in ${switchMs} ms (${warm ? 'was warm' : 'started cold'})` });
 
   ctx.step('verify');
-  // Answered within the health deadline, not at the first try: a release started cold a moment ago (a tunnel to
-  // pods just scaled up) can miss one 2 s check on a loaded machine and still be healthy.
-  const ready = await targetReady(target, running, timing.health, ctx.signal);
-  const health = { success: ready.ok, detail: ready.detail };
-  const smoke = smokeCheckResult(await runSmoke(input.publicUrl, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }));
-  const post: PostCheckResult[] = [
-    { name: 'Health', ok: health.success, value: health.detail, threshold: '2xx' },
-    smoke,
-  ];
-  const verified = health.success && smoke.ok;
+  const check = await verifyMovedTraffic(target, running, { publicUrl: input.publicUrl, smoke: config.verify.smoke, timing });
+  const post: PostCheckResult[] = [check.health, check.smoke];
+  const verified = check.ok;
   const where = `traffic is on ${running.id} (${running.url})${current ? `, ${current.id} is kept warm` : ''}`;
   return {
     status: verified ? 'success' : 'failed',
@@ -82,7 +77,7 @@ export async function rollbackTo(input: RollbackInput): Promise<DeployOutcome> {
     previousRelease: current?.id ?? null,
     post,
     rollback: { performed: true, reason: input.ctx.plan.options.reason ?? 'manual rollback', verified },
-    message: verified ? `rolled back to ${running.id} in ${switchMs} ms (${warm ? 'warm' : 'cold start'})` : `rollback to ${running.id} could not be verified: ${where}`,
+    message: verified ? `rolled back to ${running.id} in ${switchMs} ms (${warm ? 'warm' : 'cold start'})` : `rollback to ${running.id} could not be verified (${check.problem}): ${where}`,
     verified,
   };
 }

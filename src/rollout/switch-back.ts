@@ -1,13 +1,12 @@
 import type { PostCheckResult } from '../contracts/summary.js';
 import { ExitCode } from '../errors.js';
 import type { DeployOutcome } from '../orchestrator/types.js';
-import { checkOnce } from '../router/health-check.js';
 import type { Slot } from '../state/schema.js';
-import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
 import { describeFailure, releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
 import type { FlowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
+import { verifyMovedTraffic } from './verify-moved.js';
 
 export interface SwitchBackInput extends RolloutInput {
   green: RunningRelease;
@@ -22,7 +21,7 @@ export interface SwitchBackInput extends RolloutInput {
 
 /**
  * Automatic rollback: the router goes back to the warm blue first (instant: no process to start), then blue is
- * verified again (health and smoke through the public URL), then green is drained and stopped.
+ * verified again (healthy within the health deadline, smoke through the public URL), then green is drained and stopped.
  * Exit 1 when blue is verified; exit 4, naming where traffic is, when it is not.
  */
 export async function switchBack(input: SwitchBackInput): Promise<DeployOutcome> {
@@ -46,16 +45,14 @@ export async function switchBack(input: SwitchBackInput): Promise<DeployOutcome>
   await target.markLive(green.id, false);
   await ctx.state.update((state) => ({ ...state, active: { ...input.blueSlot, running: true }, previous: input.previousSlot }));
 
-  const health = await checkOnce(blue.url, config.health.path, timing.health.checkTimeoutMs);
-  const smoke = smokeCheckResult(await runSmoke(input.publicUrl, config.verify.smoke, { timeoutMs: timing.requestTimeoutMs }));
+  const check = await verifyMovedTraffic(target, blue, { publicUrl: input.publicUrl, smoke: config.verify.smoke, timing });
   await target.drain(green.id, config.drainTimeoutMs).catch(() => undefined);
   await target.stop(green.id, timing.stopTimeoutMs);
 
-  if (!health.success || !smoke.ok) {
-    const problem = !health.success ? health.detail : `smoke ${smoke.value}`;
-    return uncertain(input, `${reason}; rolled back, but ${blue.id} fails its own checks (${problem}): traffic is on ${blue.id} (${blue.url}), ${green.id} is stopped`);
+  if (check.problem) {
+    return uncertain(input, `${reason}; rolled back, but ${blue.id} fails its own checks (${check.problem}): traffic is on ${blue.id} (${blue.url}), ${green.id} is stopped`);
   }
-  ctx.emit({ phase: 'rollback', state: 'ok', message: `${blue.id} verified: ${health.detail}, smoke ${smoke.value}` });
+  ctx.emit({ phase: 'rollback', state: 'ok', message: `${blue.id} verified: ${check.health.value}, smoke ${check.smoke.value}` });
   return {
     status: 'rolled_back',
     exitCode: ExitCode.rolledBack,

@@ -34,6 +34,13 @@ export interface TargetCapabilities {
    * engine adds no probe traffic and judges green on the absolute limits.
    */
   metrics?: 'proxy' | 'probes';
+  /**
+   * How traffic goes back after the switch. 'switch' (the default): an instant switch back to the old release, kept
+   * warm, so the engine verifies after the switch. 'redeploy': only a new rollout can go back (Argo Rollouts' `undo`),
+   * so the engine verifies the candidate through its own address before the switch, and switches only when it
+   * passed (src/rollout/verify-first.ts).
+   */
+  undo?: 'switch' | 'redeploy';
 }
 
 /**
@@ -77,6 +84,12 @@ export interface RolloutTarget {
   runningIds?(): Promise<string[]>;
   /** True when the target hosts the post-deploy guard, so the old release stays warm for the guard period too. */
   readonly hostsGuard?: boolean;
+  /**
+   * What serves `publicUrl` once a first release (nothing before it to return to) was stopped after failing
+   * verification, as a clause: "nothing serves <url> now" when absent. A target whose address may still reach
+   * something we did not start says what (Kubernetes: the Service's selector from before the deploy, and its pods).
+   */
+  servingAfterWithdrawal?(publicUrl: string): Promise<string>;
 }
 
 /**

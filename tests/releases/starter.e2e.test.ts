@@ -10,12 +10,18 @@ import { ensureBuilt } from '../setup/build.js';
 import { freshInstall, git } from './helpers/npm-project.js';
 
 /**
- * A new user's first deploy: install a third-party server from npm, `deploy init`, edit only the start line,
- * deploy staging. It must pass on the first try (health path, tests line, dependencies, ports from the starter).
+ * A new user's first deploy: install a third-party server from npm (a pinned lockfile), `deploy init`, edit only the
+ * start line, deploy staging. It must pass on the first try (health path, tests line, dependencies, ports from the
+ * starter).
  */
 const stateHome = mkdtempSync(join(tmpdir(), 'shipgate-state-'));
 const env = { XDG_STATE_HOME: stateHome };
 const running: string[] = [];
+/**
+ * package.json and package-lock.json as `npm install --package-lock-only --save-exact <package>` wrote them in a
+ * folder holding only `{ "name": "app", "version": "1.0.0", "private": true }` (verdaccio 5.33.0 for `verdaccio@5`).
+ */
+const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
 async function firstDeploy(dir: string, start: string): Promise<{ exitCode: number; summary: DeploySummary; config: Record<string, unknown> }> {
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
@@ -45,7 +51,7 @@ describe('the starter config deploys real apps on the first try', { timeout: 20 
   });
 
   it('json-server', async () => {
-    const dir = await freshInstall(['json-server@0.17.4']);
+    const dir = await freshInstall(fixture('json-server-0.17.4'));
     writeFileSync(join(dir, 'db.json'), JSON.stringify({ posts: [{ id: 1, title: 'hello' }] }));
     const { exitCode, summary, config } = await firstDeploy(dir, 'npx json-server --port $PORT db.json');
     expect(exitCode, summary.message).toBe(0);
@@ -58,7 +64,7 @@ describe('the starter config deploys real apps on the first try', { timeout: 20 
   });
 
   it('verdaccio', async () => {
-    const dir = await freshInstall(['verdaccio@5']);
+    const dir = await freshInstall(fixture('verdaccio-5'));
     // Verdaccio's own minimal configuration, next to the app (its storage/ is then a folder of the release).
     writeFileSync(join(dir, 'config.yaml'), 'storage: ./storage\nuplinks: {}\npackages:\n  "**": { access: $all, publish: $all }\nlog: { type: stdout, format: pretty, level: warn }\n');
     const { exitCode, summary, config } = await firstDeploy(dir, 'npx verdaccio --config ./config.yaml --listen 127.0.0.1:$PORT');

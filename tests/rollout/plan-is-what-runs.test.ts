@@ -40,7 +40,8 @@ async function planThenDeploy(run: Run, args: string[]): Promise<{ planned: stri
   return { planned: planned.filter((s) => !onFailure(s)), executed: summary.executed ?? [], summary };
 }
 
-describe('local platform: the dry-run plan is what runs', () => {
+function localPlan() {
+describe('local platform: the dry-run plan is what runs', { sequential: true }, () => {
   let project: ExampleProject;
   afterAll(async () => project?.destroy());
 
@@ -67,10 +68,12 @@ describe('local platform: the dry-run plan is what runs', () => {
     expect(canary.planned.some((s) => s.startsWith('verify'))).toBe(false);
   }, 240_000);
 });
+}
 
 const engine = await dockerEngine();
 
-describe.skipIf(!engine.ok)('docker platform: the dry-run plan is what runs', () => {
+function dockerPlan() {
+describe.skipIf(!engine.ok)('docker platform: the dry-run plan is what runs', { sequential: true }, () => {
   const app = testAppName('sgp');
   let project = '';
   afterAll(async () => {
@@ -112,8 +115,10 @@ describe.skipIf(!engine.ok)('docker platform: the dry-run plan is what runs', ()
     expect(canary.executed).toEqual(canary.planned);
   }, 300_000);
 });
+}
 
-describe('kubernetes platform (contract test against a fake API server): the dry-run plan is what runs', () => {
+function kubernetesPlan() {
+describe('kubernetes platform (contract test against a fake API server): the dry-run plan is what runs', { sequential: true }, () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c();
@@ -153,17 +158,25 @@ describe('kubernetes platform (contract test against a fake API server): the dry
     expect(canary.executed).toEqual(canary.planned);
   }, 240_000);
 
-  it('Argo Rollouts', async () => {
+  it('Argo Rollouts (the first revision, then one verified in preview before its promotion)', async () => {
     const { fake, dir, run } = await cluster([], ['argoRollouts: true', 'smokeVia: pod-ip'], (f) => f.addService('shop-preview', { app: 'shop' }));
     commitNextImage(fake, dir);
     const first = await planThenDeploy(run, ['staging']);
     expect(first.executed).toEqual(first.planned);
+    commitNextImage(fake, dir);
+    const second = await planThenDeploy(run, ['staging']);
+    expect(second.executed).toEqual(second.planned);
+    // Verified before the switch: the engine's verify-first order, as the plan prints it.
+    expect(second.executed.map((s) => s.split(' ')[0])).toEqual(['pre-checks', 'apply', 'smoke', 'verify', 'promote', 'Argo', 'hook']);
+    expect(fake.get('Rollout', 'default', 'shop')!.status.stableRS).toBe(fake.get('Rollout', 'default', 'shop')!.status.currentPodHash);
   }, 240_000);
 });
+}
 
 const railway = railwayContractSuite();
 
-describe.skipIf(!railway.available)('railway platform (contract test against a fake API): the dry-run plan is what runs', () => {
+function railwayPlan() {
+describe.skipIf(!railway.available)('railway platform (contract test against a fake API): the dry-run plan is what runs', { sequential: true }, () => {
   it('blue-green; canary is refused when the config is read', async () => {
     const h = await railway.start();
     h.fake.seedLive('good');
@@ -173,4 +186,20 @@ describe.skipIf(!railway.available)('railway platform (contract test against a f
     expect(canary.code).toBe(2);
     expect(JSON.parse(canary.stdout).message).toContain('--strategy: platform railway cannot run strategy canary');
   }, 240_000);
+});
+}
+
+/**
+ * Two lanes side by side, each case with its own project, port and fake API (a deploy mostly waits on its own
+ * processes); within a lane the platforms run in order.
+ */
+describe('the dry-run plan is what runs', () => {
+  describe('on real processes and containers', { concurrent: true }, () => {
+    localPlan();
+    dockerPlan();
+  });
+  describe('against fake platform APIs', { concurrent: true }, () => {
+    kubernetesPlan();
+    railwayPlan();
+  });
 });

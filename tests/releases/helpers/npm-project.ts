@@ -10,11 +10,15 @@ import { runCli } from '../../cli/helpers.js';
 
 const run = promisify(execFile);
 
-/** Installs `specs` for real into a fresh folder (like a new user would) and returns it, ready for `git init`. */
-export async function freshInstall(specs: string[]): Promise<string> {
+/**
+ * A fresh folder with the package.json and package-lock.json of the fixture folder `from`, installed for real from
+ * npm (`npm ci`, as a new user who cloned the project would), ready for `git init`. The lockfile is pinned, so no
+ * registry resolution runs and a new transitive release cannot change what is tested.
+ */
+export async function freshInstall(from: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-fresh-'));
-  await run('npm', ['init', '-y'], { cwd: dir });
-  await run('npm', ['install', '--no-audit', '--no-fund', ...specs], { cwd: dir, timeout: 15 * 60_000 });
+  for (const name of ['package.json', 'package-lock.json']) copyFileSync(join(from, name), join(dir, name));
+  await run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 15 * 60_000 });
   return dir;
 }
 
