@@ -37,11 +37,24 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
 
   await ctx.journal?.phase('green-starting', { release: release.id });
   ctx.emit({ phase: 'start', state: 'start', message: `starting green ${release.id}` });
-  const started = await startGreen(input, timing, blueId);
-  if ('outcome' in started) return started.outcome;
+  // Blue's baseline probes wait on the network while green's start waits on its app, so they run side by side; the
+  // read just before the switch tops up whatever they did not cover (a slow start, probes a router did not count).
+  const probing = blue ? probeBlueEarly(input, blue.id, timing) : null;
+  let started: Awaited<ReturnType<typeof startGreen>>;
+  try {
+    started = await startGreen(input, timing, blueId);
+  } catch (error) {
+    await probing?.cancel();
+    throw error;
+  }
+  if ('outcome' in started) {
+    await probing?.cancel();
+    return started.outcome;
+  }
   const green = started.green;
 
   // Blue's own figures over the window before the switch: what green is judged against.
+  await probing?.done;
   const baseline = blue ? await blueBaseline(input, blue.id, timing) : null;
   await ctx.journal?.phase('switching', { switched: { to: green.id, from: blueId } });
   ctx.step('switch');
@@ -81,8 +94,21 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
   return { ...(await switchBack({ ...input, green, blue, blueSlot: before.active, previousSlot: before.previous, failed, post: verification.results, logTail: tail, timing })), verification: report };
 }
 
+/** The baseline's probes sent while green starts; `cancel` stops them when green will not be switched to. */
+function probeBlueEarly(input: RolloutInput, blueId: string, timing: FlowTiming): { done: Promise<void>; cancel(): Promise<void> } {
+  const controller = new AbortController();
+  const done = blueBaseline(input, blueId, timing, AbortSignal.any([input.ctx.signal, controller.signal])).then(() => undefined);
+  return {
+    done,
+    cancel: async () => {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
 /** Blue over the last window, topped up with probes through the public URL (still blue's) when it served too little. */
-async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming): Promise<UpstreamMetrics | null> {
+async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming, signal = input.ctx.signal): Promise<UpstreamMetrics | null> {
   const { ctx, target } = input;
   // The target's figures are its own probes of the release: there is no live traffic of blue's to read.
   if (target.capabilities.metrics === 'probes') return null;
@@ -92,9 +118,9 @@ async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTim
     read: () => target.metrics(blueId, Math.min(Math.max(1_000, verify.windowMs), MAX_WINDOW_MS)),
     needed: requiredSamples(verify.minRequests),
     probe: paths.length
-      ? (count, signal) => generateProbeTraffic(input.publicUrl, paths, { count, concurrency: 4, deadlineMs: verify.windowMs, requestTimeoutMs: timing.requestTimeoutMs, signal })
+      ? (count, probeSignal) => generateProbeTraffic(input.publicUrl, paths, { count, concurrency: 4, deadlineMs: verify.windowMs, requestTimeoutMs: timing.requestTimeoutMs, signal: probeSignal })
       : null,
-    signal: ctx.signal,
+    signal,
   }).catch((error: unknown) => {
     ctx.log(`blue's figures are unreadable (${String(error)}); green is judged on the absolute limits only`);
     return null;
