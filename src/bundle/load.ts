@@ -1,23 +1,18 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ExitCode, InternalError, UserError } from '../errors.js';
 import { formatPath } from '../config/issues.js';
+import { packageRoot } from '../package-root.js';
 import { RecipesSchema, type Recipes } from './schema.js';
 
 export const BUNDLE_NAME = 'deployment-recipes';
 
-/** The bundle ships beside src/ (and beside dist/src/ once built): walk up until it is found. */
-export function bundleDir(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const candidate = join(dir, 'bundles', BUNDLE_NAME);
-    if (existsSync(join(candidate, 'recipes.yaml'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new InternalError(`bundle ${BUNDLE_NAME} not found above ${from}`);
-    dir = parent;
-  }
+/** The bundle ships in the package, beside src/ and dist/. */
+export function bundleDir(root: string = packageRoot()): string {
+  const dir = join(root, 'bundles', BUNDLE_NAME);
+  if (!existsSync(join(dir, 'recipes.yaml'))) throw new InternalError(`bundle ${BUNDLE_NAME} not found in ${root}`);
+  return dir;
 }
 
 /** Loads and validates recipes.yaml. It is the one place the defaults are changed, so a mistake there is a config error (exit 2). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { bundleDir } from './load.js';
 
 /** The Claude Code skill that carries the bundle's recipes (also written into a project by `deploy init --claude`). */
@@ -17,6 +18,6 @@ export function renderPluginSkill(skill: string, recipes: string): string {
 }
 
 /** The skill as it should be, from the repository's files (the bundle beside it). */
-export function freshPluginSkill(root: string = join(bundleDir(), '..', '..')): string {
-  return renderPluginSkill(readFileSync(join(root, PLUGIN_SKILL), 'utf8'), readFileSync(join(bundleDir(), 'recipes.yaml'), 'utf8'));
+export function freshPluginSkill(root: string = packageRoot()): string {
+  return renderPluginSkill(readFileSync(join(root, PLUGIN_SKILL), 'utf8'), readFileSync(join(bundleDir(root), 'recipes.yaml'), 'utf8'));
 }

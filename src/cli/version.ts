@@ -1,17 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
-/** Our package.json sits above src/ (sources) or dist/src/ (built); read it without importing JSON machinery. */
+/** Our package.json's version, read without importing JSON machinery. */
 export function readPackageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'shipgate' && pkg.version) return pkg.version;
-    }
-    dir = dirname(dir);
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version || '0.0.0';
+  } catch {
+    return '0.0.0';
   }
-  return '0.0.0';
 }

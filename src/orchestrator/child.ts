@@ -1,5 +1,5 @@
 /**
- * The orchestrator process. The CLI spawns it (node dist/src/orchestrator/child.js) with an IPC
+ * The orchestrator process. The CLI spawns it (node dist/bin/orchestrator.js, bundled by scripts/bundle.mjs) with an IPC
  * channel, sends `start {plan}`, and renders the `progress` events; the last message is
  * `result {summary}`. Keeping it separate means a crash or hang here cannot take the CLI down
  * silently: the parent notices, reports and exits 4.

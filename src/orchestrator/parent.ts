@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { builtFile } from '../package-root.js';
 import type { DeploySummary, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
 import { ExitCode } from '../errors.js';
@@ -50,11 +50,9 @@ export async function startOrchestrator(options: { env?: NodeJS.ProcessEnv } = {
   return { child, cancel: () => void child.then((c) => c.kill('SIGTERM'), () => undefined) };
 }
 
-/** The compiled child script: next to this file once built, or under dist/ when running from sources. */
+/** The bundled child script of this build (dist/bin/, scripts/bundle.mjs), also when the CLI runs from sources (tests). */
 export function childScriptPath(): string {
-  const sibling = fileURLToPath(new URL('./child.js', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  const built = fileURLToPath(new URL('../../dist/src/orchestrator/child.js', import.meta.url));
+  const built = builtFile('orchestrator');
   if (existsSync(built)) return built;
   throw new Error('orchestrator child script not found; run `npm run build`');
 }

@@ -8,10 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { completeLines, readFrom, RUN_FILES } from '../orchestrator/run-folder.js';
+import { builtFile } from '../package-root.js';
 
 const POLL_MS = 50;
 
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   if (first.done) return 2;
   writeFileSync(join(runDir, RUN_FILES.start), first.value, { mode: 0o600 });
   const output = openSync(join(runDir, RUN_FILES.output), 'a', 0o600);
-  const child = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), '../orchestrator/child.js')], {
+  const child = spawn(process.execPath, [builtFile('orchestrator')], {
     detached: true,
     stdio: ['ignore', output, output],
     env: { ...process.env, DEPLOY_RUN_DIR: runDir },

@@ -1,6 +1,6 @@
 import { rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { packageRoot } from './package-files.js';
+import { BUILT, packageRoot } from '../package-root.js';
 
 /**
  * `~/.shipgate/apps/<app>/shipgate` on a host: a link to the shipgate build that last deployed the app there. The
@@ -11,7 +11,7 @@ export function appCliLink(projectRoot: string): string {
 }
 
 export function appCliMain(projectRoot: string): string {
-  return join(appCliLink(projectRoot), 'dist', 'src', 'cli', 'main.js');
+  return join(appCliLink(projectRoot), BUILT.cli);
 }
 
 /** Points the link at this process's own build, atomically (a new link renamed over the old one). */

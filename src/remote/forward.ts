@@ -9,6 +9,7 @@ import { sshOptions } from './ssh-options.js';
 import { ON_HOST_VAR, parseHostEntry, type SshTarget } from './ssh-target.js';
 import { streamFromHost } from './stream-host.js';
 import type { Command } from '../exec/command.js';
+import { BUILT } from '../package-root.js';
 
 // Runs the host's own shipgate in the app's folder there, with the same words the user typed. The shipped config names
 // the host itself under `hosts:`; ON_HOST_VAR (the host's label) keeps the command there instead of forwarding it
@@ -45,7 +46,7 @@ export async function forwardToHosts(argv: readonly string[], options: CliOption
   const redact = forward.redact ? await secretsRedactor(environment, options) : (text: string) => text;
   const commandOn = async (target: SshTarget) => {
     const install = await ensureShipgate(target, ssh, executor);
-    return remoteScript(target, ssh, HOST_CLI, [hostProjectRoot(hostAppDir(install.home, config.app)), target.label, `${install.installDir}/dist/src/cli/main.js`, ...words], { timeoutMs: 120_000 });
+    return remoteScript(target, ssh, HOST_CLI, [hostProjectRoot(hostAppDir(install.home, config.app)), target.label, `${install.installDir}/${BUILT.cli}`, ...words], { timeoutMs: 120_000 });
   };
   if (forward.stream) return streamAll(targets, await Promise.all(targets.map(commandOn)), redact);
   let worst = 0;

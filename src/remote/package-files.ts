@@ -2,20 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 
 /** Dependencies a host never needs: they serve the kubernetes and railway platforms, which run on the CLI's machine. */
 const NOT_ON_HOSTS = new Set(['@kubernetes/client-node', 'undici']);
-const OWN_PATHS = ['package.json', 'dist/src', 'dist/vendor', 'bundles'];
-
-/** The installed shipgate package this code runs from (its package.json names it). */
-export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'shipgate') return dir;
-    if (dirname(dir) === dir) throw new Error('shipgate package root not found');
-  }
-}
+/** Our build: dist/bin holds the bundled CLI and orchestrator (scripts/bundle.mjs), dist/src the daemons and the host agent. */
+const BUILD_PATHS = ['dist/bin', 'dist/src', 'dist/vendor'];
+const OWN_PATHS = ['package.json', ...BUILD_PATHS, 'bundles'];
 
 /** A tar member list: each entry is extracted under the host's version folder at `path`, read from `base/path`. */
 export interface PackageMember {
@@ -68,7 +61,7 @@ function findModule(name: string, from: string): string | null {
 export async function buildId(root = packageRoot()): Promise<string> {
   const version = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).version as string;
   const hash = createHash('sha256');
-  for (const base of ['dist/src', 'dist/vendor']) {
+  for (const base of BUILD_PATHS) {
     const files = (await readdir(join(root, base), { recursive: true, withFileTypes: true }).catch(() => []))
       .filter((entry) => entry.isFile())
       .map((entry) => join(entry.parentPath, entry.name))

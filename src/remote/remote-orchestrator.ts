@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { ChildExit, OrchestratorProcess } from '../exec/spawn-orchestrator.js';
 import { shellQuote, sshArgs, type SshOptions } from './ssh-command.js';
 import { ON_HOST_VAR, type SshTarget } from './ssh-target.js';
+import { BUILT } from '../package-root.js';
 
 const TAIL_LINES = 20;
 
@@ -12,7 +13,7 @@ const TAIL_LINES = 20;
  * the host goes on to a safe end by itself (src/remote/agent.ts).
  */
 export function spawnRemoteOrchestrator(target: SshTarget, ssh: SshOptions, installDir: string, runDir: string, verb: 'run' | 'attach' = 'run'): OrchestratorProcess {
-  const remote = ['env', `${ON_HOST_VAR}=${target.label}`, 'node', `${installDir}/dist/src/remote/agent.js`, verb, runDir].map(shellQuote).join(' ');
+  const remote = ['env', `${ON_HOST_VAR}=${target.label}`, 'node', `${installDir}/${BUILT.hostAgent}`, verb, runDir].map(shellQuote).join(' ');
   const child = spawn('ssh', [...sshArgs(target, ssh), remote], { stdio: ['pipe', 'pipe', 'pipe'] });
   const tail: string[] = [];
   createInterface({ input: child.stderr }).on('line', (line) => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builtFile } from '../package-root.js';
 import { UserError } from '../errors.js';
 import type { Command } from '../exec/command.js';
 import { connectRouter, type RouterClient } from './client.js';
@@ -15,27 +15,21 @@ export interface EnsureRouterOptions {
   stateDir: string;
   port: number;
   host?: string;
-  /** Defaults to the compiled daemon next to this module. */
+  /** Defaults to the compiled daemon of this build. */
   daemonPath?: string;
   /**
    * The keeper that holds the public socket and restarts the daemon when it crashes (src/router/keeper.ts). Defaults
-   * to the compiled keeper next to this module; false runs the daemon alone (a crash then closes the port).
+   * to the compiled keeper of this build; false runs the daemon alone (a crash then closes the port).
    */
   keeperPath?: string | false;
   startTimeoutMs?: number;
 }
 
-/** The compiled keeper next to this module, or under dist/ when this module runs from sources (tests). */
-function compiledKeeper(): string {
-  const sibling = fileURLToPath(new URL('./keeper-daemon.js', import.meta.url));
-  return existsSync(sibling) ? sibling : fileURLToPath(new URL('../../dist/src/router/keeper-daemon.js', import.meta.url));
-}
-
 /** The daemon start, as data. It is spawned detached (not through the executor, which waits for commands to end). */
 export function daemonCommand(options: EnsureRouterOptions): Command {
-  const daemonPath = options.daemonPath ?? fileURLToPath(new URL('./daemon.js', import.meta.url));
+  const daemonPath = options.daemonPath ?? builtFile('routerDaemon');
   const where = ['--state-dir', options.stateDir, '--port', String(options.port), '--host', options.host ?? '0.0.0.0'];
-  const keeperPath = options.keeperPath === undefined ? compiledKeeper() : options.keeperPath;
+  const keeperPath = options.keeperPath === undefined ? builtFile('routerKeeper') : options.keeperPath;
   return {
     file: process.execPath,
     args: keeperPath ? [keeperPath, ...where, '--runtime', daemonPath] : [daemonPath, ...where],

@@ -18,7 +18,7 @@ describe('deploy CLI (built, run as a real process)', () => {
     for (const word of ['status', 'history', 'rollback', 'init', 'unlock', 'stop', '--dry-run', '--json', '--strategy', '--lock-wait']) expect(r.stdout).toContain(word);
   });
 
-  it('the built bin (dist/src/cli/main.js) is executable and runs by itself', async () => {
+  it('the built bin (dist/bin/deploy.js) is executable and runs by itself', async () => {
     expect(statSync(CLI).mode & 0o111).toBe(0o111);
     const { stdout } = await promisify(execFile)(CLI, ['--version']);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);

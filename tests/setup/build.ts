@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The repo root, from tests/setup/. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+/** The `deploy` bin as shipped: the bundled CLI (scripts/bundle.mjs). */
+export const CLI = join(ROOT, 'dist', 'bin', 'deploy.js');
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CONFIG_NAMES } from '../../config/find.js';
 import { InternalError, UserError } from '../../errors.js';
+import { packageRoot } from '../../package-root.js';
 import type { CliOptions } from '../options.js';
 
 /** The project's own pinned CLI: chat, terminal and CI run the same version. */
@@ -12,12 +12,11 @@ export const PROJECT_AGENT = 'shipgate-deployer';
 export const HOOK_PATH = '.claude/hooks/shipgate-approval.mjs';
 export const HOOK_COMMAND = 'node "$CLAUDE_PROJECT_DIR/.claude/hooks/shipgate-approval.mjs"';
 
-/** The plugin folder ships beside src/ (and beside dist/src/ once built). */
-export function pluginDir(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'plugin', '.claude-plugin', 'plugin.json'))) return join(dir, 'plugin');
-    if (dirname(dir) === dir) throw new InternalError(`the Claude Code plugin folder was not found above ${from}`);
-  }
+/** The plugin folder ships in the package, beside src/ and dist/. */
+export function pluginDir(root: string = packageRoot()): string {
+  const dir = join(root, 'plugin');
+  if (!existsSync(join(dir, '.claude-plugin', 'plugin.json'))) throw new InternalError(`the Claude Code plugin folder was not found in ${root}`);
+  return dir;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/resolve.js';
 import { appCliLink, appCliMain } from '../../remote/app-cli-link.js';
+import { builtFile } from '../../package-root.js';
 import { ON_HOST_VAR } from '../../remote/ssh-target.js';
 import { UserError } from '../../errors.js';
 import type { CliOptions } from '../options.js';
@@ -59,5 +59,5 @@ export async function serviceCommand(options: ServiceCliOptions, action?: string
 /** On a server (`deploy service install <env>` run there over ssh), the app's shipgate link, which follows upgrades. */
 function bootCli(projectRoot: string): string {
   if (process.env[ON_HOST_VAR] && existsSync(appCliLink(projectRoot))) return appCliMain(projectRoot);
-  return fileURLToPath(new URL('../main.js', import.meta.url));
+  return builtFile('cli');
 }

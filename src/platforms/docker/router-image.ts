@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Executor } from '../../exec/executor.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { buildId, packageMembers, packageRoot } from '../../remote/package-files.js';
+import { BUILT, packageRoot } from '../../package-root.js';
+import { buildId, packageMembers } from '../../remote/package-files.js';
 import * as cmd from './commands.js';
 import { parseImageRows } from './parse.js';
 import type { DockerCli } from './commands.js';
 
 /** Where shipgate lives inside the router image. */
 export const IMAGE_ROOT = '/shipgate';
-export const KEEPER_ENTRY = `${IMAGE_ROOT}/dist/src/router/keeper-daemon.js`;
-export const RUNTIME_ENTRY = `${IMAGE_ROOT}/dist/src/platforms/docker/runtime-daemon.js`;
+export const KEEPER_ENTRY = `${IMAGE_ROOT}/${BUILT.routerKeeper}`;
+export const RUNTIME_ENTRY = `${IMAGE_ROOT}/${BUILT.dockerRuntime}`;
 export const RELAY_ENTRY = `${IMAGE_ROOT}/dist/src/router/control-relay.js`;
 
 const DOCKERFILE = `FROM scratch

@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { builtFile } from '../../package-root.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { openTunnel } from '../../remote/ssh-tunnel.js';
 import { sshOptions } from '../../remote/ssh-options.js';
@@ -45,7 +45,7 @@ export async function placeRouter(ctx: DeployContext, options: PlacementOptions 
       stateDir: config.stateDir,
       port,
       host,
-      daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
+      daemonPath: options.daemonPath ?? builtFile('dockerRuntime'),
     });
     ctx.defer(() => client.close());
     return { client, publicUrl: `http://${reachableHost(config.listen)}:${port}`, reach: async (url) => url, remote: false };

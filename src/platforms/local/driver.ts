@@ -1,11 +1,11 @@
 import { join, relative } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../../errors.js';
 import type { DeployContext, DeployOutcome, PlatformDriver, PlatformStatus, StopOutcome } from '../../orchestrator/types.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { builtFile } from '../../package-root.js';
 import { pushRouterSettings } from '../../router/push-settings.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment, sharedDir } from './app-env.js';
@@ -169,7 +169,7 @@ async function runtimeFor(ctx: DeployContext, options: LocalDriverOptions): Prom
     stateDir: ctx.config.stateDir,
     port: portOf(ctx),
     host: options.host ?? ctx.config.listen,
-    daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
+    daemonPath: options.daemonPath ?? builtFile('localRuntime'),
   });
   ctx.defer(() => client.close());
   await pushRouterSettings(client, ctx.config.router);

@@ -1,10 +1,10 @@
 import { hostname, userInfo } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { ResolvedEnvironment } from '../../config/types.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { acquireLock } from '../../lock/lock.js';
 import { connectRouter, type RouterClient } from '../../router/client.js';
 import { ensureRouter } from '../../router/ensure.js';
+import { builtFile } from '../../package-root.js';
 import { StateStore } from '../../state/store.js';
 import { appEnvironment } from './app-env.js';
 import { flowTiming } from '../../rollout/timing.js';
@@ -60,7 +60,7 @@ export async function resumeLocal(config: ResolvedEnvironment, options: ResumeOp
       stateDir: config.stateDir,
       port: config.port,
       host: config.listen,
-      daemonPath: options.daemonPath ?? fileURLToPath(new URL('./runtime-daemon.js', import.meta.url)),
+      daemonPath: options.daemonPath ?? builtFile('localRuntime'),
     });
     await requireSupervisor(router, environment);
     const info = await router.call<{ pid: number; keeperPid: number | null; host: string; port: number }>('runtime.info');

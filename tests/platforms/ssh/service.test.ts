@@ -52,7 +52,7 @@ describe.skipIf(unavailable)('boot survival on a server (deploy service install 
     expect(unit).toMatchObject({ path: `${host.home}/.config/systemd/user/shipgate-tiny.service`, written: true });
     expect(unitValue(unit.content, 'WorkingDirectory')).toBe(`${appDir}/current`);
     const execStart = unitValue(unit.content, 'ExecStart');
-    expect(execStart).toContain(` ${appDir}/shipgate/dist/src/cli/main.js resume --all --watch`);
+    expect(execStart).toContain(` ${appDir}/shipgate/dist/bin/deploy.js resume --all --watch`);
     expect((await host.exec(`cat ${unit.path}`)).stdout).toBe(unit.content);
     // The link names the build that deployed the app, so the unit follows shipgate upgrades.
     expect((await host.exec(`readlink ${appDir}/shipgate`)).stdout.trim()).toMatch(new RegExp(`^${host.home}/\\.shipgate/versions/[^/]+$`));
