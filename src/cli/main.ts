@@ -180,7 +180,9 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.exitCode = await reportError(error);
   }
-  // Whatever a plug-in left behind (a socket, a timer), the CLI must not hang after its answer.
+  // The answer is out: exit once it is flushed. Waiting for the event loop to drain costs a deploy ~20–60 ms of
+  // heap teardown on a 2-core box, and whatever a plug-in left behind (a socket, a timer) must not keep the CLI alive.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit()));
   setTimeout(() => process.exit(), 2_000).unref();
 }
 

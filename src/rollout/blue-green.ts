@@ -12,8 +12,9 @@ import { requiredSamples } from '../verify/thresholds.js';
 import { keepInconclusive } from './inconclusive.js';
 import { describeFailure, failedBeforeSwitch, releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
-import { slotFor, upstreamUrl, withRelease } from './slots.js';
+import { slotFor, upstreamUrl } from './slots.js';
 import { switchBack } from './switch-back.js';
+import { recordSwitch } from './switched.js';
 import { startingPoint } from './live.js';
 import type { FlowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
@@ -36,11 +37,24 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
 
   await ctx.journal?.phase('green-starting', { release: release.id });
   ctx.emit({ phase: 'start', state: 'start', message: `starting green ${release.id}` });
-  const started = await startGreen(input, timing, blueId);
-  if ('outcome' in started) return started.outcome;
+  // Blue's baseline probes wait on the network while green's start waits on its app, so they run side by side; the
+  // read just before the switch tops up whatever they did not cover (a slow start, probes a router did not count).
+  const probing = blue ? probeBlueEarly(input, blue.id, timing) : null;
+  let started: Awaited<ReturnType<typeof startGreen>>;
+  try {
+    started = await startGreen(input, timing, blueId);
+  } catch (error) {
+    await probing?.cancel();
+    throw error;
+  }
+  if ('outcome' in started) {
+    await probing?.cancel();
+    return started.outcome;
+  }
   const green = started.green;
 
   // Blue's own figures over the window before the switch: what green is judged against.
+  await probing?.done;
   const baseline = blue ? await blueBaseline(input, blue.id, timing) : null;
   await ctx.journal?.phase('switching', { switched: { to: green.id, from: blueId } });
   ctx.step('switch');
@@ -49,14 +63,7 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
   } catch (error) {
     return switchFailed(input, green, blueId, error);
   }
-  await target.markLive(green.id, true);
-  if (blue) await target.markLive(blue.id, false);
-  await ctx.state.update((state) => ({
-    ...withRelease(state, release),
-    url: config.url,
-    active: slotFor(green),
-    previous: blue && before.active ? { ...before.active, running: true } : state.previous,
-  }));
+  await recordSwitch(input, green, blue, before.active);
   ctx.emit({ phase: 'switch', state: 'ok', message: `traffic on green ${green.id}${blue ? ` (blue ${blue.id} kept warm)` : ''}` });
 
   await ctx.journal?.phase('verifying');
@@ -87,8 +94,21 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
   return { ...(await switchBack({ ...input, green, blue, blueSlot: before.active, previousSlot: before.previous, failed, post: verification.results, logTail: tail, timing })), verification: report };
 }
 
+/** The baseline's probes sent while green starts; `cancel` stops them when green will not be switched to. */
+function probeBlueEarly(input: RolloutInput, blueId: string, timing: FlowTiming): { done: Promise<void>; cancel(): Promise<void> } {
+  const controller = new AbortController();
+  const done = blueBaseline(input, blueId, timing, AbortSignal.any([input.ctx.signal, controller.signal])).then(() => undefined);
+  return {
+    done,
+    cancel: async () => {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
 /** Blue over the last window, topped up with probes through the public URL (still blue's) when it served too little. */
-async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming): Promise<UpstreamMetrics | null> {
+async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTiming, signal = input.ctx.signal): Promise<UpstreamMetrics | null> {
   const { ctx, target } = input;
   // The target's figures are its own probes of the release: there is no live traffic of blue's to read.
   if (target.capabilities.metrics === 'probes') return null;
@@ -98,16 +118,16 @@ async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTim
     read: () => target.metrics(blueId, Math.min(Math.max(1_000, verify.windowMs), MAX_WINDOW_MS)),
     needed: requiredSamples(verify.minRequests),
     probe: paths.length
-      ? (count, signal) => generateProbeTraffic(input.publicUrl, paths, { count, concurrency: 4, deadlineMs: verify.windowMs, requestTimeoutMs: timing.requestTimeoutMs, signal })
+      ? (count, probeSignal) => generateProbeTraffic(input.publicUrl, paths, { count, concurrency: 4, deadlineMs: verify.windowMs, requestTimeoutMs: timing.requestTimeoutMs, signal: probeSignal })
       : null,
-    signal: ctx.signal,
+    signal,
   }).catch((error: unknown) => {
     ctx.log(`blue's figures are unreadable (${String(error)}); green is judged on the absolute limits only`);
     return null;
   });
 }
 
-async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
+export async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
   const { ctx, target } = input;
   const config = ctx.config;
   const switchedAt = ctx.clock.now();

@@ -7,8 +7,8 @@ import { deployBlueGreen, startGreen, switchFailed } from './blue-green.js';
 import { TrafficError } from './traffic-error.js';
 import { releaseOf } from './outcome.js';
 import type { RunningRelease } from './target.js';
-import { slotFor, withRelease } from './slots.js';
 import { switchBack } from './switch-back.js';
+import { recordSwitch } from './switched.js';
 import { startingPoint } from './live.js';
 import { flowTiming } from './timing.js';
 import type { RolloutInput } from './types.js';
@@ -131,14 +131,7 @@ async function promote(input: RolloutInput, green: RunningRelease, blue: Running
     if (error instanceof TrafficError) return { ...(await switchFailed(input, green, blue.id, error)), steps };
     throw error;
   }
-  await target.markLive(green.id, true);
-  await target.markLive(blue.id, false);
-  await ctx.state.update((state) => ({
-    ...withRelease(state, release),
-    url: config.url,
-    active: slotFor(green),
-    previous: before.active ? { ...before.active, running: true } : state.previous,
-  }));
+  await recordSwitch(input, green, blue, before.active);
   ctx.emit({ phase: 'switch', state: 'ok', message: `canary ${green.id} promoted${promoted ? ' by the operator' : ''}: 100% of traffic (stable ${blue.id} kept warm)` });
   ctx.step('retire');
   await target.retire(blue.id, config.keepWarmMs, config.drainTimeoutMs);

@@ -5,6 +5,7 @@ import { deployCanary } from './canary.js';
 import { migrateRelease, type MigrationSource } from './migrate.js';
 import { rollbackTo, type RollbackInput } from './rollback.js';
 import type { RolloutInput } from './types.js';
+import { deployVerifyFirst, verifiesFirst } from './verify-first.js';
 
 /**
  * The rollout engine: every platform with a RolloutTarget deploys through here. After the platform prepared the
@@ -20,7 +21,9 @@ export async function rollOut(input: RolloutInput & { migrations: MigrationSourc
   // Null: the release carries its own migrations (a Kubernetes image runs them itself), none are applied here.
   const migrated = input.migrations ? await migrateRelease(ctx, input.release, input.migrations) : null;
   if (migrated) return migrated;
-  return ctx.config.strategy === 'canary' ? deployCanary(input) : deployBlueGreen(input);
+  if (ctx.config.strategy === 'canary') return deployCanary(input);
+  // A target that cannot switch back at once is verified before its switch (src/rollout/verify-first.ts).
+  return verifiesFirst(target) ? deployVerifyFirst({ ...input, target }) : deployBlueGreen(input);
 }
 
 /** `deploy rollback`: the target release is started if needed, smoked, switched to and verified. */

@@ -27,6 +27,7 @@ export type StepId =
   | 'verify'
   | 'retire'
   | 'switch-back'
+  | 'withdraw'
   | 'post-deploy'
   | 'post-rollback';
 

@@ -34,6 +34,13 @@ export interface TargetCapabilities {
    * engine adds no probe traffic and judges green on the absolute limits.
    */
   metrics?: 'proxy' | 'probes';
+  /**
+   * How traffic goes back after the switch. 'switch' (the default): an instant switch back to the old release, kept
+   * warm, so the engine verifies after the switch. 'redeploy': only a new rollout can go back (Argo Rollouts' `undo`),
+   * so the engine verifies the candidate through its own address before the switch, and switches only when it
+   * passed (src/rollout/verify-first.ts).
+   */
+  undo?: 'switch' | 'redeploy';
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { PostCheckResult } from '../contracts/summary.js';
 import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
 import type { SmokeSpecInput } from '../verify/smoke-spec.js';
-import type { RolloutTarget, RunningRelease } from './target.js';
+import type { HealthTiming, RolloutTarget, RunningRelease } from './target.js';
 import type { FlowTiming } from './timing.js';
 import { targetReady } from './wait-ready.js';
 
@@ -29,9 +29,14 @@ export async function verifyMovedTraffic(
   input: { publicUrl: string; smoke: SmokeSpecInput[]; timing: FlowTiming },
 ): Promise<MovedVerification> {
   const { timing } = input;
-  const ready = await targetReady(target, release, timing.health, new AbortController().signal);
-  const health: PostCheckResult = { name: 'Health', ok: ready.ok, value: ready.detail, threshold: ready.threshold ?? `${timing.health.path} healthy within ${timing.health.deadlineMs} ms` };
+  const health = await healthAfterMove(target, release, timing.health);
   const smoke = smokeCheckResult(await runSmoke(input.publicUrl, input.smoke, { timeoutMs: timing.requestTimeoutMs }));
-  const problem = !ready.ok ? ready.detail : !smoke.ok ? `smoke ${smoke.value}` : null;
+  const problem = !health.ok ? health.value : !smoke.ok ? `smoke ${smoke.value}` : null;
   return { ok: problem === null, health, smoke, problem };
+}
+
+/** The health half alone, for a caller that has no smoke tests to run (the runtime's post-deploy guard). */
+export async function healthAfterMove(target: Pick<RolloutTarget, 'exitStatus' | 'waitReady'>, release: RunningRelease, health: HealthTiming): Promise<PostCheckResult> {
+  const ready = await targetReady(target, release, health, new AbortController().signal);
+  return { name: 'Health', ok: ready.ok, value: ready.detail, threshold: ready.threshold ?? `${health.path} healthy within ${health.deadlineMs} ms` };
 }

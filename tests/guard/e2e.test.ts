@@ -72,7 +72,8 @@ describe('post-deploy guard (local platform, real processes)', { timeout: 240_00
       expect(record.reason).toMatch(/^guard: Error Rate/);
       const errorRate = record.checks?.post.find((c) => c.name === 'Error Rate');
       expect(errorRate).toMatchObject({ ok: false, threshold: expect.stringContaining('1%') });
-      expect(record.checks?.post.find((c) => c.name === 'Health (previous)')).toMatchObject({ ok: true });
+      // Waited for within health.timeout after the switch, as after a deploy's switch back; not judged on one request.
+      expect(record.checks?.post.find((c) => c.name === 'Health (previous)')).toMatchObject({ ok: true, value: expect.stringMatching(/^healthy after \d+ ms$/), threshold: expect.stringMatching(/ healthy within \d+ ms$/) });
       expect(project.state().active?.release).toBe(blue);
       const after = await project.control<GuardStatus>('guard.state');
       expect(after.snapshot?.state).toBe('breached');

@@ -158,11 +158,17 @@ describe('kubernetes platform (contract test against a fake API server): the dry
     expect(canary.executed).toEqual(canary.planned);
   }, 240_000);
 
-  it('Argo Rollouts', async () => {
+  it('Argo Rollouts (the first revision, then one verified in preview before its promotion)', async () => {
     const { fake, dir, run } = await cluster([], ['argoRollouts: true', 'smokeVia: pod-ip'], (f) => f.addService('shop-preview', { app: 'shop' }));
     commitNextImage(fake, dir);
     const first = await planThenDeploy(run, ['staging']);
     expect(first.executed).toEqual(first.planned);
+    commitNextImage(fake, dir);
+    const second = await planThenDeploy(run, ['staging']);
+    expect(second.executed).toEqual(second.planned);
+    // Verified before the switch: the engine's verify-first order, as the plan prints it.
+    expect(second.executed.map((s) => s.split(' ')[0])).toEqual(['pre-checks', 'apply', 'smoke', 'verify', 'promote', 'Argo', 'hook']);
+    expect(fake.get('Rollout', 'default', 'shop')!.status.stableRS).toBe(fake.get('Rollout', 'default', 'shop')!.status.currentPodHash);
   }, 240_000);
 });
 }

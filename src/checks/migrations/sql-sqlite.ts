@@ -6,6 +6,7 @@ import { MigrationError } from './types.js';
 
 /** The running app (blue) may hold the file; wait for its write lock instead of failing at once. */
 const BUSY_TIMEOUT = '.timeout 5000\n';
+const TABLE_MARKER = 'shipgate:table';
 
 /**
  * Plain .sql migrations against a SQLite file through the `sqlite3` command-line shell (Debian's
@@ -13,30 +14,25 @@ const BUSY_TIMEOUT = '.timeout 5000\n';
  */
 export async function readAppliedSqlite(executor: Executor, path: string, table: string): Promise<AppliedRow[]> {
   if (!(await exists(path))) return [];
+  // One process on every deploy's critical path: a marker row says the table exists, then its rows follow. Without
+  // the table, the second statement fails with "no such table" after printing nothing: nothing is applied yet.
   const result = await executor.run({
     file: 'sqlite3',
     args: ['-batch', '-bail', '-noheader', '-separator', '\t', path],
-    input: `${BUSY_TIMEOUT}SELECT name FROM sqlite_master WHERE type='table' AND name='${table}';\n`,
+    input: `${BUSY_TIMEOUT}SELECT '${TABLE_MARKER}' FROM sqlite_master WHERE type='table' AND name='${quote(table)}';\nSELECT name, checksum FROM "${table}" ORDER BY name;\n`,
     mutates: false,
     timeoutMs: 10_000,
   });
+  const [marker, ...lines] = result.stdout.split('\n').filter(Boolean);
+  if (marker !== TABLE_MARKER) {
+    if (/no such table/i.test(result.stderr)) return [];
+    throw unreachable(path, result.stderr);
+  }
   if (result.exitCode !== 0) throw unreachable(path, result.stderr);
-  if (!result.stdout.trim()) return [];
-  const rows = await executor.run({
-    file: 'sqlite3',
-    args: ['-batch', '-bail', '-noheader', '-separator', '\t', path],
-    input: `${BUSY_TIMEOUT}SELECT name, checksum FROM "${table}" ORDER BY name;\n`,
-    mutates: false,
-    timeoutMs: 10_000,
+  return lines.map((line) => {
+    const [name, checksum] = line.split('\t');
+    return { name: name!, checksum: checksum || null };
   });
-  if (rows.exitCode !== 0) throw unreachable(path, rows.stderr);
-  return rows.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [name, checksum] = line.split('\t');
-      return { name: name!, checksum: checksum || null };
-    });
 }
 
 /** Each file runs in its own transaction with its tracking row; with -bail a failure exits before COMMIT, so SQLite rolls it back. */

@@ -11,10 +11,10 @@ import { resolveCommit, releaseSpec } from './release.js';
 import { renderPlan } from './render.js';
 import { recoverRun } from './recover.js';
 import { rollbackPlan } from './rollback-plan.js';
-import { deployRollout } from './rollout-flow.js';
 import { formatSelector } from './state-report.js';
 import { type Forward, podIpForward, portForward } from './tunnel.js';
 import { throughEngine } from './engine-run.js';
+import { argoRun } from './argo-target.js';
 import { type DeploymentStatusView, deploymentReady } from './wait-ready.js';
 
 export interface KubernetesDriverOptions {
@@ -44,7 +44,7 @@ export function createDriver(options: KubernetesDriverOptions = {}): PlatformDri
       const plan = await planFor(ctx, client);
       ctx.emit({ phase: 'release', state: 'ok', message: `release ${plan.release.id}: ${plan.release.image} on ${client.context}` });
       const forward = forwardFor(ctx);
-      if (plan.mode === 'rollout') return deployRollout(ctx, { client, forward }, plan);
+      if (plan.mode === 'rollout') return rollOut({ ...argoRun(ctx, client, forward, plan), migrations: null });
       const run = await throughEngine(ctx, client, forward, plan, false);
       return rollOut({ ...run, migrations: null, afterSuccess: (active, previous) => pruneAfterDeploy(ctx, client, [active, ...(previous ? [previous] : [])]) });
     },

@@ -2,6 +2,7 @@ import type { DeployContext } from '../../orchestrator/types.js';
 import type { ReleaseMeta, RolloutTarget } from '../../rollout/target.js';
 import type { FlowTiming } from '../../rollout/timing.js';
 import { type KubeClient, resourcePath } from './api.js';
+import type { ReleaseSpec } from './manifests.js';
 import type { DeploymentPlan, Selector } from './plan.js';
 import { readyPod } from './pods.js';
 import { kubernetesTarget } from './rollout-target.js';
@@ -35,12 +36,12 @@ export async function throughEngine(ctx: DeployContext, client: KubeClient, forw
   }
   const target = kubernetesTarget({ ctx, client, forward, plan, existing, publicUrl });
   ctx.defer(() => target.close());
-  const windowMs = ctx.config.verify.windowMs;
-  return {
-    ctx,
-    target,
-    release: { id: release.id, version: release.image, commit: release.commit, contentHash: null },
-    publicUrl,
-    timing: { requestTimeoutMs: requestTimeoutMs(ctx), tickMs: Math.min(1_000, Math.max(50, Math.round(windowMs / 10))) },
-  };
+  return { ctx, target, release: releaseMeta(release), publicUrl, timing: engineTiming(ctx) };
+}
+
+export const releaseMeta = (release: ReleaseSpec): ReleaseMeta => ({ id: release.id, version: release.image, commit: release.commit, contentHash: null });
+
+/** Requests to a pod through a tunnel get the cluster's timeout; the window is read ten times. */
+export function engineTiming(ctx: DeployContext): Partial<FlowTiming> {
+  return { requestTimeoutMs: requestTimeoutMs(ctx), tickMs: Math.min(1_000, Math.max(50, Math.round(ctx.config.verify.windowMs / 10))) };
 }

@@ -4,7 +4,7 @@ import { step, trafficSteps, verifyText, type PlanStep } from '../../rollout/ste
 
 /**
  * What `deploy <env> --dry-run` lists on Kubernetes (pure); the exact objects follow as manifests. The rollout
- * engine executes these steps (src/rollout/), through the target in rollout-target.ts; Argo Rollouts runs its own.
+ * engine executes these steps (src/rollout/), through the target in rollout-target.ts (Argo Rollouts: argo-target.ts).
  * `current` is the release serving now: a canary without one deploys blue-green (nothing to compare with).
  */
 export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' | 'rollback', to: string | null = null, current: string | null = 'unknown'): PlanStep[] {
@@ -21,12 +21,15 @@ export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' 
     ];
   }
   if (k?.argoRollouts) {
+    // The engine's verify-first form (src/rollout/verify-first.ts): going back after a promotion is a new revision.
+    const after = config.url ? `; smoke ${config.url} (a failure there needs \`kubectl argo rollouts undo\`)` : '';
     return [
-      step('start', `apply the Secret and the Rollout (blueGreen, autoPromotionEnabled: false) in ${where}; wait until the preview ReplicaSet is ready (deadline ${formatDuration(config.health.timeoutMs)})`),
-      step('smoke', 'smoke the preview through a tunnel to a preview pod'),
-      step('verify', verifyText(config, ' through the preview')),
-      step('switch', "promote with the kubectl plugin's status patch"),
-      step('switch-back', "on failure: abort with the plugin's status patch (traffic back on the stable ReplicaSet)", true),
+      step('start', `apply the Secret and the Rollout (blueGreen, autoPromotionEnabled: false) in ${where}; wait until the preview ReplicaSet is ready (deadline ${formatDuration(config.health.timeoutMs)}); fail fast on CrashLoopBackOff or ImagePullBackOff`),
+      step('smoke', `smoke the preview through ${k.smokeVia === 'pod-ip' ? 'the pod IP' : 'a port-forward'} to a preview pod before it gets traffic`),
+      step('verify', verifyText(config, ' through the preview, before any traffic moves')),
+      step('switch', `promote with the kubectl plugin's status patch (a first revision is active already: nothing to promote)${after}`),
+      step('retire', `Argo Rollouts scales the previous ReplicaSet down after ${formatDuration(k.scaleDownDelayMs)}`),
+      step('withdraw', "on failure before the promotion: abort with the plugin's status patch; traffic never left the stable ReplicaSet", true),
     ];
   }
   const steps = [

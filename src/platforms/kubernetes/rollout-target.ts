@@ -2,12 +2,10 @@ import type { UpstreamMetrics } from '../../contracts/metrics.js';
 import type { DeployContext } from '../../orchestrator/types.js';
 import type { HealthTiming, ReadyResult, ReleaseMeta, RolloutTarget, RunningRelease } from '../../rollout/target.js';
 import { TrafficError } from '../../rollout/traffic-error.js';
-import { parseSmokeSpec } from '../../verify/smoke-spec.js';
-import { requiredSamples } from '../../verify/thresholds.js';
 import { KubeApiError, type KubeClient, getOrNull, resourcePath } from './api.js';
 import { createOrReplace, deleteObject, sendPatch } from './apply.js';
 import { CanaryTraffic } from './canary-traffic.js';
-import { ClientMetrics } from './client-metrics.js';
+import type { ClientMetrics } from './client-metrics.js';
 import { LABELS, appLabel, deploymentName } from './names.js';
 import { scalePatch, selectorPatch } from './patches.js';
 import type { DeploymentPlan } from './plan.js';
@@ -15,7 +13,7 @@ import { readyPod } from './pods.js';
 import { recordRun } from './recover.js';
 import { formatSelector, stateReport } from './state-report.js';
 import { type Forward, type Tunnel, openTunnel } from './tunnel.js';
-import { requestTimeoutMs } from './verify.js';
+import { noMetrics, probeMeter } from './verify.js';
 import { type DeploymentStatusView, waitDeploymentReady } from './wait-ready.js';
 import { servingAfterWithdrawal } from './withdrawn.js';
 
@@ -30,8 +28,6 @@ export interface KubernetesTargetInput {
   /** Where the users reach the Service: `url`, or a tunnel to a pod the Service selects. */
   publicUrl: string;
 }
-
-const EMPTY = { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
 
 /**
  * Kubernetes as the rollout engine's target: a Deployment per release behind the Service's selector. Starting is
@@ -68,9 +64,7 @@ export function kubernetesTarget(input: KubernetesTargetInput): RolloutTarget & 
     meters.clear();
   };
   const meter = (id: string, url: string, label: string, overMs: number) => {
-    const paths = [...new Set(ctx.config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
-    const pace = { requests: Math.ceil(requiredSamples(ctx.config.verify.minRequests) * 1.5), overMs: Math.max(1, overMs * 0.8) };
-    const m = new ClientMetrics(url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label, signal: ctx.signal, pace });
+    const m = probeMeter(ctx, url, label, overMs);
     meters.set(id, m);
     return m;
   };
@@ -187,7 +181,7 @@ export function kubernetesTarget(input: KubernetesTargetInput): RolloutTarget & 
     async metrics(id, windowMs): Promise<UpstreamMetrics> {
       // After the switch the users reach green through the Service: it is measured there, from the first read on.
       const m = meters.get(id) ?? (id === green.id && switched ? meter(id, input.publicUrl, id, ctx.config.verify.windowMs) : null);
-      return m ? m.snapshot() : { upstream: id, windowMs, requests: 0, byClass: { ...EMPTY }, proxyErrors: 0, inFlight: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } };
+      return m ? m.snapshot() : noMetrics(id, windowMs);
     },
 
     // Kubernetes drains a pod's connections itself once the Service no longer selects it.

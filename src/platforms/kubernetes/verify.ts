@@ -1,5 +1,5 @@
+import type { UpstreamMetrics } from '../../contracts/metrics.js';
 import type { DeployContext } from '../../orchestrator/types.js';
-import { type PostDeployResult, verifyAfterSwitch } from '../../verify/post-deploy.js';
 import { parseSmokeSpec } from '../../verify/smoke-spec.js';
 import { requiredSamples } from '../../verify/thresholds.js';
 import { ClientMetrics } from './client-metrics.js';
@@ -9,31 +9,16 @@ export function requestTimeoutMs(ctx: DeployContext): number {
 }
 
 /**
- * Post-deployment verification through `url` (src/verify/: smoke, error rate and p95 over the watch window with
- * minimum samples, database). The figures come from our own steady probe traffic, measured client-side.
+ * A release's figures without a proxy of ours in front: steady GET probes of the smoke paths through `url`, paced to
+ * about 1.5× the samples the gate needs over `overMs`, measured client-side (src/verify/ judges the snapshots).
  */
-export async function verifyThrough(ctx: DeployContext, publicUrl: string, label: string): Promise<PostDeployResult> {
-  const { config } = ctx;
-  const paths = [...new Set(config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
-  const pace = { requests: Math.ceil(requiredSamples(config.verify.minRequests) * 1.5), overMs: Math.max(1, config.verify.windowMs * 0.8) };
-  const metrics = new ClientMetrics(publicUrl, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label, signal: ctx.signal, pace });
-  try {
-    return await verifyAfterSwitch({
-      publicUrl,
-      smoke: config.verify.smoke,
-      thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
-      windowMs: config.verify.windowMs,
-      tickMs: Math.min(1_000, Math.max(50, config.verify.windowMs / 10)),
-      requestTimeoutMs: requestTimeoutMs(ctx),
-      readMetrics: async () => metrics.snapshot(),
-      probe: false,
-      database: config.verify.database
-        ? { target: config.verify.database, healthUrl: new URL(config.health.path, publicUrl).toString(), cwd: config.projectRoot, projectRoot: config.projectRoot }
-        : null,
-      clock: ctx.clock,
-      signal: ctx.signal,
-    });
-  } finally {
-    await metrics.stop();
-  }
+export function probeMeter(ctx: DeployContext, url: string, label: string, overMs: number): ClientMetrics {
+  const paths = [...new Set(ctx.config.verify.smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
+  const pace = { requests: Math.ceil(requiredSamples(ctx.config.verify.minRequests) * 1.5), overMs: Math.max(1, overMs * 0.8) };
+  return new ClientMetrics(url, paths, { requestTimeoutMs: requestTimeoutMs(ctx), label, signal: ctx.signal, pace });
+}
+
+/** What a release no probe reaches served, as far as we know: nothing. */
+export function noMetrics(upstream: string, windowMs: number): UpstreamMetrics {
+  return { upstream, windowMs, requests: 0, byClass: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, proxyErrors: 0, inFlight: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } };
 }

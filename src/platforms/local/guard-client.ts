@@ -19,7 +19,7 @@ interface GuardStartContext {
     guardMs: number;
     guardRollbackWhenCold?: boolean;
     drainTimeoutMs: number;
-    health: { path: string };
+    health: { path: string; timeoutMs: number };
     verify: { windowMs: number; errorRate: number; p95Ms: number; minRequests: number };
     notify?: z.output<typeof NotifySchema> | null;
     env: { values: Record<string, string> };
@@ -54,7 +54,7 @@ export async function startGuardAfterDeploy(ctx: GuardStartContext, router: { ca
     tickMs,
     thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
     healthPath: config.health.path,
-    healthTimeoutMs: 2_000,
+    healthTimeoutMs: config.health.timeoutMs,
     drainTimeoutMs: config.drainTimeoutMs,
     user: safeUser(),
     release: releaseOf(state.releases.find((r) => r.id === state.active!.release)),

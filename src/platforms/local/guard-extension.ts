@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { HistoryRecord } from '../../contracts/history.js';
 import type { PostCheckResult } from '../../contracts/summary.js';
 import { Guard, describeGuard, type GuardDecision, type GuardSnapshot, type PreviousRelease } from '../../guard/index.js';
-import { checkOnce } from '../../router/health-check.js';
 import type { Runtime } from '../../router/runtime.js';
 import { upstreamSchema } from '../../router/control-methods.js';
 import { StateStore } from '../../state/store.js';
@@ -14,6 +13,8 @@ import { NotifySchema } from '../../notify/config-schema.js';
 import { DeployNotices, secretEnv } from '../../notify/deploy-notices.js';
 import type { KeepWarm } from './keep-warm.js';
 import { switchToWarm } from './switch-to-warm.js';
+import { healthAfterMove } from '../../rollout/verify-moved.js';
+import { exitStatusOf } from './local-runner.js';
 import type { AppSupervisor, SupervisorEvent } from './supervisor.js';
 
 export const guardStartParams = z.strictObject({
@@ -25,6 +26,7 @@ export const guardStartParams = z.strictObject({
   tickMs: z.number().int().min(1).max(60_000).optional(),
   thresholds: z.strictObject({ errorRate: z.number().min(0).max(1), p95Ms: z.number().min(0), minRequests: z.number().int().min(0) }),
   healthPath: z.string().startsWith('/'),
+  /** How long the previous release may take to answer its health path after a rollback (the config's health.timeout). */
   healthTimeoutMs: z.number().int().min(1).max(600_000),
   drainTimeoutMs: z.number().int().min(0).max(3_600_000),
   stopTimeoutMs: z.number().int().min(0).max(600_000).optional(),
@@ -112,12 +114,14 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
           return;
         }
         log(`breach (${decision.reason}): traffic back on ${previous.id} in ${switchMs} ms`);
-        const health = await checkOnce(previous.url, params.healthPath, params.healthTimeoutMs);
-        const verified = health.success;
-        const post: PostCheckResult[] = [...decision.figures, { name: 'Health (previous)', ok: health.success, value: health.detail, threshold: '2xx' }];
+        // As after a deploy's switch back (src/rollout/verify-moved.ts): answered within the deadline, not at one try.
+        const timing = { path: params.healthPath, intervalMs: 200, deadlineMs: params.healthTimeoutMs, checkTimeoutMs: Math.min(2_000, params.healthTimeoutMs) };
+        const health = { ...(await healthAfterMove({ exitStatus: async (id) => exitStatusOf(supervisor?.get(id)) }, previous, timing)), name: 'Health (previous)' };
+        const verified = health.ok;
+        const post: PostCheckResult[] = [...decision.figures, health];
         entry.outcome = verified
           ? `rolled back to ${previous.id} in ${switchMs} ms: ${decision.reason}`
-          : `rolled back to ${previous.id} in ${switchMs} ms, but it fails its health check (${health.detail})`;
+          : `rolled back to ${previous.id} in ${switchMs} ms, but it fails its health check (${health.value})`;
         options.onAction?.({ type: 'rolled_back', environment: params.environment, detail: entry.outcome, decision });
         entry.notices?.send('guard.rolled_back', { release: notifyRelease(params), previous: { id: previous.id, version: previous.id, commit: null }, reason: decision.reason, figures: post });
         await history(

@@ -44,12 +44,7 @@ export class LocalRunner implements ReleaseRunner {
   }
 
   async exitStatus(id: string): Promise<string | null> {
-    const app = await this.find(id);
-    if (!app) return 'is not running';
-    if (app.state === 'running' || app.state === 'backoff') return null;
-    const exit = app.lastExit;
-    if (!exit) return `is ${app.state}`;
-    return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    return exitStatusOf(await this.find(id));
   }
 
   async setActive(id: string, active: boolean): Promise<void> {
@@ -79,6 +74,15 @@ export class LocalRunner implements ReleaseRunner {
   private async find(id: string): Promise<ListedApp | null> {
     return (await this.list()).find((app) => app.id === id) ?? null;
   }
+}
+
+/** Null while the app runs (or restarts); otherwise how it ended, e.g. "exited with code 1". */
+export function exitStatusOf(app: Pick<AppInfo, 'state' | 'lastExit'> | null | undefined): string | null {
+  if (!app) return 'is not running';
+  if (app.state === 'running' || app.state === 'backoff') return null;
+  const exit = app.lastExit;
+  if (!exit) return `is ${app.state}`;
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
 export function logFileOf(releaseDir: string): string {

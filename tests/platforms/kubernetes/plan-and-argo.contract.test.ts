@@ -178,7 +178,7 @@ describe('Argo Rollouts interop (contract test against a fake API server and a f
     const after = s.fake.get('Rollout', 'default', 'shop')!;
     expect(after.status.stableRS).toBe(after.status.currentPodHash);
     expect(after.spec.template.spec.containers[0].image).toBe(image);
-  }, 60_000);
+  }, 120_000);
 
   it('contract test: a preview that fails verification is aborted with the plugin\'s abort patch; the active side never moves, exit 1', async () => {
     const s = await setup(['argoRollouts: true']);
@@ -196,5 +196,23 @@ describe('Argo Rollouts interop (contract test against a fake API server and a f
     const after = s.fake.get('Rollout', 'default', 'shop')!;
     expect(after.status.stableRS).toBe(stable);
     expect(after.status.blueGreen.activeSelector).toBe(stable);
-  }, 60_000);
+  }, 120_000);
+
+  it('contract test: a promotion the API refuses after a verified preview is exit 4 naming `kubectl argo rollouts get rollout`; nothing is aborted behind it', async () => {
+    const s = await setup(['argoRollouts: true']);
+    s.nextImage();
+    expect((await s.deploy()).code).toBe(0);
+    const stable = s.fake.get('Rollout', 'default', 'shop')!.status.stableRS as string;
+    s.nextImage();
+    s.fake.interceptors.push(({ method, path }) => (method === 'PATCH' && path.endsWith('/rollouts/shop/status') ? { status: 500 } : null));
+    const before = s.fake.requests.length;
+    const refused = await s.deploy();
+    expect(refused.code, refused.summary.message).toBe(4);
+    expect(refused.summary.message).toContain('kubectl argo rollouts get rollout shop -n default');
+    // Verified in preview first; the promotion was the only patch, and no abort followed it.
+    expect(refused.summary.checks.post.map((c) => c.name)).toContain('Error Rate');
+    const patches = s.fake.requests.slice(before).filter((r) => r.method === 'PATCH');
+    expect(patches.map((p) => p.body)).toEqual([{ status: { pauseConditions: null } }]);
+    expect(s.fake.get('Rollout', 'default', 'shop')!.status.blueGreen.activeSelector).toBe(stable);
+  }, 120_000);
 });

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createExecutor } from '../../src/exec/executor.js';
+import { applySqlite, readAppliedSqlite } from '../../src/checks/migrations/sql-sqlite.js';
+import { MigrationError } from '../../src/checks/migrations/types.js';
+
+// The real sqlite3 shell (Debian's sqlite3 package), as the migrations pre-check runs it.
+describe('readAppliedSqlite: what a SQLite database has applied, in one sqlite3 process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shipgate-sqlite-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const executor = createExecutor();
+
+  it('is empty when the file does not exist, or holds no tracking table yet', async () => {
+    expect(await readAppliedSqlite(executor, join(dir, 'missing.db'), 'schema_migrations')).toEqual([]);
+    const app = join(dir, 'app.db');
+    execFileSync('sqlite3', [app, 'CREATE TABLE items (id INTEGER);']);
+    expect(await readAppliedSqlite(executor, app, 'schema_migrations')).toEqual([]);
+  });
+
+  it('lists the applied migrations with their checksums, in name order', async () => {
+    const db = join(dir, 'applied.db');
+    await applySqlite(executor, db, 'schema_migrations', [
+      { name: '002_b.sql', path: join(dir, '002_b.sql'), sql: 'CREATE TABLE b (id INTEGER)', checksum: 'bbb' },
+      { name: '001_a.sql', path: join(dir, '001_a.sql'), sql: 'CREATE TABLE a (id INTEGER)', checksum: 'aaa' },
+    ]);
+    expect(await readAppliedSqlite(executor, db, 'schema_migrations')).toEqual([
+      { name: '001_a.sql', checksum: 'aaa' },
+      { name: '002_b.sql', checksum: 'bbb' },
+    ]);
+  });
+
+  it('says the database is unreachable when the file is not a database', async () => {
+    const junk = join(dir, 'junk.db');
+    writeFileSync(junk, 'this is not a database, and it is long enough to have a header page'.repeat(20));
+    const error = await readAppliedSqlite(executor, junk, 'schema_migrations').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as Error).message).toMatch(/database unreachable \(sqlite .*junk\.db: .*not a database/);
+  });
+});
