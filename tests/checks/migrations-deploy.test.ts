@@ -54,7 +54,9 @@ async function columns(url: string, table: string): Promise<string[]> {
   }
 }
 
-describe('migrations in a real deploy (local platform, PostgreSQL 15)', () => {
+// The three cases run side by side, each with its own database, project and port (a deploy mostly waits on its
+// processes); generous bounds for a loaded 2-core machine.
+describe('migrations in a real deploy (local platform, PostgreSQL 15)', { concurrent: true }, () => {
   let db: TestPostgres;
   let modules: string;
   const deployed: string[] = [];
@@ -126,7 +128,7 @@ describe('migrations in a real deploy (local platform, PostgreSQL 15)', () => {
     expect(failed.summary.message).toMatch(/was never started, \S+ still serves$/);
     expect(failed.summary.message).not.toContain('stopped before it got traffic');
     expect(failed.summary.text).toContain('Migrations (sql): applied 004_ok.sql (expand), failed 005_bad.sql (expand); ERROR: column "nope" of relation "users" does not exist; rollback schema-safe (all expand)');
-  }, 180_000);
+  }, 300_000);
 
   it.each([
     ['knex', { 'knexfile.js': "module.exports = { client: 'pg', connection: process.env.DATABASE_URL, migrations: { directory: './migrations' } };\n", 'migrations/20240101_users.js': "exports.up = (knex) => knex.schema.createTable('users', (t) => { t.increments('id'); });\nexports.down = () => undefined;\n", 'migrations/20240102_bad.js': "exports.up = (knex) => knex.raw('UPDATE users SET nope = 1');\nexports.down = () => undefined;\n" }, '20240102_bad.js'],
@@ -143,5 +145,5 @@ describe('migrations in a real deploy (local platform, PostgreSQL 15)', () => {
     expect(failed.summary.migrations?.errors?.[0]).toBe('ERROR: column "nope" of relation "users" does not exist');
     expect(failed.summary.message).toContain('column "nope" of relation "users" does not exist');
     expect(failed.summary.message).toContain('was never started');
-  }, 120_000);
+  }, 300_000);
 });

@@ -27,7 +27,7 @@ export function kubernetesPlanSteps(config: ResolvedEnvironment, kind: 'deploy' 
       step('start', `apply the Secret and the Rollout (blueGreen, autoPromotionEnabled: false) in ${where}; wait until the preview ReplicaSet is ready (deadline ${formatDuration(config.health.timeoutMs)}); fail fast on CrashLoopBackOff or ImagePullBackOff`),
       step('smoke', `smoke the preview through ${k.smokeVia === 'pod-ip' ? 'the pod IP' : 'a port-forward'} to a preview pod before it gets traffic`),
       step('verify', verifyText(config, ' through the preview, before any traffic moves')),
-      step('switch', `promote with the kubectl plugin's status patch (the first revision is active already)${after}`),
+      step('switch', `promote with the kubectl plugin's status patch (a first revision is active already: nothing to promote)${after}`),
       step('retire', `Argo Rollouts scales the previous ReplicaSet down after ${formatDuration(k.scaleDownDelayMs)}`),
       step('withdraw', "on failure before the promotion: abort with the plugin's status patch; traffic never left the stable ReplicaSet", true),
     ];

@@ -1,11 +1,17 @@
 import { execFile } from 'node:child_process';
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const DIR = join(tmpdir(), 'shipgate-migration-tools-v1');
+const DIR = join(tmpdir(), 'shipgate-migration-tools-v2');
+/**
+ * package.json and package-lock.json of knex 3.3.0, node-pg-migrate 9.0.0 and pg 8.23.1 (exact), as `npm install
+ * --package-lock-only --save-exact --ignore-scripts knex@3 node-pg-migrate@9 pg@8` wrote them: pinned, so no
+ * registry resolution runs (43 s on the loaded box) and a new release of a dependency cannot change what is tested.
+ */
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'migration-tools');
 const MODULES = join(DIR, 'node_modules');
 
 async function installed(): Promise<boolean> {
@@ -18,8 +24,9 @@ async function installed(): Promise<boolean> {
 }
 
 /**
- * knex 3, node-pg-migrate 9 and pg 8 from the npm registry, installed once into a cache under the temp dir and
- * shared by every test file (a mkdir lock keeps two vitest workers from installing at the same time).
+ * knex, node-pg-migrate and pg from the npm registry (the pinned lockfile above, `npm ci`), installed once into a
+ * cache under the temp dir and shared by every test file (a mkdir lock keeps two vitest workers from installing at
+ * the same time).
  */
 export async function migrationToolsNodeModules(): Promise<string> {
   if (await installed()) return MODULES;
@@ -36,8 +43,8 @@ export async function migrationToolsNodeModules(): Promise<string> {
   try {
     if (!(await installed())) {
       await mkdir(DIR, { recursive: true });
-      await writeFile(join(DIR, 'package.json'), '{"name":"migration-tools-cache","private":true}\n');
-      await run('npm', ['install', 'knex@3', 'node-pg-migrate@9', 'pg@8', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: DIR, timeout: 120_000 });
+      for (const name of ['package.json', 'package-lock.json']) await copyFile(join(FIXTURE, name), join(DIR, name));
+      await run('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: DIR, timeout: 120_000 });
     }
   } finally {
     await rm(lock, { recursive: true, force: true });

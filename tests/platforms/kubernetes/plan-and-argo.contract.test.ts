@@ -178,7 +178,7 @@ describe('Argo Rollouts interop (contract test against a fake API server and a f
     const after = s.fake.get('Rollout', 'default', 'shop')!;
     expect(after.status.stableRS).toBe(after.status.currentPodHash);
     expect(after.spec.template.spec.containers[0].image).toBe(image);
-  }, 60_000);
+  }, 120_000);
 
   it('contract test: a preview that fails verification is aborted with the plugin\'s abort patch; the active side never moves, exit 1', async () => {
     const s = await setup(['argoRollouts: true']);
@@ -196,7 +196,7 @@ describe('Argo Rollouts interop (contract test against a fake API server and a f
     const after = s.fake.get('Rollout', 'default', 'shop')!;
     expect(after.status.stableRS).toBe(stable);
     expect(after.status.blueGreen.activeSelector).toBe(stable);
-  }, 60_000);
+  }, 120_000);
 
   it('contract test: a promotion the API refuses after a verified preview is exit 4 naming `kubectl argo rollouts get rollout`; nothing is aborted behind it', async () => {
     const s = await setup(['argoRollouts: true']);
@@ -214,5 +214,5 @@ describe('Argo Rollouts interop (contract test against a fake API server and a f
     const patches = s.fake.requests.slice(before).filter((r) => r.method === 'PATCH');
     expect(patches.map((p) => p.body)).toEqual([{ status: { pauseConditions: null } }]);
     expect(s.fake.get('Rollout', 'default', 'shop')!.status.blueGreen.activeSelector).toBe(stable);
-  }, 60_000);
+  }, 120_000);
 });

@@ -8,8 +8,10 @@ import { createExampleProject, servedBy, type CliRun, type ExampleProject } from
 /**
  * Green judged against blue (docs/verification.md): the example app deployed with the real CLI under load, with
  * releases that stay under every absolute limit but are clearly worse than the release they replace.
+ * The two groups below run side by side, each on its own copy of the example app (own port); within a group the
+ * cases run in order.
  */
-describe('local platform: verification relative to blue', { timeout: 300_000 }, () => {
+describe('local platform: verification relative to blue', { timeout: 300_000, concurrent: true }, () => {
   let project: ExampleProject;
 
   beforeAll(async () => {
@@ -40,7 +42,7 @@ describe('local platform: verification relative to blue', { timeout: 300_000 }, 
     expect(project.state().active?.release).toBe(blue);
   }
 
-  it('rolls back a release whose every route but / and /health answers 404, by the 4xx comparison with blue', async () => {
+  it.sequential('rolls back a release whose every route but / and /health answers 404, by the 4xx comparison with blue', async () => {
     const blue = project.state().active!.release;
     project.commitKnobs({ lostRoutes: true });
     const run = await deployUnderLoad(['/', '/api/items']);
@@ -53,7 +55,7 @@ describe('local platform: verification relative to blue', { timeout: 300_000 }, 
     expect(await servedBy(project.url)).toBe(blue);
   });
 
-  it('rolls back a release whose p95 rose from about 20 ms to 300 ms, under the 500 ms limit', async () => {
+  it.sequential('rolls back a release whose p95 rose from about 20 ms to 300 ms, under the 500 ms limit', async () => {
     project.commitKnobs({ latencyMs: 20 });
     const good = await deployUnderLoad(['/', '/api/items']);
     expect(good.exitCode, good.stderr).toBe(0);
@@ -84,7 +86,7 @@ function paced(url: string, perSecond: number): () => Promise<number> {
   };
 }
 
-describe('local platform: inconclusive verification on low traffic', { timeout: 300_000 }, () => {
+describe('local platform: inconclusive verification on low traffic', { timeout: 300_000, concurrent: true }, () => {
   let project: ExampleProject;
   const config = () => join(project.dir, 'deploy.config.yaml');
   const setVerify = (lines: string[]) => {
@@ -110,7 +112,7 @@ describe('local platform: inconclusive verification on low traffic', { timeout: 
     return run;
   }
 
-  it('ends inconclusive and rolls back by default, saying so with the sample counts', async () => {
+  it.sequential('ends inconclusive and rolls back by default, saying so with the sample counts', async () => {
     const blue = project.state().active!.release;
     project.commitKnobs({}, 'an ordinary change');
     const run = await deployAt5rps();
@@ -128,7 +130,7 @@ describe('local platform: inconclusive verification on low traffic', { timeout: 
     expect(human.exitCode).toBe(0);
   });
 
-  it('onInconclusive: hold leaves green serving with blue warm and exits 4 for a human', async () => {
+  it.sequential('onInconclusive: hold leaves green serving with blue warm and exits 4 for a human', async () => {
     setVerify(['probe: false', 'extend: 1s', 'onInconclusive: hold']);
     const blue = project.state().active!.release;
     project.commitKnobs({}, 'another change');
@@ -146,7 +148,7 @@ describe('local platform: inconclusive verification on low traffic', { timeout: 
     expect(await servedBy(project.url)).toBe(blue);
   });
 
-  it('onInconclusive: promote keeps the release but records it as not verified', async () => {
+  it.sequential('onInconclusive: promote keeps the release but records it as not verified', async () => {
     setVerify(['probe: false', 'extend: 1s', 'onInconclusive: promote']);
     project.commitKnobs({}, 'a third change');
     const run = await deployAt5rps();
