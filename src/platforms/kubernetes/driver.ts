@@ -6,6 +6,7 @@ import { type CanaryPlan, type RouteView, type ServiceView, planGatewayCanary, p
 import { rollBack, rollOut } from '../../rollout/engine.js';
 import { LABELS, appLabel } from './names.js';
 import { pruneReleases } from './prune.js';
+import { readHold } from './hold.js';
 import { type KubePlan, planDeployment, planRollout } from './plan.js';
 import { resolveCommit, releaseSpec } from './release.js';
 import { renderPlan } from './render.js';
@@ -96,7 +97,7 @@ async function planFor(ctx: DeployContext, client: KubeClient): Promise<KubePlan
   } else if (ctx.config.strategy === 'canary') {
     canary = planRatioCanary(release, selector, percents);
   }
-  return planDeployment(release, selector, canary);
+  return planDeployment(release, selector, canary, await readHold(client, selector, release));
 }
 
 /** Our Deployments beyond `releases.keep` go; failures are logged, never fail the deploy. */

@@ -15,6 +15,12 @@ export interface DeploymentPlan {
   /** The Service's selector as read before the deploy, and the one that sends traffic to green. */
   from: Selector;
   to: Selector;
+  /**
+   * A first release onto a Service whose selector green's pods match too (hold.ts): before green starts, the
+   * Service is held on the pods serving now; the switch starts from there, and a green that fails before it
+   * lets go (back to `from`) once its pods are gone.
+   */
+  hold: { selector: Selector; patch: PatchAction; release: PatchAction } | null;
   /** Our Deployment the Service selects now (blue), when there is one. */
   blue: { name: string; release: string } | null;
   switchTo: PatchAction;
@@ -38,13 +44,20 @@ export interface RolloutPlan {
 export type KubePlan = DeploymentPlan | RolloutPlan;
 
 /** The release's plan from the Service's current selector (pure: the same inputs give the same objects). */
-export function planDeployment(release: ReleaseSpec, currentSelector: Selector, canary: CanaryPlan | null = null): DeploymentPlan {
+export function planDeployment(release: ReleaseSpec, currentSelector: Selector, canary: CanaryPlan | null = null, holdOn: Selector | null = null): DeploymentPlan {
   const ns = release.settings.namespace;
   const service = { name: release.settings.service, namespace: ns };
   const to = releaseLabels(release);
   const blueRelease = currentSelector[LABELS.release] && currentSelector[LABELS.app] === appLabel(release.app) ? currentSelector[LABELS.release]! : null;
   const blue = blueRelease && blueRelease !== release.id ? { name: deploymentName(release.app, blueRelease), release: blueRelease } : null;
   const green = { name: deploymentName(release.app, release.id), namespace: ns };
+  const hold = holdOn
+    ? {
+        selector: holdOn,
+        patch: selectorPatch(service, currentSelector, holdOn, `before green ${release.id} starts: the Service keeps the pods it selects now, green's pods cannot match it`),
+        release: selectorPatch(service, holdOn, currentSelector, 'only if green fails before the switch, once its pods are gone: the selector as before the deploy'),
+      }
+    : null;
   return {
     mode: 'deployment',
     release,
@@ -53,9 +66,10 @@ export function planDeployment(release: ReleaseSpec, currentSelector: Selector, 
     service,
     from: currentSelector,
     to,
+    hold,
     blue,
     // A replica-ratio canary leaves the Service selecting both releases; the final switch starts from there.
-    switchTo: selectorPatch(service, (blue && canary?.sharedSelector) || currentSelector, to, `after green ${release.id} is ready and its smoke tests${blue && canary ? ' and canary steps' : ''} pass: traffic to green`),
+    switchTo: selectorPatch(service, (blue && canary?.sharedSelector) || holdOn || currentSelector, to, `after green ${release.id} is ready and its smoke tests${blue && canary ? ' and canary steps' : ''} pass: traffic to green`),
     switchBack: selectorPatch(service, to, currentSelector, 'only if verification fails: traffic back to blue'),
     markGreen: slotPatch(green, 'blue', 'after the switch: green is the live release'),
     canary: blue ? canary : null,

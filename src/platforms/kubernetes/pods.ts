@@ -1,3 +1,4 @@
+import type { Clock } from '../../verify/clock.js';
 import type { KubeClient } from './api.js';
 import { resourcePath } from './api.js';
 
@@ -50,4 +51,15 @@ export function isReady(pod: Pod): boolean {
 export async function readyPod(client: KubeClient, namespace: string, selector: Record<string, string>, port: number): Promise<{ namespace: string; name: string; ip: string | null; port: number } | null> {
   const pod = (await listPods(client, namespace, selector)).find(isReady);
   return pod ? { namespace, name: pod.metadata.name, ip: pod.status?.podIP ?? null, port } : null;
+}
+
+/** Polls until no pod matches `selector` (gone, not merely terminating); false when some are left at the deadline. */
+export async function waitNoPods(client: KubeClient, namespace: string, selector: Record<string, string>, options: { deadlineMs: number; intervalMs: number; clock: Clock }): Promise<boolean> {
+  const started = options.clock.now();
+  for (;;) {
+    if ((await listPods(client, namespace, selector)).length === 0) return true;
+    const elapsed = options.clock.now() - started;
+    if (elapsed >= options.deadlineMs) return false;
+    await options.clock.sleep(Math.min(options.intervalMs, Math.max(1, options.deadlineMs - elapsed)));
+  }
 }

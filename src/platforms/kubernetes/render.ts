@@ -24,6 +24,7 @@ export function patchDoc(patch: PatchAction): string {
 /** Every object and patch of the plan, in the order a real run sends them; one YAML document each. */
 export function renderPlan(plan: KubePlan): string[] {
   const docs: string[] = [];
+  if (plan.mode === 'deployment' && plan.hold) docs.push(patchDoc(plan.hold.patch));
   if (plan.secret) docs.push(objectDoc(plan.secret, `create or update: the environment's variables for release ${plan.release.id} (values never printed)`));
   if (plan.mode === 'deployment') {
     docs.push(objectDoc(plan.deployment, `create: green, release ${plan.release.id}`));
@@ -37,6 +38,7 @@ export function renderPlan(plan: KubePlan): string[] {
     docs.push(patchDoc(plan.switchTo));
     if (canary) for (const patch of canary.afterSwitch(canary.steps.length - 1)) docs.push(patchDoc(patch));
     docs.push(patchDoc(plan.switchBack));
+    if (plan.hold) docs.push(patchDoc(plan.hold.release));
     docs.push(patchDoc(plan.markGreen));
     if (plan.retireBlue) docs.push(patchDoc(plan.retireBlue));
   } else {

@@ -4,6 +4,7 @@ import type { DeployContext } from '../../orchestrator/types.js';
 import { type KubeClient, getOrNull, resourcePath } from './api.js';
 import { deploymentName } from './names.js';
 import { type DeploymentPlan, planDeployment } from './plan.js';
+import { readHold } from './hold.js';
 import { sameSelector } from './state-report.js';
 import { releaseLabels } from './manifests.js';
 
@@ -35,5 +36,5 @@ export async function rollbackPlan(ctx: DeployContext, client: KubeClient, to?: 
   const svc = await client.request<{ spec?: { selector?: Record<string, string> } }>('GET', resourcePath('v1', 'Service', settings.namespace, settings.service));
   const selector = svc.spec?.selector ?? {};
   if (sameSelector(selector, releaseLabels(release))) throw new UserError(`release ${targetId} already receives the traffic of ${config.environment}`, ExitCode.usage);
-  return planDeployment(release, selector);
+  return planDeployment(release, selector, null, await readHold(client, selector, release));
 }

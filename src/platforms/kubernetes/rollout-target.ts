@@ -9,7 +9,7 @@ import type { ClientMetrics } from './client-metrics.js';
 import { LABELS, appLabel, deploymentName } from './names.js';
 import { scalePatch, selectorPatch } from './patches.js';
 import type { DeploymentPlan } from './plan.js';
-import { readyPod } from './pods.js';
+import { readyPod, waitNoPods } from './pods.js';
 import { recordRun } from './recover.js';
 import { formatSelector, stateReport } from './state-report.js';
 import { type Forward, type Tunnel, openTunnel } from './tunnel.js';
@@ -31,7 +31,8 @@ export interface KubernetesTargetInput {
 
 /**
  * Kubernetes as the rollout engine's target: a Deployment per release behind the Service's selector. Starting is
- * applying green's Secret and Deployment (no pod gets traffic: the Service does not select it); ready is every
+ * applying green's Secret and Deployment (no pod gets traffic: the Service does not select it, and on a first
+ * release it is held off green's pods first, hold.ts); ready is every
  * replica ready (a stuck pod fails at once); a release is reached directly through a tunnel to one of its ready
  * pods; the whole switch is a `test`-guarded JSON patch of the selector; weights are the canary plan's (HTTPRoute
  * weights, or replica ratios, which only approximate); metrics are our own steady probes, measured client-side;
@@ -49,6 +50,9 @@ export function kubernetesTarget(input: KubernetesTargetInput): RolloutTarget & 
   const meters = new Map<string, ClientMetrics>();
   let switched = false;
   let started = false;
+  /** The Service is held off green's pods (plan.hold) until the switch. */
+  let holding = false;
+  const switchFrom = plan.hold?.selector ?? plan.from;
 
   const labels = (id: string) => ({ [LABELS.app]: appLabel(green.app), [LABELS.release]: id });
   const reach = async (id: string): Promise<RunningRelease> => {
@@ -90,12 +94,13 @@ export function kubernetesTarget(input: KubernetesTargetInput): RolloutTarget & 
       if (error instanceof KubeApiError && (error.status === 422 || error.status === 409)) {
         // The test op failed: someone else moved the Service since we read it. Their change stands; ours is withdrawn.
         if (canary) await canary.restore().catch((e: unknown) => ctx.log(String(e)));
-        const message = `the Service ${ns}/${service.name} selector changed during the deploy (expected ${formatSelector(plan.from)}); nothing was switched, green ${green.id} was ${removed} and traffic stays where the other change put it`;
-        throw new TrafficError('unchanged', message, { name: 'Switch', ok: false, value: 'selector changed by someone else', threshold: `selector still ${formatSelector(plan.from)}` }, 'concurrent change of the Service selector');
+        const message = `the Service ${ns}/${service.name} selector changed during the deploy (expected ${formatSelector(switchFrom)}); nothing was switched, green ${green.id} was ${removed} and traffic stays where the other change put it`;
+        throw new TrafficError('unchanged', message, { name: 'Switch', ok: false, value: 'selector changed by someone else', threshold: `selector still ${formatSelector(switchFrom)}` }, 'concurrent change of the Service selector');
       }
-      throw await uncertain('switch', error, `last known: the selector was ${formatSelector(plan.from)} when the switch patch was sent; whether it applied is unknown`);
+      throw await uncertain('switch', error, `last known: the selector was ${formatSelector(switchFrom)} when the switch patch was sent; whether it applied is unknown`);
     }
     switched = true;
+    holding = false;
     ctx.emit({ phase: 'switch', state: 'ok', message: `Service ${service.name} → ${formatSelector(plan.to)}${blueId ? ` (blue ${blueId} still scaled up)` : ''}` });
     await canary?.afterSwitch();
   };
@@ -118,10 +123,40 @@ export function kubernetesTarget(input: KubernetesTargetInput): RolloutTarget & 
     await canary?.cleanup();
     if (existing) {
       await sendPatch(client, scalePatch({ name: greenName, namespace: ns }, 0, 'previous', 'discard')).catch((e: unknown) => ctx.log(`could not scale ${greenName} down: ${String(e)}`));
-      return;
+    } else {
+      await deleteObject(client, plan.deployment).catch((e: unknown) => ctx.log(`could not delete ${greenName}: ${String(e)}`));
+      if (plan.secret) await deleteObject(client, plan.secret).catch((e: unknown) => ctx.log(`could not delete ${plan.secret!.metadata.name}: ${String(e)}`));
     }
-    await deleteObject(client, plan.deployment).catch((e: unknown) => ctx.log(`could not delete ${greenName}: ${String(e)}`));
-    if (plan.secret) await deleteObject(client, plan.secret).catch((e: unknown) => ctx.log(`could not delete ${plan.secret!.metadata.name}: ${String(e)}`));
+    await letGo();
+  };
+
+  /**
+   * A green that failed before the switch is gone: the Service gets its selector from before the deploy back. Only
+   * once green's pods are gone: with no other ready endpoint, kube-proxy may still send traffic to terminating pods.
+   */
+  const letGo = async () => {
+    if (!holding || !plan.hold) return;
+    const gone = await waitNoPods(client, ns, labels(green.id), { deadlineMs: ctx.config.health.timeoutMs, intervalMs: ctx.config.health.intervalMs, clock: ctx.clock }).catch(() => false);
+    if (!gone) ctx.log(`green ${green.id}'s pods were still terminating when the Service ${service.name} got its selector back`);
+    try {
+      await sendPatch(client, plan.hold.release);
+      holding = false;
+    } catch (error) {
+      ctx.log(`could not put the Service ${service.name} back on ${formatSelector(plan.from)} (it stays on ${formatSelector(plan.hold.selector)}): ${String(error)}`);
+    }
+  };
+
+  /** Before green starts: the Service keeps the pods it serves now, and green's pods cannot match it until the switch. */
+  const hold = async () => {
+    if (!plan.hold) return;
+    try {
+      await sendPatch(client, plan.hold.patch);
+    } catch (error) {
+      const reason = error instanceof KubeApiError && (error.status === 422 || error.status === 409) ? `its selector is no longer ${formatSelector(plan.from)}` : (error as Error).message.split('\n')[0];
+      throw new Error(`the Service ${ns}/${service.name} could not be held off green's pods (${reason}); nothing was created and traffic was not moved`);
+    }
+    holding = true;
+    ctx.emit({ phase: 'green', state: 'start', message: `Service ${service.name} → ${formatSelector(plan.hold.selector)} until the switch: the pods it serves now keep serving, green's cannot match` });
   };
 
   const scaleDown = (id: string) =>
@@ -134,10 +169,17 @@ export function kubernetesTarget(input: KubernetesTargetInput): RolloutTarget & 
       if (release.id !== green.id) throw new Error(`the plan is for release ${green.id}, not ${release.id}`);
       if (existing) {
         ctx.emit({ phase: 'green', state: 'start', message: `scaling up Deployment ${ns}/${greenName} (${green.image}, ${settings.replicas} replica(s))` });
-        await sendPatch(client, scalePatch({ name: greenName, namespace: ns }, settings.replicas, 'green', 'rollback target up'));
+        await hold();
+        try {
+          await sendPatch(client, scalePatch({ name: greenName, namespace: ns }, settings.replicas, 'green', 'rollback target up'));
+        } catch (error) {
+          await removeGreen();
+          throw error;
+        }
       } else {
         // A killed run is undone by recover.ts from this record.
         await recordRun(ctx, plan);
+        await hold();
         ctx.emit({ phase: 'green', state: 'start', message: `creating Deployment ${ns}/${greenName} (${green.image}, ${settings.replicas} replica(s))` });
         try {
           if (plan.secret) await createOrReplace(client, plan.secret);

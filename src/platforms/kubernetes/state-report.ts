@@ -19,7 +19,7 @@ export async function stateReport(client: KubeClient, plan: DeploymentPlan, last
     const svc = await client.request<{ spec?: { selector?: Selector } }>('GET', resourcePath('v1', 'Service', ns, plan.service.name));
     const selector = svc.spec?.selector ?? {};
     const release = selector[LABELS.release];
-    const who = release === plan.release.id ? `green ${release}` : plan.blue && release === plan.blue.release ? `blue ${release}` : sameSelector(selector, plan.from) ? 'the pods it selected before the deploy' : 'neither green nor blue';
+    const who = release === plan.release.id ? `green ${release}` : plan.blue && release === plan.blue.release ? `blue ${release}` : sameSelector(selector, plan.from) ? 'the pods it selected before the deploy' : plan.hold && sameSelector(selector, plan.hold.selector) ? 'the pods it selected before the deploy, held off green' : 'neither green nor blue';
     lines.push(`Service ${ns}/${plan.service.name} selects ${formatSelector(selector)} (traffic on ${who})`);
   } catch (error) {
     lines.push(`Service ${ns}/${plan.service.name}: could not be read (${messageOf(error)}); ${lastKnown}`);

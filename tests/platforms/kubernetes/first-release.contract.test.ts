@@ -57,7 +57,7 @@ describe('a first release that fails verification on kubernetes (contract test a
     fake.put({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'shop-legacy-0', namespace: 'default', labels: { app: 'shop' }, annotations: { image: 'registry.test/shop-legacy:1' } },
+      metadata: { name: 'shop-legacy-0', namespace: 'default', labels: { app: 'shop', track: 'legacy' }, annotations: { image: 'registry.test/shop-legacy:1' } },
       spec: { containers: [{ name: 'app', image: 'registry.test/shop-legacy:1' }] },
       status: { phase: 'Running', podIP: '127.0.1.250', conditions: [{ type: 'Ready', status: 'True' }] },
     });

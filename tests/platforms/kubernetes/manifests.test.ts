@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { KubernetesSettings } from '../../../src/platforms/kubernetes/config.js';
 import type { KubeObject, ReleaseSpec } from '../../../src/platforms/kubernetes/manifests.js';
+import { HOLD_LABEL, holdSelector } from '../../../src/platforms/kubernetes/hold.js';
 import { planDeployment, planRollout } from '../../../src/platforms/kubernetes/plan.js';
 import { REDACTED, renderPlan } from '../../../src/platforms/kubernetes/render.js';
 
@@ -210,5 +211,36 @@ describe('generated manifests validate offline and carry no unknown fields', () 
     expect(first.blue).toBeNull();
     expect(first.retireBlue).toBeNull();
     expect((first.switchBack.body as Array<{ value: unknown }>)[1]!.value).toEqual({ app: 'legacy-shop' });
+  });
+
+  it('a first deploy onto a Service whose selector green matches is held off green first: on a label the pods serving now share, or on one no pod has', () => {
+    const app = { app: 'shop-api' };
+    const r = release();
+    // Blue is selected by its release, and a Service without a selector selects no pod: nothing to hold.
+    expect(holdSelector({ ...app, release: '20261126-101010-0ffee00' }, r, [])).toBeNull();
+    expect(holdSelector({}, r, [])).toBeNull();
+    expect(holdSelector({ app: 'legacy-shop' }, r, [])).toBeNull();
+    expect(holdSelector({ ...app, release: r.id }, r, [])).toBeNull();
+    expect(holdSelector(app, r, [])).toEqual({ ...app, [HOLD_LABEL]: 'no-pods' });
+    // A label of their own beats one a controller sets per revision; a release label with another value is theirs.
+    const legacy = { ...app, 'pod-template-hash': '6d4cf56db9', track: 'legacy' };
+    expect(holdSelector(app, r, [{ labels: legacy }, { labels: legacy }])).toEqual({ ...app, track: 'legacy' });
+    expect(holdSelector(app, r, [{ labels: { ...app, 'pod-template-hash': '6d4cf56db9' } }])).toEqual({ ...app, 'pod-template-hash': '6d4cf56db9' });
+    expect(holdSelector(app, r, [{ labels: { ...app, release: 'v1' } }])).toEqual({ ...app, release: 'v1' });
+    expect(holdSelector(app, r, [{ labels: { ...app, track: 'a' } }, { labels: { ...app, track: 'b' } }])).toMatch(/share no label besides app=shop-api/);
+
+    const held = { ...app, track: 'legacy' };
+    const plan = planDeployment(r, app, null, held);
+    const bodies = (p: { body: unknown }) => (p.body as Array<{ value: unknown }>).map((op) => op.value);
+    expect(bodies(plan.hold!.patch)).toEqual([app, held]);
+    expect(bodies(plan.switchTo)).toEqual([held, { app: 'shop-api', release: r.id }]);
+    expect(bodies(plan.switchBack)).toEqual([{ app: 'shop-api', release: r.id }, app]);
+    expect(bodies(plan.hold!.release)).toEqual([held, app]);
+    // --dry-run: the hold first, then the Secret and green; letting go after the switch back.
+    const docs = renderPlan(plan).map((d) => parse(d));
+    expect(docs[0].patch.body[1].value).toEqual(held);
+    expect(docs[1].kind).toBe('Secret');
+    expect(docs[2].kind).toBe('Deployment');
+    expect(docs.at(-2).patch.body[1].value).toEqual(app);
   });
 });

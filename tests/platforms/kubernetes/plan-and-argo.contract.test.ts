@@ -86,22 +86,22 @@ describe('--dry-run on kubernetes (contract test against a fake API server)', ()
     expect(dry.code, dry.stderr).toBe(0);
     const manifests = (JSON.parse(dry.stdout) as DeploySummary).plan?.manifests ?? [];
     const docs = manifests.map((m) => parse(m) as Record<string, any>);
-    expect(docs.map((d) => d.kind ?? `patch ${d.patch.target.kind}`)).toEqual(['Secret', 'Deployment', 'patch Service', 'patch Service', 'patch Deployment']);
+    // A first deploy onto `app=shop`: the Service is held off green before it is created (hold.ts), let go only if green fails before the switch.
+    expect(docs.map((d) => d.kind ?? `patch ${d.patch.target.kind}`)).toEqual(['patch Service', 'Secret', 'Deployment', 'patch Service', 'patch Service', 'patch Service', 'patch Deployment']);
     expect(writes(s.fake)).toEqual([]);
 
     const real = await s.deploy();
     expect(real.code, real.summary.message).toBe(0);
-    const dryId = docs[1]!.metadata.labels.release as string;
+    const dryId = docs[2]!.metadata.labels.release as string;
     const same = (doc: unknown) => JSON.parse(JSON.stringify(doc).replaceAll(dryId, real.summary.release.id));
     const posted = writes(s.fake).filter((w) => w.method === 'POST');
     expect(posted.map((p) => p.body.kind)).toEqual(['Secret', 'Deployment']);
-    expect(posted[1]!.body).toEqual(same(docs[1]));
+    expect(posted[1]!.body).toEqual(same(docs[2]));
     // The Secret's values are the only difference: redacted in the plan, base64 on the wire.
-    expect({ ...posted[0]!.body, data: { SESSION_SECRET: '<redacted>' } }).toEqual(same(docs[0]));
+    expect({ ...posted[0]!.body, data: { SESSION_SECRET: '<redacted>' } }).toEqual(same(docs[1]));
     const patched = writes(s.fake).filter((w) => w.method === 'PATCH');
-    expect(patched[0]!.body).toEqual(same(docs[2]).patch.body);
-    expect(patched[0]!.contentType).toBe(docs[2]!.patch.type);
-    expect(patched[1]!.body).toEqual(same(docs[4]).patch.body);
+    expect(patched.map((p) => p.body)).toEqual([docs[0], docs[3], docs[6]].map((d) => same(d).patch.body));
+    expect(patched[1]!.contentType).toBe(docs[3]!.patch.type);
   }, 60_000);
 });
 
