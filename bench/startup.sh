@@ -7,14 +7,14 @@ cd "$(dirname "$0")/.."
 if ! command -v hyperfine >/dev/null 2>&1; then
   (apt-get install -y hyperfine || (apt-get update && apt-get install -y hyperfine)) >/dev/null
 fi
-[ -f dist/src/cli/main.js ] || npm run build >/dev/null
+[ -f dist/bin/deploy.js ] || npm run build >/dev/null
 
 mkdir -p bench/results
 out=bench/results/startup.json
 hyperfine --warmup 5 --min-runs 30 --shell=none --export-json "$out" \
   --command-name 'node -e 0' 'node -e 0' \
-  --command-name 'deploy --help' 'node dist/src/cli/main.js --help' \
-  --command-name 'deploy status --help' 'node dist/src/cli/main.js status --help' >&2
+  --command-name 'deploy --help' 'node dist/bin/deploy.js --help' \
+  --command-name 'deploy status --help' 'node dist/bin/deploy.js status --help' >&2
 
 node -e '
 const r = require(process.argv[1]).results;

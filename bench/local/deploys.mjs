@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 
 const root = new URL('../..', import.meta.url).pathname;
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/bin/deploy.js');
 const example = join(root, 'examples/webapp');
 const { values } = parseArgs({
   options: { deploys: { type: 'string', default: '10' }, window: { type: 'string', default: '3000' }, concurrency: { type: 'string', default: '8' }, 'overhead-only': { type: 'boolean', default: false } },

@@ -6,7 +6,7 @@
 set -euo pipefail
 N=${1:-5}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-cli="node $repo/dist/src/cli/main.js"
+cli="node $repo/dist/bin/deploy.js"
 work=$(mktemp -d /tmp/shipgate-bench-ssh-XXXX); chmod 755 "$work"
 user="sg-bench-$$"
 cleanup() {

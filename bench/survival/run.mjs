@@ -16,7 +16,7 @@ import { Agent, request } from 'undici';
 import { connectRouter } from '../../dist/src/router/client.js';
 
 const root = new URL('../..', import.meta.url).pathname;
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/bin/deploy.js');
 if (!existsSync(cli)) throw new Error('run npm run build first');
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '8' } } });
 const rounds = Number(values.rounds);

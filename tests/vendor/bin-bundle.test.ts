@@ -37,9 +37,24 @@ describe('dist/bin bundles', () => {
     expect(files).toEqual(expect.arrayContaining(['deploy.js', 'orchestrator.js']));
     const local = files.flatMap((f) => specifiers(join(BIN, f)).filter((s) => s.startsWith('.')));
     expect(local.length).toBeGreaterThan(0);
-    const outside = local.filter((s) => !/^\.\/chunk-[A-Z0-9]+\.js$/.test(s) && !/^\.\.\/vendor\/(zod|execa|yaml)\.js$/.test(s));
+    const outside = local.filter((s) => !/^\.\/(deploy|orchestrator)-[A-Z0-9]+\.js$/.test(s) && !/^\.\.\/vendor\/(zod|execa|yaml)\.js$/.test(s));
     expect(outside).toEqual([]);
     for (const s of local) expect(statSync(join(BIN, s)).isFile(), s).toBe(true);
+  });
+
+  it('the CLI entry loads no vendored package by itself: `deploy --help` stays light', () => {
+    // Static imports load with the file; follow them from the entry through its chunks.
+    const loaded = new Set<string>();
+    const queue = ['./deploy.js'];
+    while (queue.length > 0) {
+      const spec = queue.pop()!;
+      if (loaded.has(spec)) continue;
+      loaded.add(spec);
+      if (!spec.startsWith('./')) continue;
+      const text = readFileSync(join(BIN, spec), 'utf8');
+      for (const m of text.matchAll(/^(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']/gm)) queue.push(m[1]!);
+    }
+    expect([...loaded].filter((s) => !s.startsWith('./') && !s.startsWith('node:'))).toEqual([]);
   });
 
   it('a server gets the bundles: they are part of the package uploaded over SSH', async () => {
