@@ -141,6 +141,21 @@ export class FakeCluster {
     this.put({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector, ports: [{ port: 80, targetPort: 'http' }] } });
   }
 
+  /** The pods a Service sends traffic to, as the endpoints controller picks them: ready, not terminating, matching its selector (none without one). */
+  endpoints(service: string, ns = 'default'): string[] {
+    const selector: Record<string, string> = this.get('Service', ns, service)?.spec?.selector ?? {};
+    if (Object.keys(selector).length === 0) return [];
+    return this.list('Pod', ns)
+      .filter((p) => p.status?.conditions?.[0]?.status === 'True' && !p.metadata.deletionTimestamp && Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v))
+      .map((p) => p.metadata.name);
+  }
+
+  /** Calls `listener` after every change to any object; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
   patches(kind?: string): RecordedRequest[] {
     return this.requests.filter((r) => r.method === 'PATCH' && (!kind || r.path.includes(`/${kind}/`)));
   }
