@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 app="$root/examples/webapp"
 
-if [ ! -f "$root/dist/src/cli/main.js" ]; then
+if [ ! -f "$root/dist/bin/deploy.js" ]; then
   echo "demo: building shipgate (npm run build)" >&2
   (cd "$root" && npm run build --silent)
 fi

@@ -100,7 +100,9 @@ export function runDeadlineMs(config: ResolvedEnvironment, kind: RunKind, dryRun
   if (dryRun) return tests + margin;
   if (kind === 'stop') return config.drainTimeoutMs + margin;
   const build = config.build ? 15 * 60_000 : 0;
-  const rollout = config.strategy === 'canary' ? config.canary.steps.length * config.canary.intervalMs : 0;
+  // Each canary step runs its interval, and an inconclusive one goes on for verify.extend or one more interval.
+  const canaryStepMs = config.canary.intervalMs + Math.max(config.canary.intervalMs, config.verify.extendMs ?? 0);
+  const rollout = config.strategy === 'canary' ? config.canary.steps.length * canaryStepMs : 0;
   // Blue's baseline may be probed for up to one window before the switch; an inconclusive window runs on for verify.extend.
   const verify = 2 * config.verify.windowMs + (config.verify.extendMs ?? 0) + config.health.timeoutMs + 60_000;
   const platform = platformSpec(config.platform).extraDeadlineMs?.(config) ?? 0;

@@ -80,7 +80,7 @@ export async function deployCanary(input: RolloutInput): Promise<DeployOutcome> 
       thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
       labels: canaryLabels,
       intervalMs: config.canary.intervalMs,
-      maxExtraMs: Math.max(config.canary.intervalMs, config.verify.windowMs),
+      maxExtraMs: Math.max(config.canary.intervalMs, config.verify.extendMs),
       onInconclusive: config.verify.onInconclusive,
       tickMs: Math.min(timing.tickMs, Math.max(50, Math.round(config.canary.intervalMs / 4))),
       probe: paths.length > 0 ? { url: input.publicUrl, paths, requestTimeoutMs: timing.requestTimeoutMs, concurrency: 2 } : null,

@@ -11,9 +11,9 @@ import { apps, historyOf, renderTable, report, routerPid, startCli, unexpectedFa
  * The fault-injection suite: real deploys of examples/webapp through the real CLI, under load, one fault at one
  * phase each. Phase moments come from the journal (watched) or the CLI's progress lines; no fixed sleeps.
  * Scenarios run in order on a project of their group: each starts from "a verified release serves" and leaves it so.
- * The two groups run side by side (a deploy mostly waits on its own processes), each on its own project and port.
+ * The three groups run side by side (a deploy mostly waits on its own processes), each on its own project and port.
  */
-const GROUPS = ['bad releases and signals', 'kills, locks and state files'] as const;
+const GROUPS = ['bad releases', 'signals and killed CLIs', 'killed orchestrators, locks and state files'] as const;
 type Group = (typeof GROUPS)[number];
 const rows: ScenarioRow[] = [];
 
@@ -97,7 +97,7 @@ function faultScenarios(group: Group) {
 
   /** Kill -9 of the orchestrator once the journal reaches `phase`: the CLI recovers at once and exits 1. */
   function killOrchestratorAt(phase: 'release-created' | 'green-started' | 'verifying' | 'rolling-back', knobs: Record<string, unknown> = {}) {
-    scenario(`kill -9 orchestrator at ${phase}`, 'kills, locks and state files', async () => {
+    scenario(`kill -9 orchestrator at ${phase}`, 'killed orchestrators, locks and state files', async () => {
       const blue = (await servedBy(project.url))!;
       project.commitKnobs(knobs, `release for kill at ${phase}`);
       const started = Date.now();
@@ -130,7 +130,7 @@ function faultScenarios(group: Group) {
 
   /** A deploy of `knobs` under load that must fail verification or start-up and leave blue serving, exit 1. */
   function badRelease(name: string, knobs: Record<string, unknown>, options: { switched: boolean }) {
-    scenario(name, 'bad releases and signals', async () => {
+    scenario(name, 'bad releases', async () => {
       const blue = (await servedBy(project.url))!;
       project.commitKnobs(knobs, name);
       const { value: result, load } = await underLoad(() => startCli(project.dir, ['staging', '--json', '--yes']).done);
@@ -155,7 +155,7 @@ function faultScenarios(group: Group) {
   badRelease('slow responses (p95)', { latencyMs: 700 }, { switched: true });
   badRelease('database goes down after the switch', { dbFailAfterRequests: 40 }, { switched: true });
 
-  scenario('failing migration', 'bad releases and signals', async () => {
+  scenario('failing migration', 'bad releases', async () => {
     const blue = (await servedBy(project.url))!;
     writeFileSync(join(project.dir, 'migrations', '900_broken.sql'), 'CREATE TABLE broken (;\n');
     execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'add', '.'], { cwd: project.dir });
@@ -175,7 +175,7 @@ function faultScenarios(group: Group) {
   });
 
   function interruptAt(phase: 'green-started' | 'verifying', signal: NodeJS.Signals) {
-    scenario(`${signal} once at ${phase}`, 'bad releases and signals', async () => {
+    scenario(`${signal} once at ${phase}`, 'signals and killed CLIs', async () => {
       const blue = (await servedBy(project.url))!;
       project.commitKnobs({}, `${signal} at ${phase}`);
       const { value, load } = await underLoad(async () => {
@@ -204,7 +204,7 @@ function faultScenarios(group: Group) {
   interruptAt('verifying', 'SIGINT');
   interruptAt('verifying', 'SIGTERM');
 
-  scenario('SIGINT twice at verifying, next deploy recovers', 'bad releases and signals', async () => {
+  scenario('SIGINT twice at verifying, next deploy recovers', 'signals and killed CLIs', async () => {
     const blue = (await servedBy(project.url))!;
     project.commitKnobs({}, 'double SIGINT');
     const { value, load } = await underLoad(async () => {
@@ -236,7 +236,7 @@ function faultScenarios(group: Group) {
     return { exitCode: value.first.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.recoveredMs, note: 'journal left; next deploy recovered, then deployed' };
   });
 
-  scenario('kill -9 CLI + orchestrator (process group) at verifying, next deploy recovers', 'kills, locks and state files', async () => {
+  scenario('kill -9 CLI + orchestrator (process group) at verifying, next deploy recovers', 'signals and killed CLIs', async () => {
     project.commitKnobs({}, 'group kill');
     const { value, load } = await underLoad(async () => {
       const cli = startCli(project.dir, ['staging', '--json', '--yes'], { detached: true });
@@ -259,7 +259,7 @@ function faultScenarios(group: Group) {
     return { exitCode: value.result.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.recoveredMs, note: 'lock taken over, green stopped, redeployed' };
   });
 
-  scenario('kill -9 CLI + orchestrator at switching: `deploy status` reports it and changes nothing, `deploy recover` recovers', 'kills, locks and state files', async () => {
+  scenario('kill -9 CLI + orchestrator at switching: `deploy status` reports it and changes nothing, `deploy recover` recovers', 'signals and killed CLIs', async () => {
     const blue = (await servedBy(project.url))!;
     project.commitKnobs({}, 'group kill, then status and recover');
     const { value, load } = await underLoad(async () => {
@@ -294,7 +294,7 @@ function faultScenarios(group: Group) {
     return { exitCode: value.recover.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.ms, note: 'status reported it; deploy recover recovered' };
   });
 
-  scenario('kill -9 CLI alone at verifying: the orchestrator aborts on its own', 'kills, locks and state files', async () => {
+  scenario('kill -9 CLI alone at verifying: the orchestrator aborts on its own', 'signals and killed CLIs', async () => {
     const blue = (await servedBy(project.url))!;
     project.commitKnobs({}, 'cli kill');
     const { value, load } = await underLoad(async () => {
@@ -315,7 +315,7 @@ function faultScenarios(group: Group) {
     return { exitCode: null, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: value.ms, note: 'orchestrator rolled back by itself' };
   });
 
-  scenario('kill green at verifying', 'bad releases and signals', async () => {
+  scenario('kill green at verifying', 'bad releases', async () => {
     const blue = (await servedBy(project.url))!;
     project.commitKnobs({}, 'green killed');
     let window: [number, number] = [0, 0];
@@ -339,7 +339,7 @@ function faultScenarios(group: Group) {
     return { exitCode: result.exitCode, failedRequests: load.failed, unexpectedFailures: unexpected.length, recoveryMs: window[1] - window[0], note: 'rolled back; losses only while green was dead on the router' };
   });
 
-  scenario('kill blue (active app): the supervisor restarts it and history records it', 'kills, locks and state files', async () => {
+  scenario('kill blue (active app): the supervisor restarts it and history records it', 'killed orchestrators, locks and state files', async () => {
     const blue = (await servedBy(project.url))!;
     const app = (await apps(stateDir)).find((a) => a.id === blue)!;
     const at = Date.now();
@@ -356,7 +356,7 @@ function faultScenarios(group: Group) {
     return { exitCode: null, failedRequests: 0, unexpectedFailures: 0, recoveryMs: ms, note: 'no load here: the only upstream is down until restarted' };
   });
 
-  scenario('kill -9 the runtime between deploys: its keeper restarts it, no connection refused, the next deploy goes on', 'kills, locks and state files', async () => {
+  scenario('kill -9 the runtime between deploys: its keeper restarts it, no connection refused, the next deploy goes on', 'killed orchestrators, locks and state files', async () => {
     const blue = (await servedBy(project.url))!;
     const pid = await routerPid(stateDir);
     const { value: restartMs, load } = await underLoad(async () => {
@@ -377,7 +377,7 @@ function faultScenarios(group: Group) {
     return { exitCode: result.exitCode, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: restartMs, note: 'keeper restarted the runtime; the next deploy ran normally' };
   });
 
-  scenario('three concurrent deploys: exactly one runs, the others exit 5', 'kills, locks and state files', async () => {
+  scenario('three concurrent deploys: exactly one runs, the others exit 5', 'killed orchestrators, locks and state files', async () => {
     project.commitKnobs({}, 'concurrent');
     const { value: results, load } = await underLoad(() => Promise.all([0, 1, 2].map(() => startCli(project.dir, ['staging', '--json', '--yes']).done)));
     const codes = results.map((r: CliResult) => r.exitCode).sort();
@@ -389,7 +389,7 @@ function faultScenarios(group: Group) {
     return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: `exit codes ${codes.join(',')}` };
   });
 
-  scenario('two concurrent deploys with --lock-wait: the second waits, then runs', 'kills, locks and state files', async () => {
+  scenario('two concurrent deploys with --lock-wait: the second waits, then runs', 'killed orchestrators, locks and state files', async () => {
     project.commitKnobs({}, 'lock wait');
     const { value: results, load } = await underLoad(() => Promise.all([0, 1].map(() => startCli(project.dir, ['staging', '--json', '--yes', '--lock-wait', '5m']).done)));
     expect(results.map((r: CliResult) => r.exitCode), results.map((r: CliResult) => r.stderr).join('\n')).toEqual([0, 0]);
@@ -401,7 +401,7 @@ function faultScenarios(group: Group) {
     return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: 'both deployed, one after the other' };
   });
 
-  scenario('state directory replaced by a file: clear error, nothing changed', 'kills, locks and state files', async () => {
+  scenario('state directory replaced by a file: clear error, nothing changed', 'killed orchestrators, locks and state files', async () => {
     const blue = (await servedBy(project.url))!;
     const before = project.state();
     const aside = stateDir + '.aside';
@@ -427,7 +427,7 @@ function faultScenarios(group: Group) {
     return { exitCode: result.exitCode, failedRequests: 0, unexpectedFailures: 0, recoveryMs: null, note: result.stderr.trim().split('\n').at(-1)!.slice(0, 70) };
   });
 
-  scenario('crash mid-write (between temp write and rename) leaves the old state.json intact', 'kills, locks and state files', async () => {
+  scenario('crash mid-write (between temp write and rename) leaves the old state.json intact', 'killed orchestrators, locks and state files', async () => {
     const file = join(stateDir, 'state.json');
     const before = project.state();
     const script = [
@@ -451,7 +451,7 @@ function faultScenarios(group: Group) {
     return { exitCode: null, failedRequests: 0, unexpectedFailures: 0, recoveryMs: null, note: 'old file intact after SIGKILL before rename' };
   });
 
-  scenario('deploys to two environments at once do not block each other', 'kills, locks and state files', async () => {
+  scenario('deploys to two environments at once do not block each other', 'killed orchestrators, locks and state files', async () => {
     const { findFreePort } = await import('../../src/platforms/local/free-port.js');
     const qaPort = await findFreePort();
     const config = join(project.dir, 'deploy.config.yaml');

@@ -46,7 +46,8 @@ describe('canary strategy end to end (example app, real CLI, real router)', () =
 
   beforeAll(async () => {
     await ensureBuilt();
-    project = await createExampleProject({ windowMs: 2_000, minRequests: 20 });
+    // A loaded box serves fewer requests per step: a step may go on (verify.extend) until each side has its 20.
+    project = await createExampleProject({ windowMs: 2_000, minRequests: 20, verifyExtra: ['extend: 30s'] });
     const config = join(project.dir, 'deploy.config.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace('keepWarm: 10m', 'keepWarm: 10m\nstrategy: canary\ncanary: { steps: [10, 50, 100], interval: 1s }'));
     execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'canary'], { cwd: project.dir });
