@@ -47,14 +47,14 @@ async function context(): Promise<DeployContext> {
   };
 }
 
-function interruptedRun(selector: Record<string, string>): void {
+function interruptedRun(selector: Record<string, string>, first: { from: Record<string, string>; held: Record<string, string> } | null = null): void {
   fake.addService('shop', selector);
   fake.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: GREEN, namespace: 'default', labels: { app: 'shop' } }, spec: { replicas: 2 } });
   fake.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${GREEN}-env`, namespace: 'default' }, data: {} });
   mkdirSync(join(dir, '.deploy', 'staging'), { recursive: true });
   writeFileSync(
     join(dir, '.deploy', 'staging', 'kubernetes-run.json'),
-    JSON.stringify({ namespace: 'default', service: 'shop', from: { app: 'shop', release: 'blue1' }, to: { app: 'shop', release: '20261127-100000-bbbbbbb' }, shared: null, green: GREEN, secret: `${GREEN}-env`, created: [] }),
+    JSON.stringify({ namespace: 'default', service: 'shop', from: first?.from ?? { app: 'shop', release: 'blue1' }, to: { app: 'shop', release: '20261127-100000-bbbbbbb' }, shared: null, held: first?.held ?? null, green: GREEN, secret: `${GREEN}-env`, created: [] }),
   );
 }
 
@@ -100,5 +100,19 @@ describe('recovery of a killed kubernetes deploy (contract test against a fake A
     expect(result.message).toContain('selects app=shop,release=hand-made, neither');
     expect(fake.get('Service', 'default', 'shop')!.spec.selector).toEqual({ app: 'shop', release: 'hand-made' });
     expect(fake.get('Deployment', 'default', GREEN)).toBeDefined();
+  });
+
+  it('contract test: a first run killed while the Service was held off green: green is deleted, then the selector from before is put back', async () => {
+    const held = { app: 'shop', track: 'legacy' };
+    interruptedRun(held, { from: { app: 'shop' }, held });
+    const before = fake.requests.length;
+    const result = await createDriver().recover!(await context(), journal);
+    expect(result).toMatchObject({ ok: true, stopped: [GREEN] });
+    expect(fake.get('Service', 'default', 'shop')!.spec.selector).toEqual({ app: 'shop' });
+    expect(fake.get('Deployment', 'default', GREEN)).toBeUndefined();
+    // Green went first: the selector from before matches green's pods while they run.
+    const writes = fake.requests.slice(before).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path.split('/').slice(-2).join('/')}`);
+    expect(writes).toEqual([`DELETE deployments/${GREEN}`, `DELETE secrets/${GREEN}-env`, 'PATCH services/shop']);
+    expect(fake.patches('services').at(-1)!.body[0]).toEqual({ op: 'test', path: '/spec/selector', value: held });
   });
 });
