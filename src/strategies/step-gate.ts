@@ -70,8 +70,13 @@ export async function runStepGate(input: StepGateInput): Promise<StepReport> {
   const started = clock.now();
   const stopProbe = new AbortController();
   const probeSignal = AbortSignal.any([stopProbe.signal, input.signal]);
-  const probing = input.probe ? startProbe(input.probe, input.percent, t.minRequests, probeSignal) : Promise.resolve(0);
   const compare = input.percent < 100;
+  const needed = requiredSamples(t.minRequests);
+  const stillShort = async () => {
+    const now = await input.read(Math.ceil(clock.now() - started) + 1_000);
+    return now.subject.requests < needed || (compare && now.baseline.requests < needed);
+  };
+  const probing = input.probe ? startProbe(input.probe, input.percent, t.minRequests, probeSignal, stillShort) : Promise.resolve(0);
   let last = { subject: emptyMetrics('subject'), baseline: emptyMetrics('baseline') };
   const finish = async (ok: boolean, decided: StepReport['decided'], checks: PostCheckResult[], outcome?: Outcome): Promise<StepReport> => {
     stopProbe.abort();
@@ -109,17 +114,27 @@ export async function runStepGate(input: StepGateInput): Promise<StepReport> {
   }
 }
 
-/** Enough requests for both sides to reach the minimum at this split, with a margin; a few at a time. */
-function startProbe(probe: NonNullable<StepGateInput['probe']>, percent: number, minRequests: number, signal: AbortSignal): Promise<number> {
+/**
+ * Rounds of probes, each enough for both sides to reach the minimum at this split with a margin, a few at a time.
+ * Cookie-less probes split by chance: a round that left a side short (15 probes at 50% can give stable 3) is
+ * followed by another, until the step ends.
+ */
+async function startProbe(probe: NonNullable<StepGateInput['probe']>, percent: number, minRequests: number, signal: AbortSignal, stillShort: () => Promise<boolean>): Promise<number> {
   const share = Math.max(0.01, Math.min(percent, 100 - percent || 100) / 100);
   const count = Math.min(20_000, Math.ceil((requiredSamples(minRequests) / share) * 1.5));
-  return generateProbeTraffic(probe.url, probe.paths, {
-    count,
-    concurrency: probe.concurrency,
-    deadlineMs: 10 * 60_000,
-    requestTimeoutMs: probe.requestTimeoutMs,
-    signal,
-  }).then((result) => result.sent, () => 0);
+  let sent = 0;
+  for (;;) {
+    const round = await generateProbeTraffic(probe.url, probe.paths, {
+      count,
+      concurrency: probe.concurrency,
+      deadlineMs: 10 * 60_000,
+      requestTimeoutMs: probe.requestTimeoutMs,
+      signal,
+    }).then((result) => result.sent, () => 0);
+    sent += round;
+    // A round that got no answer at all will not get one by repeating it at once.
+    if (round === 0 || signal.aborted || !(await stillShort().catch(() => false))) return sent;
+  }
 }
 
 function emptyMetrics(upstream: string): UpstreamMetrics {

@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { UpstreamMetrics } from '../../src/contracts/metrics.js';
 import { runStepGate, type StepGateInput } from '../../src/strategies/step-gate.js';
 import { canaryLabels } from '../../src/verify/thresholds.js';
-import type { Clock } from '../../src/verify/clock.js';
+import { realClock, type Clock } from '../../src/verify/clock.js';
 
 function metrics(requests: number, errors: number, p95: number): UpstreamMetrics {
   return { upstream: 'x', windowMs: 1000, requests, byClass: { '1xx': 0, '2xx': requests - errors, '3xx': 0, '4xx': 0, '5xx': errors }, proxyErrors: 0, inFlight: 0, latencyMs: { p50: p95 / 2, p95, p99: p95, max: p95 } };
@@ -83,4 +85,42 @@ describe('canary step gate', () => {
     const aborted = await gate(async () => ({ subject: metrics(1, 0, 20), baseline: metrics(10, 0, 18) }), { control: async () => 'abort' });
     expect(aborted).toMatchObject({ ok: false, decided: 'abort' });
   });
+});
+
+describe('canary step gate: probe rounds', () => {
+  it('probes again when the first round split unevenly and left stable short, then passes', async () => {
+    // A real HTTP server stands for the router: the first 15 probes split 12 canary / 3 stable, later ones alternate.
+    let served = 0;
+    const server = createServer((_req, res) => {
+      served += 1;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const split = () => {
+      const later = Math.max(0, served - 15);
+      return { canary: Math.min(served, 12) + Math.ceil(later / 2), stable: Math.max(0, Math.min(served, 15) - 12) + Math.floor(later / 2) };
+    };
+    try {
+      const step = await runStepGate({
+        percent: 50,
+        read: async () => ({ subject: metrics(split().canary, 0, 20), baseline: metrics(split().stable, 0, 18) }),
+        thresholds: { errorRate: 0.01, p95Ms: 500, minRequests: 5 },
+        labels: canaryLabels,
+        intervalMs: 50,
+        // Generous: the step passes as soon as both sides have their samples, and a loaded box is slow to serve them.
+        maxExtraMs: 60_000,
+        tickMs: 20,
+        probe: { url, paths: ['/'], requestTimeoutMs: 5_000, concurrency: 2 },
+        clock: realClock,
+        signal: new AbortController().signal,
+      });
+      expect(step).toMatchObject({ ok: true, outcome: 'pass', decided: 'window' });
+      expect(step.baseline?.requests).toBeGreaterThanOrEqual(5);
+      // One round is 15 probes (5 needed / 50% x 1.5); stable's 5 took a second round.
+      expect(step.probes).toBeGreaterThan(15);
+    } finally {
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    }
+  }, 90_000);
 });
