@@ -136,6 +136,8 @@ describe('migrations in a real deploy (local platform, PostgreSQL 15)', { concur
   ] as const)('%s: a failing migration shows PostgreSQL\'s error line in the Migrations section, not as a post-deployment check', async (tool, files, bad) => {
     const url = await db.createDatabase(`${tool.replace(/-/g, '_')}_fails`);
     const dir = await project(url, `{ tool: ${tool}, database: "DB" }`, files);
+    // A failed first deploy leaves the environment's router and runtime up (they own its port): stopped in afterAll.
+    deployed.push(dir);
     symlinkSync(modules, join(dir, 'node_modules'), 'dir');
     const failed = await deploy(dir);
     expect(failed.code, failed.stderr).toBe(1);
