@@ -9,12 +9,23 @@ import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 
+// The bundled bin first; a pinned shipgate built before the bundle has only the compiled CLI.
+const CLI_FILES = [['dist', 'bin', 'deploy.js'], ['dist', 'src', 'cli', 'main.js']];
+
+function cliIn(root) {
+  for (const parts of CLI_FILES) {
+    const file = join(root, ...parts);
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
 function pinnedCli(from) {
   for (let dir = from; ; dir = dirname(dir)) {
-    const installed = join(dir, 'node_modules', 'shipgate', 'dist', 'src', 'cli', 'main.js');
-    if (existsSync(installed)) return installed;
-    const checkout = join(dir, 'dist', 'src', 'cli', 'main.js');
-    if (existsSync(checkout) && isShipgate(join(dir, 'package.json'))) return checkout;
+    const installed = cliIn(join(dir, 'node_modules', 'shipgate'));
+    if (installed) return installed;
+    const checkout = isShipgate(join(dir, 'package.json')) ? cliIn(dir) : null;
+    if (checkout) return checkout;
     if (dirname(dir) === dir) return null;
   }
 }

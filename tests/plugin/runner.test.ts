@@ -26,6 +26,15 @@ describe('the plugin runner', () => {
     expect(JSON.parse(run.stdout)).toEqual(['staging', '--reason', 'two words', '--json']);
   });
 
+  it("prefers the pinned package's bundled bin (dist/bin/deploy.js) to its compiled CLI, which older builds have alone", () => {
+    dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    stub(join(dir, 'node_modules/shipgate/dist/bin/deploy.js'), "console.log('bundled'); process.exit(0);\n");
+    stub(join(dir, 'node_modules/shipgate/dist/src/cli/main.js'), "console.log('compiled'); process.exit(0);\n");
+    const run = spawnSync('node', [RUNNER, 'status'], { cwd: dir, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('bundled');
+  });
+
   it('without one, runs the published version matching the plugin through npx, and says so on stderr', () => {
     dir = mkdtempSync(join(tmpdir(), 'runner-'));
     stub(join(dir, 'bin/npx'), '#!/bin/sh\necho "npx $*"\n');
