@@ -26,11 +26,16 @@ const englishOnly = {
 
 const VENDORED = { zod: [englishOnly], execa: [], yaml: [] };
 
+// zod compiles a parser per object schema (new Function) at its first parse. The CLI and the orchestrator parse most
+// schemas once per run, where that costs more than it saves: the first parse of a run's summary took 15-20 ms with
+// the compiler and 4 ms without; the first progress event 5 ms and 0.2 ms. Validation is the same either way.
+const PRELUDE = { zod: "import { config as __zodConfig } from 'zod'; __zodConfig({ jitless: true });" };
+
 for (const [name, plugins] of Object.entries(VENDORED)) {
   // Named re-exports, not `export *`: yaml is CommonJS, whose names an ESM bundle cannot re-export with a star.
   const names = Object.keys(await import(name));
   await build({
-    stdin: { contents: `export { ${names.join(', ')} } from '${name}';`, resolveDir: root, loader: 'js' },
+    stdin: { contents: `${PRELUDE[name] ?? ''}export { ${names.join(', ')} } from '${name}';`, resolveDir: root, loader: 'js' },
     bundle: true,
     format: 'esm',
     platform: 'node',

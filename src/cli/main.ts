@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
 import type { Command } from 'commander';
 import { readPackageVersion } from './version.js';
+import { startOrchestratorEarly } from '../orchestrator/pending.js';
+import { runsOrchestrator } from './runs-orchestrator.js';
 import type { CliOptions } from './options.js';
 import type { ForwardOptions } from '../remote/forward.js';
 
@@ -175,6 +177,7 @@ function buildProgram(version: string): Command {
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram(readPackageVersion());
+  if (runsOrchestrator(argv, program.commands.flatMap((command) => [command.name(), ...command.aliases()]))) startOrchestratorEarly();
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

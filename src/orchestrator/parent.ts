@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { builtFile } from '../package-root.js';
 import type { DeploySummary, PreCheckResult } from '../contracts/summary.js';
 import { formatDuration } from '../config/duration.js';
 import { ExitCode } from '../errors.js';
@@ -9,6 +7,9 @@ import { planFields } from '../summary/plan-fields.js';
 import type { ProgressEvent } from './messages.js';
 import type { DeployPlan } from './plan.js';
 import { redactorFor } from '../secrets/for-config.js';
+import { childScriptPath, type PendingOrchestrator } from './pending.js';
+
+export type { PendingOrchestrator } from './pending.js';
 
 export interface ParentHooks {
   onProgress(event: ProgressEvent): void;
@@ -31,31 +32,6 @@ export interface RemoteRun {
 const ABORT_GRACE_MS = 3_000;
 /** After the result arrives, the child should be gone within this. */
 const EXIT_GRACE_MS = 3_000;
-
-/**
- * An orchestrator started before its plan exists. The child loads its modules while the CLI
- * resolves the config, so the run starts sooner; it does nothing until `runInChild` sends `start`.
- * `cancel()` ends it when the CLI stops before running anything (config error, declined prompt).
- */
-export interface PendingOrchestrator {
-  readonly child: Promise<OrchestratorProcess>;
-  cancel(): void;
-}
-
-/** Spawns the orchestrator child now, with this process's environment; the child moves to the plan's project root on `start`. */
-export async function startOrchestrator(options: { env?: NodeJS.ProcessEnv } = {}): Promise<PendingOrchestrator> {
-  const child = (async () => spawnOrchestrator(childScriptPath(), { env: options.env }))();
-  // A failed spawn is reported where it was before: runInChild rethrows it.
-  await child.catch(() => undefined);
-  return { child, cancel: () => void child.then((c) => c.kill('SIGTERM'), () => undefined) };
-}
-
-/** The bundled child script of this build (dist/bin/, scripts/bundle.mjs), also when the CLI runs from sources (tests). */
-export function childScriptPath(): string {
-  const built = builtFile('orchestrator');
-  if (existsSync(built)) return built;
-  throw new Error('orchestrator child script not found; run `npm run build`');
-}
 
 /**
  * Runs a plan in the orchestrator child and returns its summary. Never hangs and never throws
@@ -85,6 +61,8 @@ export async function runInChild(
   const abort = (reason: string) => child.send({ type: 'abort', reason }).catch(() => {});
   const killAfter = (ms: number) => setTimeout(() => child.kill('SIGKILL'), ms).unref();
 
+  let onResult = () => {};
+  const resultArrived = new Promise<ChildExit>((resolve) => (onResult = () => resolve({ exitCode: 0, signal: null })));
   child.onMessage((raw) => {
     const parsed = ChildMessageSchema.safeParse(raw);
     if (!parsed.success) {
@@ -100,6 +78,7 @@ export async function runInChild(
     } else {
       result = message.summary as DeploySummary;
       killAfter(EXIT_GRACE_MS);
+      onResult();
     }
   });
 
@@ -127,7 +106,8 @@ export async function runInChild(
   let exit: ChildExit;
   try {
     await child.send({ type: 'start', plan });
-    exit = await child.exited;
+    // After its result the child only exits (src/orchestrator/child.ts): the summary does not wait the ~30 ms that takes.
+    exit = await Promise.race([child.exited, resultArrived]);
   } catch (error) {
     failure ??= `could not start the orchestrator: ${(error as Error).message}`;
     child.kill('SIGKILL');

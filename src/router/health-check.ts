@@ -1,5 +1,4 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { httpRequest } from '../verify/http-request.js';
 
 /** Receives each check's outcome, like kamal-proxy's HealthCheckConsumer. Tests pass a recorder. */
 export interface HealthCheckConsumer {
@@ -12,29 +11,16 @@ export interface HealthCheckTiming {
   timeoutMs: number;
 }
 
-/** One GET of `url + path` under its own timeout (head and body); healthy means a 2xx answer. node:http keeps this module light to load. */
-export function checkOnce(url: string, path: string, timeoutMs: number): Promise<{ success: boolean; detail: string }> {
-  const target = new URL(path, url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (result: { success: boolean; detail: string }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.destroy();
-      resolve(result);
-    };
-    const req = send(target, { method: 'GET', agent: false }, (res) => {
-      const status = res.statusCode ?? 0;
-      res.on('error', (error: NodeJS.ErrnoException) => finish({ success: false, detail: `GET ${path} failed: ${error.code ?? error.message}` }));
-      res.on('end', () => finish({ success: status >= 200 && status < 300, detail: `GET ${path} answered ${status}` }));
-      res.resume();
-    });
-    const timer = setTimeout(() => finish({ success: false, detail: `GET ${path} timed out after ${timeoutMs} ms` }), timeoutMs);
-    req.on('error', (error: NodeJS.ErrnoException) => finish({ success: false, detail: `GET ${path} failed: ${error.code ?? error.message}` }));
-    req.end();
-  });
+/** One GET of `url + path` under its own timeout (head and body), on its own connection; healthy means a 2xx answer. */
+export async function checkOnce(url: string, path: string, timeoutMs: number): Promise<{ success: boolean; detail: string }> {
+  try {
+    const { status } = await httpRequest(new URL(path, url), { timeoutMs, body: 'drain' });
+    return { success: status >= 200 && status < 300, detail: `GET ${path} answered ${status}` };
+  } catch (error) {
+    const { name, code, message } = error as NodeJS.ErrnoException;
+    if (name === 'TimeoutError') return { success: false, detail: `GET ${path} timed out after ${timeoutMs} ms` };
+    return { success: false, detail: `GET ${path} failed: ${code ?? message}` };
+  }
 }
 
 /** Checks an upstream on a ticker (first check at once) until closed; each result goes to the consumer. */

@@ -1,3 +1,4 @@
+import { FETCH_DEFAULT_HEADERS, httpRequest } from './http-request.js';
 import { describeRequestError } from './request-error.js';
 
 const HEALTHY = /^(ok|up|connected|healthy|pass|passing|true|ready)$/i;
@@ -11,9 +12,9 @@ export async function probeHealthReport(healthUrl: string, timeoutMs: number): P
   let status: number;
   let text: string;
   try {
-    const response = await fetch(healthUrl, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const response = await httpRequest(healthUrl, { timeoutMs, headers: { ...FETCH_DEFAULT_HEADERS, accept: 'application/json' } });
     status = response.status;
-    text = await response.text();
+    text = response.body;
   } catch (error) {
     return `health check failed: ${describeRequestError(error, timeoutMs)}`;
   }

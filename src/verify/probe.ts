@@ -1,3 +1,6 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { FETCH_DEFAULT_HEADERS, httpRequest } from './http-request.js';
 import { describeRequestError } from './request-error.js';
 
 export interface ProbeOptions {
@@ -45,7 +48,10 @@ export async function generateProbeTraffic(baseUrl: string, paths: string[], opt
   const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
   const origin = new URL(baseUrl);
   const concurrency = Math.max(1, Math.min(options.concurrency, options.count));
-  const headers = { 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1', ...options.headers };
+  const headers = { ...FETCH_DEFAULT_HEADERS, 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1', ...options.headers };
+  // One worker, one request in flight, one connection: at most `concurrency` connections, reused.
+  const Agent = origin.protocol === 'https:' ? HttpsAgent : HttpAgent;
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
   let issued = 0;
   const worker = async (): Promise<void> => {
@@ -53,11 +59,8 @@ export async function generateProbeTraffic(baseUrl: string, paths: string[], opt
       const path = paths[issued % paths.length]!;
       issued += 1;
       try {
-        // Node's own fetch: its undici is built into node, where the npm package costs the orchestrator ~110 modules
-        // to load. At most `concurrency` requests are in flight, so at most that many keep-alive connections open.
-        const response = await fetch(new URL(path, origin), { method: 'GET', headers, signal: AbortSignal.timeout(requestTimeoutMs) });
-        // Read the whole body: dropping a large one early would close the connection mid-response.
-        if (response.body) for await (const _chunk of response.body) void _chunk;
+        // Drained to the end: dropping a large body early would close the connection mid-response.
+        const response = await httpRequest(new URL(path, origin), { headers, timeoutMs: requestTimeoutMs, agent, body: 'drain' });
         result.sent += 1;
         const status = String(response.status);
         result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
@@ -72,7 +75,11 @@ export async function generateProbeTraffic(baseUrl: string, paths: string[], opt
     }
   };
 
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
   result.cutShort = result.sent < options.count;
   result.durationMs = Math.round(performance.now() - started);
   return result;

@@ -1,4 +1,5 @@
 import type { PostCheckResult } from '../contracts/summary.js';
+import { FETCH_DEFAULT_HEADERS, type HttpAnswer, httpRequest } from './http-request.js';
 import { valueAt } from './json-path.js';
 import { describeRequestError } from './request-error.js';
 import { type SmokeSpec, type SmokeSpecInput, describeExpected, parseSmokeSpec, statusAccepted } from './smoke-spec.js';
@@ -40,8 +41,6 @@ export async function runSmoke(baseUrl: string, specs: SmokeSpecInput[], options
 
 async function runOne(baseUrl: string, spec: SmokeSpec, options: SmokeOptions): Promise<SmokeOutcome> {
   const started = performance.now();
-  const signals = [AbortSignal.timeout(options.timeoutMs)];
-  if (options.signal) signals.push(options.signal);
   const outcome = (ok: boolean, status: number | null, reason?: string): SmokeOutcome => ({
     spec: spec.label,
     ok,
@@ -50,20 +49,20 @@ async function runOne(baseUrl: string, spec: SmokeSpec, options: SmokeOptions): 
     ...(reason ? { reason } : {}),
   });
   try {
-    const response = await fetch(new URL(spec.path, baseUrl), {
+    const response = await httpRequest(new URL(spec.path, baseUrl), {
       method: spec.method,
-      headers: { 'user-agent': 'shipgate-smoke', ...options.headers },
-      redirect: 'manual',
-      signal: AbortSignal.any(signals),
+      headers: { ...FETCH_DEFAULT_HEADERS, 'user-agent': 'shipgate-smoke', ...options.headers },
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
-    const body = await response.text();
+    const body = response.body;
     if (!statusAccepted(spec, response.status)) {
       return outcome(false, response.status, `expected ${describeExpected(spec)}, got ${response.status}`);
     }
     if (spec.contains !== undefined && !body.includes(spec.contains)) {
       return outcome(false, response.status, `body does not contain ${JSON.stringify(spec.contains)}`);
     }
-    const problem = headerProblem(spec, response.headers) ?? jsonProblem(spec, body);
+    const problem = headerProblem(spec, response.header) ?? jsonProblem(spec, body);
     if (problem) return outcome(false, response.status, problem);
     return outcome(true, response.status);
   } catch (error) {
@@ -71,9 +70,9 @@ async function runOne(baseUrl: string, spec: SmokeSpec, options: SmokeOptions): 
   }
 }
 
-function headerProblem(spec: SmokeSpec, headers: Headers): string | null {
+function headerProblem(spec: SmokeSpec, header: HttpAnswer['header']): string | null {
   for (const [name, expected] of Object.entries(spec.headers ?? {})) {
-    const value = headers.get(name);
+    const value = header(name);
     if (value === null) return `no ${name} header`;
     if (!value.includes(expected)) return `${name} is ${JSON.stringify(value)}, expected it to contain ${JSON.stringify(expected)}`;
   }

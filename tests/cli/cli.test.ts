@@ -205,6 +205,8 @@ describe('deploy CLI (built, run as a real process)', () => {
     const r = await runCli(['production', '--force-unverified'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('deploy: --force-unverified needs --reason "<why>"; the reason is recorded in history');
+    // The orchestrator starts as the CLI's first act (src/orchestrator/pending.ts); it ends with the CLI.
+    await waitFor(() => processesIn(dir).length === 0, 5_000);
   });
 
   it('an unknown option is a usage error (exit 2)', async () => {
@@ -212,5 +214,6 @@ describe('deploy CLI (built, run as a real process)', () => {
     const r = await runCli(['staging', '--bogus'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown option '--bogus'");
+    await waitFor(() => processesIn(dir).length === 0, 5_000);
   });
 });

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateProbeTraffic } from '../../src/verify/probe.js';
 import { type TestServer, startTestServer } from '../helpers/http-server.js';
@@ -69,6 +69,59 @@ describe('generateProbeTraffic against a real server', () => {
     await closed.close();
     const result = await generateProbeTraffic(closed.url, ['/'], { count: 5, concurrency: 1, deadlineMs: 5_000 });
     expect(result).toMatchObject({ sent: 5, ok: 0, failed: 5, errors: { 'connection refused (ECONNREFUSED)': 5 } });
+  });
+
+  it('keeps at most `concurrency` connections open, and closes them at the end', async () => {
+    const open = new Set<Socket>();
+    let opened = 0;
+    const server = createServer((_req, res) => res.end('ok'));
+    // Idle connections would stay open far longer than the test: only the probe's own close ends them.
+    server.keepAliveTimeout = 60_000;
+    server.on('connection', (socket: Socket) => {
+      opened += 1;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const result = await generateProbeTraffic(url, ['/'], { count: 60, concurrency: 3, deadlineMs: 10_000 });
+      expect(result).toMatchObject({ sent: 60, ok: 60 });
+      expect(opened).toBeGreaterThanOrEqual(1);
+      expect(opened).toBeLessThanOrEqual(3);
+      await Promise.all([...open].map((socket) => new Promise((resolve) => socket.once('close', resolve))));
+      expect(open.size).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('lets requests in flight finish when stopped, and counts them as answered', async () => {
+    const held: Array<() => void> = [];
+    let received = 0;
+    let twoHeld!: () => void;
+    const bothArrived = new Promise<void>((resolve) => (twoHeld = resolve));
+    const server = createServer((_req, res) => {
+      received += 1;
+      held.push(() => res.end('late but fine'));
+      if (held.length === 2) twoHeld();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const controller = new AbortController();
+      const running = generateProbeTraffic(url, ['/'], { count: 100, concurrency: 2, deadlineMs: 30_000, signal: controller.signal, requestTimeoutMs: 30_000 });
+      await bothArrived;
+      controller.abort();
+      for (const answer of held) answer();
+      const result = await running;
+      expect(result).toMatchObject({ sent: 2, ok: 2, failed: 0, errors: {}, byStatus: { '200': 2 }, cutShort: true });
+      expect(received).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('sends nothing for no paths or no count', async () => {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSmoke, smokeCheckResult } from '../../src/verify/smoke.js';
 import { parseJsonPath, valueAt } from '../../src/verify/json-path.js';
@@ -50,6 +51,12 @@ describe('runSmoke against real servers', () => {
       if (req.url === '/redirect') return void res.writeHead(302, { location: '/elsewhere' }).end();
       if (req.url === '/items') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[1,2]}');
       if (req.url === '/hang') return; // never answers
+      if (req.url === '/streaming') return void res.writeHead(200, { 'content-type': 'text/plain' }).write('a body that never ends');
+      if (req.url === '/gzip') {
+        // Compressed only for a client that asks, as compression middleware does.
+        if (!/gzip/.test(req.headers['accept-encoding'] ?? '')) return void res.writeHead(406).end();
+        return void res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end(gzipSync('{"status":"ok"}'));
+      }
       if (req.method === 'POST' && req.url === '/create') return void res.writeHead(201).end('created');
       res.writeHead(404).end('nope');
     });
@@ -137,6 +144,26 @@ describe('runSmoke against real servers', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(result.failures).toEqual([{ spec: 'GET /hang', reason: 'timed out after 2000ms' }]);
     expect(result.passed).toBe(1);
+  });
+
+  it('times out an endpoint whose body is still streaming', async () => {
+    const result = await runSmoke(custom.url, ['GET /streaming', 'GET /items'], { timeoutMs: 300 });
+    expect(result.failures).toEqual([{ spec: 'GET /streaming', reason: 'timed out after 300ms' }]);
+    expect(result.outcomes.map((o) => o.status)).toEqual([null, 200]);
+  });
+
+  it('reads a gzip answer as fetch did: asked for, decoded, its headers as sent', async () => {
+    const result = await runSmoke(custom.url, [{ path: '/gzip', headers: { 'content-encoding': 'gzip' }, json: { path: '$.status', equals: 'ok' } }], {
+      timeoutMs: 10_000,
+    });
+    expect(result).toMatchObject({ passed: 1, failures: [] });
+  });
+
+  it('reports a stop signal as aborted', async () => {
+    const controller = new AbortController();
+    const running = runSmoke(custom.url, ['GET /hang'], { timeoutMs: 10_000, signal: controller.signal });
+    controller.abort();
+    expect((await running).failures).toEqual([{ spec: 'GET /hang', reason: 'aborted' }]);
   });
 
   it('reports a refused connection', async () => {

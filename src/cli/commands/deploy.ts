@@ -3,7 +3,8 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { ResolvedEnvironment } from '../../config/types.js';
 import type { ProgressEvent } from '../../orchestrator/messages.js';
 import type { DeployPlan, RunKind } from '../../orchestrator/plan.js';
-import { runInChild, startOrchestrator, type ParentHooks, type PendingOrchestrator } from '../../orchestrator/parent.js';
+import { runInChild, type ParentHooks } from '../../orchestrator/parent.js';
+import { takeOrchestrator, type PendingOrchestrator } from '../../orchestrator/pending.js';
 import type { CliOptions } from '../options.js';
 
 export const deployCommand = (options: CliOptions, environment?: string) => runCommand('deploy', options, environment);
@@ -19,7 +20,7 @@ async function runCommand(kind: RunKind, options: CliOptions, environment = ''):
   const lockWaitMs = options.lockWait === undefined ? 0 : parseDuration(options.lockWait);
   if (lockWaitMs === null) throw new UserError('--lock-wait: expected a duration like "2m"');
 
-  const orchestrator = await startOrchestrator();
+  const orchestrator = await takeOrchestrator();
   try {
     return await planAndRun(kind, options, environment, lockWaitMs, orchestrator);
   } finally {

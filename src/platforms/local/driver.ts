@@ -30,7 +30,7 @@ export interface LocalDriverOptions {
 }
 
 /**
- * The rollout code (health checks, smoke, verification: undici and the verify modules behind it) is the bulk of this
+ * The rollout code (health checks, smoke, verification and the modules behind them) is the bulk of this
  * driver, so it is imported on use. The orchestrator calls `preload` once the pre-checks are running (they mostly wait on git and
  * the database), so it is loaded by the time the deploy needs it.
  */
