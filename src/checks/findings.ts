@@ -7,6 +7,7 @@ import type { DeployContext } from '../orchestrator/types.js';
 import { isPlatform, platformSpec } from '../platforms/registry.js';
 import type { PlatformChecksModule } from '../platforms/spec.js';
 import { checkGit, type GitCheck } from './git-state.js';
+import { runGitSource } from '../releases/git-source.js';
 import { checkMigrations, type ContractPolicy, type MigrationsCheck, type MigrationsInput } from './migrations/index.js';
 import { preCheckOutputs, type PreCheckOutputs } from './run-outputs.js';
 
@@ -36,7 +37,14 @@ export function checkFindings(plan: DeployPlan): CheckFindings {
     outputs,
     production,
     git: (ctx) =>
-      (outputs.git ??= checkGit({ cwd: config.projectRoot, executor: ctx.executor, production, allowDirty: plan.options.allowDirty, ref: plan.options.ref })),
+      (outputs.git ??= checkGit({
+        cwd: config.projectRoot,
+        executor: ctx.executor,
+        production,
+        allowDirty: plan.options.allowDirty,
+        ref: plan.options.ref,
+        source: runGitSource(plan, ctx.executor),
+      })),
     migrations: (ctx) =>
       (outputs.migrations ??= contractPolicy(plan, ctx, liveRelease).then(async (policy) => {
         const checked = await checkMigrations(migrationsInput(config, ctx.executor), policy);

@@ -2,9 +2,9 @@ import type { Command } from '../exec/command.js';
 import type { Executor } from '../exec/executor.js';
 import type { PreCheckResult } from '../contracts/summary.js';
 import { ExitCode } from '../errors.js';
+import { resolveGitSource, type GitSource } from '../releases/git-source.js';
 
 export const gitCommands = {
-  head: (cwd: string, ref = 'HEAD'): Command => ({ file: 'git', args: ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd, mutates: false, timeoutMs: 10_000 }),
   status: (cwd: string): Command => ({ file: 'git', args: ['status', '--porcelain', '--untracked-files=normal'], cwd, mutates: false, timeoutMs: 10_000 }),
 };
 
@@ -16,6 +16,8 @@ export interface GitCheckInput {
   allowDirty: boolean;
   /** --ref: deploy this commit instead of HEAD. */
   ref?: string | null;
+  /** The run's resolution of the ref (src/releases/git-source.ts), shared with the release; resolved here when absent. */
+  source?: Promise<GitSource>;
 }
 
 export interface GitCheck {
@@ -29,15 +31,18 @@ const NAME = 'Git';
 
 /** Records the commit being deployed and warns about (or, for production, refuses) uncommitted changes. */
 export async function checkGit(input: GitCheckInput): Promise<GitCheck> {
-  // Both read-only and independent; status is simply unused when HEAD cannot be resolved.
-  const [head, status] = await Promise.all([input.executor.run(gitCommands.head(input.cwd, input.ref ?? 'HEAD')), input.executor.run(gitCommands.status(input.cwd))]);
-  if (head.exitCode !== 0 && input.ref) {
+  // Both read-only and independent; status is simply unused when the ref names no commit.
+  const [source, status] = await Promise.all([
+    input.source ?? resolveGitSource(input.executor, input.cwd, input.ref ?? 'HEAD'),
+    input.executor.run(gitCommands.status(input.cwd)),
+  ]);
+  const commit = source.commit;
+  if (!commit && input.ref) {
     return { result: { name: NAME, ok: false, detail: `--ref ${input.ref} is not a commit in this repository`, exitCode: ExitCode.precheckFailed }, commit: null, dirty: false };
   }
-  if (head.exitCode !== 0) {
+  if (!commit) {
     return { result: { name: NAME, ok: true, warning: true, detail: 'not a git repository (or no commits); commit not recorded' }, commit: null, dirty: false };
   }
-  const commit = head.stdout.trim();
   const changed = status.stdout.split('\n').filter((line) => line.trim()).length;
   const short = commit.slice(0, 7);
   // With --ref the release is built from that commit, so local edits cannot leak into it.

@@ -76,8 +76,10 @@ export interface ApplyOptions {
  * Throws MigrationError (with `.applied`) when a migration fails; nothing should start then.
  */
 export async function applyPendingMigrations(ctx: DeployContext, options: ApplyOptions = {}): Promise<AppliedMigrations> {
+  // What the Migrations pre-check read from the tracking table, under this run's lock.
+  const recorded = (await preCheckOutputs(ctx.plan).migrations?.catch(() => undefined))?.recorded;
   try {
-    const result = await applyMigrations({ ...migrationsInput(ctx.config, ctx.executor), ...options.overrides });
+    const result = await applyMigrations({ ...migrationsInput(ctx.config, ctx.executor), ...(recorded ? { recorded } : {}), ...options.overrides });
     await recordAppliedMigrations(ctx, result.applied, options.nextReleaseId);
     return result;
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { MigrationsReport } from '../contracts/summary.js';
 import type { DeployPlan } from '../orchestrator/plan.js';
 import type { GitCheck } from './git-state.js';
+import type { GitSource } from '../releases/git-source.js';
 import type { MigrationsCheck } from './migrations/index.js';
 import type { ProductionGateResult } from './production-gate.js';
 import type { RollbackPlanResult } from './rollback-plan.js';
@@ -11,6 +12,8 @@ import type { RollbackPlanResult } from './rollback-plan.js';
  * Keyed by the plan object, so two runs in one process never mix. Holds secrets (envValues).
  */
 export interface PreCheckOutputs {
+  /** The run's repository and commit (src/releases/git-source.ts), resolved once for the diff, the checks and the release. */
+  gitSource?: Promise<GitSource>;
   git?: Promise<GitCheck>;
   migrations?: Promise<MigrationsCheck>;
   /** The summary's Migrations section: set by the check, completed by the apply step. */

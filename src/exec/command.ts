@@ -15,11 +15,13 @@ export interface Command {
   input?: string;
   /** A file streamed to stdin (an archive sent to a host over ssh). */
   inputFile?: string;
+  /** A command that reads this one's stdout as its stdin, both running at once (`git archive | tar -x`). */
+  pipeTo?: Command;
 }
 
 export function describeCommand(command: Command): string {
-  if (command.shell) return command.file;
-  return [command.file, ...command.args].map(quoteForDisplay).join(' ');
+  const shown = command.shell ? command.file : [command.file, ...command.args].map(quoteForDisplay).join(' ');
+  return command.pipeTo ? `${shown} | ${describeCommand(command.pipeTo)}` : shown;
 }
 
 function quoteForDisplay(word: string): string {

@@ -11,6 +11,17 @@ export interface ExecResult {
   durationMs: number;
   timedOut: boolean;
   skipped: boolean;
+  /** For a command with `pipeTo`: the result of the command that fed it (this result is the destination's). */
+  from?: ExecResult;
+}
+
+/** What the executor reads from an execa result. */
+interface RawResult {
+  exitCode?: number;
+  stdout?: unknown;
+  stderr?: unknown;
+  all?: unknown;
+  timedOut?: boolean;
 }
 
 export interface ExecRecord {
@@ -39,14 +50,30 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
 
   async function run(command: Command): Promise<ExecResult> {
     const shown = redactor.redact(describeCommand(command));
-    if (options.dryRun && command.mutates) {
+    if (options.dryRun && (command.mutates || command.pipeTo?.mutates)) {
       options.onLog?.(`dry-run: would run ${shown}`);
       records.push({ command: shown, exitCode: 0, durationMs: 0, skipped: true });
       return { exitCode: 0, stdout: '', stderr: '', all: '', durationMs: 0, timedOut: false, skipped: true };
     }
     const { execa } = await import('execa');
     const started = performance.now();
-    const result = await execa(command.file, command.args, {
+    const durationMs = () => Math.round(performance.now() - started);
+    if (command.pipeTo) {
+      // The source's stdout is streamed, never collected: an archive may be larger than any buffer.
+      const source = execa(command.file, command.args, { ...execaOptions(command), buffer: { stdout: false }, all: false });
+      const piped = await source.pipe(execa(command.pipeTo.file, command.pipeTo.args, { ...execaOptions(command.pipeTo), stdin: 'pipe' }));
+      const from = resultOf(piped.pipedFrom[0] ?? piped, durationMs());
+      const result = { ...resultOf(piped, durationMs()), from };
+      records.push({ command: shown, exitCode: from.exitCode || result.exitCode, durationMs: result.durationMs, skipped: false });
+      return result;
+    }
+    const result = resultOf(await execa(command.file, command.args, execaOptions(command)), durationMs());
+    records.push({ command: shown, exitCode: result.exitCode, durationMs: result.durationMs, skipped: false });
+    return result;
+  }
+
+  function execaOptions(command: Command) {
+    return {
       cwd: command.cwd,
       env: command.env,
       extendEnv: command.env ? false : true,
@@ -54,15 +81,16 @@ export function createExecutor(options: ExecutorOptions = {}): Executor {
       timeout: command.timeoutMs,
       input: command.input,
       inputFile: command.inputFile,
-      stdin: command.input === undefined && command.inputFile === undefined ? 'ignore' : undefined,
+      stdin: command.input === undefined && command.inputFile === undefined ? ('ignore' as const) : undefined,
       reject: false,
       all: true,
       forceKillAfterDelay: 2_000,
       maxBuffer: 16 * 1024 * 1024,
-    });
-    const durationMs = Math.round(performance.now() - started);
+    };
+  }
+
+  function resultOf(result: RawResult, durationMs: number): ExecResult {
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : result.timedOut ? 124 : 1;
-    records.push({ command: shown, exitCode, durationMs, skipped: false });
     return {
       exitCode,
       stdout: redactor.redact(String(result.stdout ?? '')),

@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hashFile } from '../platforms/local/content-hash.js';
+import { hashFile, type HashedFile } from '../platforms/local/content-hash.js';
 import { writeJsonAtomic } from '../state/atomic-write.js';
 
 /**
@@ -22,11 +22,17 @@ export const MANIFEST_FILE = 'manifest.json';
 /** Top-level entries never compared: shipgate's own folder and the dependencies. Persisted paths are links and skipped too. */
 const SKIP_TOP = new Set(['.shipgate', 'node_modules']);
 
-export async function recordManifest(releaseDir: string, metaDir: string): Promise<ReleaseManifest> {
+/**
+ * `hashed`: files already hashed in this directory (the release's content hash, before the build). A file whose inode,
+ * size, mtime and ctime are unchanged is not read again; anything the build (or its preparation) wrote is.
+ */
+export async function recordManifest(releaseDir: string, metaDir: string, hashed?: ReadonlyMap<string, HashedFile>): Promise<ReleaseManifest> {
   const files: ReleaseManifest['files'] = {};
   for (const path of await listFiles(releaseDir)) {
     const stats = await lstat(join(releaseDir, path));
-    files[path] = { size: stats.size, mtimeMs: stats.mtimeMs, sha256: await hashFile(join(releaseDir, path)) };
+    const known = hashed?.get(path);
+    const unchanged = known && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs;
+    files[path] = { size: stats.size, mtimeMs: stats.mtimeMs, sha256: unchanged ? known.sha256 : await hashFile(join(releaseDir, path)) };
   }
   const manifest: ReleaseManifest = { version: 1, files };
   await writeJsonAtomic(join(metaDir, MANIFEST_FILE), manifest);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
 import type { Executor } from '../exec/executor.js';
-import { gitArchive, gitResolveCommit, gitTopLevel } from '../platforms/local/commands.js';
+import { gitArchive } from '../platforms/local/commands.js';
+import { resolveGitSource } from '../releases/git-source.js';
 import { remoteScript, type SshOptions } from './ssh-command.js';
 import { describeSshFailure } from './ssh-errors.js';
 import type { SshTarget } from './ssh-target.js';
@@ -16,12 +17,10 @@ export interface SourceArchive {
 }
 
 export async function packSource(projectRoot: string, ref: string, executor: Executor): Promise<SourceArchive> {
-  const top = await executor.run(gitTopLevel(projectRoot));
-  if (top.exitCode !== 0) throw new UserError(`hosts: deploying to a server ships a git commit, and ${projectRoot} is not a git repository`, ExitCode.usage);
-  const [topLevel = projectRoot, prefix = ''] = top.stdout.split('\n').map((line) => line.trim());
-  const resolved = await executor.run(gitResolveCommit(projectRoot, ref));
-  if (resolved.exitCode !== 0) throw new UserError(`--ref ${ref}: not a commit in this repository`, ExitCode.usage);
-  const commit = resolved.stdout.trim();
+  const { repository, commit } = await resolveGitSource(executor, projectRoot, ref);
+  if (!repository) throw new UserError(`hosts: deploying to a server ships a git commit, and ${projectRoot} is not a git repository`, ExitCode.usage);
+  if (!commit) throw new UserError(`--ref ${ref}: not a commit in this repository`, ExitCode.usage);
+  const { topLevel, prefix } = repository;
   const dir = await mkdtemp(join(tmpdir(), 'shipgate-source-'));
   const file = join(dir, `${commit}.tar`);
   // Not a change to any environment: packing is safe under --dry-run too.

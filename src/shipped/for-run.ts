@@ -5,6 +5,7 @@ import type { DeployPlan } from '../orchestrator/plan.js';
 import type { EnvironmentState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { releaseDiff } from './release-diff.js';
+import { runGitSource, type GitSource } from '../releases/git-source.js';
 import { commitOf, replacedRelease, type HistoryReader } from './replaced-release.js';
 
 export interface ShippedInput {
@@ -17,6 +18,8 @@ export interface ShippedInput {
   cwd: string;
   /** The commit a deploy ships, when it is already known (a deploy over SSH); else `--ref` or HEAD is resolved. */
   commit?: string | null;
+  /** The run's resolution of `--ref` or HEAD (src/releases/git-source.ts), shared with the checks and the release. */
+  source?: Promise<GitSource>;
 }
 
 /**
@@ -29,11 +32,15 @@ export async function shippedFor(input: ShippedInput): Promise<ReleaseDiff | nul
   try {
     const from = await replacedRelease(state, history);
     let to: string | null;
+    let toCommit: Promise<string | null> | undefined;
     if (plan.kind === 'rollback') {
       const target = plan.options.to ?? state.previous?.release ?? null;
       to = target ? await commitOf(target, state, history) : null;
-    } else to = input.commit ?? plan.options.ref ?? 'HEAD';
-    return await releaseDiff({ executor, cwd, from, to, migrationPaths: migrationPaths(plan.config.migrations) });
+    } else {
+      to = input.commit ?? plan.options.ref ?? 'HEAD';
+      if (!input.commit) toCommit = input.source?.then((source) => source.commit);
+    }
+    return await releaseDiff({ executor, cwd, from, to, toCommit, migrationPaths: migrationPaths(plan.config.migrations) });
   } catch (error) {
     return { kind: 'unknown', from: null, to: null, reason: (error as Error).message.split('\n')[0] ?? 'failed' };
   }
@@ -46,7 +53,9 @@ export async function shippedForRun(plan: DeployPlan, store: StateStore, executo
   const history: HistoryReader = () => (records ??= store.readHistory());
   const state = await store.read().catch(() => null);
   if (!state) return null;
-  return shippedFor({ plan, state, history, executor, cwd: plan.config.projectRoot, commit: plan.options.source?.commit });
+  const commit = plan.options.source?.commit;
+  // A run given its commit (on a server) resolves nothing here: its project is checked out only under the lock.
+  return shippedFor({ plan, state, history, executor, cwd: plan.config.projectRoot, commit, source: commit ? undefined : runGitSource(plan, executor) });
 }
 
 /** The folders whose changes a diff lists as migrations: the configured one, else the tools' usual ones. */

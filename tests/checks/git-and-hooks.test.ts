@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createExecutor } from '../../src/exec/executor.js';
 import { checkGit, gitCommands } from '../../src/checks/git-state.js';
+import { gitSourceCommand } from '../../src/releases/git-source.js';
 import { checkPreDeployHook, runHook, type HookContext } from '../../src/checks/hooks.js';
 import { makeProject } from './support/project.js';
 
@@ -22,8 +23,15 @@ async function gitProject(): Promise<{ root: string; commit: string }> {
 
 describe('git check', () => {
   it('builds read-only git commands as data', () => {
-    expect(gitCommands.head('/p')).toEqual({ file: 'git', args: ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: '/p', mutates: false, timeoutMs: 10_000 });
-    expect(gitCommands.head('/p', 'v1.2').args).toEqual(['rev-parse', '--verify', '--quiet', 'v1.2^{commit}']);
+    expect(gitSourceCommand('/p', 'HEAD')).toEqual({
+      file: 'git',
+      args: ['rev-parse', '--show-toplevel', '--show-prefix', '--verify', '--quiet', '--end-of-options', 'HEAD^{commit}'],
+      cwd: '/p',
+      mutates: false,
+      timeoutMs: 10_000,
+    });
+    expect(gitSourceCommand('/p', 'v1.2').args.at(-1)).toBe('v1.2^{commit}');
+    expect(gitCommands.status('/p')).toEqual({ file: 'git', args: ['status', '--porcelain', '--untracked-files=normal'], cwd: '/p', mutates: false, timeoutMs: 10_000 });
   });
 
   it('records the commit of a clean tree', async () => {

@@ -111,3 +111,77 @@ describe('release diff (real git, real npm lockfiles)', { timeout: 180_000 }, ()
     expect(await resolveDeployedCommit(executor, app, 'HEAD')).toBe(commits.last);
   });
 });
+
+/** The comparison's git commands: one log counts and lists, one diff names both the migrations and the lockfiles. */
+describe('release diff in two git commands (real git)', { timeout: 60_000 }, () => {
+  let repo: string;
+  const commits: string[] = [];
+  let dated: Record<string, string> = {};
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...dated } }).trim();
+  const commit = (message: string, files: Record<string, string>) => {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(repo, path, '..'), { recursive: true });
+      writeFileSync(join(repo, path), text);
+    }
+    git('add', '-A');
+    git('commit', '-qm', message);
+    commits.push(git('rev-parse', 'HEAD'));
+  };
+
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'shipgate-diff2-'));
+    git('init', '-q');
+    commit('base', { 'server.js': '1\n', 'migrations/001.sql': 'a;\n', 'db/schema/001.sql': 'a;\n' });
+    commit('add a migration', { 'migrations/002.sql': 'b;\n' });
+    // Names that only start like a migrations folder or a lockfile are neither.
+    commit('look-alikes', { 'migrations-old/x.sql': 'c;\n', 'lib/package-lock.json': '{}\n', 'package-lock.json.bak': '{}\n' });
+    commit('a second folder of migrations', { 'db/schema/002.sql': 'd;\n' });
+    commit('lockfiles', { 'yarn.lock': '# v1\n', 'pnpm-lock.yaml': 'lockfileVersion: 9\n' });
+    commit('last', { 'server.js': '2\n' });
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('splits one diff into migration files and lockfiles, and asks git twice when the run resolved the commit', async () => {
+    const executor = createExecutor();
+    const d = await releaseDiff({
+      executor,
+      cwd: repo,
+      from: { release: 'r-1', commit: commits[0]! },
+      to: 'HEAD',
+      toCommit: Promise.resolve(commits.at(-1)!),
+      migrationPaths: ['migrations', './db/schema/'],
+    });
+    expect(d).toMatchObject({ kind: 'diff', to: commits.at(-1), commits: { count: 5, removed: 0 } });
+    expect(d.commits!.first.map((c) => c.subject)).toEqual(['last', 'lockfiles', 'a second folder of migrations', 'look-alikes', 'add a migration']);
+    expect(d.migrations).toEqual(['A db/schema/002.sql', 'A migrations/002.sql']);
+    expect(d.dependencies).toEqual({ lockfiles: ['pnpm-lock.yaml', 'yarn.lock'], added: [], removed: [], changed: [], transitive: 0 });
+    expect(executor.records.map((r) => r.command.split(' ').slice(0, 2).join(' '))).toEqual(['git log', 'git diff']);
+  });
+
+  it('counts with rev-list past the log\'s limit, and lists the newest shipped commits even when the other side is newer', async () => {
+    // A branch off the third commit gets two commits, dated before the main line's: going to it removes three,
+    // which a log sorted by date lists first.
+    git('checkout', '-q', '-b', 'side', commits[2]!);
+    dated = { GIT_COMMITTER_DATE: '2001-01-01T00:00:00Z', GIT_AUTHOR_DATE: '2001-01-01T00:00:00Z' };
+    commit('side one', { 'side.txt': '1\n' });
+    dated = { GIT_COMMITTER_DATE: '2001-01-02T00:00:00Z', GIT_AUTHOR_DATE: '2001-01-02T00:00:00Z' };
+    commit('side two', { 'side.txt': '2\n' });
+    dated = {};
+    git('checkout', '-q', '-');
+    const executor = createExecutor();
+    const input = { executor, cwd: repo, from: { release: 'r-1', commit: commits[5]! }, to: commits[7]!, migrationPaths: ['migrations'] };
+    const whole = await releaseDiff(input);
+    expect(whole.commits).toEqual({ count: 2, removed: 3, first: [expect.objectContaining({ subject: 'side two' }), expect.objectContaining({ subject: 'side one' })] });
+    // Two lines of log only: the counts come from rev-list, the subjects from their own log.
+    const limited = await releaseDiff({ ...input, countedByLog: 2 });
+    expect(limited.commits).toEqual(whole.commits);
+    expect(executor.records.map((r) => r.command.split(' ').slice(0, 2).join(' ')).slice(-5)).toEqual(['git rev-parse', 'git log', 'git diff', 'git rev-list', 'git log']);
+  });
+
+  it('a ref the run could not resolve is unknown, without asking git to compare', async () => {
+    const executor = createExecutor();
+    const d = await releaseDiff({ executor, cwd: repo, from: { release: 'r-1', commit: commits[0]! }, to: 'no-such-ref', toCommit: Promise.resolve(null), migrationPaths: [] });
+    expect(d).toEqual({ kind: 'unknown', from: { release: 'r-1', commit: commits[0] }, to: null, reason: 'no-such-ref is not a commit in this repository' });
+    expect(executor.records.map((r) => r.command)).toEqual([`git rev-parse --verify --quiet --end-of-options '${commits[0]}^{commit}'`]);
+  });
+});

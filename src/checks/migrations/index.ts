@@ -32,6 +32,8 @@ export interface MigrationsCheck {
   pending: string[] | null;
   /** The summary's Migrations section as the check found it (each pending file classified); null without a tool. */
   report: MigrationsReport | null;
+  /** The tracking table's names, when the driver read them (MigrationStatus.recorded). */
+  recorded?: string[];
 }
 
 /** How contract migrations are treated: refused while a release serves (blue-green and canary), unless allowed. */
@@ -50,7 +52,7 @@ export async function checkMigrations(input: MigrationsInput, policy: ContractPo
   try {
     const status = await drivers[tool].status(input);
     const report: MigrationsReport = { tool, files: await classifyPending(status), ...(policy.allowContract ? { contractAllowed: true } : {}) };
-    return { result: judge(status, report, policy), tool, pending: status.pending, report };
+    return { result: judge(status, report, policy), tool, pending: status.pending, report, ...(status.recorded ? { recorded: status.recorded } : {}) };
   } catch (error) {
     const detail = error instanceof MigrationError ? error.message : `${tool} check failed: ${(error as Error).message}`;
     return { result: { name: NAME, ok: false, detail: redact(input, detail), exitCode: ExitCode.precheckFailed }, tool, pending: null, report: { tool, files: null } };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseDatabaseTarget } from './database-url.js';
 import type { SqlMigration } from './sql-files.js';
 import { comparePlan, isSafeIdentifier, readSqlMigrations } from './sql-files.js';
-import { applySqlite, readAppliedSqlite } from './sql-sqlite.js';
+import { applySqlite, readTrackingSqlite } from './sql-sqlite.js';
 import type { MigrationDriver, MigrationsInput, MigrationStatus } from './types.js';
 import { MigrationError } from './types.js';
 
@@ -13,12 +13,13 @@ export const DEFAULT_SQL_TABLE = 'schema_migrations';
 export const sqlDriver: MigrationDriver = {
   async status(input) {
     const { files, table, target } = await prepare(input);
-    const applied =
+    const tracked =
       target.kind === 'postgres'
         ? await withClient(target.url, async (c) => (await postgres()).readAppliedPostgres(c, table))
-        : await readAppliedSqlite(input.executor, target.path, table);
-    const { pending, changed } = comparePlan(files, applied);
+        : await readTrackingSqlite(input.executor, target.path, table);
+    const { pending, changed } = comparePlan(files, tracked ?? []);
     const status: MigrationStatus = { tool: 'sql', pending: pending.map((m) => m.name), sql: Object.fromEntries(pending.map((m) => [m.name, { sql: m.sql }])) };
+    if (target.kind === 'sqlite' && tracked) status.recorded = tracked.map((row) => row.name);
     if (changed.length) {
       status.note = `changed after being applied: ${changed.join(', ')}`;
       status.warning = true;
@@ -28,6 +29,9 @@ export const sqlDriver: MigrationDriver = {
 
   async apply(input) {
     const { files, table, target } = await prepare(input);
+    // The pre-check read the tracking table under this run's lock: when it holds every file, there is nothing to do.
+    const recorded = new Set(input.recorded);
+    if (input.recorded && files.every((file) => recorded.has(file.name))) return [];
     if (target.kind === 'postgres') return withClient(target.url, async (c) => (await postgres()).applyPostgres(c, table, files));
     return applySqlite(input.executor, target.path, table, files);
   },

@@ -13,7 +13,12 @@ const TABLE_MARKER = 'shipgate:table';
  * sqlite3 package): argv only, SQL on stdin, `-bail` so the first error ends the script.
  */
 export async function readAppliedSqlite(executor: Executor, path: string, table: string): Promise<AppliedRow[]> {
-  if (!(await exists(path))) return [];
+  return (await readTrackingSqlite(executor, path, table)) ?? [];
+}
+
+/** The tracking table's rows; null while the database file or the table does not exist. */
+export async function readTrackingSqlite(executor: Executor, path: string, table: string): Promise<AppliedRow[] | null> {
+  if (!(await exists(path))) return null;
   // One process on every deploy's critical path: a marker row says the table exists, then its rows follow. Without
   // the table, the second statement fails with "no such table" after printing nothing: nothing is applied yet.
   const result = await executor.run({
@@ -25,7 +30,7 @@ export async function readAppliedSqlite(executor: Executor, path: string, table:
   });
   const [marker, ...lines] = result.stdout.split('\n').filter(Boolean);
   if (marker !== TABLE_MARKER) {
-    if (/no such table/i.test(result.stderr)) return [];
+    if (/no such table/i.test(result.stderr)) return null;
     throw unreachable(path, result.stderr);
   }
   if (result.exitCode !== 0) throw unreachable(path, result.stderr);

@@ -20,6 +20,8 @@ export interface MigrationsInput {
   /** Resolved environment variables for tool CLIs (knex reads its knexfile with them). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** sql tool: the tracking table's names as this run's pre-check read them (it existed); the apply step asks no more when they cover every file. */
+  recorded?: readonly string[];
 }
 
 /** What a tool driver reports before anything is applied. */
@@ -32,6 +34,8 @@ export interface MigrationStatus {
   /** Extra words for the summary, e.g. a checksum warning. */
   note?: string;
   warning?: boolean;
+  /** The names in the tracking table, when the check saw the table (sql tool, SQLite). */
+  recorded?: string[];
 }
 
 /** A pending migration's SQL, or why the tool cannot show it. */

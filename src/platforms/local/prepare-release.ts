@@ -3,6 +3,7 @@ import { BuildFailedError, createRelease, type ReleaseInfo } from './releases.js
 import { failedBeforeSwitch } from '../../rollout/outcome.js';
 import { DependencyInstallError } from '../../releases/dependency-cache.js';
 import { prepareReleaseDir } from '../../releases/prepare-dir.js';
+import { runGitSource } from '../../releases/git-source.js';
 
 /**
  * The release directory of a deploy (git archive or a copy, then the user's build), for every platform that runs
@@ -23,6 +24,7 @@ export async function prepareRelease(
       stateDir: config.stateDir,
       executor: ctx.executor,
       ref: ctx.plan.options.ref ?? undefined,
+      source: runGitSource(ctx.plan, ctx.executor),
       shippedCommit: ctx.plan.options.source?.commit,
       build: config.build,
       buildEnv,

@@ -4,8 +4,9 @@ import { join, relative, sep } from 'node:path';
 import type { Executor } from '../../exec/executor.js';
 import { UserError, ExitCode } from '../../errors.js';
 import { writeJsonAtomic, writeFileAtomic } from '../../state/atomic-write.js';
-import { gitArchive, gitResolveCommit, gitTopLevel, tarExtract, userBuild } from './commands.js';
-import { hashTree } from './content-hash.js';
+import { gitArchive, tarExtract, userBuild } from './commands.js';
+import { hashTree, type HashedFile } from './content-hash.js';
+import { resolveGitSource, type GitSource } from '../../releases/git-source.js';
 import { formatReleaseId, isReleaseId } from './release-id.js';
 import { externalReleasesDir, legacyReleasesDir } from '../../releases/location.js';
 import { recordManifest } from '../../releases/manifest.js';
@@ -44,6 +45,8 @@ export interface CreateReleaseOptions {
   executor: Executor;
   /** A git ref; default HEAD. Refused when the project is not a git repository. */
   ref?: string;
+  /** The run's resolution of the ref (src/releases/git-source.ts), so the release builds the commit the checks saw. */
+  source?: Promise<GitSource>;
   /** The user's build line, run in the release directory through a shell. */
   build?: string | null;
   buildTimeoutMs?: number;
@@ -99,33 +102,29 @@ export async function createRelease(options: CreateReleaseOptions): Promise<Rele
   const { projectRoot, stateDir, executor } = options;
   const now = options.now ?? (() => new Date());
   const ref = options.ref ?? 'HEAD';
-  // Both read-only: the commit lookup simply fails (and is ignored) outside a repository.
-  const [git, resolved] = await Promise.all([gitLocation(executor, projectRoot), executor.run(gitResolveCommit(projectRoot, ref))]);
+  const { repository: git, commit: resolved } = await (options.source ?? resolveGitSource(executor, projectRoot, ref));
   if (!git && options.ref) throw new UserError(`--ref ${options.ref}: ${projectRoot} is not a git repository`, ExitCode.usage);
-
-  // A host has no repository: the CLI names the commit it shipped there.
-  let commit: string | null = git ? null : (options.shippedCommit ?? null);
-  if (git) {
-    if (resolved.exitCode !== 0) {
-      if (options.ref) throw new UserError(`--ref ${ref}: not a commit in this repository`, ExitCode.usage);
-      throw new UserError(`${projectRoot}: the git repository has no commit yet; commit first`, ExitCode.usage);
-    }
-    commit = resolved.stdout.trim();
+  if (git && !resolved) {
+    if (options.ref) throw new UserError(`--ref ${ref}: not a commit in this repository`, ExitCode.usage);
+    throw new UserError(`${projectRoot}: the git repository has no commit yet; commit first`, ExitCode.usage);
   }
+  // A host has no repository: the CLI names the commit it shipped there.
+  const commit: string | null = git ? resolved : (options.shippedCommit ?? null);
 
   const base = releasesDir(stateDir);
   await mkdir(base, { recursive: true });
   const staging = join(base, `.incoming-${process.pid}-${Date.now()}`);
   await mkdir(staging, { recursive: true });
   try {
-    if (git && commit) await extractCommit(executor, git, commit, staging, base);
+    if (git && commit) await extractCommit(executor, git, commit, staging);
     else await copyWorkingTree(projectRoot, staging);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
 
-  const contentHash = await hashTree(staging, [META_DIR]);
+  const hashed = new Map<string, HashedFile>();
+  const contentHash = await hashTree(staging, [META_DIR], hashed);
   const createdAt = now();
   const id = await freeId(base, formatReleaseId(createdAt, commit ?? contentHash));
   const dir = join(base, id);
@@ -156,7 +155,7 @@ export async function createRelease(options: CreateReleaseOptions): Promise<Rele
     ...prepared,
   };
   // What was deployed, for the data-loss pre-check: any later write by the app shows up against it.
-  await recordManifest(dir, releaseLogDir(dir));
+  await recordManifest(dir, releaseLogDir(dir), hashed);
   // Written last: a release directory without it is incomplete and never deployed.
   await writeJsonAtomic(join(releaseLogDir(dir), META_FILE), { ...info, dir: undefined });
   return info;
@@ -184,29 +183,11 @@ export async function readRelease(stateDir: string, id: string): Promise<Release
   }
 }
 
-interface GitLocation {
-  topLevel: string;
-  /** The project's folder inside the repository, '' at the top. */
-  prefix: string;
-}
-
-async function gitLocation(executor: Executor, projectRoot: string): Promise<GitLocation | null> {
-  const result = await executor.run(gitTopLevel(projectRoot));
-  if (result.exitCode !== 0) return null;
-  const [topLevel = projectRoot, prefix = ''] = result.stdout.split('\n');
-  return { topLevel: topLevel.trim(), prefix: prefix.trim() };
-}
-
-async function extractCommit(executor: Executor, git: GitLocation, commit: string, into: string, scratch: string): Promise<void> {
-  const archive = join(scratch, `.archive-${process.pid}-${Date.now()}.tar`);
-  try {
-    const packed = await executor.run(gitArchive(git.topLevel, commit, git.prefix, archive));
-    if (packed.exitCode !== 0) throw new Error(`git archive failed: ${packed.stderr.trim()}`);
-    const unpacked = await executor.run(tarExtract(archive, into));
-    if (unpacked.exitCode !== 0) throw new Error(`tar failed: ${unpacked.stderr.trim()}`);
-  } finally {
-    await rm(archive, { force: true });
-  }
+/** The archive streams into tar as git writes it: no archive file, and both run at once. */
+async function extractCommit(executor: Executor, git: NonNullable<GitSource['repository']>, commit: string, into: string): Promise<void> {
+  const result = await executor.run({ ...gitArchive(git.topLevel, commit, git.prefix), pipeTo: tarExtract('-', into) });
+  if (result.from && result.from.exitCode !== 0) throw new Error(`git archive failed: ${result.from.stderr.trim()}`);
+  if (result.exitCode !== 0) throw new Error(`tar failed: ${result.stderr.trim()}`);
 }
 
 /** Entry by entry, leaving out the state folder, dependencies and git (the releases may live inside the project). */

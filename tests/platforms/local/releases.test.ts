@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, existsSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../src/exec/executor.js';
 import { BuildFailedError, createRelease, listReleases, readRelease, releasesDir } from '../../../src/platforms/local/releases.js';
@@ -9,6 +10,7 @@ import { pruneReleases } from '../../../src/releases/retention.js';
 import { markVerified } from '../../../src/releases/retention.js';
 import { formatReleaseId } from '../../../src/platforms/local/release-id.js';
 import { UserError } from '../../../src/errors.js';
+import { resolveGitSource } from '../../../src/releases/git-source.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -81,6 +83,53 @@ describe('createRelease', { timeout: 120_000 }, () => {
     const old = await createRelease({ projectRoot: project, stateDir, executor, ref: 'HEAD~1' });
     expect(old.contentHash).toBe(first.contentHash);
     expect(old.commit).toBe(first.commit);
+  });
+
+  it('streams the commit into the release: a long path, a symlink and an executable survive; the commit is the one the run resolved', async () => {
+    const { repo, project } = repoWithProject();
+    const longDir = join(project, 'a'.repeat(60), 'b'.repeat(60));
+    mkdirSync(longDir, { recursive: true });
+    writeFileSync(join(longDir, 'deep.txt'), 'deep\n');
+    symlinkSync('server.js', join(project, 'main.js'));
+    writeFileSync(join(project, 'run.sh'), '#!/bin/sh\necho run\n', { mode: 0o755 });
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'v2');
+    const commit = git(repo, 'rev-parse', 'HEAD');
+    const stateDir = join(project, '.deploy', 'staging');
+    const executor = createExecutor();
+    // The run resolved HEAD for its checks; a commit made afterwards is not what this release builds.
+    const source = resolveGitSource(executor, project, 'HEAD');
+    await source;
+    writeFileSync(join(project, 'server.js'), 'console.log("v3")\n');
+    git(repo, 'commit', '-qam', 'v3');
+    const release = await createRelease({ projectRoot: project, stateDir, executor, source, build: 'echo built >> server.js' });
+    expect(release.commit).toBe(commit);
+    const deepPath = join(release.dir, 'a'.repeat(60), 'b'.repeat(60), 'deep.txt');
+    expect(relative(release.dir, deepPath).length).toBeGreaterThan(100);
+    expect(readFileSync(deepPath, 'utf8')).toBe('deep\n');
+    expect(lstatSync(join(release.dir, 'main.js')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(release.dir, 'main.js'))).toBe('server.js');
+    expect(statSync(join(release.dir, 'run.sh')).mode & 0o111).not.toBe(0);
+    expect(existsSync(join(release.dir, 'outside.txt'))).toBe(false);
+    // One rev-parse for the repository and the commit, then git archive streamed into tar: no archive file left.
+    const ran = executor.records.map((r) => r.command);
+    expect(ran.filter((c) => c.startsWith('git rev-parse'))).toHaveLength(1);
+    expect(ran).toContainEqual(expect.stringMatching(/^git archive --format=tar \S+ \| tar -xf - -C /));
+    expect(readdirSync(releasesDir(stateDir)).filter((name) => name.endsWith('.tar'))).toEqual([]);
+    // The manifest hashes what is in the directory after the build, the files the build changed included.
+    const manifest = JSON.parse(readFileSync(join(release.dir, '.shipgate', 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
+    const sha = (path: string) => createHash('sha256').update(readFileSync(join(release.dir, path))).digest('hex');
+    expect(readFileSync(join(release.dir, 'server.js'), 'utf8')).toBe('console.log("v1")\nbuilt\n');
+    for (const path of ['server.js', 'package.json', 'run.sh', relative(release.dir, deepPath)]) expect(manifest.files[path]?.sha256).toBe(sha(path));
+    expect(Object.keys(manifest.files)).not.toContain('main.js');
+  });
+
+  it('says which side of the streamed archive failed', async () => {
+    const { project } = repoWithProject();
+    const executor = createExecutor();
+    const { repository } = await resolveGitSource(executor, project, 'HEAD');
+    const source = Promise.resolve({ repository, commit: '0123456789abcdef0123456789abcdef01234567' });
+    await expect(createRelease({ projectRoot: project, stateDir: join(project, '.deploy', 'staging'), executor, source })).rejects.toThrow(/^git archive failed: .+/);
   });
 
   it('refuses an unknown --ref with a one-line user error and creates nothing', async () => {
