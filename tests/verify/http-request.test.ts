@@ -1,8 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from '../../src/verify/http-request.js';
+import { generateProbeTraffic } from '../../src/verify/probe.js';
 import { describeRequestError } from '../../src/verify/request-error.js';
 
 /** Rejections of httpRequest, read the way smoke and probes report them. */
@@ -144,5 +150,43 @@ describe('httpRequest against a real node:http server', () => {
     } finally {
       agent.destroy();
     }
+  });
+});
+
+describe('httpRequest and probes over https', () => {
+  let dir: string;
+  let url: string;
+  let cert: string;
+  let server: ReturnType<typeof createHttpsServer>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shipgate-http-request-'));
+    const certFile = join(dir, 'localhost.crt');
+    const keyFile = join(dir, 'localhost.key');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    cert = readFileSync(certFile, 'utf8');
+    server = createHttpsServer({ cert, key: readFileSync(keyFile) }, (req, res) => res.end(`tls ${req.url}`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `https://localhost:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers through an agent that trusts the certificate', async () => {
+    const agent = new HttpsAgent({ ca: cert });
+    try {
+      expect(await httpRequest(`${url}/secure`, { timeoutMs: 10_000, agent })).toMatchObject({ status: 200, body: 'tls /secure' });
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('checks the certificate, as fetch did, and reports it by its code', async () => {
+    expect((await failure(httpRequest(`${url}/`, { timeoutMs: 10_000 }), 10_000)).reason).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    const probes = await generateProbeTraffic(url, ['/'], { count: 2, concurrency: 1, deadlineMs: 10_000 });
+    expect(probes).toMatchObject({ sent: 2, failed: 2, errors: { DEPTH_ZERO_SELF_SIGNED_CERT: 2 } });
   });
 });
