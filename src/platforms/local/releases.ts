@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { Executor } from '../../exec/executor.js';
+import type { ExecResult, Executor } from '../../exec/executor.js';
 import { UserError, ExitCode } from '../../errors.js';
 import { writeJsonAtomic, writeFileAtomic } from '../../state/atomic-write.js';
 import { gitArchive, tarExtract, userBuild } from './commands.js';
@@ -185,9 +185,19 @@ export async function readRelease(stateDir: string, id: string): Promise<Release
 
 /** The archive streams into tar as git writes it: no archive file, and both run at once. */
 async function extractCommit(executor: Executor, git: NonNullable<GitSource['repository']>, commit: string, into: string): Promise<void> {
-  const result = await executor.run({ ...gitArchive(git.topLevel, commit, git.prefix), pipeTo: tarExtract('-', into) });
-  if (result.from && result.from.exitCode !== 0) throw new Error(`git archive failed: ${result.from.stderr.trim()}`);
-  if (result.exitCode !== 0) throw new Error(`tar failed: ${result.stderr.trim()}`);
+  const failure = extractFailure(await executor.run({ ...gitArchive(git.topLevel, commit, git.prefix), pipeTo: tarExtract('-', into) }));
+  if (failure) throw new Error(failure);
+}
+
+/**
+ * Which side of `git archive | tar -x` failed, in its own words. When tar stops first, git fails too, writing into the
+ * closed pipe: tar's error is the one that says why.
+ */
+export function extractFailure(result: ExecResult): string | null {
+  const archive = result.from;
+  const cutOff = archive && /write error|broken pipe|unable to write/i.test(archive.stderr);
+  if (archive && archive.exitCode !== 0 && !(cutOff && result.exitCode !== 0)) return `git archive failed: ${archive.stderr.trim()}`;
+  return result.exitCode !== 0 ? `tar failed: ${result.stderr.trim()}` : null;
 }
 
 /** Entry by entry, leaving out the state folder, dependencies and git (the releases may live inside the project). */

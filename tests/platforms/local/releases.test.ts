@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../src/exec/executor.js';
-import { BuildFailedError, createRelease, listReleases, readRelease, releasesDir } from '../../../src/platforms/local/releases.js';
+import { BuildFailedError, createRelease, extractFailure, listReleases, readRelease, releasesDir } from '../../../src/platforms/local/releases.js';
+import { gitArchive, tarExtract } from '../../../src/platforms/local/commands.js';
 import { pruneReleases } from '../../../src/releases/retention.js';
 import { markVerified } from '../../../src/releases/retention.js';
 import { formatReleaseId } from '../../../src/platforms/local/release-id.js';
@@ -125,11 +126,20 @@ describe('createRelease', { timeout: 120_000 }, () => {
   });
 
   it('says which side of the streamed archive failed', async () => {
-    const { project } = repoWithProject();
+    const { repo, project } = repoWithProject();
     const executor = createExecutor();
     const { repository } = await resolveGitSource(executor, project, 'HEAD');
     const source = Promise.resolve({ repository, commit: '0123456789abcdef0123456789abcdef01234567' });
-    await expect(createRelease({ projectRoot: project, stateDir: join(project, '.deploy', 'staging'), executor, source })).rejects.toThrow(/^git archive failed: .+/);
+    // An unknown commit: tar, given nothing, fails too, but git's error is the cause.
+    await expect(createRelease({ projectRoot: project, stateDir: join(project, '.deploy', 'staging'), executor, source })).rejects.toThrow(/^git archive failed: fatal: .+/);
+    // tar cannot write: git, with more to write than a pipe holds, then fails writing into the closed pipe, and tar's
+    // error is the cause.
+    writeFileSync(join(project, 'big.bin'), Buffer.alloc(4 * 1024 * 1024, 7));
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'big');
+    const cut = await executor.run({ ...gitArchive(repo, 'HEAD', ''), pipeTo: tarExtract('-', join(repo, 'no-such-dir')) });
+    expect(cut.from?.exitCode).not.toBe(0);
+    expect(extractFailure(cut)).toMatch(/^tar failed: tar: .*no-such-dir: Cannot open/);
   });
 
   it('refuses an unknown --ref with a one-line user error and creates nothing', async () => {
