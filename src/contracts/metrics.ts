@@ -1,3 +1,6 @@
+/** How far back a router's metrics window can reach. Production verification windows are a few minutes. */
+export const MAX_WINDOW_MS = 15 * 60_000;
+
 /** What the router reports for one upstream over a time window; post-deployment verification reads this. */
 export interface UpstreamMetrics {
   upstream: string;

@@ -1,5 +1,5 @@
-import { link, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { readFile, rm, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ExitCode, UserError } from '../errors.js';
@@ -44,7 +44,7 @@ export async function acquireLock(input: AcquireLockInput): Promise<DeployLock> 
   const waitMs = input.waitMs ?? 0;
   const pollMs = input.pollMs ?? 100;
   const deadline = Date.now() + waitMs;
-  await mkdir(input.stateDir, { recursive: true });
+  mkdirSync(input.stateDir, { recursive: true });
 
   for (;;) {
     const holder = currentHolder(input.environment, input.version ?? 'unknown', now());
@@ -88,24 +88,32 @@ export async function readLock(stateDir: string): Promise<LockHolder | null> {
   }
 }
 
-/** Writes the holder to a private temp file, then hard-links it into place: link() fails if the lock exists, and readers never see a half-written lock. */
+/**
+ * Writes the holder to a private temp file, then hard-links it into place: link() fails if the lock exists, and readers
+ * never see a half-written lock. Synchronous on purpose (about a millisecond): the lock is taken while the run's first git
+ * commands spawn, and each await would wait behind their forks on the main thread.
+ */
 async function createExclusive(path: string, holder: LockHolder): Promise<boolean> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o644);
+  const fd = openSync(temp, 'wx', 0o644);
   try {
-    await handle.writeFile(JSON.stringify(holder) + '\n');
-    await handle.sync();
+    writeSync(fd, JSON.stringify(holder) + '\n');
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   try {
-    await link(temp, path);
+    linkSync(temp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   } finally {
-    await unlink(temp).catch(ignoreMissing);
+    try {
+      unlinkSync(temp);
+    } catch (error) {
+      ignoreMissing(error);
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { ExitCode } from '../errors.js';
 import type { DeployOutcome } from '../orchestrator/types.js';
 import { runSmoke, smokeCheckResult } from '../verify/smoke.js';
 import type { UpstreamMetrics } from '../contracts/metrics.js';
-import { MAX_WINDOW_MS } from '../router/meter.js';
+import { MAX_WINDOW_MS } from '../contracts/metrics.js';
 import { readBaseline } from '../verify/baseline.js';
 import { generateProbeTraffic } from '../verify/probe.js';
 import { probePaths, verifyAfterSwitch } from '../verify/post-deploy.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ControlRegistry } from './control-registry.js';
 import type { Router } from './router.js';
-import { MAX_WINDOW_MS } from './meter.js';
+import { MAX_WINDOW_MS } from '../contracts/metrics.js';
 import { routerSettingsSchema } from './settings.js';
 
 const HOUR_MS = 3_600_000;

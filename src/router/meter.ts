@@ -1,11 +1,9 @@
 import * as hdr from 'hdr-histogram-js';
 import { LATENCY_BIN_COUNT, latencyBinOf, sparseBins } from '../contracts/latency-bins.js';
-import type { UpstreamMetrics } from '../contracts/metrics.js';
+import { MAX_WINDOW_MS, type UpstreamMetrics } from '../contracts/metrics.js';
 
 /** Latencies are kept in microseconds; anything above a minute is clamped. */
 const MAX_LATENCY_US = 60_000_000;
-/** How far back a metrics window can reach. Production verification windows are a few minutes. */
-export const MAX_WINDOW_MS = 15 * 60_000;
 const RING_SECONDS = MAX_WINDOW_MS / 1000 + 1;
 
 function newHistogram(): hdr.Histogram {
