@@ -108,16 +108,18 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
 
   let smokeResult: PostCheckResult | null = null;
   let dbResult: PostCheckResult | null = null;
-  const firstChecks = Promise.all([
+  const firstSmokeAndDb = Promise.all([
     smoke().then((r) => {
       smokeResult = r;
     }),
     checkDb().then((r) => {
       dbResult = r;
     }),
-    dbLoop(),
   ]);
+  const firstChecks = Promise.all([firstSmokeAndDb, dbLoop()]);
   const baseline = options.baseline ?? null;
+  // The endpoints and the database are confirmed once more at the end of the window, alongside its last reading.
+  let finalChecks: Promise<[PostCheckResult, PostCheckResult | null]> | null = null;
   const window = await watchWindow({
     readMetrics: options.readMetrics,
     ...(baseline ? { readBaseline: async () => baseline, labels: blueGreenLabels } : {}),
@@ -131,6 +133,9 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
     signal: stop,
     early: options.early,
     onTick: options.onTick,
+    onWatchEnd: () => {
+      finalChecks = firstSmokeAndDb.then(() => Promise.all([smoke(), checkDb()]));
+    },
   });
   windowDone.abort();
   const notFailed = window.outcome !== 'fail';
@@ -139,8 +144,8 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
 
   if (!window.ok && !window.aborted && decidedAt === null) decidedAt = window.decidedAtMs;
   if (!stop.aborted && notFailed) {
-    // The figures passed: confirm the endpoints and the database still answer at the end of the window.
-    [smokeResult, dbResult] = await Promise.all([smoke(), checkDb()]);
+    // The figures passed: the endpoints and the database must still answer at the end of the window.
+    [smokeResult, dbResult] = await (finalChecks ?? Promise.all([smoke(), checkDb()]));
   }
   const userAborted = options.signal?.aborted ?? false;
   const windowResults = window.aborted && !userAborted ? [] : window.results;

@@ -39,6 +39,8 @@ export interface WatchWindowOptions {
   /** Early detection, or false to decide only at the end of the window (a clear breach fails at once). */
   early?: EarlyOptions | false;
   onTick?: (tick: WatchTick) => void;
+  /** Called once the watching is over and only the last reading is left to take (not for an early or aborted end). */
+  onWatchEnd?: () => void;
 }
 
 export interface WatchResult {
@@ -126,6 +128,7 @@ export async function watchWindow(options: WatchWindowOptions): Promise<WatchRes
     await sleep(Math.min(options.tickMs, remaining), options.signal);
   }
 
+  options.onWatchEnd?.();
   await probes.stop();
   try {
     last = await read(options);

@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { UpstreamMetrics } from '../../src/contracts/metrics.js';
 import { type Router, createRouter } from '../../src/router/index.js';
 import { sleepFor } from '../../src/verify/clock.js';
 import { verifyAfterSwitch } from '../../src/verify/post-deploy.js';
@@ -204,5 +207,52 @@ describe('verifyAfterSwitch through a real router', () => {
     expect(result.ok).toBe(false);
     expect(result.window.aborted).toBe(true);
     expect(result.results.map((r) => r.name)).toContain('Verification');
+  });
+});
+
+describe('verifyAfterSwitch: the end of the window', () => {
+  it('confirms the endpoints once more while the window takes its last reading, not after it', async () => {
+    // A real app: every GET / is a smoke test (there are no probes here).
+    let smokes = 0;
+    let secondSmoke = () => {};
+    const secondSmokeSeen = new Promise<boolean>((resolve) => (secondSmoke = () => resolve(true)));
+    const app = createServer((req, res) => {
+      if (req.url === '/' && ++smokes === 2) secondSmoke();
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const publicUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    try {
+      const windowMs = 300;
+      const started = performance.now();
+      let readsAfterWindow = 0;
+      let lastReadSawTheFinalSmoke: boolean | null = null;
+      // The router's figures stand in as a function; the window's last reading waits for the final smoke test (at
+      // most 5 s), which only starts alongside it.
+      const readMetrics = async (): Promise<UpstreamMetrics> => {
+        if (performance.now() - started >= windowMs && ++readsAfterWindow === 2) {
+          const fallback = new Promise<boolean>((resolve) => setTimeout(resolve, 5_000, false).unref());
+          lastReadSawTheFinalSmoke = await Promise.race([secondSmokeSeen, fallback]);
+        }
+        return { upstream: 'green', windowMs, requests: 100, byClass: { '1xx': 0, '2xx': 100, '3xx': 0, '4xx': 0, '5xx': 0 }, proxyErrors: 0, inFlight: 0, latencyMs: { p50: 2, p95: 4, p99: 5, max: 6 } };
+      };
+      const result = await verifyAfterSwitch({
+        publicUrl,
+        smoke: ['GET /'],
+        thresholds: { errorRate: 0.01, p95Ms: 10_000, minRequests: 50 },
+        windowMs,
+        tickMs: 50,
+        requestTimeoutMs: 5_000,
+        probe: false,
+        early: false,
+        readMetrics,
+      });
+      expect(result.ok).toBe(true);
+      expect(smokes).toBe(2);
+      expect(readsAfterWindow).toBe(2);
+      expect(lastReadSawTheFinalSmoke).toBe(true);
+    } finally {
+      await new Promise((resolve) => app.close(resolve));
+    }
   });
 });
