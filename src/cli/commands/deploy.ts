@@ -24,7 +24,7 @@ async function runCommand(kind: RunKind, options: CliOptions, environment = ''):
   try {
     return await planAndRun(kind, options, environment, lockWaitMs, orchestrator);
   } finally {
-    // Only a child that never got its plan is still waiting; runInChild has settled any other.
+    // A child that never got its plan is still waiting; one past its result is only exiting (runInChild returns on the result).
     orchestrator.cancel();
   }
 }
