@@ -63,6 +63,8 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   const executed: string[] = [];
   const used = new Set<number>();
   const step = (id: StepId) => {
+    // A verification window is the run's longest wait on the clock: what the run ships (git) is worked out meanwhile.
+    if (id === 'verify' || id.startsWith('traffic ')) void startShipping();
     const index = plan.steps.findIndex((s, i) => s.id === id && !used.has(i));
     if (index >= 0) used.add(index);
     executed.push(index >= 0 ? plan.steps[index]!.text : `(not in the plan) ${id}`);
@@ -79,7 +81,9 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
   let manifests: string[] | undefined;
   // What the run ships (git, read-only) is worked out while the pre-checks run; a summary made before it is known has none.
   let shipped: ReleaseDiff | null = null;
-  let shipping: Promise<void> = Promise.resolve();
+  let shipping: Promise<void> | null = null;
+  const startShipping = (): Promise<void> =>
+    (shipping ??= deps.recoverOnly ? Promise.resolve() : shippedForRun(plan, state, executor).then((diff) => void (shipped = diff)));
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     redactDeep(buildSummary({
       ...planFields(plan),
@@ -101,7 +105,6 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     const writable = !plan.dryRun && driverAvailable(plan.platform) ? probeStateDir() : null;
     writable?.catch(() => undefined);
     activeRelease = (await state.read()).active?.release ?? null;
-    if (!deps.recoverOnly) shipping = shippedForRun(plan, state, executor).then((diff) => void (shipped = diff));
     const driver = plan.dryRun ? null : await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
 
     if (!plan.dryRun) {
@@ -133,7 +136,9 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
     pre.push(...(await checked));
-    await shipping;
+    // A run that stops here (a failed check, a dry run) still says what it would have shipped.
+    const stopsHere = plan.dryRun || !driver || pre.some((c) => !c.ok && !c.warning);
+    if (stopsHere || notices) await startShipping();
     if (pre.some((c) => !c.ok && !c.warning)) {
       const summary = summarize();
       return plan.dryRun ? summary : await record(plan, state, summary, null);
@@ -164,6 +169,7 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     // The run reached an outcome of its own (success, rolled back, failed): nothing is left for recovery.
     await journal.finish();
     await runPostHooks(ctx, outcome);
+    await startShipping();
     emit({ phase: plan.kind, state: outcome.status === 'success' ? 'ok' : 'fail', message: `${plan.kind} ${outcome.status}` });
     return notified(await record(plan, state, summarize({ outcome }), outcome));
   } catch (error) {
