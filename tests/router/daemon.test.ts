@@ -90,6 +90,9 @@ describe('detached router daemon', () => {
     expect(existsSync(join(state.dir, 'last-write'))).toBe(true);
     expect((await readFile(join(state.dir, 'router.log'), 'utf8')).trimEnd().split('\n').at(-1)).toMatch(/ stopped$/);
     expect(existsSync(join(state.dir, 'router.sock'))).toBe(false);
+    // Then the runtime exits on its own (code 0, so its keeper ends too). The cleanup's SIGKILL, if it came while the
+    // runtime was still exiting, would read as a crash to the keeper, which restarted it: a leak seen in a CI rehearsal.
+    await until(() => !alive(pid), 10_000, 'runtime exit');
   });
 
   it('two starts at once for one state dir: exactly one keeper owns the port, both callers get its runtime', async () => {
