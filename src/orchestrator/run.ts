@@ -27,6 +27,7 @@ import type { DeployContext, DeployOutcome, PlatformDriver, PreCheck } from './t
 import type { DeployNotices } from '../notify/deploy-notices.js';
 import type { ReleaseDiff } from '../contracts/release-diff.js';
 import { shippedForRun } from '../shipped/for-run.js';
+import type { EnvironmentState } from '../state/schema.js';
 
 export interface RunDeps {
   emit(event: ProgressEvent): void;
@@ -79,11 +80,12 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     return summary;
   };
   let manifests: string[] | undefined;
-  // What the run ships (git, read-only) is worked out while the pre-checks run; a summary made before it is known has none.
+  // What the run ships (git, read-only) against the state the run found; a summary made before it is known has none.
   let shipped: ReleaseDiff | null = null;
   let shipping: Promise<void> | null = null;
+  let found: EnvironmentState | null = null;
   const startShipping = (): Promise<void> =>
-    (shipping ??= deps.recoverOnly ? Promise.resolve() : shippedForRun(plan, state, executor).then((diff) => void (shipped = diff)));
+    (shipping ??= deps.recoverOnly ? Promise.resolve() : shippedForRun(plan, state, executor, found).then((diff) => void (shipped = diff)));
   const summarize = (extra: { outcome?: DeployOutcome; status?: DeploySummary['status']; exitCode?: number; message?: string } = {}) =>
     redactDeep(buildSummary({
       ...planFields(plan),
@@ -104,7 +106,8 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     // nothing is locked or changed until both are done. A missing driver creates nothing, so it probes after.
     const writable = !plan.dryRun && driverAvailable(plan.platform) ? probeStateDir() : null;
     writable?.catch(() => undefined);
-    activeRelease = (await state.read()).active?.release ?? null;
+    found = await state.read();
+    activeRelease = found.active?.release ?? null;
     const driver = plan.dryRun ? null : await (deps.loadDriver ?? defaultLoadDriver)(plan.platform);
 
     if (!plan.dryRun) {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../src/contracts/summary.js';
 import type { HistoryRecord } from '../../src/contracts/history.js';
@@ -9,15 +10,27 @@ import { makeProject, runCli } from '../cli/helpers.js';
 
 const CONFIG = `app: shop
 platform: local
+dependencies: shared
 start: node server.js
 tests: false
 migrations: none
 verify:
   smoke: ["GET /"]
+  window: 1s
+  minRequests: 5
 environments:
   staging: { port: 4611 }
   qa: { port: 4612, tests: "node -e process.exit(1)" }
+  live: { port: LIVE_PORT }
 `;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 
 /** The built CLI against a project whose state says r-1 (the first commit) is live. */
 describe('what shipped, through the CLI and the orchestrator', { timeout: 120_000 }, () => {
@@ -27,7 +40,7 @@ describe('what shipped, through the CLI and the orchestrator', { timeout: 120_00
 
   beforeAll(async () => {
     await ensureBuilt();
-    dir = makeProject(CONFIG, { 'server.js': 'require("http").createServer((q, s) => s.end("ok")).listen(process.env.PORT)\n', '.gitignore': '.deploy/\n' });
+    dir = makeProject(CONFIG.replace('LIVE_PORT', String(await freePort())), { 'server.js': 'require("http").createServer((q, s) => s.end("ok")).listen(process.env.PORT)\n', '.gitignore': '.deploy/\n' });
     first = git('rev-parse', 'HEAD');
     mkdirSync(join(dir, 'migrations'));
     writeFileSync(join(dir, 'migrations', '001_users.sql'), 'CREATE TABLE users (id int);\n');
@@ -43,7 +56,12 @@ describe('what shipped, through the CLI and the orchestrator', { timeout: 120_00
       writeFileSync(join(dir, '.deploy', env, 'state.json'), JSON.stringify(state), { mode: 0o600 });
     }
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    // The real deploys' router and app must stop, and say so.
+    const stop = await runCli(['stop', 'live', '--yes'], { cwd: dir });
+    expect(stop.code, stop.stderr).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a dry run says what would ship: commits, migration files, lockfiles; human and --json', async () => {
     const json = await runCli(['staging', '--dry-run', '--json'], { cwd: dir });
@@ -71,5 +89,21 @@ describe('what shipped, through the CLI and the orchestrator', { timeout: 120_00
     expect(records.at(-1)).toMatchObject({ status: 'blocked', shipped: { kind: 'diff', from: { release: 'r-1' }, commits: { count: 1, first: [{ subject: 'Add the users table' }] } } });
     const listing = await runCli(['history', 'qa'], { cwd: dir });
     expect(listing.stdout).toContain('1 commit, 1 migration file');
+  });
+
+  it('a real deploy compares with the release it replaced, though it works the diff out after moving traffic', async () => {
+    const firstRun = await runCli(['live', '--json', '--yes'], { cwd: dir });
+    expect(firstRun.code, firstRun.stderr).toBe(0);
+    const replaced = (JSON.parse(firstRun.stdout) as DeploySummary).release.id;
+    expect((JSON.parse(firstRun.stdout) as DeploySummary).shipped).toMatchObject({ kind: 'first' });
+    writeFileSync(join(dir, 'README.md'), 'v2\n');
+    git('add', '-A');
+    git('commit', '-qm', 'Say v2');
+    const second = await runCli(['live', '--json', '--yes'], { cwd: dir });
+    expect(second.code, second.stderr).toBe(0);
+    const summary = JSON.parse(second.stdout) as DeploySummary;
+    expect(summary.release.id).not.toBe(replaced);
+    expect(summary.shipped).toMatchObject({ kind: 'diff', from: { release: replaced }, to: git('rev-parse', 'HEAD'), commits: { count: 1, removed: 0 } });
+    expect(summary.shipped!.commits!.first.map((c) => c.subject)).toEqual(['Say v2']);
   });
 });
