@@ -1,7 +1,7 @@
 import { isPidAlive } from '../lock/holder.js';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../state/atomic-write.js';
+import { writeJsonAtomicSync } from '../state/atomic-write.js';
 
 /** The phases a deployment records, each written before the action it names. */
 export type JournalPhase = 'started' | 'release-created' | 'green-starting' | 'green-started' | 'switching' | 'switched' | 'verifying' | 'rolling-back' | 'done';
@@ -57,7 +57,7 @@ export class JournalWriter {
   async begin(input: { kind: Journal['kind']; environment: string; from: string | null }): Promise<void> {
     const at = new Date().toISOString();
     this.current = { pid: process.pid, kind: input.kind, environment: input.environment, startedAt: at, phase: 'started', from: input.from, release: null, green: null, switched: null, phases: [{ phase: 'started', at }] };
-    writeFileAtomicSync(journalPath(this.stateDir), JSON.stringify(this.current, null, 2) + '\n');
+    writeJsonAtomicSync(journalPath(this.stateDir), this.current);
   }
 
   get active(): boolean {
@@ -67,7 +67,7 @@ export class JournalWriter {
   async phase(phase: JournalPhase, patch: Partial<Pick<Journal, 'release' | 'green' | 'switched'>> = {}): Promise<void> {
     if (!this.current) return;
     this.current = { ...this.current, ...patch, phase, phases: [...this.current.phases, { phase, at: new Date().toISOString() }] };
-    writeFileAtomicSync(journalPath(this.stateDir), JSON.stringify(this.current, null, 2) + '\n');
+    writeJsonAtomicSync(journalPath(this.stateDir), this.current);
   }
 
   async finish(): Promise<void> {

@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
+import { writeSyncedFileSync } from '../state/atomic-write.js';
 
 /**
  * Before anything changes: the environment's state directory takes an fsynced write of a few KB, so an unwritable or
@@ -12,13 +13,7 @@ export async function assertWritableStateDir(stateDir: string, environment: stri
   const probe = join(stateDir, `.write-probe-${process.pid}`);
   try {
     mkdirSync(stateDir, { recursive: true });
-    const fd = openSync(probe, 'w', 0o600);
-    try {
-      writeSync(fd, 'x'.repeat(16 * 1024));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSyncedFileSync(probe, 'x'.repeat(16 * 1024));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : `writing failed (${code})`;

@@ -1,8 +1,9 @@
 import { readFile, rm, unlink } from 'node:fs/promises';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ExitCode, UserError } from '../errors.js';
+import { writeSyncedFileSync } from '../state/atomic-write.js';
 import type { LockHolder } from './holder.js';
 import { currentHolder, describeHolder, isHolderDead, parseHolder } from './holder.js';
 import { withTakeoverMutex } from './takeover-mutex.js';
@@ -95,13 +96,7 @@ export async function readLock(stateDir: string): Promise<LockHolder | null> {
  */
 async function createExclusive(path: string, holder: LockHolder): Promise<boolean> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(temp, 'wx', 0o644);
-  try {
-    writeSync(fd, JSON.stringify(holder) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeSyncedFileSync(temp, JSON.stringify(holder) + '\n', { flag: 'wx', mode: 0o644 });
   try {
     linkSync(temp, path);
     return true;

@@ -139,10 +139,10 @@ export async function runPlan(plan: DeployPlan, deps: RunDeps): Promise<DeploySu
     // The checks mostly wait on git, the database and the tests: load the driver's rollout code meanwhile.
     if (driver && !deps.loadDriver) void preloadDriver(plan.platform);
     pre.push(...(await checked));
+    const checksFailed = pre.some((c) => !c.ok && !c.warning);
     // A run that stops here (a failed check, a dry run) still says what it would have shipped.
-    const stopsHere = plan.dryRun || !driver || pre.some((c) => !c.ok && !c.warning);
-    if (stopsHere || notices) await startShipping();
-    if (pre.some((c) => !c.ok && !c.warning)) {
+    if (checksFailed || plan.dryRun || !driver || notices) await startShipping();
+    if (checksFailed) {
       const summary = summarize();
       return plan.dryRun ? summary : await record(plan, state, summary, null);
     }

@@ -31,9 +31,9 @@ export async function resolveGitSource(executor: Executor, projectRoot: string, 
 
 /**
  * The run's one resolution of `--ref` (else HEAD), asked by the shipped diff, the Git check and the release: all three
- * name the same commit, and the release builds exactly the commit the checks saw. Resolved when first asked (the
- * shipped diff, as the run starts); on a server the run is given its commit and the release asks only after the
- * shipped source was checked out under the lock.
+ * name the same commit, and the release builds exactly the commit the checks saw. Resolved when first asked (the Git
+ * check, under the lock); on a server the run is given its commit and the release asks only after the shipped source
+ * was checked out under the lock.
  */
 export function runGitSource(plan: DeployPlan, executor: Executor): Promise<GitSource> {
   const outputs = preCheckOutputs(plan);

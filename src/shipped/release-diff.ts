@@ -42,9 +42,9 @@ export async function releaseDiff(input: ReleaseDiffInput): Promise<ReleaseDiff>
   if (!input.to) return from ? { kind: 'unknown', from, to: null, reason: 'the deployed release has no git commit' } : { kind: 'first', from: null, to: null };
   if (!from) return { kind: 'first', from: null, to: await resolveTo(input.to) };
   if (!from.commit) return { kind: 'unknown', from, to: await resolveTo(input.to), reason: `the replaced release ${from.release} has no git commit` };
-  // The deploy waits on these only when its pre-checks are quicker. Why a comparison failed is asked after. Ranges
-  // (`a..b`), never a ref as its own argument: a ref cannot be read as an option. A commit the run resolved is
-  // compared as such, so the diff names what the checks saw even if the ref moves meanwhile.
+  // A deploy works these out during its verification window (src/orchestrator/run.ts). Why a comparison failed is
+  // asked after. Ranges (`a..b`), never a ref as its own argument: a ref cannot be read as an option. A commit the run
+  // resolved is compared as such, so the diff names what the checks saw even if the ref moves meanwhile.
   const run = (command: Parameters<Executor['run']>[0]) => executor.run(command).catch(() => null);
   const known = input.toCommit ? await input.toCommit : undefined;
   const range = known ?? input.to;

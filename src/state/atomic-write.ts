@@ -27,23 +27,33 @@ export async function writeJsonAtomic(path: string, value: unknown, mode = 0o600
 }
 
 /**
- * writeFileAtomic without awaits, for a small file written on the run's critical path (the journal): the calls take
- * about a millisecond, where each of seven awaits can wait behind whatever the main thread is doing.
+ * Writes `content` to `path` and fsyncs it, without awaits: a small file written on the run's critical path takes about
+ * a millisecond this way, where each await of an async write can wait behind whatever holds the main thread (a spawn
+ * forks the whole process there). `flag` 'wx' fails when the file exists.
  */
-export function writeFileAtomicSync(path: string, content: string, mode = 0o600): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'w', mode);
+export function writeSyncedFileSync(path: string, content: string, options: { flag?: 'w' | 'wx'; mode?: number } = {}): void {
+  const fd = openSync(path, options.flag ?? 'w', options.mode ?? 0o600);
   try {
     writeSync(fd, content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** writeFileAtomic without awaits (writeSyncedFileSync), for the journal. */
+export function writeFileAtomicSync(path: string, content: string, mode = 0o600): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  writeSyncedFileSync(temp, content, { mode });
   try {
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
   }
+}
+
+export function writeJsonAtomicSync(path: string, value: unknown, mode = 0o600): void {
+  writeFileAtomicSync(path, JSON.stringify(value, null, 2) + '\n', mode);
 }
