@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { DeploySummary } from '../../src/contracts/summary.js';
-import { findFreePort } from '../../src/platforms/local/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { ensureBuilt } from '../setup/build.js';
 import { runCli } from '../cli/helpers.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -19,7 +19,7 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user
 async function project(database: string, migrations: string, files: Record<string, string>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-mig-'));
   copyFileSync(TINY_APP, join(dir, 'server.mjs'));
-  const port = await findFreePort();
+  const port = await freePort();
   const lines = ['app: tiny', 'platform: local', 'start: node server.mjs', 'health: { path: /, interval: 50ms, timeout: 10s }', 'tests: false'];
   lines.push(`migrations: ${migrations.replace('DB', database)}`, 'verify: { smoke: ["GET /"], window: 300ms, minRequests: 0 }', 'keepWarm: 10m', 'drainTimeout: 500ms', `environments: { staging: { port: ${port} } }`, '');
   writeFileSync(join(dir, 'deploy.config.yaml'), lines.join('\n'));

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findFreePort } from '../../src/platforms/local/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { createExampleProject, type ExampleProject } from '../platforms/local/helpers/example-project.js';
 
 export interface ChatProject extends ExampleProject {
@@ -17,7 +17,7 @@ export interface ChatProject extends ExampleProject {
 export async function createChatProject(): Promise<ChatProject> {
   const project = await createExampleProject();
   const dir = project.dir;
-  const productionPort = await findFreePort();
+  const productionPort = await freePort();
   appendFileSync(join(dir, 'deploy.config.yaml'), `  production: { port: ${productionPort}, requires: staging, maxAge: 7d, tests: "npm test" }\n`);
   writeFileSync(join(dir, '.env.production'), 'DATABASE_URL=sqlite:data/production.db\n');
 

@@ -452,8 +452,8 @@ function faultScenarios(group: Group) {
   });
 
   scenario('deploys to two environments at once do not block each other', 'killed orchestrators, locks and state files', async () => {
-    const { findFreePort } = await import('../../src/platforms/local/free-port.js');
-    const qaPort = await findFreePort();
+    const { freePort } = await import('../helpers/free-port.js');
+    const qaPort = await freePort();
     const config = join(project.dir, 'deploy.config.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace(/environments:\n/, `environments:\n  qa: { port: ${qaPort} }\n`));
     writeFileSync(join(project.dir, '.env.qa'), 'DATABASE_URL=sqlite:data/qa.db\n');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryRecord } from '../../src/contracts/history.js';
 import type { EnvironmentState } from '../../src/state/schema.js';
 import { connectRouter } from '../../src/router/client.js';
-import { findFreePort } from '../../src/platforms/local/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import type { AppInfo } from '../../src/platforms/local/supervisor.js';
 import type { StatusView } from '../../src/cli/commands/status.js';
 import { failuresOutside, startLoad, type LoadHandle, type LoadResult } from '../helpers/load.js';
@@ -99,7 +99,7 @@ describe('the environment survives crashes and reboots', { timeout: 300_000 }, (
     dir = mkdtempSync(join(tmpdir(), 'shipgate-survival-'));
     stateDir = join(dir, '.deploy', 'staging');
     crashFile = join(dir, 'crash-on-start');
-    port = await findFreePort();
+    port = await freePort();
     url = `http://127.0.0.1:${port}`;
     copyFileSync(TINY_APP, join(dir, 'server.mjs'));
     writeFileSync(join(dir, '.env.staging'), `CRASH_IF_FILE=${crashFile}\n`);

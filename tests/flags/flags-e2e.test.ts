@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRouter, type RouterClient } from '../../src/router/client.js';
-import { findFreePort } from '../../src/platforms/local/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import type { FlagTable } from '../../src/flags/table.js';
 import { startLoad } from '../helpers/load.js';
 import { acquireLock } from '../../src/lock/lock.js';
@@ -28,7 +28,7 @@ describe('feature flags through the router', () => {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'shipgate-flags-'));
     stateDir = join(dir, '.deploy', 'staging');
-    port = await findFreePort();
+    port = await freePort();
     url = `http://127.0.0.1:${port}`;
     writeFileSync(
       join(dir, 'deploy.config.yaml'),

@@ -7,13 +7,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { dockerRequired } from './docker.js';
 import { recordSkipReason } from './skip-reasons.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
@@ -84,7 +84,7 @@ export async function startTestHosts(specs: Array<{ alias: string; address: stri
     await chown(home, uid, gid);
 
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(hostDir, 'host_key')]);
-    const port = await freePort(spec.address);
+    const port = await freePort();
     await writeFile(
       join(hostDir, 'sshd_config'),
       [
@@ -152,15 +152,4 @@ async function createUser(user: string, home: string): Promise<void> {
 async function ids(user: string): Promise<{ uid: number; gid: number }> {
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', user]), run('id', ['-g', user])]);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
-}
-
-function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, address, () => {
-      const bound = server.address();
-      server.close(() => resolve(typeof bound === 'object' && bound ? bound.port : 0));
-    });
-  });
 }

@@ -5,7 +5,6 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,13 +16,7 @@ import { clusterConfig, commitNextImage } from '../platforms/kubernetes/project.
 import { createExampleProject, type ExampleProject } from '../platforms/local/helpers/example-project.js';
 import { railwayContractSuite } from '../platforms/railway/support/harness.js';
 import { ensureBuilt } from '../setup/build.js';
-
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
+import { freePort } from '../helpers/free-port.js';
 
 type Run = (args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRouter, type RouterClient } from '../../src/router/client.js';
-import { findFreePort } from '../../src/platforms/local/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { ROOT, ensureBuilt } from '../setup/build.js';
 import { startUpstream, until } from './helpers.js';
 
@@ -22,7 +22,7 @@ describe('deploy pause / maintenance / resume', () => {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'shipgate-traffic-'));
     stateDir = join(dir, '.deploy', 'staging');
-    const port = await findFreePort();
+    const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     writeFileSync(join(dir, 'deploy.config.yaml'), `app: t\nstart: node app.mjs\nenvironments:\n  staging: { port: ${port} }\n  other: { port: 1, platform: railway, railway: { project: p, service: s } }\n`);
     router = spawn(process.execPath, [join(ROOT, 'dist/src/router/daemon.js'), '--state-dir', stateDir, '--port', String(port), '--host', '127.0.0.1'], { stdio: 'ignore' });

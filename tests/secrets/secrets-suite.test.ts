@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../src/platforms/local/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { runCli, type CliResult } from '../cli/helpers.js';
 import { startReceiver } from '../notify/receiver.js';
 import { ensureBuilt } from '../setup/build.js';
@@ -117,7 +117,7 @@ describe('secrets suite: planted values never appear in any output', { timeout: 
     // A receiver that fails and echoes what it got, as a misconfigured proxy might: its answer lands in history.
     failing = await startReceiver([{ status: 500, body: `bad signature for key ${PLANTED.HOOK_SECRET} at /hooks/${PLANTED.HOOK_PATH_TOKEN}` }]);
     dir = mkdtempSync(join(tmpdir(), 'shipgate-secrets-'));
-    const port = await findFreePort();
+    const port = await freePort();
     writeFileSync(join(dir, 'server.js'), SERVER);
     writeFileSync(join(dir, 'mode.txt'), 'good\n');
     writeFileSync(join(dir, '.gitignore'), '.deploy/\n.env.*\n');

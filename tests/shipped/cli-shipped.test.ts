@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../src/contracts/summary.js';
 import type { HistoryRecord } from '../../src/contracts/history.js';
 import { ensureBuilt } from '../setup/build.js';
 import { makeProject, runCli } from '../cli/helpers.js';
+import { freePort } from '../helpers/free-port.js';
 
 const CONFIG = `app: shop
 platform: local
@@ -23,14 +23,6 @@ environments:
   qa: { port: 4612, tests: "node -e process.exit(1)" }
   live: { port: LIVE_PORT }
 `;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The built CLI against a project whose state says r-1 (the first commit) is live. */
 describe('what shipped, through the CLI and the orchestrator', { timeout: 120_000 }, () => {

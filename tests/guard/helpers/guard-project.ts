@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
 import type { HistoryRecord } from '../../../src/contracts/history.js';
 import type { EnvironmentState } from '../../../src/state/schema.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import { connectRouter } from '../../../src/router/client.js';
 import { ensureBuilt } from '../../setup/build.js';
 import { runCli as runBuiltCli } from '../../cli/helpers.js';
@@ -34,7 +34,7 @@ export interface GuardProject {
 export async function createGuardProject(settings: { guard: string; minRequests?: number }): Promise<GuardProject> {
   await ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-guard-'));
-  const port = await findFreePort();
+  const port = await freePort();
   const failFile = join(dir, 'failing-releases');
   copyFileSync(FIXTURE, join(dir, 'app.mjs'));
   writeFileSync(join(dir, '.gitignore'), '.deploy/\nfailing-releases\n');

@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +24,7 @@ import { realClock } from '../../../src/verify/clock.js';
 import { startLoad } from '../../helpers/load.js';
 import { cleanupApp, dockerEngine, fixtureProject, removeDir, testAppName, type Knobs } from '../../helpers/docker.js';
 import { ensureBuilt, ROOT } from '../../setup/build.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const engine = await dockerEngine();
 const app = testAppName('sgd');
@@ -235,15 +235,4 @@ async function buildDist(): Promise<void> {
   } catch (error) {
     if (!existsSync(join(ROOT, 'dist/src/platforms/docker/runtime-daemon.js'))) throw error;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../src/exec/executor.js';
 import { listContainers, findContainer } from '../../../src/platforms/docker/containers.js';
 import { routerContainerName } from '../../../src/platforms/docker/names.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { cleanupApp, dockerEngine, fixtureProject, testAppName, type Knobs } from '../../helpers/docker.js';
 import { startLoad } from '../../helpers/load.js';
@@ -59,7 +59,7 @@ describe.skipIf(!engine.ok || noHosts !== null || engine.network !== 'bridge')('
     await writeFile(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${config} "$@"\n`);
     await chmod(join(bin, 'ssh'), 0o755);
     env = { PATH: `${bin}:${process.env.PATH}`, DOCKER_HOST: 'ssh://engine' };
-    port = await findFreePort();
+    port = await freePort();
     project = makeProject(
       [
         `app: ${app}`,

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startRuntime } from '../../../src/router/runtime.js';
 import { connectRouter, type RouterClient } from '../../../src/router/client.js';
 import { supervisorExtension } from '../../../src/platforms/local/runtime-extension.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import type { AppInfo } from '../../../src/platforms/local/supervisor.js';
 import { isZombie, processIdentity } from '../../../src/exec/process-liveness.js';
 
@@ -110,7 +110,7 @@ describe('a runtime that restarts adopts the apps the previous one left running'
   it('lists an adopted app as running and can stop it', async () => {
     const { project, stateDir } = newProject();
     // An app started by a runtime that has since died: its own process group, still serving.
-    const port = await findFreePort();
+    const port = await freePort();
     const orphan = await orphanApp(port, 'r0');
     const url = `http://127.0.0.1:${port}`;
     writeFileSync(join(stateDir, 'apps.json'), JSON.stringify([adoptable('r0', orphan.pid!, port, project, processIdentity(orphan.pid!))]));
@@ -124,7 +124,7 @@ describe('a runtime that restarts adopts the apps the previous one left running'
 
   it('adopts only apps whose process still runs: not a killed one init has yet to reap, not a process that got its pid', async () => {
     const { project, stateDir } = newProject();
-    const [zombiePort, reusedPort, legacyPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort()]);
+    const [zombiePort, reusedPort, legacyPort] = await Promise.all([freePort(), freePort(), freePort()]);
     // Killed with every other process: dead, but still a zombie, so its pid answers signal 0.
     const zombie = await heldApp(zombiePort, 'r-zombie');
     const zombieIdentity = processIdentity(zombie)!;
@@ -161,7 +161,7 @@ describe('a runtime that restarts adopts the apps the previous one left running'
 
   it('an adopted app that is killed counts as exited at once, though it stays a zombie (no init reaps it)', async () => {
     const { project, stateDir } = newProject();
-    const port = await findFreePort();
+    const port = await freePort();
     const pid = await heldApp(port, 'r0');
     writeFileSync(join(stateDir, 'apps.json'), JSON.stringify([adoptable('r0', pid, port, project, processIdentity(pid))]));
     const client = await runtimeIn(stateDir);

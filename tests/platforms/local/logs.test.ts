@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../../cli/helpers.js';
 import { followCli } from '../../helpers/follow-cli.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const SECRET = 'tok-4b1f9e2d7c';
 
@@ -29,7 +29,7 @@ describe('deploy logs <env> on the local platform (real runtime, real app)', { t
   let project: string;
   let port: number;
   beforeAll(async () => {
-    port = await findFreePort();
+    port = await freePort();
     project = makeProject(
       [
         'app: logs',

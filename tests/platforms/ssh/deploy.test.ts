@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../../cli/helpers.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startLoad } from '../../helpers/load.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
 import { stopDeploysThenHosts } from './teardown.js';
@@ -24,8 +24,8 @@ describe.skipIf(unavailable)('deploy to a server over ssh (real sshd, real proce
   let project: string;
   beforeAll(async () => {
     hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }, { alias: 'h3', address: '127.0.0.3' }]);
-    port = await findFreePort();
-    productionPort = await findFreePort();
+    port = await freePort();
+    productionPort = await freePort();
     project = makeProject(
       [
         'app: tiny',

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../../cli/helpers.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
 import { stopDeploysThenHosts } from './teardown.js';
 
@@ -29,7 +29,7 @@ describe.skipIf(unavailable)('boot survival on a server (deploy service install 
   let project: string;
   beforeAll(async () => {
     hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }]);
-    port = await findFreePort();
+    port = await freePort();
     project = makeProject(
       ['app: tiny', 'start: node server.mjs', 'tests: false', 'migrations: none', 'verify: { smoke: ["GET /"], window: 1s, minRequests: 1 }', 'environments:', `  staging: { port: ${port}, hosts: [h2], guard: 0s }`, ''].join('\n'),
     );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli, waitFor } from '../../cli/helpers.js';
 import { followCli } from '../../helpers/follow-cli.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startLoad } from '../../helpers/load.js';
 import { sshHostsUnavailable, startTestHosts, type TestHosts } from '../../helpers/ssh-hosts.js';
 import { stopDeploysThenHosts } from './teardown.js';
@@ -65,7 +65,7 @@ describe.skipIf(unavailable)('two servers over ssh (real sshd on 127.0.0.2 and 1
   const url = (address: string) => `http://${address}:${port}/`;
   beforeAll(async () => {
     hosts = await startTestHosts([{ alias: 'h2', address: '127.0.0.2' }, { alias: 'h3', address: '127.0.0.3' }]);
-    port = await findFreePort();
+    port = await freePort();
     project = makeProject(config(port, 2));
     writeFileSync(join(project, 'server.mjs'), APP);
     writeFileSync(join(project, '.env.staging'), `APP_TOKEN=${SECRET}\n`);

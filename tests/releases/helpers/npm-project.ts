@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import { readRelease, type ReleaseInfo } from '../../../src/platforms/local/releases.js';
 import { runCli } from '../../cli/helpers.js';
 
@@ -42,7 +42,7 @@ export interface NpmProject {
 export async function createNpmProject(options: { from?: string; files: Record<string, string>; config: (port: number) => string; stateHome: string }): Promise<NpmProject> {
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-npm-app-'));
   if (options.from) for (const name of ['package.json', 'package-lock.json']) copyFileSync(join(options.from, name), join(dir, name));
-  const port = await findFreePort();
+  const port = await freePort();
   writeFiles(dir, { '.gitignore': 'node_modules\n', ...options.files, 'deploy.config.yaml': options.config(port) });
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');

@@ -5,7 +5,7 @@ import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploySummary } from '../../../src/contracts/summary.js';
 import type { StatusView } from '../../../src/cli/commands/status.js';
-import { findFreePort } from '../../../src/platforms/local/free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 import { runCli } from '../../cli/helpers.js';
 import { pebbleInstalled, startPebble, type Pebble } from '../../helpers/pebble.js';
 import { recordSkipReason } from '../../helpers/skip-reasons.js';
@@ -49,7 +49,7 @@ describe.skipIf(!installed)('deploy with router.tls.acme (Pebble)', () => {
     });
 
   beforeAll(async () => {
-    [dir, tlsPort] = await Promise.all([tinyProject('shipgate-acme-deploy-'), findFreePort(), ensureBuilt()]).then(([d, t]) => [d, t]);
+    [dir, tlsPort] = await Promise.all([tinyProject('shipgate-acme-deploy-'), freePort(), ensureBuilt()]).then(([d, t]) => [d, t]);
     base = readFileSync(join(dir, 'deploy.config.yaml'), 'utf8');
     port = Number(/port: (\d+)/.exec(base)![1]);
     pebbleDir = mkdtempSync(join(tmpdir(), 'shipgate-pebble-'));

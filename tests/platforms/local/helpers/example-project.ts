@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { DeploySummary } from '../../../../src/contracts/summary.js';
 import type { HistoryRecord } from '../../../../src/contracts/history.js';
 import type { EnvironmentState } from '../../../../src/state/schema.js';
-import { findFreePort } from '../../../../src/platforms/local/free-port.js';
+import { freePort } from '../../../helpers/free-port.js';
 import { ROOT, ensureBuilt } from '../../../setup/build.js';
 import { runCli as runBuiltCli } from '../../../cli/helpers.js';
 
@@ -95,7 +95,7 @@ export async function createExampleProject(settings: ProjectSettings = {}): Prom
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n.deploy/\ndata/\n');
   writeFileSync(join(dir, '.env.staging'), 'DATABASE_URL=sqlite:data/staging.db\n');
   writeFileSync(join(dir, 'knobs.json'), '{}\n');
-  const port = await findFreePort();
+  const port = await freePort();
   const window = `${settings.windowMs ?? 2_000}ms`;
   writeFileSync(
     join(dir, 'deploy.config.yaml'),

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { findFreePort } from '../../../../src/platforms/local/free-port.js';
+import { freePort } from '../../../helpers/free-port.js';
 import { runCli } from '../../../cli/helpers.js';
 
 const TINY_APP = new URL('../fixtures/tiny-app.mjs', import.meta.url).pathname;
@@ -14,7 +14,7 @@ export const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c'
 export async function tinyProject(prefix: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   copyFileSync(TINY_APP, join(dir, 'server.mjs'));
-  const port = await findFreePort();
+  const port = await freePort();
   writeFileSync(
     join(dir, 'deploy.config.yaml'),
     [
