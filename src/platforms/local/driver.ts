@@ -9,7 +9,7 @@ import { builtFile } from '../../package-root.js';
 import { pushRouterSettings } from '../../router/push-settings.js';
 import { reachableHost } from '../../router/reachable-host.js';
 import { appEnvironment, sharedDir } from './app-env.js';
-import type { FlowTiming } from '../../rollout/timing.js';
+import { flowTiming, type FlowTiming } from '../../rollout/timing.js';
 import { markNothingRunning } from '../../rollout/slots.js';
 import { LocalRunner, requireSupervisor } from './local-runner.js';
 import { readRuntimeStatus } from './runtime-status.js';
@@ -99,7 +99,7 @@ async function deploy(ctx: DeployContext, options: LocalDriverOptions): Promise<
     await retainAfterDeploy(ctx, { id: release.id, verified: false }, [now.active?.release, now.previous?.release]).catch((error: unknown) => ctx.log(`pruning releases failed: ${String(error)}`));
   }
   // The guard keeps watching the live release in the runtime after this process exits (docs/guard.md).
-  if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, options.guardTickMs);
+  if (outcome.status === 'success') await startGuardAfterDeploy(ctx, router, flowTiming(config, options.timing).health, options.guardTickMs);
   else await resumeGuard(router);
   return outcome;
 }

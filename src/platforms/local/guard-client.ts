@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { z } from 'zod';
 import type { NotifySchema } from '../../notify/config-schema.js';
 import type { GuardStartParams, GuardStatus } from './guard-extension.js';
+import type { HealthTiming } from '../../rollout/target.js';
 
 /**
  * The orchestrator's side of the post-deploy guard: two control calls to the environment runtime. Kept apart from
@@ -19,7 +20,6 @@ interface GuardStartContext {
     guardMs: number;
     guardRollbackWhenCold?: boolean;
     drainTimeoutMs: number;
-    health: { path: string; timeoutMs: number };
     verify: { windowMs: number; errorRate: number; p95Ms: number; minRequests: number };
     notify?: z.output<typeof NotifySchema> | null;
     env: { values: Record<string, string> };
@@ -39,7 +39,12 @@ interface GuardStartContext {
  * After a verified deploy: asks the environment runtime to guard the live release (control call `guard.start`).
  * Never fails the deploy: a runtime without the guard only logs.
  */
-export async function startGuardAfterDeploy(ctx: GuardStartContext, router: { call<T>(method: string, params?: unknown): Promise<T> }, tickMs?: number): Promise<GuardStatus | null> {
+export async function startGuardAfterDeploy(
+  ctx: GuardStartContext,
+  router: { call<T>(method: string, params?: unknown): Promise<T> },
+  health: HealthTiming,
+  tickMs?: number,
+): Promise<GuardStatus | null> {
   const { config } = ctx;
   if (config.guardMs <= 0) return null;
   const state = await ctx.state.read();
@@ -53,8 +58,7 @@ export async function startGuardAfterDeploy(ctx: GuardStartContext, router: { ca
     windowMs: config.verify.windowMs,
     tickMs,
     thresholds: { errorRate: config.verify.errorRate, p95Ms: config.verify.p95Ms, minRequests: config.verify.minRequests },
-    healthPath: config.health.path,
-    healthTimeoutMs: config.health.timeoutMs,
+    health,
     drainTimeoutMs: config.drainTimeoutMs,
     user: safeUser(),
     release: releaseOf(state.releases.find((r) => r.id === state.active!.release)),

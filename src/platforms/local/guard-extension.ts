@@ -25,9 +25,13 @@ export const guardStartParams = z.strictObject({
   windowMs: z.number().int().min(1).max(3_600_000),
   tickMs: z.number().int().min(1).max(60_000).optional(),
   thresholds: z.strictObject({ errorRate: z.number().min(0).max(1), p95Ms: z.number().min(0), minRequests: z.number().int().min(0) }),
-  healthPath: z.string().startsWith('/'),
-  /** How long the previous release may take to answer its health path after a rollback (the config's health.timeout). */
-  healthTimeoutMs: z.number().int().min(1).max(600_000),
+  /** How the previous release is checked after a rollback: the deploy's own health timing (rollout/timing.ts). */
+  health: z.strictObject({
+    path: z.string().startsWith('/'),
+    intervalMs: z.number().int().min(1).max(600_000),
+    deadlineMs: z.number().int().min(1).max(600_000),
+    checkTimeoutMs: z.number().int().min(1).max(600_000),
+  }),
   drainTimeoutMs: z.number().int().min(0).max(3_600_000),
   stopTimeoutMs: z.number().int().min(0).max(600_000).optional(),
   /** Who deployed: lands in the history records the guard writes. */
@@ -115,8 +119,7 @@ export function guardExtension(options: GuardExtensionOptions = {}): {
         }
         log(`breach (${decision.reason}): traffic back on ${previous.id} in ${switchMs} ms`);
         // As after a deploy's switch back (src/rollout/verify-moved.ts): answered within the deadline, not at one try.
-        const timing = { path: params.healthPath, intervalMs: 200, deadlineMs: params.healthTimeoutMs, checkTimeoutMs: Math.min(2_000, params.healthTimeoutMs) };
-        const health = { ...(await healthAfterMove({ exitStatus: async (id) => exitStatusOf(supervisor?.get(id)) }, previous, timing)), name: 'Health (previous)' };
+        const health = { ...(await healthAfterMove({ exitStatus: async (id) => exitStatusOf(supervisor?.get(id)) }, previous, params.health)), name: 'Health (previous)' };
         const verified = health.ok;
         const post: PostCheckResult[] = [...decision.figures, health];
         entry.outcome = verified
