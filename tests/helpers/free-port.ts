@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 // A test picks a port, then binds it seconds later (a config's port, a server started by a deploy). A port from the
-// kernel's ephemeral range can be taken in between by any outgoing connection of the other worker's tests: the
-// project's CI lost a deploy to "port … is already in use" that way. So test ports come from below that range, and
-// each vitest worker has its own share of it, which no other worker and no outgoing connection uses.
+// kernel's ephemeral range can be taken in between by anything that listens on port 0 or connects out, in either
+// worker: the project's CI lost a deploy to "port … is already in use" that way. So test ports come from below that
+// range, and each vitest worker has its own share of it, which the kernel never hands out and no other worker uses.
 const LOWEST = 10_000;
 const SHARES = 4;
 
