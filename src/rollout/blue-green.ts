@@ -7,6 +7,7 @@ import { MAX_WINDOW_MS } from '../contracts/metrics.js';
 import { readBaseline } from '../verify/baseline.js';
 import { generateProbeTraffic } from '../verify/probe.js';
 import { probePaths, verifyAfterSwitch } from '../verify/post-deploy.js';
+import { measureSideBySide } from '../verify/side-by-side.js';
 import { describeVerification, verificationReport } from '../verify/report.js';
 import { requiredSamples } from '../verify/thresholds.js';
 import { keepInconclusive } from './inconclusive.js';
@@ -68,7 +69,7 @@ export async function deployBlueGreen(input: RolloutInput): Promise<DeployOutcom
 
   await ctx.journal?.phase('verifying');
   ctx.step('verify');
-  const verification = await verify(input, green, timing, baseline);
+  const verification = await verify(input, green, timing, baseline, blue);
   const report = verificationReport(verification, config.verify.onInconclusive, requiredSamples(config.verify.minRequests), blue ? `${blue.id} over the ${Math.round(config.verify.windowMs / 1000)}s before the switch` : null);
   // Warm at least as long as the post-deploy guard watches, so a breach can switch back instantly.
   const warmMs = target.hostsGuard ? warmPeriodMs(config.keepWarmMs, config.guardMs) : config.keepWarmMs;
@@ -127,7 +128,10 @@ async function blueBaseline(input: RolloutInput, blueId: string, timing: FlowTim
   });
 }
 
-export async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null) {
+/** Pairs of requests sent to blue and green side by side to confirm a latency failure (src/verify/compare/confirm.ts). */
+const SIDE_BY_SIDE_PAIRS = 50;
+
+export async function verify(input: RolloutInput, green: RunningRelease, timing: FlowTiming, baseline: UpstreamMetrics | null, blue: RunningRelease | null = null) {
   const { ctx, target } = input;
   const config = ctx.config;
   const switchedAt = ctx.clock.now();
@@ -142,6 +146,16 @@ export async function verify(input: RolloutInput, green: RunningRelease, timing:
     extendMs: config.verify.extendMs,
     baseline,
     probe: config.verify.probe && target.capabilities.metrics !== 'probes' ? undefined : false,
+    confirmLatency:
+      baseline && blue && config.verify.probe
+        ? () =>
+            measureSideBySide(blue.url, green.url, probePaths(config.verify.smoke), {
+              pairs: SIDE_BY_SIDE_PAIRS,
+              deadlineMs: Math.max(5_000, config.verify.windowMs),
+              requestTimeoutMs: timing.requestTimeoutMs,
+              signal: ctx.signal,
+            })
+        : undefined,
     tickMs: timing.tickMs,
     requestTimeoutMs: timing.requestTimeoutMs,
     // The router keeps one-second buckets; green got no routed traffic before the switch.

@@ -7,6 +7,7 @@ import type { EarlyOptions } from './early.js';
 import { generateProbeTraffic } from './probe.js';
 import { runSmoke, smokeCheckResult } from './smoke.js';
 import { type SmokeSpecInput, parseSmokeSpec } from './smoke-spec.js';
+import { type MeasureSideBySide, confirmLatencyFailure } from './compare/confirm.js';
 import { type Outcome, type Samples, blueGreenLabels } from './compare/judge.js';
 import type { JudgeThresholds } from './compare/thresholds.js';
 import type { VerifyThresholds } from './thresholds.js';
@@ -35,6 +36,11 @@ export interface PostDeployOptions {
   database?: ({ target: string; intervalMs?: number } & Omit<DatabaseCheckOptions, 'timeoutMs'>) | null;
   /** Probe traffic over the GET smoke paths through the public URL; false to disable. */
   probe?: { concurrency?: number } | false;
+  /**
+   * Measures the baseline and the new release side by side, for a window whose traffic was our own requests (smoke
+   * and probes) and that failed on latency against the baseline alone (src/verify/compare/confirm.ts).
+   */
+  confirmLatency?: MeasureSideBySide;
   headers?: Record<string, string>;
   early?: EarlyOptions | false;
   clock?: Clock;
@@ -73,6 +79,8 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
   const stop = AbortSignal.any(signals);
   const failures: PostCheckResult[] = [];
   let decidedAt: number | null = null;
+  // Smoke tests and probes sent through the public URL: the new release's traffic, unless users sent more.
+  let ownRequests = 0;
   const fail = (result: PostCheckResult): void => {
     failures.push(result);
     if (decidedAt === null) decidedAt = clock.now() - start;
@@ -80,6 +88,7 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
   };
 
   const smoke = async (): Promise<PostCheckResult> => {
+    ownRequests += options.smoke.length;
     const result = await runSmoke(options.publicUrl, options.smoke, { timeoutMs: options.requestTimeoutMs, headers: options.headers }).then(
       (r) => smokeCheckResult(r),
       (error: unknown) => ({ name: 'Smoke Tests', ok: false, value: `error: ${messageOf(error)}`, threshold: 'all passing' }),
@@ -120,11 +129,11 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
   const baseline = options.baseline ?? null;
   // The endpoints and the database are confirmed once more at the end of the window, alongside its last reading.
   let finalChecks: Promise<[PostCheckResult, PostCheckResult | null]> | null = null;
-  const window = await watchWindow({
+  const watched = await watchWindow({
     readMetrics: options.readMetrics,
     ...(baseline ? { readBaseline: async () => baseline, labels: blueGreenLabels } : {}),
     extendMs: options.extendMs,
-    probe: probeFor(options),
+    probe: probeFor(options, (sent) => (ownRequests += sent)),
     thresholds: options.thresholds,
     windowMs: options.windowMs,
     tickMs: Math.min(options.tickMs ?? 1_000, Math.max(1, options.windowMs)),
@@ -137,6 +146,8 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
       finalChecks = firstSmokeAndDb.then(() => Promise.all([smoke(), checkDb()]));
     },
   });
+  const window =
+    options.confirmLatency && ownTrafficOnly(watched, ownRequests) ? await confirmLatencyFailure(watched, options.confirmLatency, options.thresholds) : watched;
   windowDone.abort();
   const notFailed = window.outcome !== 'fail';
   // On a failure the rollback should not wait for checks still in flight; they end on their own.
@@ -172,7 +183,13 @@ export function probePaths(smoke: SmokeSpecInput[]): string[] {
   return [...new Set(smoke.map(parseSmokeSpec).filter((s) => s.method === 'GET').map((s) => s.path))];
 }
 
-function probeFor(options: PostDeployOptions): ((count: number, signal: AbortSignal) => Promise<unknown>) | undefined {
+/** The window's requests were ours, but for a stray few: no user's request is in its figures. */
+function ownTrafficOnly(window: WatchResult, ownRequests: number): boolean {
+  const requests = window.metrics?.requests ?? 0;
+  return requests - ownRequests <= Math.max(2, Math.floor(requests * 0.05));
+}
+
+function probeFor(options: PostDeployOptions, onSent: (sent: number) => void): ((count: number, signal: AbortSignal) => Promise<unknown>) | undefined {
   if (options.probe === false) return undefined;
   const paths = probePaths(options.smoke);
   if (paths.length === 0) return undefined;
@@ -185,6 +202,9 @@ function probeFor(options: PostDeployOptions): ((count: number, signal: AbortSig
       requestTimeoutMs: options.requestTimeoutMs,
       signal,
       headers: options.headers,
+    }).then((result) => {
+      onSent(result.sent);
+      return result;
     });
 }
 
