@@ -460,11 +460,19 @@ function faultScenarios(group: Group) {
     execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'add', '.'], { cwd: project.dir });
     project.commitKnobs({}, 'second environment');
     try {
+      const blue = project.state().active!.release;
       const { value: results, load } = await underLoad(() => Promise.all(['staging', 'qa'].map((env) => startCli(project.dir, [env, '--json', '--yes']).done)));
-      expect(results.map((r: CliResult) => r.exitCode), results.map((r: CliResult) => r.stderr).join('\n')).toEqual([0, 0]);
+      const [staging, qa] = results as CliResult[];
+      expect(qa!.exitCode, qa!.stderr).toBe(0);
       expect(load.failed).toBe(0);
-      await expectOn(results[0]!.summary!.release.id);
-      return { exitCode: 0, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note: 'staging and qa both deployed at once' };
+      // Neither waited on the other's lock. Staging's green, judged on users' traffic against blue's figures from before
+      // qa's deploy loaded this 2-core box, may be rolled back on latency alone: a verdict, not a lock.
+      const failed = staging!.summary?.checks.post.filter((c) => !c.ok) ?? [];
+      const latencyVerdict = staging!.exitCode === 1 && staging!.summary!.status === 'rolled_back' && failed.length > 0 && failed.every((c) => /^p(95|99) vs blue$/.test(c.name));
+      expect(staging!.exitCode === 0 || latencyVerdict, staging!.stderr).toBe(true);
+      await expectOn(staging!.exitCode === 0 ? staging!.summary!.release.id : blue);
+      const note = staging!.exitCode === 0 ? 'staging and qa both deployed at once' : 'both ran at once; staging rolled back on latency vs blue';
+      return { exitCode: staging!.exitCode, failedRequests: load.failed, unexpectedFailures: 0, recoveryMs: null, note };
     } finally {
       const stop = await startCli(project.dir, ['stop', 'qa', '--json', '--yes']).done;
       expect(stop.exitCode, stop.stderr).toBe(0);
