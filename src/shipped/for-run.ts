@@ -48,13 +48,12 @@ export async function shippedFor(input: ShippedInput): Promise<ReleaseDiff | nul
 
 /**
  * The orchestrator's: on a server reached over SSH the CLI, which has the repository, computed it and put it in the plan.
- * `found` is the environment's state as the run found it: the diff may be worked out after the run has moved traffic.
+ * `state` is the environment's state as the run found it: the diff may be worked out after the run has moved traffic.
  */
-export async function shippedForRun(plan: DeployPlan, store: StateStore, executor: Executor, found: EnvironmentState | null): Promise<ReleaseDiff | null> {
+export async function shippedForRun(plan: DeployPlan, store: StateStore, executor: Executor, state: EnvironmentState | null): Promise<ReleaseDiff | null> {
   if (plan.options.shipped !== undefined) return plan.options.shipped;
   let records: ReturnType<HistoryReader> | null = null;
   const history: HistoryReader = () => (records ??= store.readHistory());
-  const state = found;
   if (!state) return null;
   const commit = plan.options.source?.commit;
   // A run given its commit (on a server) resolves nothing here: its project is checked out only under the lock.

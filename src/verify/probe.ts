@@ -3,6 +3,20 @@ import { Agent as HttpsAgent } from 'node:https';
 import { FETCH_DEFAULT_HEADERS, httpRequest } from './http-request.js';
 import { describeRequestError } from './request-error.js';
 
+/** What every request of ours to an app carries, so the app can leave them out of its own analytics. */
+export const PROBE_HEADERS: Readonly<Record<string, string>> = { 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1' };
+
+/** The headers of a probe request: fetch's defaults, our identity, then the caller's. */
+export function probeHeaders(extra?: Record<string, string>): Record<string, string> {
+  return { ...FETCH_DEFAULT_HEADERS, ...PROBE_HEADERS, ...extra };
+}
+
+/** A keep-alive agent for `origin`'s protocol, with at most `maxSockets` connections. */
+export function keepAliveAgent(origin: URL, maxSockets: number): HttpAgent {
+  const Agent = origin.protocol === 'https:' ? HttpsAgent : HttpAgent;
+  return new Agent({ keepAlive: true, maxSockets });
+}
+
 export interface ProbeOptions {
   /** Requests to send in total (an upper bound). */
   count: number;
@@ -48,10 +62,9 @@ export async function generateProbeTraffic(baseUrl: string, paths: string[], opt
   const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
   const origin = new URL(baseUrl);
   const concurrency = Math.max(1, Math.min(options.concurrency, options.count));
-  const headers = { ...FETCH_DEFAULT_HEADERS, 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1', ...options.headers };
+  const headers = probeHeaders(options.headers);
   // One worker, one request in flight, one connection: at most `concurrency` connections, reused.
-  const Agent = origin.protocol === 'https:' ? HttpsAgent : HttpAgent;
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const agent = keepAliveAgent(origin, concurrency);
 
   let issued = 0;
   const worker = async (): Promise<void> => {

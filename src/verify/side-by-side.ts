@@ -1,8 +1,8 @@
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { latencyBinOf, LATENCY_BIN_COUNT, sparseBins } from '../contracts/latency-bins.js';
+import type { Agent } from 'node:http';
 import type { UpstreamMetrics } from '../contracts/metrics.js';
-import { FETCH_DEFAULT_HEADERS, httpRequest } from './http-request.js';
+import { latencyBinsOf, latencyQuantiles } from './client-latencies.js';
+import { httpRequest } from './http-request.js';
+import { keepAliveAgent, probeHeaders } from './probe.js';
 
 export interface SideBySideOptions {
   /** Pairs to send at most. */
@@ -28,7 +28,7 @@ export async function measureSideBySide(
   const baseline = new Side(baselineUrl);
   const candidate = new Side(candidateUrl);
   const stop = AbortSignal.any([AbortSignal.timeout(Math.max(1, options.deadlineMs)), ...(options.signal ? [options.signal] : [])]);
-  const headers = { ...FETCH_DEFAULT_HEADERS, 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1', ...options.headers };
+  const headers = probeHeaders(options.headers);
   try {
     for (let i = 0; i < options.pairs && !stop.aborted && paths.length > 0; i++) {
       const path = paths[i % paths.length]!;
@@ -52,7 +52,7 @@ class Side {
   constructor(url: string) {
     this.origin = new URL(url);
     // One kept-alive connection per side, so neither pays a connection setup the other does not.
-    this.agent = this.origin.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = keepAliveAgent(this.origin, 1);
   }
 
   async send(path: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
@@ -68,19 +68,15 @@ class Side {
   }
 
   metrics(): UpstreamMetrics {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
-    const bins = new Array<number>(LATENCY_BIN_COUNT).fill(0);
-    for (const ms of sorted) bins[latencyBinOf(ms * 1000)] += 1;
     return {
       upstream: this.origin.host,
       windowMs: Math.round(performance.now() - this.started),
-      requests: sorted.length + this.failures,
+      requests: this.latencies.length + this.failures,
       byClass: { ...this.byClass, '5xx': this.byClass['5xx'] + this.failures },
       proxyErrors: this.failures,
       inFlight: 0,
-      latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) },
-      latencyBins: sparseBins(bins),
+      latencyMs: latencyQuantiles(this.latencies),
+      latencyBins: latencyBinsOf(this.latencies),
     };
   }
 

@@ -1,6 +1,8 @@
 import { Agent, request } from 'undici';
 import type { UpstreamMetrics } from '../../contracts/metrics.js';
+import { latencyQuantiles } from '../../verify/client-latencies.js';
 import { sleepFor } from '../../verify/clock.js';
+import { PROBE_HEADERS } from '../../verify/probe.js';
 
 /**
  * Without our router in front, the new release's figures are measured from the client side: steady GET traffic
@@ -47,7 +49,7 @@ export class ClientMetrics {
     const t0 = performance.now();
     this.inFlight += 1;
     try {
-      const res = await request(url, { method: 'GET', dispatcher: agent, headers: { 'user-agent': 'shipgate-probe', 'x-shipgate-probe': '1' }, signal: AbortSignal.timeout(timeoutMs) });
+      const res = await request(url, { method: 'GET', dispatcher: agent, headers: PROBE_HEADERS, signal: AbortSignal.timeout(timeoutMs) });
       for await (const _chunk of res.body) void _chunk;
       const cls = `${Math.floor(res.statusCode / 100)}xx` as keyof UpstreamMetrics['byClass'];
       if (cls in this.byClass) this.byClass[cls] += 1;
@@ -64,16 +66,14 @@ export class ClientMetrics {
   }
 
   snapshot(): UpstreamMetrics {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : 0);
     return {
       upstream: this.label,
       windowMs: Math.round(performance.now() - this.started),
-      requests: sorted.length,
+      requests: this.latencies.length,
       byClass: { ...this.byClass },
       proxyErrors: this.transportErrors,
       inFlight: this.inFlight,
-      latencyMs: { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? 0 },
+      latencyMs: latencyQuantiles(this.latencies),
     };
   }
 
