@@ -147,7 +147,7 @@ export async function verifyAfterSwitch(options: PostDeployOptions): Promise<Pos
     },
   });
   const window =
-    options.confirmLatency && ownTrafficOnly(watched, ownRequests) ? await confirmLatencyFailure(watched, options.confirmLatency, options.thresholds) : watched;
+    options.confirmLatency && ownTrafficOnly(watched, ownRequests) ? await confirmLatencyFailure(watched, options.confirmLatency, options.thresholds, blueGreenLabels) : watched;
   windowDone.abort();
   const notFailed = window.outcome !== 'fail';
   // On a failure the rollback should not wait for checks still in flight; they end on their own.

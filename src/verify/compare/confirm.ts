@@ -2,11 +2,10 @@ import type { UpstreamMetrics } from '../../contracts/metrics.js';
 import type { PostCheckResult } from '../../contracts/summary.js';
 import { formatMs } from '../format.js';
 import type { WatchResult } from '../window.js';
-import { verdictOf } from './judge.js';
-import { compareLatency, type LatencyQuantile } from './latency.js';
+import { QUANTILES, latencyCheckName, verdictOf } from './judge.js';
+import { compareLatency } from './latency.js';
+import type { CohortLabels } from '../thresholds.js';
 import { type JudgeThresholds, judgeDefaults, marginsOf } from './thresholds.js';
-
-const LATENCY_CHECK = /^(p95|p99) vs (.+)$/;
 
 /** Pairs answered on both sides below which a side-by-side measure decides nothing: the failure stands. */
 export const MIN_SIDE_BY_SIDE = 20;
@@ -21,10 +20,11 @@ export type MeasureSideBySide = () => Promise<{ baseline: UpstreamMetrics; candi
  * otherwise the check passes, and its value keeps both figures. Any other failure, an early one (a clear breach,
  * the window cut short) or one partly from real traffic, stands as it is.
  */
-export async function confirmLatencyFailure(window: WatchResult, measure: MeasureSideBySide, thresholds: JudgeThresholds): Promise<WatchResult> {
+export async function confirmLatencyFailure(window: WatchResult, measure: MeasureSideBySide, thresholds: JudgeThresholds, labels: CohortLabels): Promise<WatchResult> {
   if (window.outcome !== 'fail' || window.early || window.aborted) return window;
   const failed = window.results.filter((r) => !r.ok && !r.inconclusive);
-  if (failed.length === 0 || !failed.every((r) => LATENCY_CHECK.test(r.name))) return window;
+  const quantileOf = new Map(QUANTILES.map((q) => [latencyCheckName(q, labels), q]));
+  if (failed.length === 0 || !failed.every((r) => quantileOf.has(r.name))) return window;
   const measured = await measure().catch(() => null);
   const answered = (m: UpstreamMetrics) => m.requests - m.proxyErrors;
   if (!measured || answered(measured.baseline) < MIN_SIDE_BY_SIDE || answered(measured.candidate) < MIN_SIDE_BY_SIDE) {
@@ -34,10 +34,9 @@ export async function confirmLatencyFailure(window: WatchResult, measure: Measur
   const margins = marginsOf(thresholds);
   const z = thresholds.z ?? judgeDefaults.z;
   const results = window.results.map((check): PostCheckResult => {
-    const match = failed.includes(check) ? LATENCY_CHECK.exec(check.name) : null;
-    if (!match) return check;
-    const quantile = match[1] as LatencyQuantile;
-    const again = compareLatency(quantile, measured.candidate, measured.baseline, match[2]!, margins, z);
+    const quantile = failed.includes(check) ? quantileOf.get(check.name) : undefined;
+    if (!quantile) return check;
+    const again = compareLatency(quantile, measured.candidate, measured.baseline, labels.baseline, margins, z);
     const figures = `side by side ${formatMs(measured.candidate.latencyMs[quantile])} vs ${formatMs(measured.baseline.latencyMs[quantile])}`;
     return again.worse ? { ...check, value: `${check.value}; ${figures}: confirmed` } : { ...check, ok: true, value: `${check.value}; ${figures}: not confirmed` };
   });

@@ -26,7 +26,12 @@ export interface Judgement {
 
 export const blueGreenLabels: CohortLabels = { subject: 'green', baseline: 'blue' };
 
-const QUANTILES: LatencyQuantile[] = ['p95', 'p99'];
+export const QUANTILES: LatencyQuantile[] = ['p95', 'p99'];
+
+/** The name of a latency check against the baseline, e.g. "p95 vs blue". */
+export function latencyCheckName(quantile: LatencyQuantile, labels: CohortLabels): string {
+  return `${quantile} vs ${labels.baseline}`;
+}
 
 /**
  * The verdict on a candidate release: the absolute limits on its own traffic (hard limits), and,
@@ -66,7 +71,7 @@ function relativeChecks(baseline: UpstreamMetrics, candidate: UpstreamMetrics, t
     checks.push({ name, ok: !c.worse, value: c.value, threshold: c.threshold });
   }
   for (const quantile of QUANTILES) {
-    const name = quantile + vs;
+    const name = latencyCheckName(quantile, labels);
     const threshold = `<= ${margins.latencyFactor}x ${labels.baseline} + ${margins.latencySlackMs}ms`;
     if (short) {
       checks.push({ name, ok: false, inconclusive: true, value: short, threshold });
@@ -109,6 +114,6 @@ export function clearBreaches(
     if (c.worse) breaches.push({ name: metric.name + vs, ok: false, value: `${c.value}, decided early`, threshold: c.threshold });
   }
   const latency = compareLatency('p95', candidate, baseline, labels.baseline, margins, z, true);
-  if (latency.worse) breaches.push({ name: `p95${vs}`, ok: false, value: `${latency.value}, decided early`, threshold: latency.threshold });
+  if (latency.worse) breaches.push({ name: latencyCheckName('p95', labels), ok: false, value: `${latency.value}, decided early`, threshold: latency.threshold });
   return breaches;
 }
